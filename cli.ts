@@ -9,12 +9,12 @@ import type { Command, CommandIO } from "./core/cli/command.ts";
 import { formatFlagHelp } from "./core/cli/flags.ts";
 import { AxbError } from "./core/errors/mod.ts";
 import { nearest } from "./core/util/nearest.ts";
-import { runCommand } from "./core/commands/run.ts";
-import { inspectCommand } from "./core/commands/inspect.ts";
-import { configCommand } from "./core/commands/config.ts";
-import { buildCommand } from "./core/commands/build.ts";
-import { hbMapperCommand } from "./core/commands/hb_mapper.ts";
-import { hbCompileCommand } from "./core/commands/hb_compile.ts";
+import { runCommand } from "./core/cli/run.ts";
+import { inspectCommand } from "./core/cli/inspect.ts";
+import { configCommand } from "./core/cli/config.ts";
+import { buildCommand } from "./core/cli/build.ts";
+import { hbMapperCommand } from "./core/cli/hb_mapper.ts";
+import { hbCompileCommand } from "./core/cli/hb_compile.ts";
 import { VERSION } from "./core/version.ts";
 
 /** Every subcommand, in help order. */

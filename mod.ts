@@ -98,7 +98,7 @@ export type { BuildOptions, BuildResult } from "./core/build/build.ts";
 // Types the public signatures above refer to
 export type { CheckRecord } from "./core/build/compile_check.ts";
 export type { CommandIO } from "./core/cli/command.ts";
-export type { Logger } from "./core/cli/log.ts";
+export type { Logger } from "./core/util/log.ts";
 export type { CompiledGroup, Placement, SubgraphPart } from "./core/compile/types.ts";
 export type {
   CompilerConfig,

@@ -9,13 +9,12 @@ import { dirname, isAbsolute, join } from "node:path";
 import { createTar } from "nanotar";
 import { Tensor } from "../ir/tensor.ts";
 import { encodeNpy } from "../io/npy.ts";
-import { createLogger } from "../cli/log.ts";
+import { createLogger } from "../util/log.ts";
 import { defaultRegistry } from "../ops/mod.ts";
 import { resolveBuildConfig } from "../config/resolve.ts";
 import { loadModel } from "../onnx/load.ts";
 import { type CompiledSummary, summarizeCompiled } from "../container/inspect.ts";
 import { builtinTargets, TargetRegistry } from "../../targets/registry.ts";
-import { main } from "../../cli.ts";
 import { type BuildResult, runBuild } from "./build.ts";
 
 const HERE = import.meta.dirname ?? ".";
@@ -91,25 +90,6 @@ export async function buildQuietly(
   });
   const summary = summarizeCompiled(await loadModel(result.compiledModel), result.compiledModel);
   return { result, summary };
-}
-
-/** What one in-process CLI call returned. */
-export interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** `axb ARGS` in process, collecting stdout and stderr. */
-export async function runCli(args: readonly string[]): Promise<CliRun> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, {
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    debug: false,
-  });
-  return { code, stdout: out.join("\n"), stderr: err.join("\n") };
 }
 
 /** Uniform numbers in [lo, hi) from a mulberry32 stream seeded with `seed`. */

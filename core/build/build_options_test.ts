@@ -10,7 +10,7 @@ import { runBuild } from "./build.ts";
 import { resolveBuildConfig } from "../config/resolve.ts";
 import { defaultRegistry } from "../ops/mod.ts";
 import { builtinTargets, TargetRegistry } from "../../targets/registry.ts";
-import { createLogger } from "../cli/log.ts";
+import { createLogger } from "../util/log.ts";
 import { loadModel } from "../onnx/load.ts";
 import { fromQdqModel } from "../quant/qdq_import.ts";
 import { readCompiledModel } from "../container/decode.ts";

@@ -20,7 +20,7 @@ import { asFloat32, Tensor } from "../ir/tensor.ts";
 import { allocate, DTYPES, type TensorData } from "../ir/dtype.ts";
 import type { OpRegistry } from "../ops/op.ts";
 import type { CompilerOptions } from "../config/build_config.ts";
-import type { Logger } from "../cli/log.ts";
+import type { Logger } from "../util/log.ts";
 import type { CompiledModel } from "../compile/types.ts";
 import { CompiledRunner } from "../container/runtime.ts";
 import { fromQdqModel } from "../quant/qdq_import.ts";

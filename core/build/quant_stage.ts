@@ -11,7 +11,7 @@ import type { Model } from "../ir/graph.ts";
 import type { Tensor } from "../ir/tensor.ts";
 import type { OpRegistry } from "../ops/op.ts";
 import type { BuildConfig } from "../config/build_config.ts";
-import type { Logger } from "../cli/log.ts";
+import type { Logger } from "../util/log.ts";
 import { Executor } from "../exec/executor.ts";
 import { loadCalibrationSet } from "../dataset/load_calibration.ts";
 import { progressBar } from "../dataset/progress.ts";

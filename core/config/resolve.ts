@@ -10,7 +10,6 @@
  */
 import * as v from "valibot";
 import { ConfigError } from "../errors/mod.ts";
-import type { FlagValue } from "../cli/flags.ts";
 import { type BuildConfig, TARGET_ALIASES } from "./build_config.ts";
 import { type BuildConfigInput, BuildConfigInputSchema } from "./schema.ts";
 import { type ConfigWarning, formatPath, type PathSegment, showValue } from "./diagnostics.ts";
@@ -25,8 +24,11 @@ export interface ResolveInput {
   readonly file?: string;
   /** Already-parsed file content (plain data). */
   readonly raw?: unknown;
-  /** Parsed `pulsar2 build` flags (names as in `build_flags.ts`). */
-  readonly flags?: ReadonlyMap<string, FlagValue>;
+  /**
+   * Command-line overrides: dotted field path (`quant.precision_analysis`) → value, applied
+   * over the file and blamed on the command line in messages.
+   */
+  readonly overrides?: ReadonlyMap<string, unknown>;
 }
 
 /** Options of {@linkcode resolveBuildConfig}. */
@@ -44,18 +46,6 @@ export interface ResolvedConfig {
   /** Notes and warnings to show the user about the config. */
   readonly warnings: ConfigWarning[];
 }
-
-/** Flags of `axb build` that are not config fields. */
-export const NON_CONFIG_FLAGS: ReadonlySet<string> = new Set([
-  "config",
-  "strict",
-  "quiet",
-  "json",
-  "debug",
-  "help",
-  "target_plugin",
-  "target",
-]);
 
 const COMMAND_LINE = "command line";
 
@@ -106,11 +96,10 @@ function parseWritten(raw: unknown, file: string, warnings: ConfigWarning[]): Bu
   );
 }
 
-/** Turn `--quant.precision_analysis 1`-style flags into nested written-config data. */
-export function flagsToRaw(flags: ReadonlyMap<string, FlagValue>): Record<string, unknown> {
+/** Turn dotted-path overrides (`quant.precision_analysis` → 1) into nested written-config data. */
+function overridesToRaw(overrides: ReadonlyMap<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [name, value] of flags) {
-    if (NON_CONFIG_FLAGS.has(name)) continue;
+  for (const [name, value] of overrides) {
     const keys = name.split(".");
     let node = out;
     for (const k of keys.slice(0, -1)) {
@@ -146,9 +135,9 @@ export async function resolveBuildConfig(
     raw = loaded.raw;
   }
   const fromFile: BuildConfigInput = raw === undefined ? {} : parseWritten(raw, file, warnings);
-  const flagRaw = flagsToRaw(input.flags ?? new Map());
+  const flagRaw = overridesToRaw(input.overrides ?? new Map());
   const fromFlags = parseWritten(flagRaw, COMMAND_LINE, warnings);
-  const flagged = new Set([...(input.flags?.keys() ?? [])]);
+  const flagged = new Set([...(input.overrides?.keys() ?? [])]);
   const config = toEffective(layerInputs(fromFile, fromFlags), warnings, file);
   checkRules(config, layerInputs(fromFile, fromFlags), {
     blame: (field) => flagged.has(field) ? COMMAND_LINE : file,

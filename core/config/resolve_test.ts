@@ -1,8 +1,6 @@
 import { strict as assert } from "node:assert";
 import { resolveBuildConfig } from "./resolve.ts";
 import { defaultBuildConfig } from "./build_config.ts";
-import { parseFlags } from "../cli/flags.ts";
-import { BUILD_FLAGS } from "./build_flags.ts";
 import { ConfigError } from "../errors/mod.ts";
 
 const DIR = new URL("../../testdata/config/", import.meta.url).pathname;
@@ -167,65 +165,6 @@ Deno.test("resolveBuildConfig() round-trips its own output (build_context.json)"
   assert.deepEqual(again.warnings.filter((w) => w.severity === "warning"), []);
 });
 
-function flags(...argv: string[]) {
-  return parseFlags(argv, BUILD_FLAGS).values;
-}
-
-Deno.test("resolveBuildConfig() lets --quant.precision_analysis 1 override the file's false", async () => {
-  const file = fixture("seed001_mix_precision.json");
-  const { config } = await resolveBuildConfig({
-    file,
-    flags: flags("--quant.precision_analysis", "1"),
-  });
-  assert.equal(config.quant.precision_analysis, true);
-  assert.equal(config.quant.layer_configs.length, 5, "file fields next to the override survive");
-});
-
-Deno.test("resolveBuildConfig() applies list, shape and enum flags over the file", async () => {
-  const { config } = await resolveBuildConfig({
-    file: fixture("full.json"),
-    flags: flags(
-      "--compiler.static_batch_sizes",
-      "1",
-      "8",
-      "--compiler.check_tensor_black_list",
-      "x",
-      "y",
-      "--input_shapes",
-      "input:1x3x320x320",
-      "--quant.calibration_method",
-      "kl",
-      "--target_hardware",
-      "AX620L",
-      "--npu_mode",
-      "NPU2",
-    ),
-  });
-  assert.deepEqual(config.compiler.static_batch_sizes, [1, 8]);
-  assert.deepEqual(config.compiler.check_tensor_black_list, ["x", "y"]);
-  assert.equal(config.input_shapes, "input:1x3x320x320");
-  assert.equal(config.quant.calibration_method, "KL");
-  assert.equal(config.target_hardware, "AX620E");
-  assert.deepEqual(
-    config.compiler.sub_configs[0].static_batch_sizes,
-    [1, 8],
-    "sub-configs inherit flag values",
-  );
-});
-
-Deno.test("resolveBuildConfig() blames the command line for a bad flag value", async () => {
-  await assert.rejects(
-    resolveBuildConfig({ flags: flags("--quant.transformer_opt_level", "3") }),
-    (e: unknown) =>
-      e instanceof ConfigError && e.file === "command line" &&
-      e.message.includes("--quant.transformer_opt_level") && e.message.includes("0, 1 or 2"),
-  );
-  await assert.rejects(
-    resolveBuildConfig({ raw: { target_hardware: "AX620E" }, flags: flags("--npu_mode", "NPU3") }),
-    (e: unknown) => e instanceof ConfigError && e.file === "command line" && e.field === "npu_mode",
-  );
-});
-
 Deno.test("resolveBuildConfig() warns on unknown fields with the nearest name, strict refuses", async () => {
   const raw = { quant: { calibraton_method: "MSE" } };
   const { config, warnings } = await resolveBuildConfig({ raw, file: "config.json" });
@@ -240,15 +179,4 @@ Deno.test("resolveBuildConfig() warns on unknown fields with the nearest name, s
   );
   const misplaced = await resolveBuildConfig({ raw: { layer_configs: [] }, file: "c.json" });
   assert.match(misplaced.warnings[0].message, /belongs at quant\.layer_configs/);
-});
-
-Deno.test("resolveBuildConfig() refuses a config without input/output_dir when requireIo is set", async () => {
-  await assert.rejects(
-    resolveBuildConfig({ raw: {} }, { requireIo: true }),
-    (e: unknown) => e instanceof ConfigError && e.field === "input",
-  );
-  const ok = await resolveBuildConfig({ flags: flags("--input", "m.onnx", "--output_dir", "o") }, {
-    requireIo: true,
-  });
-  assert.equal(ok.config.work_dir, "o");
 });

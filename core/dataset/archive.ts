@@ -13,7 +13,7 @@
 import { gunzipSync, unzipSync } from "fflate";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { InputDataError } from "../errors/mod.ts";
-import type { Logger } from "../cli/log.ts";
+import type { Logger } from "../util/log.ts";
 import { tensorFileStem } from "../io/raw.ts";
 import { isTarHeader, readTar } from "./tar.ts";
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { gzipSync, zipSync } from "fflate";
 import { createTar } from "nanotar";
 import { InputDataError } from "../errors/mod.ts";
-import { createLogger } from "../cli/log.ts";
+import { createLogger } from "../util/log.ts";
 import { checkMemberPath, datasetDirFor, extractDataset, openDataset } from "./archive.ts";
 import { readTar } from "./tar.ts";
 

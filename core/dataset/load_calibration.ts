@@ -17,7 +17,7 @@ import type {
 import type { ValueInfo } from "../ir/graph.ts";
 import { DTYPES } from "../ir/dtype.ts";
 import type { Tensor } from "../ir/tensor.ts";
-import type { Logger } from "../cli/log.ts";
+import type { Logger } from "../util/log.ts";
 import { InputDataError } from "../errors/mod.ts";
 import {
   datasetDirFor,

@@ -12,7 +12,7 @@ import type { DType } from "../ir/dtype.ts";
 import type { Dim } from "../ir/types.ts";
 import { encodeNpy } from "../io/npy.ts";
 import { f32 } from "../ir/tensor.ts";
-import { createLogger } from "../cli/log.ts";
+import { createLogger } from "../util/log.ts";
 import { ConfigError, InputDataError } from "../errors/mod.ts";
 import { openDataset } from "./archive.ts";
 import { decodeImage } from "./image.ts";

@@ -7,7 +7,7 @@
  */
 import type { Model } from "../ir/graph.ts";
 import type { OpRegistry } from "../ops/op.ts";
-import type { Logger } from "../cli/log.ts";
+import type { Logger } from "../util/log.ts";
 
 /** What every pass may use. */
 export interface PassContext {

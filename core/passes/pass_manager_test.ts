@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { buildModel } from "../ir/builder.ts";
 import type { Model } from "../ir/graph.ts";
 import { GraphError } from "../errors/mod.ts";
-import { createLogger } from "../cli/log.ts";
+import { createLogger } from "../util/log.ts";
 import { MAX_FIXED_POINT_ROUNDS, runPasses } from "./pass_manager.ts";
 import { frontendPipeline } from "./frontend.ts";
 import { type Pass, passResult } from "./pass.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Logger } from "../cli/log.ts";
+import type { Logger } from "../util/log.ts";
 import type { Model } from "../ir/graph.ts";
 import { attr, buildModel } from "../ir/builder.ts";
 import { f32, type Tensor } from "../ir/tensor.ts";

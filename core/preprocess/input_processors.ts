@@ -20,7 +20,7 @@ import type { DType } from "../ir/dtype.ts";
 import type { Dim } from "../ir/types.ts";
 import { f32, scalar } from "../ir/tensor.ts";
 import { attr } from "../ir/builder.ts";
-import type { Logger } from "../cli/log.ts";
+import type { Logger } from "../util/log.ts";
 import type { ColorSpace, InputProcessor, Layout } from "../config/build_config.ts";
 import { ConfigError } from "../errors/mod.ts";
 import { castTo, dataTypeName, Emitter, NameScope, renameUses } from "./_edit.ts";

@@ -12,7 +12,7 @@
  */
 import { type Model, nodeDependencies } from "../ir/graph.ts";
 import type { Dim, TensorType } from "../ir/types.ts";
-import type { Logger } from "../cli/log.ts";
+import type { Logger } from "../util/log.ts";
 import type { OpRegistry } from "../ops/op.ts";
 import { defaultRegistry } from "../ops/mod.ts";
 import { inferShapes } from "../passes/infer_shapes.ts";

@@ -19,7 +19,7 @@ import { DTYPES } from "../ir/dtype.ts";
 import type { Dim } from "../ir/types.ts";
 import { scalar } from "../ir/tensor.ts";
 import { attr } from "../ir/builder.ts";
-import type { Logger } from "../cli/log.ts";
+import type { Logger } from "../util/log.ts";
 import type { OutputProcessor } from "../config/build_config.ts";
 import { ConfigError } from "../errors/mod.ts";
 import { castTo, dataTypeName, dtypeOfDataType, Emitter, NameScope, renameUses } from "./_edit.ts";

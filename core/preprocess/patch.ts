@@ -13,7 +13,7 @@ import type { Model, Node } from "../ir/graph.ts";
 import type { Attribute } from "../ir/attribute.ts";
 import { readNumber, Tensor, writeElement } from "../ir/tensor.ts";
 import { DTYPES } from "../ir/dtype.ts";
-import type { Logger } from "../cli/log.ts";
+import type { Logger } from "../util/log.ts";
 import type { ConstProcessor, JsonValue, OpProcessor } from "../config/build_config.ts";
 import { ConfigError } from "../errors/mod.ts";
 import { nearest } from "../util/nearest.ts";

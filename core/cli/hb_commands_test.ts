@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import type { CommandIO } from "../cli/command.ts";
+import type { CommandIO } from "./command.ts";
 import { NotImplementedError, UsageError } from "../errors/mod.ts";
 import { hbCompileCommand } from "./hb_compile.ts";
 import { hbMapperCommand } from "./hb_mapper.ts";

@@ -1,6 +1,5 @@
 import { strict as assert } from "node:assert";
-import { configCommand, isHorizonConfig, writeEffectiveConfig } from "./config.ts";
-import { defaultBuildConfig } from "../config/build_config.ts";
+import { configCommand, isHorizonConfig } from "./config.ts";
 import { ConfigError, UsageError } from "../errors/mod.ts";
 
 const FULL = new URL("../../testdata/config/full.toml", import.meta.url).pathname;
@@ -52,19 +51,6 @@ Deno.test("configCommand.run() refuses bad input with typed errors", async () =>
 Deno.test("isHorizonConfig() recognises Horizon YAML groups", () => {
   assert.equal(isHorizonConfig({ model_parameters: {} }), true);
   assert.equal(isHorizonConfig({ quant: {} }), false);
-});
-
-Deno.test("writeEffectiveConfig() writes build_context.json and leaves no temp file", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const path = await writeEffectiveConfig(defaultBuildConfig(), `${dir}/out`);
-    assert.equal(path, `${dir}/out/build_context.json`);
-    assert.deepEqual(JSON.parse(await Deno.readTextFile(path)), defaultBuildConfig());
-    const names = [...Deno.readDirSync(`${dir}/out`)].map((e) => e.name);
-    assert.deepEqual(names, ["build_context.json"]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 });
 
 Deno.test("configCommand.run() maps a Horizon YAML through the Horizon front-end", async () => {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { FlagSpec } from "../cli/flags.ts";
+import type { FlagSpec, FlagValue } from "./flags.ts";
 import {
   CHECK_MODE,
   MODEL_TYPE,
@@ -16,7 +16,7 @@ import {
   QUANT_METHOD,
   TARGET_ALIASES,
   TARGET_HARDWARE,
-} from "./build_config.ts";
+} from "../config/build_config.ts";
 
 const names = (t: Record<string, number>) => Object.keys(t);
 const b = (name: string, help: string): FlagSpec => ({
@@ -279,3 +279,20 @@ export const BUILD_FLAGS: readonly FlagSpec[] = [
   ...COMPILER,
   ...EXTRA,
 ];
+
+/** Flags of `axb build` that are not config fields. */
+export const NON_CONFIG_FLAGS: ReadonlySet<string> = new Set([
+  "config",
+  "strict",
+  "quiet",
+  "json",
+  "debug",
+  "help",
+  "target_plugin",
+  "target",
+]);
+
+/** The config-field flags of parsed `values`, keyed by dotted field path, for `resolveBuildConfig`. */
+export function configOverrides(values: ReadonlyMap<string, FlagValue>): Map<string, FlagValue> {
+  return new Map([...values].filter(([name]) => !NON_CONFIG_FLAGS.has(name)));
+}

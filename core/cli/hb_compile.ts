@@ -14,9 +14,9 @@
  *
  * @module
  */
-import type { Command, CommandIO } from "../cli/command.ts";
-import { type FlagSpec, type FlagValue, parseFlags } from "../cli/flags.ts";
-import { createLogger } from "../cli/log.ts";
+import type { Command, CommandIO } from "./command.ts";
+import { type FlagSpec, type FlagValue, parseFlags } from "./flags.ts";
+import { createLogger } from "../util/log.ts";
 import { NotImplementedError, UsageError } from "../errors/mod.ts";
 import { horizonToBuildConfig, parseHorizonConfig } from "../config/horizon/mod.ts";
 import { flagMapping, marchFlag, parseInputShapeFlags } from "../config/horizon/cli_support.ts";

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { Command, CommandIO } from "../cli/command.ts";
-import { type FlagSpec, parseFlags } from "../cli/flags.ts";
+import type { Command, CommandIO } from "./command.ts";
+import { type FlagSpec, parseFlags } from "./flags.ts";
 import { loadModel } from "../onnx/load.ts";
 import { UsageError } from "../errors/mod.ts";
 import { formatSummary, summarizeModel } from "../report/model_summary.ts";

@@ -9,7 +9,7 @@
 import type { Node } from "../ir/graph.ts";
 import { cloneModel } from "../ir/clone.ts";
 import type { BuildConfig } from "../config/build_config.ts";
-import type { Logger } from "../cli/log.ts";
+import type { Logger } from "../util/log.ts";
 import { applyInputProcessors } from "../preprocess/input_processors.ts";
 import { applyOutputProcessors } from "../preprocess/output_processors.ts";
 import type { ActivationQuant, QuantModel } from "../quant/quant_model.ts";

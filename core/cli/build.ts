@@ -3,10 +3,10 @@
  *
  * @module
  */
-import type { Command, CommandIO } from "../cli/command.ts";
-import { parseFlags } from "../cli/flags.ts";
-import { createLogger } from "../cli/log.ts";
-import { BUILD_FLAGS } from "../config/build_flags.ts";
+import type { Command, CommandIO } from "./command.ts";
+import { parseFlags } from "./flags.ts";
+import { createLogger } from "../util/log.ts";
+import { BUILD_FLAGS } from "./build_flags.ts";
 import { effectiveConfigFromFlags } from "./config.ts";
 import { runBuild } from "../build/build.ts";
 import { defaultRegistry } from "../ops/mod.ts";

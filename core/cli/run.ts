@@ -10,9 +10,9 @@
  * @module
  */
 import { join } from "node:path";
-import type { Command, CommandIO } from "../cli/command.ts";
-import { type FlagSpec, parseFlags } from "../cli/flags.ts";
-import { createLogger } from "../cli/log.ts";
+import type { Command, CommandIO } from "./command.ts";
+import { type FlagSpec, parseFlags } from "./flags.ts";
+import { createLogger } from "../util/log.ts";
 import { loadModel } from "../onnx/load.ts";
 import { modelRunner } from "../run/model_runner.ts";
 import { readInputs, writeRandomInputs } from "../io/input_files.ts";

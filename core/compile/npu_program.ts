@@ -12,7 +12,7 @@ import { Graph, type Model } from "../ir/graph.ts";
 import { cloneNode } from "../ir/clone.ts";
 import { Tensor, toNumbers } from "../ir/tensor.ts";
 import type { TensorType } from "../ir/types.ts";
-import type { SubgraphPart } from "../compile/types.ts";
+import type { SubgraphPart } from "./types.ts";
 import type { ActivationQuant, ConstQuant, QuantModel } from "../quant/quant_model.ts";
 import { toQdqModel } from "../quant/qdq_export.ts";
 

@@ -11,7 +11,7 @@ import type { Model, ValueInfo } from "../ir/graph.ts";
 import type { TensorType } from "../ir/types.ts";
 import type { OpRegistry } from "../ops/op.ts";
 import type { BuildConfig, CompilerOptions } from "../config/build_config.ts";
-import type { Logger } from "../cli/log.ts";
+import type { Logger } from "../util/log.ts";
 import type { QuantModel } from "../quant/quant_model.ts";
 import type {
   BatchCost,
@@ -20,7 +20,7 @@ import type {
   CompiledSubgraph,
   PartitionResult,
   SubgraphPart,
-} from "../compile/types.ts";
+} from "./types.ts";
 import type { BatchConfig, CompilerKnobs, Target, TargetSubgraph } from "../../targets/target.ts";
 import { inferShapes } from "../passes/infer_shapes.ts";
 import { partitionModel } from "../partition/partition.ts";

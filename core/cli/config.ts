@@ -4,22 +4,17 @@
  * command-line overrides, and print the effective `BuildConfig` as JSON on stdout. Warnings
  * go to stderr. No model or dataset is read.
  *
- * Also home of {@linkcode writeEffectiveConfig}, which `axb build` uses to leave
- * `build_context.json` in the output directory as pulsar2 does.
- *
  * @module
  */
-import { writeFileAtomic } from "../util/atomic_write.ts";
-import { join } from "node:path";
-import type { Command, CommandIO } from "../cli/command.ts";
-import { type FlagValue, parseFlags } from "../cli/flags.ts";
-import { createLogger, type Logger } from "../cli/log.ts";
+import type { Command, CommandIO } from "./command.ts";
+import { type FlagValue, parseFlags } from "./flags.ts";
+import { createLogger, type Logger } from "../util/log.ts";
 import { UsageError } from "../errors/mod.ts";
 import type { BuildConfig } from "../config/build_config.ts";
-import { BUILD_FLAGS } from "../config/build_flags.ts";
+import { BUILD_FLAGS, configOverrides } from "./build_flags.ts";
 import type { ConfigWarning } from "../config/diagnostics.ts";
 import { loadConfigFile } from "../config/load.ts";
-import { NON_CONFIG_FLAGS, resolveBuildConfig } from "../config/resolve.ts";
+import { resolveBuildConfig } from "../config/resolve.ts";
 import { horizonToBuildConfig, parseHorizonConfig } from "../config/horizon/mod.ts";
 
 /** Top-level groups that mark a Horizon YAML. */
@@ -71,24 +66,11 @@ export async function effectiveConfigFromFlags(
     }
   }
   const { config, warnings } = await resolveBuildConfig(
-    { file, raw, flags: values },
+    { file, raw, overrides: configOverrides(values) },
     { strict, requireIo: opts.requireIo },
   );
   report(log, warnings);
   return config;
-}
-
-/**
- * Write `build_context.json` (the effective config) into `outputDir` atomically: a temp
- * file in the same directory, then a rename. Returns the file path.
- */
-export async function writeEffectiveConfig(
-  config: BuildConfig,
-  outputDir: string,
-): Promise<string> {
-  const path = join(outputDir, "build_context.json");
-  await writeFileAtomic(path, `${JSON.stringify(config, null, 2)}\n`);
-  return path;
 }
 
 /** `axb config`. */
@@ -113,7 +95,7 @@ export const configCommand: Command = {
     });
     const config = await effectiveConfigFromFlags(values, log);
     io.stdout(JSON.stringify(config, null, 2));
-    const overridden = [...values.keys()].filter((k) => !NON_CONFIG_FLAGS.has(k));
+    const overridden = [...configOverrides(values).keys()];
     if (overridden.length > 0) {
       log.info(`command-line overrides: ${overridden.map((k) => `--${k}`).join(", ")}`);
     }

@@ -15,9 +15,9 @@
  *
  * @module
  */
-import type { Command, CommandIO } from "../cli/command.ts";
-import { type FlagSpec, type FlagValue, parseFlags } from "../cli/flags.ts";
-import { createLogger } from "../cli/log.ts";
+import type { Command, CommandIO } from "./command.ts";
+import { type FlagSpec, type FlagValue, parseFlags } from "./flags.ts";
+import { createLogger } from "../util/log.ts";
 import { NotImplementedError, UsageError } from "../errors/mod.ts";
 import {
   type HorizonModelType,

@@ -16,7 +16,7 @@
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import type { CompiledSummary, SubgraphSummary } from "../container/inspect.ts";
-import type { CheckRecord } from "./compile_check.ts";
+import type { CheckRecord } from "../build/compile_check.ts";
 import type { Tensor } from "../ir/tensor.ts";
 import { asFloat32 } from "../ir/tensor.ts";
 import { encodeNpy } from "../io/npy.ts";
@@ -33,14 +33,14 @@ import {
   fixtureConfig,
   MODELS,
   readFloat32Bin,
-  runCli,
   seededFloat32,
   seededUint8,
   targetBatchIndices,
   TESTDATA,
   withDataset,
   writeNpyTar,
-} from "./_acceptance_helpers.ts";
+} from "../build/_acceptance_helpers.ts";
+import { runCli } from "./_testing.ts";
 
 const MOBILENET = join(MODELS, "mobilenet_v2.onnx");
 const NPU_CPU_NPU = join(TESTDATA, "models", "npu_cpu_npu.onnx");

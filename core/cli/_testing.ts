@@ -1,0 +1,25 @@
+/**
+ * Helpers for tests that drive `axb` through its command-line entry in process.
+ *
+ * @module
+ */
+import { main } from "../../cli.ts";
+
+/** What one in-process CLI call returned. */
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `axb ARGS` in process, collecting stdout and stderr. */
+export async function runCli(args: readonly string[]): Promise<CliRun> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, {
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    debug: false,
+  });
+  return { code, stdout: out.join("\n"), stderr: err.join("\n") };
+}
