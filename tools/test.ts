@@ -5,7 +5,7 @@
  * does not survive being loaded by several test modules of one `deno test` process, so
  * each module importing it runs in a process of its own; all other modules run together.
  * Extra arguments are passed to `deno test` (e.g. `--filter NAME`). Ends with the plain
- * line `N passed, M failed` and exits non-zero when anything failed.
+ * line `N passed, M failed, K skipped` and exits non-zero when anything failed.
  *
  * @module
  */
@@ -42,6 +42,7 @@ const batches = [together, ...isolated.map((f) => [f])];
 
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 let crashed = 0;
 const decoder = new TextDecoder();
 for (const batch of batches) {
@@ -59,14 +60,17 @@ for (const batch of batches) {
     tail = (tail + text).slice(-4000);
   }
   const status = await child.status;
-  // deno's summary: "ok | 12 passed (3 steps) | 0 failed (1s)"
-  const m = [...tail.matchAll(/\|\s*(\d+) passed[^|]*\|\s*(\d+) failed/g)].pop();
+  // deno's summary: "ok | 12 passed (3 steps) | 0 failed | 1 ignored (1s)"
+  const m = [...tail.matchAll(/\|\s*(\d+) passed[^|]*\|\s*(\d+) failed(?:\s*\|\s*(\d+) ignored)?/g)]
+    .pop();
   if (m) {
     passed += Number(m[1]);
     failed += Number(m[2]);
+    skipped += Number(m[3] ?? 0);
   }
   if (!status.success && (!m || Number(m[2]) === 0)) crashed++;
 }
 if (crashed) console.log(`${crashed} test process(es) exited abnormally`);
-console.log(`${passed} passed, ${failed + crashed} failed`);
+// ignored tests (e.g. `deno compile` offline) print "skipped: <reason>" and are not passes
+console.log(`${passed} passed, ${failed + crashed} failed, ${skipped} skipped`);
 Deno.exit(failed + crashed === 0 ? 0 : 1);
