@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { Node, ValueInfo } from "../ir/graph.ts";
-import type { Model } from "../ir/graph.ts";
+import type { Model, Node, ValueInfo } from "../ir/graph.ts";
+import type { Tensor } from "../ir/tensor.ts";
 
 /** Where one node runs. */
 export interface Placement {
@@ -44,9 +44,13 @@ export interface PartitionResult {
 
 /** Per-batch estimate of one NPU subgraph (from the target's cost hook). */
 export interface BatchCost {
+  /** Batch size the estimate is for. */
   readonly batch: number;
+  /** NPU cycles of the whole subgraph at this batch. */
   readonly cycles: number;
+  /** Bytes moved to and from DDR. */
   readonly ddrBytes: number;
+  /** Estimated latency in milliseconds. */
   readonly latencyMs: number;
 }
 
@@ -69,7 +73,11 @@ export type CompiledSubgraph =
     readonly program: Model;
     /** Tiling plan, serialised as JSON by the target (opaque to core). */
     readonly tiling: unknown;
-    readonly cost: readonly BatchCost[];
+    /**
+     * One estimate per compiled batch, ascending; `undefined` when the target has no cost
+     * model (no estimate, shown as "n/a" — never zeros).
+     */
+    readonly cost: readonly BatchCost[] | undefined;
   }
   | {
     readonly kind: "cpu";
@@ -97,7 +105,7 @@ export interface CompiledModel {
   /** Input-shape groups; group 0 has the original input shapes. */
   readonly groups: readonly CompiledGroup[];
   /** Float initializers the CPU subgraphs read, by name. */
-  readonly cpuInitializers: ReadonlyMap<string, import("../ir/tensor.ts").Tensor>;
+  readonly cpuInitializers: ReadonlyMap<string, Tensor>;
   /** The effective build configuration (JSON-serialisable). */
   readonly config: unknown;
   /** `axb` version that wrote it. */

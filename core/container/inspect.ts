@@ -15,6 +15,7 @@ import {
   summarizeModel,
 } from "../report/model_summary.ts";
 import { formatTable } from "../report/table.ts";
+import { NO_ESTIMATE } from "../compile/subgraph_table.ts";
 import { decodeCompiledModel } from "./decode.ts";
 import { npuNodeName } from "./encode.ts";
 
@@ -44,7 +45,11 @@ export interface SubgraphSummary {
   nodes: Record<string, number>;
   /** Weight bytes of the program (NPU) or of the initializers the nodes read (CPU). */
   weightBytes: number;
-  cost: BatchCost[];
+  /**
+   * Per-batch estimate of an NPU subgraph; absent when the target made none and for CPU
+   * subgraphs.
+   */
+  cost?: BatchCost[];
 }
 
 /** One input-shape group. */
@@ -119,7 +124,7 @@ export function summarizeCompiled(model: Model, file: string): CompiledSummary {
           ...common,
           nodes: opCounts(s.program.graph.nodes, QDQ_OPS),
           weightBytes: w,
-          cost: [...s.cost],
+          ...(s.cost ? { cost: [...s.cost] } : {}),
         });
       } else {
         const read = new Set(s.nodes.flatMap((n) => n.inputs));
@@ -134,7 +139,6 @@ export function summarizeCompiled(model: Model, file: string): CompiledSummary {
           ...common,
           nodes: opCounts(s.nodes, new Set()),
           weightBytes: w,
-          cost: [],
         });
       }
     }
@@ -156,6 +160,13 @@ export function summarizeCompiled(model: Model, file: string): CompiledSummary {
   };
 }
 
+/** The Latency column: per batch for NPU subgraphs, "n/a" without an estimate, "-" for CPU. */
+function latencyText(x: SubgraphSummary): string {
+  if (x.kind === "cpu") return "-";
+  if (!x.cost) return NO_ESTIMATE;
+  return x.cost.map((c) => `b${c.batch}: ${c.latencyMs.toFixed(3)}`).join(", ");
+}
+
 function shapeText(s: IoSummary): string {
   return `${s.name} ${s.dtype} (${(s.shape ?? []).map((d) => d ?? "?").join(", ")})`;
 }
@@ -172,7 +183,7 @@ export function formatCompiledSummary(s: CompiledSummary): string {
     x.outputs.join(", "),
     Object.entries(x.nodes).map(([op, n]) => `${op}×${n}`).join(" "),
     formatBytes(x.weightBytes),
-    x.cost.length ? x.cost.map((c) => `b${c.batch}: ${c.latencyMs.toFixed(3)}`).join(", ") : "-",
+    latencyText(x),
   ]);
   const groupRows = s.groups.map((g) => [
     String(g.index),
