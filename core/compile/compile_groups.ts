@@ -40,7 +40,7 @@ function compileCpuPart(p: PartWithOptions, naming: GroupNaming): CompiledPart {
  * @param ctx what every group shares
  * @returns the group, its I/O typed at the group's shapes
  */
-export async function compileGroup(
+async function compileGroup(
   shapes: GroupShapes,
   ctx: GroupContext,
 ): Promise<CompiledGroup> {

@@ -57,12 +57,17 @@ export interface BatchCost {
 /** One compiled subgraph of the container. */
 export type CompiledSubgraph =
   | {
+    /** Compiled for the NPU. */
     readonly kind: "npu";
+    /** Part name (`subgraph_npu_0`). */
     readonly name: string;
+    /** Boundary values read, named and typed for the group. */
     readonly inputs: readonly ValueInfo[];
+    /** Boundary values produced, named and typed for the group. */
     readonly outputs: readonly ValueInfo[];
-    /** Target name (`AX650`) and core mode (`NPU2`). */
+    /** Target name (`AX650`). */
     readonly target: string;
+    /** Core mode (`NPU2`). */
     readonly npuMode: string;
     /** Compiled batch variants, ascending (`[1, 2, 4]`). */
     readonly batches: readonly number[];
@@ -80,9 +85,13 @@ export type CompiledSubgraph =
     readonly cost: readonly BatchCost[] | undefined;
   }
   | {
+    /** Runs on the CPU as float ONNX. */
     readonly kind: "cpu";
+    /** Part name (`subgraph_cpu_0`). */
     readonly name: string;
+    /** Boundary values read, named and typed for the group. */
     readonly inputs: readonly ValueInfo[];
+    /** Boundary values produced, named and typed for the group. */
     readonly outputs: readonly ValueInfo[];
     /** Plain float ONNX nodes (their initializers live in the container's graph). */
     readonly nodes: readonly Node[];

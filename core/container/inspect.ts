@@ -1,7 +1,7 @@
 /**
  * `axb inspect` for `compiled.axmodel`: the plain model summary plus one row per
- * subgraph (engine, group, batches, I/O, operators inside, estimated cost) and the
- * input-shape groups.
+ * subgraph (engine, group, batches, I/O, operators inside, estimated latency, "n/a" when
+ * the target made no estimate) and the input-shape groups.
  *
  * @module
  */
@@ -24,8 +24,11 @@ const QDQ_OPS = new Set(["QuantizeLinear", "DequantizeLinear"]);
 
 /** A value at a subgraph or group boundary. */
 export interface IoSummary {
+  /** Value name. */
   name: string;
+  /** Element type label (`float32`), `unknown` or `non-tensor`. */
   dtype: string;
+  /** Dimensions (null for unknown ones), or null for unknown rank. */
   shape: (number | string | null)[] | null;
 }
 
@@ -33,13 +36,17 @@ export interface IoSummary {
 export interface SubgraphSummary {
   /** Node name for NPU subgraphs (`subgraph_npu_0_g1`), subgraph name for CPU ones. */
   name: string;
+  /** Engine. */
   kind: "npu" | "cpu";
   /** Compiled batch sizes (empty for CPU subgraphs). */
   batches: number[];
   /** Target and core mode (`AX650 NPU1`), or `CPU`. */
   target: string;
+  /** Input-shape group. */
   group: number;
+  /** Boundary values read. */
   inputs: string[];
+  /** Boundary values produced. */
   outputs: string[];
   /** Operators inside (Q/DQ of NPU programs excluded), by op type. */
   nodes: Record<string, number>;
@@ -54,18 +61,27 @@ export interface SubgraphSummary {
 
 /** One input-shape group. */
 export interface GroupSummary {
+  /** Group number (0 = the original shapes). */
   index: number;
+  /** The group's graph inputs. */
   inputs: IoSummary[];
+  /** The group's graph outputs. */
   outputs: IoSummary[];
+  /** Names of its subgraphs, in execution order. */
   subgraphs: string[];
 }
 
 /** `axb inspect --json` of a compiled model. */
 export interface CompiledSummary extends ModelSummary {
+  /** Marks a compiled container (plain models have no `kind`). */
   kind: "compiled";
+  /** Canonical target name. */
   target: string;
+  /** axb version that wrote the container. */
   axbVersion: string;
+  /** Every subgraph of every group. */
   subgraphs: SubgraphSummary[];
+  /** The input-shape groups. */
   groups: GroupSummary[];
 }
 
