@@ -18,8 +18,6 @@ import { AX650_OPS } from "./axera/ops_ax650.ts";
 
 /** Cycles of MobileNetV2 224 in the AX650 compile log (`ops-axera.md` line 36). */
 export const AX650_MOBILENETV2_CYCLES = 450_182;
-/** Board latency of that model, seconds (`ops-axera.md` line 36). */
-export const AX650_MOBILENETV2_SECONDS = 0.72e-3;
 
 /** AX650 hardware facts; one place for every assumed number. */
 export const AX650_HARDWARE: HardwareFacts = {

@@ -1,10 +1,9 @@
 /**
- * `axb build` end to end, in pulsar2's order: load the model → model summary →
- * input_shapes, const/op patches → frontend graph optimisation (`frontend/optimized.onnx`)
- * → calibration and quantization (`quant/…`) → the effective config
- * (`build_context.json`) → compilation.
- *
- * → compilation for the target (`compiled.axmodel`) → `compiler.check`.
+ * `axb build` end to end: load the model → model summary → input_shapes, const/op
+ * patches → frontend graph optimisation (`frontend/optimized.onnx`) → calibration and
+ * quantization (`quant/…`) → compilation for the target (`compiled.axmodel`) →
+ * `compiler.check` → the effective config (`build_context.json`). A quantized (QDQ)
+ * input skips the patches, optimisation and calibration and keeps its own scales.
  *
  * @module
  */

@@ -53,7 +53,7 @@ function concreteShape(v: ValueInfo): number[] {
 }
 
 /** Inputs for the check: the sample directory, or seeded random data. */
-export async function checkInputs(
+async function checkInputs(
   cm: CompiledModel,
   c: CompilerOptions,
   log: Logger,

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Model, Node } from "../ir/graph.ts";
+import type { Graph, Model, Node, ValueInfo } from "../ir/graph.ts";
 import type { TensorType } from "../ir/types.ts";
 import type { OpRegistry } from "../ops/op.ts";
 import type { BuildConfig } from "../config/build_config.ts";
@@ -77,4 +77,31 @@ export function renamedNodes(
     c.outputs = c.outputs.map((o) => (o ? rename(o) : o));
     return c;
   });
+}
+
+/** How one group names and types the values at its boundaries. */
+export interface GroupNaming {
+  /** The group number. */
+  readonly index: number;
+  /** The value's name in this group: `<name>_<k>` for k ≥ 1; initializers keep theirs. */
+  readonly rename: (value: string) => string;
+  /** The value renamed and typed at this group's shapes. */
+  readonly info: (value: string) => ValueInfo;
+}
+
+/**
+ * The naming of group `index` of the deployable model.
+ *
+ * @param index the group number (0 = the original shapes)
+ * @param graph the deployable model's graph (its initializers are shared by every group)
+ * @param types value types at the group's input shapes
+ * @returns the group's naming
+ */
+export function groupNaming(
+  index: number,
+  graph: Graph,
+  types: ReadonlyMap<string, TensorType>,
+): GroupNaming {
+  const rename = (n: string) => (index === 0 || graph.initializers.has(n) ? n : `${n}_${index}`);
+  return { index, rename, info: (name) => ({ name: rename(name), type: types.get(name) }) };
 }

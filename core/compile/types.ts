@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { Node, ValueInfo } from "../ir/graph.ts";
-import type { Model } from "../ir/graph.ts";
+import type { Model, Node, ValueInfo } from "../ir/graph.ts";
+import type { Tensor } from "../ir/tensor.ts";
 
 /** Where one node runs. */
 export interface Placement {
@@ -44,21 +44,30 @@ export interface PartitionResult {
 
 /** Per-batch estimate of one NPU subgraph (from the target's cost hook). */
 export interface BatchCost {
+  /** Batch size the estimate is for. */
   readonly batch: number;
+  /** NPU cycles of the whole subgraph at this batch. */
   readonly cycles: number;
+  /** Bytes moved to and from DDR. */
   readonly ddrBytes: number;
+  /** Estimated latency in milliseconds. */
   readonly latencyMs: number;
 }
 
 /** One compiled subgraph of the container. */
 export type CompiledSubgraph =
   | {
+    /** Compiled for the NPU. */
     readonly kind: "npu";
+    /** Part name (`subgraph_npu_0`). */
     readonly name: string;
+    /** Boundary values read, named and typed for the group. */
     readonly inputs: readonly ValueInfo[];
+    /** Boundary values produced, named and typed for the group. */
     readonly outputs: readonly ValueInfo[];
-    /** Target name (`AX650`) and core mode (`NPU2`). */
+    /** Target name (`AX650`). */
     readonly target: string;
+    /** Core mode (`NPU2`). */
     readonly npuMode: string;
     /** Compiled batch variants, ascending (`[1, 2, 4]`). */
     readonly batches: readonly number[];
@@ -69,12 +78,20 @@ export type CompiledSubgraph =
     readonly program: Model;
     /** Tiling plan, serialised as JSON by the target (opaque to core). */
     readonly tiling: unknown;
-    readonly cost: readonly BatchCost[];
+    /**
+     * One estimate per compiled batch, ascending; `undefined` when the target has no cost
+     * model (no estimate, shown as "n/a" — never zeros).
+     */
+    readonly cost: readonly BatchCost[] | undefined;
   }
   | {
+    /** Runs on the CPU as float ONNX. */
     readonly kind: "cpu";
+    /** Part name (`subgraph_cpu_0`). */
     readonly name: string;
+    /** Boundary values read, named and typed for the group. */
     readonly inputs: readonly ValueInfo[];
+    /** Boundary values produced, named and typed for the group. */
     readonly outputs: readonly ValueInfo[];
     /** Plain float ONNX nodes (their initializers live in the container's graph). */
     readonly nodes: readonly Node[];
@@ -97,7 +114,7 @@ export interface CompiledModel {
   /** Input-shape groups; group 0 has the original input shapes. */
   readonly groups: readonly CompiledGroup[];
   /** Float initializers the CPU subgraphs read, by name. */
-  readonly cpuInitializers: ReadonlyMap<string, import("../ir/tensor.ts").Tensor>;
+  readonly cpuInitializers: ReadonlyMap<string, Tensor>;
   /** The effective build configuration (JSON-serialisable). */
   readonly config: unknown;
   /** `axb` version that wrote it. */

@@ -63,9 +63,13 @@ const GroupsSchema = v.object({
 
 /** A value info as stored in the metadata. */
 export interface ValueInfoJson {
+  /** Value name. */
   name: string;
+  /** Element type; absent for untyped and non-tensor values. */
   dtype?: DType;
+  /** Dimensions (number, symbolic name, or null for unknown); absent for unknown rank. */
   shape?: (number | string | null)[];
+  /** The value's doc string, when it has one. */
   doc?: string;
 }
 /** One subgraph entry of a group. */

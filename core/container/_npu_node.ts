@@ -32,14 +32,21 @@ export interface NpuNodeAttrs {
   readonly programOpsets: ReadonlyMap<string, number>;
   /** The program model's metadata (`axb.quant` bookkeeping). */
   readonly programMetadata: ReadonlyMap<string, string>;
+  /** Compiled batch sizes, ascending. */
   readonly batches: readonly number[];
+  /** Target name (`AX650`). */
   readonly target: string;
+  /** Core mode (`NPU1`). */
   readonly npuMode: string;
+  /** Input-shape group the node belongs to. */
   readonly group: number;
   /** Tiling plan as canonical JSON text. */
   readonly tiling: string;
-  /** Per-batch cost as canonical JSON text. */
-  readonly cost: string;
+  /**
+   * Per-batch cost as canonical JSON text; `undefined` when the target made no estimate
+   * (the node then has no `cost` attribute).
+   */
+  readonly cost: string | undefined;
 }
 
 /** Node attributes of an NPU subgraph, in a fixed order. */
@@ -66,7 +73,7 @@ export function npuAttributes(a: NpuNodeAttrs): Map<string, Attribute> {
   attrs.set("npu_mode", { kind: "string", value: a.npuMode });
   attrs.set("group", { kind: "int", value: a.group });
   attrs.set("tiling", { kind: "string", value: a.tiling });
-  attrs.set("cost", { kind: "string", value: a.cost });
+  if (a.cost !== undefined) attrs.set("cost", { kind: "string", value: a.cost });
   return attrs;
 }
 
@@ -102,9 +109,9 @@ export function readNpuAttributes(r: AttrReader, fail: AttrProblem): NpuNodeAttr
     throw fail(`has batches [${batches.join(", ")}], expected ascending positive integers`);
   }
   const tiling = r.string("tiling", "null");
-  const cost = r.string("cost", "[]");
+  const cost = r.stringOpt("cost");
   parseJson(tiling, "tiling", fail);
-  parseJson(cost, "cost", fail);
+  if (cost !== undefined) parseJson(cost, "cost", fail);
   return {
     program,
     opset,
@@ -128,8 +135,9 @@ export function parseJson(text: string, name: string, fail: AttrProblem): unknow
   }
 }
 
-/** Parse the cost attribute text into batch costs. */
-export function parseCost(text: string, fail: AttrProblem): BatchCost[] {
+/** Parse the cost attribute text into batch costs; no attribute means no estimate. */
+export function parseCost(text: string | undefined, fail: AttrProblem): BatchCost[] | undefined {
+  if (text === undefined) return undefined;
   const v = parseJson(text, "cost", fail);
   if (!Array.isArray(v)) throw fail("has cost that is not a JSON array");
   return v.map((c: unknown, i) => {

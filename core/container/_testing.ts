@@ -182,3 +182,14 @@ export function sampleCompiledModel(batches: number[] = [1, 2, 4]): CompiledMode
     target: "AX650",
   };
 }
+
+/** `cm` as a target without a cost model compiles it: no NPU subgraph has an estimate. */
+export function withoutCost(cm: CompiledModel): CompiledModel {
+  return {
+    ...cm,
+    groups: cm.groups.map((g) => ({
+      ...g,
+      subgraphs: g.subgraphs.map((s) => (s.kind === "npu" ? { ...s, cost: undefined } : s)),
+    })),
+  };
+}

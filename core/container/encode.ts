@@ -10,7 +10,7 @@
  * - nodes in group order, then subgraph order; an NPU node is named after its subgraph
  *   (`subgraph_npu_0`; in group k `subgraph_npu_0_g<k>`) and holds `program`, `opset`,
  *   `opset_imports` (other program domains), `program_metadata`, `batches`, `target`,
- *   `npu_mode`, `group`, `tiling` and `cost`;
+ *   `npu_mode`, `group`, `tiling` and `cost` (left out when the target made no estimate);
  * - initializers = the CPU subgraphs' float initializers, sorted by name; value_info
  *   types every subgraph boundary value that is not a graph input/output;
  * - metadata `axb.version`, `axb.target`, `axb.config`, `axb.groups`; producer `axb`.
@@ -176,7 +176,7 @@ export function encodeCompiledModel(cm: CompiledModel): Model {
             npuMode: s.npuMode,
             group: grp.index,
             tiling: canonicalJson(s.tiling),
-            cost: canonicalJson(s.cost),
+            cost: s.cost === undefined ? undefined : canonicalJson(s.cost),
           }),
         };
         for (const o of node.outputs) produce(o, `NPU subgraph "${name}"`);

@@ -9,7 +9,7 @@ import { buildModel } from "../ir/builder.ts";
 import { GraphError, ModelFormatError } from "../errors/mod.ts";
 import { encodeCompiledModel, writeCompiledModel } from "./encode.ts";
 import { decodeCompiledModel, isCompiledModel, readCompiledModel } from "./decode.ts";
-import { randomTensor, sampleCompiledModel } from "./_testing.ts";
+import { randomTensor, sampleCompiledModel, withoutCost } from "./_testing.ts";
 import { runCompiled } from "./runtime.ts";
 
 const FIXTURE = sampleCompiledModel();
@@ -54,6 +54,19 @@ Deno.test("decodeCompiledModel() inverts encodeCompiledModel() through the ONNX 
   const model = decodeModel(bytes);
   assert.ok(isCompiledModel(model));
   assertSameCompiled(decodeCompiledModel(model, "mem.axmodel"), FIXTURE);
+});
+
+Deno.test("encodeCompiledModel() writes no cost attribute when a subgraph has no estimate, and decoding keeps it absent", () => {
+  const noCost = withoutCost(FIXTURE);
+  const m = encodeCompiledModel(noCost);
+  const npu = m.graph.nodes.filter((n) => n.opType === "NpuSubgraph");
+  assert.equal(npu.length, 4);
+  for (const n of npu) assert.equal(n.attrs.has("cost"), false, n.name);
+  const decoded = decodeCompiledModel(decodeModel(encodeModel(m)), "mem.axmodel");
+  for (const s of decoded.groups.flatMap((g) => g.subgraphs)) {
+    if (s.kind === "npu") assert.equal(s.cost, undefined, s.name);
+  }
+  assertSameCompiled(decoded, noCost);
 });
 
 Deno.test("encodeCompiledModel() lays out the container as documented", () => {

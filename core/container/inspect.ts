@@ -1,7 +1,7 @@
 /**
  * `axb inspect` for `compiled.axmodel`: the plain model summary plus one row per
- * subgraph (engine, group, batches, I/O, operators inside, estimated cost) and the
- * input-shape groups.
+ * subgraph (engine, group, batches, I/O, operators inside, estimated latency, "n/a" when
+ * the target made no estimate) and the input-shape groups.
  *
  * @module
  */
@@ -15,6 +15,7 @@ import {
   summarizeModel,
 } from "../report/model_summary.ts";
 import { formatTable } from "../report/table.ts";
+import { NO_ESTIMATE } from "../compile/subgraph_table.ts";
 import { decodeCompiledModel } from "./decode.ts";
 import { npuNodeName } from "./encode.ts";
 
@@ -23,8 +24,11 @@ const QDQ_OPS = new Set(["QuantizeLinear", "DequantizeLinear"]);
 
 /** A value at a subgraph or group boundary. */
 export interface IoSummary {
+  /** Value name. */
   name: string;
+  /** Element type label (`float32`), `unknown` or `non-tensor`. */
   dtype: string;
+  /** Dimensions (null for unknown ones), or null for unknown rank. */
   shape: (number | string | null)[] | null;
 }
 
@@ -32,35 +36,52 @@ export interface IoSummary {
 export interface SubgraphSummary {
   /** Node name for NPU subgraphs (`subgraph_npu_0_g1`), subgraph name for CPU ones. */
   name: string;
+  /** Engine. */
   kind: "npu" | "cpu";
   /** Compiled batch sizes (empty for CPU subgraphs). */
   batches: number[];
   /** Target and core mode (`AX650 NPU1`), or `CPU`. */
   target: string;
+  /** Input-shape group. */
   group: number;
+  /** Boundary values read. */
   inputs: string[];
+  /** Boundary values produced. */
   outputs: string[];
   /** Operators inside (Q/DQ of NPU programs excluded), by op type. */
   nodes: Record<string, number>;
   /** Weight bytes of the program (NPU) or of the initializers the nodes read (CPU). */
   weightBytes: number;
-  cost: BatchCost[];
+  /**
+   * Per-batch estimate of an NPU subgraph; absent when the target made none and for CPU
+   * subgraphs.
+   */
+  cost?: BatchCost[];
 }
 
 /** One input-shape group. */
 export interface GroupSummary {
+  /** Group number (0 = the original shapes). */
   index: number;
+  /** The group's graph inputs. */
   inputs: IoSummary[];
+  /** The group's graph outputs. */
   outputs: IoSummary[];
+  /** Names of its subgraphs, in execution order. */
   subgraphs: string[];
 }
 
 /** `axb inspect --json` of a compiled model. */
 export interface CompiledSummary extends ModelSummary {
+  /** Marks a compiled container (plain models have no `kind`). */
   kind: "compiled";
+  /** Canonical target name. */
   target: string;
+  /** axb version that wrote the container. */
   axbVersion: string;
+  /** Every subgraph of every group. */
   subgraphs: SubgraphSummary[];
+  /** The input-shape groups. */
   groups: GroupSummary[];
 }
 
@@ -119,7 +140,7 @@ export function summarizeCompiled(model: Model, file: string): CompiledSummary {
           ...common,
           nodes: opCounts(s.program.graph.nodes, QDQ_OPS),
           weightBytes: w,
-          cost: [...s.cost],
+          ...(s.cost ? { cost: [...s.cost] } : {}),
         });
       } else {
         const read = new Set(s.nodes.flatMap((n) => n.inputs));
@@ -134,7 +155,6 @@ export function summarizeCompiled(model: Model, file: string): CompiledSummary {
           ...common,
           nodes: opCounts(s.nodes, new Set()),
           weightBytes: w,
-          cost: [],
         });
       }
     }
@@ -156,6 +176,13 @@ export function summarizeCompiled(model: Model, file: string): CompiledSummary {
   };
 }
 
+/** The Latency column: per batch for NPU subgraphs, "n/a" without an estimate, "-" for CPU. */
+function latencyText(x: SubgraphSummary): string {
+  if (x.kind === "cpu") return "-";
+  if (!x.cost) return NO_ESTIMATE;
+  return x.cost.map((c) => `b${c.batch}: ${c.latencyMs.toFixed(3)}`).join(", ");
+}
+
 function shapeText(s: IoSummary): string {
   return `${s.name} ${s.dtype} (${(s.shape ?? []).map((d) => d ?? "?").join(", ")})`;
 }
@@ -172,7 +199,7 @@ export function formatCompiledSummary(s: CompiledSummary): string {
     x.outputs.join(", "),
     Object.entries(x.nodes).map(([op, n]) => `${op}×${n}`).join(" "),
     formatBytes(x.weightBytes),
-    x.cost.length ? x.cost.map((c) => `b${c.batch}: ${c.latencyMs.toFixed(3)}`).join(", ") : "-",
+    latencyText(x),
   ]);
   const groupRows = s.groups.map((g) => [
     String(g.index),

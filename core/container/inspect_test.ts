@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { encodeCompiledModel } from "./encode.ts";
 import { formatCompiledSummary, summarizeCompiled } from "./inspect.ts";
-import { sampleCompiledModel } from "./_testing.ts";
+import { sampleCompiledModel, withoutCost } from "./_testing.ts";
 
 Deno.test("summarizeCompiled() lists every subgraph with engine, group, batches and ops", () => {
   const s = summarizeCompiled(encodeCompiledModel(sampleCompiledModel()), "compiled.axmodel");
@@ -29,7 +29,7 @@ Deno.test("summarizeCompiled() lists every subgraph with engine, group, batches 
   // zero points of the QDQ encoding
   assert.ok(s.subgraphs[0].weightBytes >= 124, String(s.subgraphs[0].weightBytes));
   assert.equal(s.subgraphs[1].weightBytes, 4);
-  assert.deepEqual(s.subgraphs[2].cost.map((c) => c.batch), [1, 2, 4]);
+  assert.deepEqual(s.subgraphs[2].cost?.map((c) => c.batch), [1, 2, 4]);
   assert.deepEqual(s.groups.map((g) => [g.index, g.subgraphs.length, g.outputs[0].name]), [
     [0, 3, "prob"],
     [1, 3, "prob_1"],
@@ -40,4 +40,28 @@ Deno.test("summarizeCompiled() lists every subgraph with engine, group, batches 
   assert.match(text, /subgraph_npu_1_g1/);
   assert.match(text, /Conv×1 Relu×1/);
   assert.match(text, /b4: 0\.500/);
+});
+
+Deno.test("summarizeCompiled() leaves cost out and formatCompiledSummary() shows n/a when the target made no estimate", () => {
+  const model = encodeCompiledModel(withoutCost(sampleCompiledModel()));
+  const s = summarizeCompiled(model, "compiled.axmodel");
+  assert.deepEqual(s.subgraphs.map((x) => "cost" in x), [false, false, false, false, false, false]);
+  assert.equal(JSON.stringify(s).includes('"cost"'), false);
+  const rows = formatCompiledSummary(s).split("\n").filter((l) => l.startsWith("| subgraph_"));
+  assert.equal(rows.length, 6);
+  for (const row of rows) {
+    assert.match(row, row.includes("| NPU ") ? /\| n\/a +\|$/ : /\| - +\|$/, row);
+  }
+});
+
+Deno.test("summarizeCompiled() gives CPU subgraphs no cost entry", () => {
+  const s = summarizeCompiled(encodeCompiledModel(sampleCompiledModel()), "compiled.axmodel");
+  assert.deepEqual(s.subgraphs.map((x) => x.kind === "npu" ? x.cost?.length : "cost" in x), [
+    3,
+    false,
+    3,
+    3,
+    false,
+    3,
+  ]);
 });

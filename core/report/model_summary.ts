@@ -10,15 +10,25 @@ import { formatTable } from "./table.ts";
 
 /** Summary of a model, as `axb inspect --json` prints it. */
 export interface ModelSummary {
+  /** The model file as given. */
   file: string;
+  /** ONNX IR version. */
   irVersion: number;
+  /** Producer name and version. */
   producer: string;
+  /** Opset version by domain (`ai.onnx` for the default domain). */
   opsets: Record<string, number>;
+  /** Runtime inputs (initializers excluded): name, dtype label, shape. */
   inputs: { name: string; dtype: string; shape: (number | string | null)[] | null }[];
+  /** Graph outputs: name, dtype label, shape. */
   outputs: { name: string; dtype: string; shape: (number | string | null)[] | null }[];
+  /** Node count of the main graph. */
   nodes: number;
+  /** Node count by op type, subgraphs included, sorted by op type. */
   ops: Record<string, number>;
+  /** Initializer elements and bytes of the main graph. */
   parameters: { count: number; bytes: number };
+  /** The model's metadata properties. */
   metadata: Record<string, string>;
 }
 

@@ -5,6 +5,15 @@ import type { Node } from "../../core/ir/graph.ts";
 import type { LegalityContext } from "../../targets/target.ts";
 import { builtinTargets, TargetRegistry } from "../../targets/registry.ts";
 import { loadTargetPlugin } from "../load_plugin.ts";
+import { join } from "node:path";
+import { defaultRegistry } from "../../core/ops/mod.ts";
+import { createLogger } from "../../core/util/log.ts";
+import { loadModel } from "../../core/onnx/load.ts";
+import { resolveBuildConfig } from "../../core/config/resolve.ts";
+import { runBuild } from "../../core/build/build.ts";
+import { decodeCompiledModel } from "../../core/container/decode.ts";
+import { formatCompiledSummary, summarizeCompiled } from "../../core/container/inspect.ts";
+import { seededFloat32, TESTDATA, writeNpyTar } from "../../core/build/_acceptance_helpers.ts";
 
 const here = new URL(".", import.meta.url);
 const ctx: LegalityContext = { inputTypes: [], outputTypes: [], constantInputs: [], opset: 17 };
@@ -45,4 +54,64 @@ Deno.test("toy-npu legality() accepts Conv 3x3 and rejects Conv 7x7, grouped Con
   assert.ok(
     sm.action === "cpu" && sm.reason.endsWith("Softmax is not in the toy-npu operator list"),
   );
+});
+
+Deno.test("runBuild() for toy-npu (no cost hook) reports n/a estimates and writes no cost", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "axb_toy_build_" });
+  try {
+    const calib = join(dir, "calib.tar");
+    await writeNpyTar(calib, [0, 1, 2, 3].map((i) => seededFloat32([1, 3, 32, 32], 40 + i)));
+    const { config } = await resolveBuildConfig({
+      raw: {
+        input: join(TESTDATA, "models", "tiny_cnn.onnx"),
+        output_dir: join(dir, "out"),
+        quant: {
+          input_configs: [{
+            tensor_name: "input",
+            calibration_dataset: calib,
+            calibration_format: "Numpy",
+            calibration_size: 4,
+          }],
+        },
+        compiler: { check: 0 },
+      },
+    }, { requireIo: true });
+    const targets = new TargetRegistry(builtinTargets());
+    await loadTargetPlugin("toy_npu.ts", targets, { baseDir: fileURLToPath(here) });
+    const printed: string[] = [];
+    const logged: string[] = [];
+    const result = await runBuild(config, {
+      registry: defaultRegistry(),
+      targets,
+      targetName: "toy-npu",
+      log: createLogger({ sink: (line) => logged.push(line) }),
+      print: (text) => printed.push(text),
+      quiet: true,
+    });
+    // tiny_cnn: conv1 relu1 pool1 conv2 relu2 gap | Flatten (CPU) | fc Gemm | Softmax (CPU)
+    const table = printed.find((t) => t.startsWith("Compiled subgraphs, group 0"));
+    assert.ok(table, printed.join("\n"));
+    assert.match(table, /toy-npu NPU1; target has no cost model, estimates n\/a\)/);
+    assert.match(table, /\| subgraph_npu_0_b1 \| NPU +\| 6 +\| n\/a +\| n\/a +\| n\/a +\|/);
+    assert.match(table, /\| subgraph_npu_1_b1 \| NPU +\| 1 +\| n\/a +\| n\/a +\| n\/a +\|/);
+    assert.doesNotMatch(table, /0\.000/);
+    assert.ok(logged.some((l) => l.endsWith("subgraph_npu_0 group 0 b1: max_cycle = n/a")));
+
+    const model = await loadModel(result.compiledModel);
+    const npuNodes = model.graph.nodes.filter((n) => n.opType === "NpuSubgraph");
+    assert.deepEqual(npuNodes.map((n) => n.name), ["subgraph_npu_0", "subgraph_npu_1"]);
+    for (const n of npuNodes) assert.equal(n.attrs.has("cost"), false, n.name);
+    const decoded = decodeCompiledModel(model, result.compiledModel);
+    for (const sg of decoded.groups[0].subgraphs) {
+      if (sg.kind === "npu") assert.equal(sg.cost, undefined, sg.name);
+    }
+    const summary = summarizeCompiled(model, result.compiledModel);
+    assert.equal(JSON.stringify(summary).includes('"cost"'), false);
+    const npuRows = formatCompiledSummary(summary).split("\n")
+      .filter((l) => l.includes("toy-npu NPU1"));
+    assert.equal(npuRows.length, 2);
+    for (const row of npuRows) assert.match(row, /\| n\/a +\|$/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -1,0 +1,68 @@
+/**
+ * The compiled model from its groups: every group's graph I/O declared at the model's
+ * I/O batch (the largest I/O batch of any NPU part, at least 1), and the float
+ * initializers the CPU subgraphs read.
+ *
+ * @module
+ */
+import type { Graph, ValueInfo } from "../ir/graph.ts";
+import type { TensorType } from "../ir/types.ts";
+import type { BuildConfig } from "../config/build_config.ts";
+import type { CompiledGroup, CompiledModel } from "./types.ts";
+import type { NpuPlan } from "./npu_plan.ts";
+import { VERSION } from "../version.ts";
+
+/** What {@linkcode assembleCompiledModel} records besides the groups. */
+export interface AssembleOptions {
+  /** The deployable model's graph (the CPU subgraphs' initializers). */
+  readonly graph: Graph;
+  /** Every NPU part's plan (their I/O batches). */
+  readonly plans: Iterable<NpuPlan>;
+  /** The effective build configuration, stored in the container. */
+  readonly config: BuildConfig;
+  /** Canonical target name. */
+  readonly target: string;
+}
+
+function atBatch(batch: number): (v: ValueInfo) => ValueInfo {
+  return (v) => {
+    const t = v.type;
+    if (!t || "kind" in t || !t.shape?.length) return v;
+    return {
+      ...v,
+      type: { dtype: t.dtype, shape: [batch, ...t.shape.slice(1)] } satisfies TensorType,
+    };
+  };
+}
+
+/**
+ * Assemble the compiled model.
+ *
+ * @param groups the compiled groups, I/O at the group shapes
+ * @param opts graph, plans, configuration and target
+ * @returns the model `compiled.axmodel` holds
+ */
+export function assembleCompiledModel(
+  groups: readonly CompiledGroup[],
+  opts: AssembleOptions,
+): CompiledModel {
+  const batch = Math.max(1, ...[...opts.plans].map((p) => p.ioBatch));
+  const withBatch = atBatch(batch);
+  const g = opts.graph;
+  const cpuInitializers = new Map(
+    groups[0].subgraphs.flatMap((sg) => sg.kind === "cpu" ? sg.nodes.flatMap((n) => n.inputs) : [])
+      .filter((n) => g.initializers.has(n))
+      .map((n) => [n, g.initializers.get(n)!] as const),
+  );
+  return {
+    groups: groups.map((gr) => ({
+      ...gr,
+      inputs: gr.inputs.map(withBatch),
+      outputs: gr.outputs.map(withBatch),
+    })),
+    cpuInitializers,
+    config: opts.config,
+    version: VERSION,
+    target: opts.target,
+  };
+}
