@@ -2,11 +2,11 @@
  * Caffe net + trained blobs → IR model.
  *
  * Naming: every Caffe blob keeps its name on its final version, so graph inputs and
- * outputs, and any tensor a user names in a config, are the Caffe blob names. Earlier
- * versions of a blob that in-place layers overwrite (`conv1` before `relu1` rewrites it)
- * are named after the layer that wrote them (`conv1` → value `conv1` only once the last
- * writer has run; before that, the layer's name, made unique). Nodes are named after
- * their layers (`<layer>/<step>` for helper nodes); initializers `<layer>.<role>`.
+ * outputs, and any tensor a user names in a config, are the Caffe blob names. An earlier
+ * version of a blob that in-place layers later overwrite (`conv1` as written by layer
+ * `conv1`, before `relu1` rewrites it in place) is named after the layer that wrote it,
+ * made unique (`conv1_1`). Nodes are named after their layers (`<layer>/<step>` for helper
+ * nodes); initializers `<layer>.<role>`.
  *
  * Graph outputs are the blobs no later layer reads, as in Caffe. A blob whose final
  * version is another blob's value (Split, Dropout) gets an Identity so it keeps its name.

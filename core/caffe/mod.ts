@@ -29,5 +29,4 @@ export {
   decodeCaffeModel,
   loadCaffeModel,
 } from "./load.ts";
-export { type CaffeLayer, type CaffeNet, parseCaffeNet } from "./net.ts";
-export { LAYER_CONVERTERS } from "./layers/mod.ts";
+export { CAFFE_LAYER_TYPES } from "./layers/mod.ts";

@@ -63,3 +63,6 @@ export const LAYER_CONVERTERS: ReadonlyMap<string, LayerConverter> = new Map([
   ["PriorBox", priorBox],
   ["DetectionOutput", detectionOutput],
 ]);
+
+/** Every Caffe layer type the front-end converts (besides `Input`), sorted. */
+export const CAFFE_LAYER_TYPES: readonly string[] = [...LAYER_CONVERTERS.keys()].sort();
