@@ -10,7 +10,6 @@
  * @module
  */
 import { ModelFormatError } from "../errors/mod.ts";
-import { int64ToNumber } from "./caffe_proto.ts";
 import { readTextMessage, type TextMessage } from "./text_message.ts";
 
 /** A network input blob and its shape. */
@@ -190,8 +189,8 @@ function deployState(net: TextMessage): NetState {
 /** Caffe's StateMeetsRule for one include/exclude rule. */
 function meetsRule(rule: TextMessage, state: NetState): boolean {
   if (rule.has("phase") && rule.enumName("phase") !== state.phase) return false;
-  if (rule.has("min_level") && state.level < int64ToNumber(rule.num("min_level"))) return false;
-  if (rule.has("max_level") && state.level > int64ToNumber(rule.num("max_level"))) return false;
+  if (rule.has("min_level") && state.level < rule.num("min_level")) return false;
+  if (rule.has("max_level") && state.level > rule.num("max_level")) return false;
   if (!rule.strs("stage").every((s) => state.stages.includes(s))) return false;
   return !rule.strs("not_stage").some((s) => state.stages.includes(s));
 }
