@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { basename } from "node:path";
 import type { Model } from "../ir/graph.ts";
 import type { OpRegistry } from "../ops/op.ts";
 import { ModelFormatError } from "../errors/mod.ts";
@@ -136,7 +137,9 @@ export function convertCaffeNet(
     producerVersion: "",
     domain: "",
     modelVersion: 0,
-    docString: `Converted from Caffe net "${net.file}" with weights "${opts.weightsFile}"`,
+    docString: `Converted from Caffe net "${basename(net.file)}" with weights "${
+      basename(opts.weightsFile)
+    }"`,
     metadataProps: new Map(),
     graph: g,
     opaque: { functions: [], trainingInfo: [] },
