@@ -27,6 +27,8 @@ export type { Model, Node, ValueInfo } from "./core/ir/graph.ts";
 
 export { decodeModel, loadModel, loadTensorFile } from "./core/onnx/load.ts";
 export { decodeTensorProto } from "./core/onnx/tensor_proto.ts";
+export { CAFFE_LAYER_TYPES, decodeCaffeModel, loadCaffeModel } from "./core/caffe/mod.ts";
+export type { CaffeLoadOptions, CaffeSource } from "./core/caffe/mod.ts";
 
 export { defineOp, OpRegistry } from "./core/ops/op.ts";
 export type { InferContext, KernelContext, OpDef, RegisteredOp } from "./core/ops/op.ts";

@@ -13,6 +13,7 @@ import { imageOps } from "./image/mod.ts";
 import { rnnOps } from "./rnn/mod.ts";
 import { controlOps } from "./control/mod.ts";
 import { miscOps } from "./misc/mod.ts";
+import { caffeOps } from "./caffe/mod.ts";
 
 /**
  * onnxruntime's `com.microsoft` operators with the same semantics as default-domain ones
@@ -38,6 +39,7 @@ export function builtinOps(): RegisteredOp[] {
     ...rnnOps,
     ...controlOps,
     ...miscOps,
+    ...caffeOps,
   ];
   return [...ops, ...microsoftAliases(ops)];
 }
