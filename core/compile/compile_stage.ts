@@ -7,7 +7,7 @@
  * @module
  */
 import { join } from "node:path";
-import type { Model, ValueInfo } from "../ir/graph.ts";
+import { defaultOpset, type Model, type ValueInfo } from "../ir/graph.ts";
 import type { TensorType } from "../ir/types.ts";
 import type { OpRegistry } from "../ops/op.ts";
 import type { BuildConfig, CompilerOptions } from "../config/build_config.ts";
@@ -147,7 +147,12 @@ export async function runCompileStage(
         summary.push([part.name, "CPU", String(part.nodes.length), "-", "-", "-"]);
         continue;
       }
-      const ts: TargetSubgraph = { graph: g, nodes: part.nodes, types: gTypes };
+      const ts: TargetSubgraph = {
+        graph: g,
+        nodes: part.nodes,
+        types: gTypes,
+        opset: defaultOpset(deploy.model),
+      };
       const o = optionsOf(part);
       const knobs = knobsOf(o);
       const batchCfg = batchCfgOf(o);
