@@ -54,7 +54,18 @@ interface Params {
   axis?: number;
 }
 
-function readParams(g: Graph, n: Node, opset: number, what: string): Params | undefined {
+/**
+ * Scales, zero points and axis of a QuantizeLinear/DequantizeLinear with constant
+ * parameters. `rank` is the quantized tensor's rank when known (a constant), to resolve
+ * a negative axis.
+ */
+function readParams(
+  g: Graph,
+  n: Node,
+  opset: number,
+  rank: number | undefined,
+  what: string,
+): Params | undefined {
   const s = g.initializers.get(n.inputs[1]);
   if (!s) return undefined;
   const zpName = n.inputs[2];
@@ -76,8 +87,6 @@ function readParams(g: Graph, n: Node, opset: number, what: string): Params | un
     opset,
     node: n,
   });
-  // a negative axis counts from the end of the quantized tensor's rank, when known
-  const rank = g.initializers.get(n.inputs[0])?.rank;
   const axis = scales.length > 1 || s.rank === 1
     ? (attrs.axis < 0 && rank !== undefined ? attrs.axis + rank : attrs.axis)
     : undefined;
@@ -111,7 +120,11 @@ export function fromQdqModel(src: Model, what = "model"): QuantModel {
   const outputNames = new Set(g.outputs.map((o) => o.name));
   for (const dq of nodes) {
     if (!isQdq(dq, "DequantizeLinear")) continue;
-    const p = readParams(g, dq, opsetOf(dq), what);
+    // the rank of the quantized tensor when it is a constant: an integer initializer, or
+    // the float initializer a QuantizeLinear reads
+    const constant = g.initializers.get(dq.inputs[0]) ??
+      g.initializers.get(producers.get(dq.inputs[0])?.inputs[0] ?? "");
+    const p = readParams(g, dq, opsetOf(dq), constant?.rank, what);
     if (!p) continue;
     const xq = dq.inputs[0];
     const out = dq.outputs[0];
@@ -132,7 +145,7 @@ export function fromQdqModel(src: Model, what = "model"): QuantModel {
     }
     const qn = producers.get(xq);
     if (!qn || !isQdq(qn, "QuantizeLinear")) continue;
-    const qp = readParams(g, qn, opsetOf(qn), what);
+    const qp = readParams(g, qn, opsetOf(qn), constant?.rank, what);
     if (!qp || qp.scales[0] !== p.scales[0] || qp.zeroPoints[0] !== p.zeroPoints[0]) continue;
     const source = qn.inputs[0];
     const w = g.initializers.get(source);

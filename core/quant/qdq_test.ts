@@ -1,9 +1,8 @@
 import { strict as assert } from "node:assert";
-import { buildModel } from "../ir/builder.ts";
-import { f32, s64 } from "../ir/tensor.ts";
-import { toQdqModel } from "./qdq_export.ts";
+import { attr, buildModel } from "../ir/builder.ts";
+import { f32, s64, Tensor } from "../ir/tensor.ts";
+import { QUANT_METADATA_KEY, toQdqModel } from "./qdq_export.ts";
 import { fromQdqModel, isQdqModel } from "./qdq_import.ts";
-import { QUANT_METADATA_KEY } from "./qdq_export.ts";
 import { quantizeDefault, statsOf } from "./_testing.ts";
 import type { QuantModel } from "./quant_model.ts";
 
@@ -86,4 +85,31 @@ Deno.test("fromQdqModel() derives fused and shared tensors when the metadata is 
   assert.ok(y?.kind === "quant");
   assert.equal(y.state, "OVERLAPPED");
   assert.equal(y.dominator, "r");
+});
+
+Deno.test("fromQdqModel() resolves a negative DequantizeLinear axis against the weight's rank", () => {
+  const model = buildModel({
+    inputs: [{ name: "x", dtype: "f32", shape: [1, 2] }],
+    outputs: [{ name: "y", dtype: "f32", shape: [1, 3] }],
+    initializers: {
+      wq: new Tensor("s8", [2, 3], Int8Array.of(1, 2, 3, -1, -2, -3)),
+      ws: f32([3], [0.5, 0.25, 0.125]),
+      wz: new Tensor("s8", [3], new Int8Array(3)),
+    },
+    nodes: [
+      {
+        opType: "DequantizeLinear",
+        inputs: ["wq", "ws", "wz"],
+        outputs: ["w"],
+        attrs: { axis: attr.int(-1) },
+      },
+      { opType: "MatMul", inputs: ["x", "w"], outputs: ["y"] },
+    ],
+  });
+  const q = fromQdqModel(model);
+  const w = q.constants.get("w")!;
+  assert.equal(w.axis, 1);
+  // column c dequantizes with scale c: [1·0.5, 2·0.25, 3·0.125, −0.5, −0.5, −0.375]
+  const real = q.model.graph.initializers.get("w")!;
+  assert.deepEqual([...real.data as Float32Array], [0.5, 0.5, 0.375, -0.5, -0.5, -0.375]);
 });
