@@ -99,7 +99,9 @@ const REQUIREMENTS: Readonly<Record<IntegerKernelId, (q: KernelQuery) => boolean
   // X · W with a 2-D W coded per column, or the product of two quantized activations
   matmul: ({ operands: [x, w] }) =>
     isActivation(x) && ((codesAlong(w, 1) && w.shape.length === 2) || isActivation(w)),
-  // onnxruntime's QLinearAdd in qdq, fixed point in npu (broadcasting included)
+  // two quantized activations of any shapes: qdq uses onnxruntime's QLinearAdd arithmetic
+  // on equal shapes and the float sum requantized into the same bounds when broadcasting,
+  // npu fixed point throughout — so shapes need not be known to decide fusion
   add: ({ operands: [x, y] }) => isActivation(x) && isActivation(y),
   // a QDQ Sub has no integer realisation in onnxruntime: qdq runs it in float
   sub: ({ operands: [x, y], arithmetic }) =>
