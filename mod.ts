@@ -83,6 +83,7 @@ export type { EmulatorOptions } from "./core/quant/emulator.ts";
 export { toQdqModel } from "./core/quant/qdq_export.ts";
 export { fromQdqModel, isQdqModel } from "./core/quant/qdq_import.ts";
 export { analyzePrecision } from "./core/quant/precision_analysis.ts";
+export { listedCapabilities, opCapabilities } from "./core/quant/op_capabilities.ts";
 export { loadCalibrationSet } from "./core/dataset/load_calibration.ts";
 
 // Targets, partition, compilation, container
@@ -142,6 +143,12 @@ export type { CalibrateOptions, TensorStats } from "./core/quant/calibrate.ts";
 export type { EmulateOptions } from "./core/quant/emulator.ts";
 export type { EmulationPath } from "./core/quant/emulator_steps.ts";
 export type { Arithmetic } from "./core/quant/int_kernels.ts";
+export type {
+  CostClass,
+  IntegerKernelId,
+  OpCapabilities,
+  WeightRule,
+} from "./core/quant/op_capabilities.ts";
 export type { PrecisionPlan } from "./core/quant/precision.ts";
 export type { PrecisionMethod, PrecisionRow } from "./core/quant/precision_analysis.ts";
 export type { ActivationQuant, ConstQuant } from "./core/quant/quant_model.ts";

@@ -99,6 +99,8 @@ export interface TargetSubgraph {
   readonly nodes: readonly Node[];
   /** Inferred type of each value, by name. */
   readonly types: ReadonlyMap<string, TensorType>;
+  /** Default-domain opset of the model the subgraph comes from (for attribute parsing). */
+  readonly opset: number;
 }
 
 /** Placeholder: how one NPU node is split to fit on-chip memory. */

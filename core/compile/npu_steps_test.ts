@@ -18,7 +18,7 @@ function subgraph(): TargetSubgraph {
     outputs: [{ name: "y", dtype: "f32", shape: [1, 4] }],
     nodes: [{ name: "relu", opType: "Relu", inputs: ["x"], outputs: ["y"] }],
   });
-  return { graph: m.graph, nodes: m.graph.nodes, types: new Map() };
+  return { graph: m.graph, nodes: m.graph.nodes, types: new Map(), opset: 13 };
 }
 
 Deno.test("selectNpuMode() throws a ConfigError naming npu_mode and the offered modes when the target lacks the mode", () => {

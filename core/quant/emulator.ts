@@ -3,38 +3,40 @@
  * "Reference" mode). It runs through the float executor's scheduler with its own node
  * steps; quantized tensors travel as float32 tensors holding integer codes.
  *
- * Per node, the first path that applies:
+ * Per node, the first path that applies (the operator capability table,
+ * `op_capabilities.ts`, says which an operator may take; `kernel_applicability.ts` says
+ * whether a node qualifies):
  * 1. a Relu/Clip whose input is `fused`: identity (its producer already requantized
  *    into this activation's parameters, clamped to its bounds);
- * 2. integer kernels: Conv, Gemm, MatMul (constant S8 weights, or two activations), Add,
- *    Sub, Mul, GlobalAveragePool, Concat — exact accumulation, fixed-point requantization,
- *    round half away from zero, saturation;
- * 3. data movement sharing the input's parameters (Reshape, Transpose, MaxPool, …):
+ * 2. the operator's integer kernel (`integer_steps.ts`) — exact accumulation, then
+ *    requantization in the chosen arithmetic and saturation;
+ * 3. operators sharing their input's parameters (Reshape, Transpose, MaxPool, …):
  *    the float kernel on the codes (Pad pads with the zero point);
- * 4. element-wise operators on one quantized input: a lookup table over every code
+ * 4. table operators on one quantized input: a lookup table over every code
  *    (256 entries for 8-bit, 65536 for 16-bit), built from the float kernel;
  * 5. everything else: dequantize, float kernel, quantize (round half to even, as ONNX
  *    QuantizeLinear) — what a QDQ graph means for operators without an integer form.
  *
  * @module
  */
-import type { Node } from "../ir/graph.ts";
+import { defaultOpset, type Node } from "../ir/graph.ts";
 import { Tensor } from "../ir/tensor.ts";
 import type { OpRegistry, PreparedNode } from "../ops/op.ts";
 import { Executor } from "../exec/executor.ts";
 import { activationParams, type QuantModel } from "./quant_model.ts";
 import type { Arithmetic } from "./int_kernels.ts";
-import { PASSIVE_OPS } from "./op_classes.ts";
+import { nodeCapabilities } from "./op_capabilities.ts";
+import { kernelApplies, quantOperand, tableApplies } from "./kernel_applicability.ts";
 import { KernelError } from "../errors/mod.ts";
 import { dequantizeTensor, quantizeTensor } from "./codes.ts";
 import {
   type EmulationPath,
-  integerStep,
   type PrepareContext,
   requantTarget,
   step,
   tableStep,
 } from "./emulator_steps.ts";
+import { INTEGER_STEPS } from "./integer_steps.ts";
 
 export { dequantizeTensor, quantizeTensor } from "./codes.ts";
 export type { EmulationPath } from "./emulator_steps.ts";
@@ -76,6 +78,7 @@ export class QuantEmulator {
     const g = quant.model.graph;
     const ctx: PrepareContext = {
       arithmetic: opts.arithmetic ?? "qdq",
+      opset: defaultOpset(quant.model),
       q: quant,
       g,
       model: quant.model,
@@ -179,23 +182,38 @@ function prepareQuantNode(
     record("fused");
     return step(node, fk, (inputs) => [inputs[0]!]);
   }
-  // target of this node's first output (its own, or its fused activation's)
+  const caps = nodeCapabilities(node);
+  const operands = node.inputs.map((i) => quantOperand(q, i));
+  // 2. integer kernel, requantizing into this node's output or its fused activation's
   const target = requantTarget(node, outQ[0], c);
-  if (node.domain === "" && target) {
-    const integer = integerStep(node, fk, inQ, target, c);
-    if (integer) {
-      record("integer");
-      return integer;
-    }
+  const kernel = caps.integer?.kernel;
+  const query = {
+    node,
+    opset: c.opset,
+    operands,
+    outputQuantized: target !== undefined,
+    arithmetic: c.arithmetic,
+  };
+  if (kernel && target && kernelApplies(kernel, query)) {
+    record("integer");
+    return INTEGER_STEPS[kernel](node, fk, inQ, target, c);
+  }
+  const fusedOutput = node.outputs[0] !== undefined && q.fused.has(node.outputs[0]);
+  if (fusedOutput) {
+    throw new KernelError(
+      `Node "${node.name}" (${node.opType}): its output "${node.outputs[0]}" is marked fused ` +
+        `into the next Relu/Clip, but no integer kernel of axb computes this node; ` +
+        `re-quantize the model with axb to drop the stale fusion`,
+    );
   }
   const anyQuant = inQ.some((p) => p) || outQ.some((p) => p);
   if (!anyQuant) {
     record("float");
     return fk;
   }
-  // 3. passive: same parameters in and out
+  // 3. shared parameters: the float kernel on codes
   if (
-    node.domain === "" && PASSIVE_OPS.has(node.opType) && inQ[0] &&
+    caps.scales === "shared" && inQ[0] &&
     outQ.every((p, i) => !node.outputs[i] || (p && p.dominator === inQ[0]!.dominator))
   ) {
     record("passive");
@@ -211,10 +229,9 @@ function prepareQuantNode(
     return fk;
   }
   // 4. lookup table
-  const table = tableStep(node, fk, inQ, outQ, c);
-  if (table) {
+  if (tableApplies(node, operands, outQ[0] !== undefined)) {
     record("table");
-    return table;
+    return tableStep(node, fk, inQ[0]!, outQ[0]!);
   }
   // 5. float inside
   record("float-inside");

@@ -9,22 +9,26 @@
  * - `QuantizeLinear → DequantizeLinear` on a float initializer (fake-quantized weights)
  *   is folded the same way;
  * - states, dominators, calibrated ranges and fused tensors come from the `axb.quant`
- *   metadata when present; otherwise they are derived (outputs of data-movement
- *   operators with their input's parameters are OVERLAPPED; a Conv/Gemm/MatMul/Add
- *   output that is not quantized and feeds only a quantized Relu/Clip is fused).
+ *   metadata when present; otherwise they are derived (outputs of shared-parameter
+ *   operators with their input's parameters are OVERLAPPED; a producer output that is
+ *   not quantized and feeds only a quantized Relu/Clip is fused when the producer's
+ *   integer kernel accepts the node, as the quantizer decides it).
  *
  * Unpaired QuantizeLinear/DequantizeLinear nodes stay in the graph as ordinary operators.
  *
  * @module
  */
-import { Graph, type Model, type Node } from "../ir/graph.ts";
+import { defaultOpset, Graph, type Model, type Node } from "../ir/graph.ts";
+import { attrReader } from "../ir/attribute.ts";
+import { parseQuantAttrs } from "../ops/nn/quantize.ts";
 import { asFloat32, Tensor } from "../ir/tensor.ts";
 import type { DType } from "../ir/dtype.ts";
 import { ModelFormatError } from "../errors/mod.ts";
 import type { ActivationQuant, ConstQuant, QuantModel } from "./quant_model.ts";
 import { QRANGE, type QType, roundHalfEven } from "./numeric.ts";
 import { MS_DOMAIN, QUANT_METADATA_KEY, type QuantMetadata } from "./qdq_export.ts";
-import { FUSIBLE_ACTIVATIONS, FUSIBLE_PRODUCERS, PASSIVE_OPS } from "./op_classes.ts";
+import { nodeCapabilities } from "./op_capabilities.ts";
+import { fuses, fusionPartner, quantOperand } from "./kernel_applicability.ts";
 
 const DTYPE_QTYPE: Partial<Record<DType, QType>> = {
   u8: "U8",
@@ -50,7 +54,18 @@ interface Params {
   axis?: number;
 }
 
-function readParams(g: Graph, n: Node, what: string): Params | undefined {
+/**
+ * Scales, zero points and axis of a QuantizeLinear/DequantizeLinear with constant
+ * parameters. `rank` is the quantized tensor's rank when known (a constant), to resolve
+ * a negative axis.
+ */
+function readParams(
+  g: Graph,
+  n: Node,
+  opset: number,
+  rank: number | undefined,
+  what: string,
+): Params | undefined {
   const s = g.initializers.get(n.inputs[1]);
   if (!s) return undefined;
   const zpName = n.inputs[2];
@@ -68,9 +83,12 @@ function readParams(g: Graph, n: Node, what: string): Params | undefined {
     const z = asFloat32(zp);
     for (let i = 0; i < z.length; i++) zeroPoints[i] = z[i];
   }
-  const axisAttr = n.attrs.get("axis");
+  const attrs = parseQuantAttrs(attrReader(n.attrs, n.name || n.opType, n.opType), {
+    opset,
+    node: n,
+  });
   const axis = scales.length > 1 || s.rank === 1
-    ? (axisAttr?.kind === "int" ? axisAttr.value : 1)
+    ? (attrs.axis < 0 && rank !== undefined ? attrs.axis + rank : attrs.axis)
     : undefined;
   return { qtype, scales: Float32Array.from(scales), zeroPoints, axis };
 }
@@ -78,6 +96,8 @@ function readParams(g: Graph, n: Node, what: string): Params | undefined {
 /** Convert a QDQ model to a QuantModel. `what` names the file in errors. */
 export function fromQdqModel(src: Model, what = "model"): QuantModel {
   const g0 = src.graph;
+  const opsetOf = (n: Node) =>
+    n.domain === "" ? defaultOpset(src) : src.opsetImports.get(n.domain) ?? 1;
   const g = new Graph({ name: g0.name });
   g.inputs = g0.inputs.map((v) => ({ ...v }));
   g.outputs = g0.outputs.map((v) => ({ ...v }));
@@ -100,7 +120,11 @@ export function fromQdqModel(src: Model, what = "model"): QuantModel {
   const outputNames = new Set(g.outputs.map((o) => o.name));
   for (const dq of nodes) {
     if (!isQdq(dq, "DequantizeLinear")) continue;
-    const p = readParams(g, dq, what);
+    // the rank of the quantized tensor when it is a constant: an integer initializer, or
+    // the float initializer a QuantizeLinear reads
+    const constant = g.initializers.get(dq.inputs[0]) ??
+      g.initializers.get(producers.get(dq.inputs[0])?.inputs[0] ?? "");
+    const p = readParams(g, dq, opsetOf(dq), constant?.rank, what);
     if (!p) continue;
     const xq = dq.inputs[0];
     const out = dq.outputs[0];
@@ -121,7 +145,7 @@ export function fromQdqModel(src: Model, what = "model"): QuantModel {
     }
     const qn = producers.get(xq);
     if (!qn || !isQdq(qn, "QuantizeLinear")) continue;
-    const qp = readParams(g, qn, what);
+    const qp = readParams(g, qn, opsetOf(qn), constant?.rank, what);
     if (!qp || qp.scales[0] !== p.scales[0] || qp.zeroPoints[0] !== p.zeroPoints[0]) continue;
     const source = qn.inputs[0];
     const w = g.initializers.get(source);
@@ -192,10 +216,10 @@ export function fromQdqModel(src: Model, what = "model"): QuantModel {
   const metaText = metadata.get(QUANT_METADATA_KEY);
   metadata.delete(QUANT_METADATA_KEY);
   const model: Model = { ...src, metadataProps: metadata, graph: g };
-  const fused = new Set<string>();
-  if (metaText) applyMetadata(metaText, activations, fused, what);
-  else deriveStates(g, activations, fused);
-  return { model, activations, constants, fused };
+  const quant: QuantModel = { model, activations, constants, fused: new Set() };
+  if (metaText) applyMetadata(metaText, activations, quant.fused, what);
+  else deriveStates(quant);
+  return quant;
 }
 
 function dequantizeConst(shape: readonly number[], codes: Int32Array, p: Params): Tensor<"f32"> {
@@ -237,31 +261,25 @@ function applyMetadata(
   }
 }
 
-function deriveStates(
-  g: Graph,
-  activations: Map<string, ActivationQuant>,
-  fused: Set<string>,
-): void {
+function deriveStates(q: QuantModel): void {
+  const { activations, fused } = q;
+  const g = q.model.graph;
   const consumers = g.consumers();
+  const opset = defaultOpset(q.model);
+  const operandOf = (name: string) => quantOperand(q, name);
   for (const n of g.topologicalOrder()) {
     const out = n.outputs[0];
     if (!out) continue;
     const a = activations.get(out);
     const x = activations.get(n.inputs[0]);
     if (
-      PASSIVE_OPS.has(n.opType) && a?.kind === "quant" && x?.kind === "quant" &&
+      nodeCapabilities(n).scales === "shared" && a?.kind === "quant" && x?.kind === "quant" &&
       a.scale === x.scale && a.zeroPoint === x.zeroPoint && a.qtype === x.qtype
     ) {
       activations.set(out, { ...a, state: "OVERLAPPED", dominator: x.dominator });
     }
-    if (FUSIBLE_PRODUCERS.has(n.opType) && !a) {
-      const cons = consumers.get(out) ?? [];
-      if (
-        cons.length === 1 && FUSIBLE_ACTIVATIONS.has(cons[0].opType) &&
-        activations.get(cons[0].outputs[0])?.kind === "quant" && x?.kind === "quant"
-      ) {
-        fused.add(out);
-      }
-    }
+    if (a) continue;
+    const act = fusionPartner(g, consumers, n, operandOf);
+    if (act && fuses(n, act, opset, operandOf)) fused.add(out);
   }
 }

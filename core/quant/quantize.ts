@@ -1,33 +1,40 @@
 /**
  * Quantization: from a float model, calibration statistics and the precision plan to a
  * {@linkcode QuantModel} — parameters for every float activation, S8 per-channel
- * weights and S32 biases.
+ * weights and S32 biases. Which operator does what comes from the operator capability
+ * table (`op_capabilities.ts`).
  *
  * Rules:
- * - a Conv/ConvTranspose/Gemm/MatMul/Add output whose only consumer is a Relu or a Clip
- *   with constant bounds is `fused`: the producer requantizes straight into the
- *   activation's output parameters;
- * - data-movement operators (PASSIVE_OPS) share their input's parameters; a chain of
- *   them forms one group whose precision is the highest any member needs (their own
- *   layer_configs setting is ignored, as pulsar2 documents);
+ * - a producer whose integer kernel may fuse an activation (Conv, ConvTranspose, Gemm,
+ *   MatMul, Add) and whose output's only reader is a Relu, or a Clip with constant
+ *   bounds, is `fused` — it requantizes straight into the activation's output
+ *   parameters — when its kernel accepts the node as this quantizer will produce it, in
+ *   both emulation arithmetics (`kernel_applicability.ts`; e.g. an Add needs two
+ *   quantized activations, so `x + 3` before a Clip keeps parameters of its own);
+ * - operators with shared parameters (data movement) share their input's parameters; a
+ *   chain of them forms one group whose precision is the highest any member needs
+ *   (their own layer_configs setting is ignored, as pulsar2 documents);
  * - a tensor's precision is its producer's output precision raised to what its
  *   consumers ask for (U8 < U16 < FP32);
- * - weights are S8 symmetric per output channel (Conv axis 0, ConvTranspose axis 1,
- *   Gemm/MatMul the output-column axis), a channel's max |w| is raised to
- *   `refine_weight_threshold` when that is positive; biases are S32 with scale
- *   `s_x · s_w[c]` unless `conv_bias_data_type` is FP32.
+ * - weights are S8 symmetric per output channel along the axis of the operator's
+ *   weight rule (Conv 0, ConvTranspose 1, Gemm/MatMul the output-column axis), a
+ *   channel's max |w| is raised to `refine_weight_threshold` when that is positive;
+ *   biases are S32 with scale `s_x · s_w[c]` unless `conv_bias_data_type` is FP32
+ *   (`quantize_weights.ts`).
  *
  * @module
  */
-import type { Graph, Model, Node } from "../ir/graph.ts";
-import type { Tensor } from "../ir/tensor.ts";
-import { asFloat32 } from "../ir/tensor.ts";
-import type { ActivationQuant, ConstQuant, QuantModel } from "./quant_model.ts";
+import { defaultOpset, type Graph, type Model } from "../ir/graph.ts";
+import type { ActivationQuant, QuantModel } from "./quant_model.ts";
 import type { TensorStats } from "./calibrate.ts";
 import { type CalibrationMethod, rangeFor } from "./range_methods.ts";
-import { affineFromRange, QRANGE, roundHalfEven } from "./numeric.ts";
+import { affineFromRange } from "./numeric.ts";
 import { higher, type Precision, precisionOf, type PrecisionPlan } from "./precision.ts";
-import { FUSIBLE_ACTIVATIONS, FUSIBLE_PRODUCERS, PASSIVE_OPS } from "./op_classes.ts";
+import { nodeCapabilities } from "./op_capabilities.ts";
+import { fuses, fusionPartner, type Operand } from "./kernel_applicability.ts";
+import { planWeights, quantizeConstants, type WeightPlan } from "./quantize_weights.ts";
+
+export { quantizeBias, quantizeWeight } from "./quantize_weights.ts";
 
 /** Options of {@linkcode quantizeModel}. */
 export interface QuantizeOptions {
@@ -48,30 +55,30 @@ export function quantizeModel(
   opts: QuantizeOptions,
 ): QuantModel {
   const g = model.graph;
-  const producers = g.producers();
   const consumers = g.consumers();
-  const fused = findFused(g, consumers, stats);
-  const groups = passiveGroups(g, stats, fused);
-  const precision = new Map<string, Precision>();
-  for (const name of stats.keys()) {
-    if (fused.has(name)) continue;
-    const p = producers.get(name);
-    let prec: Precision = "U8";
-    if (p && !PASSIVE_OPS.has(p.opType)) {
-      const np = precisionOf(opts.precision, p);
-      prec = p.opType === "Conv" ? np.output : np.data;
-    }
-    for (const c of consumers.get(name) ?? []) {
-      if (!PASSIVE_OPS.has(c.opType)) prec = higher(prec, precisionOf(opts.precision, c).data);
-    }
-    const root = groups.find(name);
-    precision.set(root, higher(precision.get(root) ?? prec, prec));
+  const groups = sharedGroups(g, stats);
+  const precision = groupPrecisions(g, stats, groups, opts.precision);
+  const precisionOfTensor = (name: string) => precision.get(groups.find(name)) ?? "U8";
+  const isQuantized = (name: string) => stats.has(name) && precisionOfTensor(name) !== "FP32";
+  const plan = planWeights(g, {
+    isQuantized,
+    floatWeights: (n) => precisionOf(opts.precision, n).weight === "FP32",
+    biasDataType: opts.biasDataType,
+  });
+  const operandOf = plannedOperands(g, isQuantized, plan);
+  const fused = new Set<string>();
+  const opset = defaultOpset(model);
+  for (const n of g.nodes) {
+    const out = n.outputs[0];
+    if (!out || !stats.has(out)) continue;
+    const act = fusionPartner(g, consumers, n, operandOf);
+    if (act && fuses(n, act, opset, operandOf)) fused.add(out);
   }
   const activations = new Map<string, ActivationQuant>();
   for (const name of stats.keys()) {
     if (fused.has(name)) continue;
     const root = groups.find(name);
-    const prec = precision.get(root) ?? "U8";
+    const prec = precisionOfTensor(name);
     if (prec === "FP32") {
       activations.set(name, { kind: "float" });
       continue;
@@ -90,33 +97,59 @@ export function quantizeModel(
       dominator: root,
     });
   }
-  const constants = quantizeConstants(g, activations, opts);
+  const constants = quantizeConstants(g, plan, activations, opts.refineWeightThreshold);
   return { model, activations, constants, fused };
 }
 
-/** Fused producer outputs (see module doc). */
-function findFused(
+/**
+ * Each group's precision: a tensor's producer's output precision (U8 for graph inputs
+ * and shared-parameter producers) raised to what its consumers ask for, the highest
+ * over the group. Fusion does not change these: a fused tensor is its own group.
+ */
+function groupPrecisions(
   g: Graph,
-  consumers: Map<string, Node[]>,
   stats: ReadonlyMap<string, TensorStats>,
-): Set<string> {
-  const fused = new Set<string>();
-  for (const n of g.nodes) {
-    if (!FUSIBLE_PRODUCERS.has(n.opType) || n.domain !== "") continue;
-    const out = n.outputs[0];
-    const cons = consumers.get(out) ?? [];
-    if (cons.length !== 1 || g.isBoundary(out) || !stats.has(out)) continue;
-    const act = cons[0];
-    if (!FUSIBLE_ACTIVATIONS.has(act.opType) || act.domain !== "") continue;
-    if (act.opType === "Clip" && act.inputs.slice(1).some((i) => i && !g.initializers.has(i))) {
-      continue;
+  groups: Groups,
+  plan: PrecisionPlan,
+): Map<string, Precision> {
+  const producers = g.producers();
+  const consumers = g.consumers();
+  const precision = new Map<string, Precision>();
+  for (const name of stats.keys()) {
+    const p = producers.get(name);
+    let prec: Precision = "U8";
+    if (p && nodeCapabilities(p).scales !== "shared") {
+      const np = precisionOf(plan, p);
+      prec = p.opType === "Conv" ? np.output : np.data;
     }
-    fused.add(out);
+    for (const c of consumers.get(name) ?? []) {
+      if (nodeCapabilities(c).scales !== "shared") prec = higher(prec, precisionOf(plan, c).data);
+    }
+    const root = groups.find(name);
+    precision.set(root, higher(precision.get(root) ?? prec, prec));
   }
-  return fused;
+  return precision;
 }
 
-/** Union-find over tensors joined by passive operators. */
+/** How each input will be represented, before any parameter exists. */
+function plannedOperands(
+  g: Graph,
+  isQuantized: (name: string) => boolean,
+  plan: WeightPlan,
+): (name: string) => Operand {
+  return (name) => {
+    if (!name) return { kind: "absent" };
+    const init = g.initializers.get(name);
+    if (init) {
+      const axis = plan.axes.get(name);
+      const codes = axis !== undefined ? { axis } : plan.biases.has(name) ? { axis: 0 } : undefined;
+      return { kind: "constant", shape: init.shape, codes };
+    }
+    return isQuantized(name) ? { kind: "activation" } : { kind: "float" };
+  };
+}
+
+/** Union-find over tensors joined by shared-parameter operators. */
 class Groups {
   readonly #parent = new Map<string, string>();
   find(x: string): string {
@@ -132,114 +165,17 @@ class Groups {
   }
 }
 
-function passiveGroups(
-  g: Graph,
-  stats: ReadonlyMap<string, TensorStats>,
-  fused: ReadonlySet<string>,
-): Groups {
+/**
+ * Groups of tensors joined by shared-parameter operators (output joins input 0). A
+ * fused tensor never joins one: its only reader is a Relu/Clip, which owns its scales.
+ */
+function sharedGroups(g: Graph, stats: ReadonlyMap<string, TensorStats>): Groups {
   const groups = new Groups();
   for (const n of g.topologicalOrder()) {
-    if (!PASSIVE_OPS.has(n.opType) || n.domain !== "") continue;
+    if (nodeCapabilities(n).scales !== "shared") continue;
     const input = n.inputs[0];
-    if (!input || !stats.has(input) || fused.has(input)) continue;
+    if (!input || !stats.has(input)) continue;
     for (const o of n.outputs) if (o && stats.has(o)) groups.join(o, input);
   }
   return groups;
-}
-
-function quantizeConstants(
-  g: Graph,
-  activations: ReadonlyMap<string, ActivationQuant>,
-  opts: QuantizeOptions,
-): Map<string, ConstQuant> {
-  const out = new Map<string, ConstQuant>();
-  for (const n of g.nodes) {
-    if (n.domain !== "") continue;
-    const x = activations.get(n.inputs[0]);
-    if (!x || x.kind !== "quant") continue;
-    const wName = n.inputs[1];
-    const w = wName ? g.initializers.get(wName) : undefined;
-    if (!w || precisionOf(opts.precision, n).weight === "FP32") continue;
-    let axis: number;
-    if (n.opType === "Conv") axis = 0;
-    else if (n.opType === "ConvTranspose") axis = 1;
-    else if (n.opType === "Gemm") {
-      if (attrNumber(n, "alpha", 1) !== 1 || attrNumber(n, "beta", 1) !== 1) continue;
-      if (attrNumber(n, "transA", 0) !== 0 || w.rank !== 2) continue;
-      axis = attrNumber(n, "transB", 0) ? 0 : 1;
-    } else if (n.opType === "MatMul") {
-      if (w.rank !== 2) continue;
-      axis = 1;
-    } else continue;
-    const wq = out.get(wName) ?? quantizeWeight(w, axis, opts.refineWeightThreshold);
-    out.set(wName, wq);
-    const bName = n.opType === "MatMul" ? undefined : n.inputs[2];
-    const b = bName ? g.initializers.get(bName) : undefined;
-    if (bName && b && opts.biasDataType === "S32" && b.rank === 1 && b.size === wq.scales.length) {
-      out.set(bName, quantizeBias(b, x.scale, wq.scales));
-    }
-  }
-  return out;
-}
-
-function attrNumber(n: Node, name: string, fallback: number): number {
-  const a = n.attrs.get(name);
-  return a && (a.kind === "int" || a.kind === "float") ? a.value : fallback;
-}
-
-/** S8 symmetric per-channel codes of a weight along `axis`. */
-export function quantizeWeight(w: Tensor, axis: number, threshold: number): ConstQuant {
-  const v = asFloat32(w);
-  const channels = w.shape[axis];
-  const inner = w.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
-  const outer = w.size / (channels * inner);
-  const amax = new Float64Array(channels);
-  for (let o = 0; o < outer; o++) {
-    for (let c = 0; c < channels; c++) {
-      const base = (o * channels + c) * inner;
-      let m = amax[c];
-      for (let i = 0; i < inner; i++) {
-        const a = Math.abs(v[base + i]);
-        if (a > m) m = a;
-      }
-      amax[c] = m;
-    }
-  }
-  const scales = new Float32Array(channels);
-  for (let c = 0; c < channels; c++) {
-    const m = threshold > 0 ? Math.max(amax[c], threshold) : amax[c];
-    scales[c] = m > 0 ? m / QRANGE.S8.max : 1;
-  }
-  const codes = new Int32Array(w.size);
-  for (let o = 0; o < outer; o++) {
-    for (let c = 0; c < channels; c++) {
-      const base = (o * channels + c) * inner;
-      const s = scales[c];
-      for (let i = 0; i < inner; i++) {
-        const q = roundHalfEven(v[base + i] / s);
-        codes[base + i] = q < -127 ? -127 : q > 127 ? 127 : q;
-      }
-    }
-  }
-  return { qtype: "S8", scales, zeroPoints: new Int32Array(channels), axis, codes, state: "BAKED" };
-}
-
-/** S32 codes of a bias with scale `sx · sw[c]`. */
-export function quantizeBias(b: Tensor, sx: number, sw: Float32Array): ConstQuant {
-  const v = asFloat32(b);
-  const scales = new Float32Array(sw.length);
-  const codes = new Int32Array(v.length);
-  for (let c = 0; c < v.length; c++) {
-    scales[c] = sx * sw[c];
-    const q = roundHalfEven(v[c] / scales[c]);
-    codes[c] = Math.max(QRANGE.S32.min, Math.min(QRANGE.S32.max, q));
-  }
-  return {
-    qtype: "S32",
-    scales,
-    zeroPoints: new Int32Array(sw.length),
-    axis: 0,
-    codes,
-    state: "PASSIVE_BAKED",
-  };
 }

@@ -10,6 +10,7 @@
  * @module
  */
 import { type BigIntArray, isBigIntDType } from "../../ir/dtype.ts";
+import type { AttrReader } from "../../ir/attribute.ts";
 import type { Tensor } from "../../ir/tensor.ts";
 import { formatShape, readNumber } from "../../ir/tensor.ts";
 import { broadcastShapes, required, where } from "../_util.ts";
@@ -66,13 +67,16 @@ function runClip(x: Tensor, lo: number | bigint | undefined, hi: number | bigint
   return fromNum(x.dtype, x.shape, out);
 }
 
+/** Parse Clip's attributes: bounds from attributes before opset 11, from inputs after. */
+export function parseClipAttrs(r: AttrReader, ctx: ParseContext): ClipAttrs {
+  if (ctx.opset >= 11) return { fromInputs: true };
+  return { fromInputs: false, attrMin: r.floatOpt("min"), attrMax: r.floatOpt("max") };
+}
+
 /** Clip: clamp into [min, max]. */
 export const clip: RegisteredOp = defineOp<ClipAttrs>({
   opType: "Clip",
-  parse: (r, ctx) => {
-    if (ctx.opset >= 11) return { fromInputs: true };
-    return { fromInputs: false, attrMin: r.floatOpt("min"), attrMax: r.floatOpt("max") };
-  },
+  parse: parseClipAttrs,
   infer: (ctx) => [ctx.inputTypes[0]],
   run: (inputs, attrs, ctx) => {
     const x = required(inputs, 0, ctx);

@@ -26,7 +26,8 @@ export interface ConvTransposeAttrs {
   readonly outputShape?: readonly number[];
 }
 
-function parse(r: AttrReader, ctx: ParseContext): ConvTransposeAttrs {
+/** Parse ConvTranspose's attributes. */
+export function parseConvTransposeAttrs(r: AttrReader, ctx: ParseContext): ConvTransposeAttrs {
   const group = r.int("group", 1);
   if (group < 1) throw new KernelError(`${where(ctx)}: group is ${group}, expected >= 1`);
   return {
@@ -42,19 +43,20 @@ function parse(r: AttrReader, ctx: ParseContext): ConvTransposeAttrs {
 }
 
 /** Resolved geometry: pads (begin…, end…) and output spatial dims. */
-interface Resolved {
-  kernel: number[];
-  strides: number[];
-  dilations: number[];
-  pads: number[];
-  out: number[];
+export interface ConvTransposeGeometry {
+  readonly kernel: number[];
+  readonly strides: number[];
+  readonly dilations: number[];
+  readonly pads: number[];
+  readonly out: number[];
 }
 
-function resolve(
+/** Strides, dilations, pads and output spatial dims for concrete input and kernel dims. */
+export function resolveConvTranspose(
   a: ConvTransposeAttrs,
   input: readonly number[],
   kernel: readonly number[],
-): Resolved {
+): ConvTransposeGeometry {
   const r = input.length;
   const strides = a.strides ? [...a.strides] : new Array<number>(r).fill(1);
   const dilations = a.dilations ? [...a.dilations] : new Array<number>(r).fill(1);
@@ -85,7 +87,7 @@ function resolve(
 /** ConvTranspose (opset 1, 11, 22). */
 export const convTranspose: RegisteredOp = defineOp<ConvTransposeAttrs>({
   opType: "ConvTranspose",
-  parse,
+  parse: parseConvTransposeAttrs,
   infer(ctx, a) {
     const x = ctx.inputTypes[0]?.shape;
     const w = ctx.inputTypes[1]?.shape;
@@ -107,7 +109,7 @@ export const convTranspose: RegisteredOp = defineOp<ConvTransposeAttrs>({
           outputPadding: a.outputPadding ? [a.outputPadding[i]] : undefined,
           outputShape: a.outputShape ? [a.outputShape.slice(-sp.length)[i]] : undefined,
         };
-        out[i] = resolve(one, [d], [kernel[i]]).out[0];
+        out[i] = resolveConvTranspose(one, [d], [kernel[i]]).out[0];
       });
     }
     return [{ dtype, shape: [x[0], m, ...out] }];
@@ -126,7 +128,7 @@ export const convTranspose: RegisteredOp = defineOp<ConvTransposeAttrs>({
     const g = a.group;
     const n = x.shape[0], c = x.shape[1], cg = c / g, mg = w.shape[1], m = mg * g;
     const inSp = x.shape.slice(2);
-    const geo = resolve(a, inSp, w.shape.slice(2));
+    const geo = resolveConvTranspose(a, inSp, w.shape.slice(2));
     const inP = inSp.reduce((p, d) => p * d, 1);
     const kP = geo.kernel.reduce((p, d) => p * d, 1);
     const outP = geo.out.reduce((p, d) => p * d, 1);
@@ -175,7 +177,7 @@ function col2im2d(
   yOff: number,
   mg: number,
   inSp: readonly number[],
-  g: Resolved,
+  g: ConvTransposeGeometry,
 ): void {
   const [h, w] = inSp;
   const [kh, kw] = g.kernel;
@@ -211,7 +213,7 @@ function col2imNd(
   yOff: number,
   mg: number,
   inSp: readonly number[],
-  g: Resolved,
+  g: ConvTransposeGeometry,
 ): void {
   const r = inSp.length;
   const inP = inSp.reduce((p, d) => p * d, 1);

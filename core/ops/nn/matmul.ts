@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { AttrReader } from "../../ir/attribute.ts";
 import type { DType } from "../../ir/dtype.ts";
 import { asFloat32, fromFloat32, Tensor, writeElement } from "../../ir/tensor.ts";
 import type { Dim } from "../../ir/types.ts";
@@ -132,15 +133,20 @@ export interface GemmAttrs {
   readonly transB: boolean;
 }
 
-/** Gemm (opset 1, 6, 7, 9, 11, 13). */
-export const gemmOp: RegisteredOp = defineOp<GemmAttrs>({
-  opType: "Gemm",
-  parse: (r) => ({
+/** Parse Gemm's attributes (the same in every opset). */
+export function parseGemmAttrs(r: AttrReader): GemmAttrs {
+  return {
     alpha: r.float("alpha", 1),
     beta: r.float("beta", 1),
     transA: r.int("transA", 0) !== 0,
     transB: r.int("transB", 0) !== 0,
-  }),
+  };
+}
+
+/** Gemm (opset 1, 6, 7, 9, 11, 13). */
+export const gemmOp: RegisteredOp = defineOp<GemmAttrs>({
+  opType: "Gemm",
+  parse: parseGemmAttrs,
   infer(ctx, at) {
     const [a, b] = ctx.inputTypes;
     let shape: Dim[] | undefined;

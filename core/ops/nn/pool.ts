@@ -21,7 +21,8 @@ export interface PoolAttrs extends WindowAttrs {
   readonly p: number;
 }
 
-function parsePool(r: AttrReader, ctx: ParseContext): PoolAttrs {
+/** Parse the attributes MaxPool, AveragePool and LpPool share. */
+export function parsePoolAttrs(r: AttrReader, ctx: ParseContext): PoolAttrs {
   const w = readWindowAttrs(r, ctx);
   if (!w.kernelShape) {
     throw new KernelError(`${where(ctx)}: attribute kernel_shape is required`);
@@ -78,7 +79,7 @@ function prepare(inputs: readonly (Tensor | undefined)[], a: PoolAttrs, ctx: Par
 /** MaxPool (opset 1, 8, 10, 11, 12, 22). */
 export const maxPoolOp: RegisteredOp = defineOp<PoolAttrs>({
   opType: "MaxPool",
-  parse: parsePool,
+  parse: parsePoolAttrs,
   infer(ctx, a) {
     const y = inferPool(ctx.inputTypes[0], a, ctx);
     return [y, { dtype: "s64", shape: y.shape }];
@@ -100,7 +101,7 @@ export const maxPoolOp: RegisteredOp = defineOp<PoolAttrs>({
 /** AveragePool (opset 1, 7, 10, 11, 19, 22). */
 export const averagePool: RegisteredOp = defineOp<PoolAttrs>({
   opType: "AveragePool",
-  parse: parsePool,
+  parse: parsePoolAttrs,
   infer: (ctx, a) => [inferPool(ctx.inputTypes[0], a, ctx)],
   run(inputs, a, ctx) {
     const { x, geo, outShape } = prepare(inputs, a, ctx);
@@ -111,7 +112,7 @@ export const averagePool: RegisteredOp = defineOp<PoolAttrs>({
 /** LpPool (opset 1, 2, 11, 18, 22). */
 export const lpPoolOp: RegisteredOp = defineOp<PoolAttrs>({
   opType: "LpPool",
-  parse: parsePool,
+  parse: parsePoolAttrs,
   infer: (ctx, a) => [inferPool(ctx.inputTypes[0], a, ctx)],
   run(inputs, a, ctx) {
     const { x, geo, outShape } = prepare(inputs, a, ctx);

@@ -19,7 +19,8 @@ export interface QuantAttrs {
   readonly outputDType?: DType;
 }
 
-function parseQuant(
+/** Parse QuantizeLinear / DequantizeLinear attributes (`block_size` is refused). */
+export function parseQuantAttrs(
   r: AttrReader,
   ctx: ParseContext,
 ): QuantAttrs {
@@ -65,7 +66,7 @@ function forEachRun(
 /** QuantizeLinear (opset 10, 13, 19, 21). */
 export const quantizeLinear: RegisteredOp = defineOp<QuantAttrs>({
   opType: "QuantizeLinear",
-  parse: parseQuant,
+  parse: parseQuantAttrs,
   infer(ctx, a) {
     const dtype = ctx.inputTypes[2]?.dtype ?? a.outputDType ?? "u8";
     return [{ dtype, shape: ctx.inputTypes[0]?.shape }];
@@ -95,7 +96,7 @@ export const quantizeLinear: RegisteredOp = defineOp<QuantAttrs>({
 /** DequantizeLinear (opset 10, 13, 19, 21). */
 export const dequantizeLinear: RegisteredOp = defineOp<QuantAttrs>({
   opType: "DequantizeLinear",
-  parse: parseQuant,
+  parse: parseQuantAttrs,
   infer(ctx) {
     const s = ctx.inputTypes[1]?.dtype;
     const dtype = s === "f16" || s === "bf16" ? s : "f32";

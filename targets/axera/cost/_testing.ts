@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Model } from "../../../core/ir/graph.ts";
+import { defaultOpset, type Model } from "../../../core/ir/graph.ts";
 import { buildModel } from "../../../core/ir/builder.ts";
 import { f32 } from "../../../core/ir/tensor.ts";
 import { loadModel } from "../../../core/onnx/load.ts";
@@ -18,7 +18,12 @@ const registry = defaultRegistry();
 /** The whole main graph of `model` as one subgraph, in topological order. */
 export function wholeGraph(model: Model): TargetSubgraph {
   const { types } = inferShapes(model, registry);
-  return { graph: model.graph, nodes: model.graph.topologicalOrder(), types };
+  return {
+    graph: model.graph,
+    nodes: model.graph.topologicalOrder(),
+    types,
+    opset: defaultOpset(model),
+  };
 }
 
 let mobilenet: Promise<TargetSubgraph> | undefined;

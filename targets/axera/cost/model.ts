@@ -22,11 +22,14 @@
  * - Vector (teng) elements: element-wise = max(|out|, |in0|) × passes (Softmax,
  *   LayerNormalization … 3 passes); pooling = |out| · kernel window; global pooling and
  *   reductions = |in|.
+ * - Which unit runs an op is its cost class in the operator capability table
+ *   (`core/quant/op_capabilities.ts`): conv, vector (teng), move (cv) or folded.
  * - Data movement (cv: Reshape, Transpose, Concat, Slice, Resize …): |out| elements.
- * - QuantizeLinear/DequantizeLinear/Identity: free (folded into neighbours; their outputs
- *   alias their first input, so a dequantised weight counts as a weight).
- * - Fusion: an activation (Relu, Clip, Sigmoid, …) whose input is a conv-unit output with
- *   no other reader runs in the conv pipeline: no cycles, no traffic of its own.
+ * - QuantizeLinear/DequantizeLinear/Identity/Dropout: folded into neighbours (no work; their
+ *   outputs alias their first input, so a dequantised weight counts as a weight).
+ * - Fusion: an activation of `CONV_PIPELINE_ACTIVATIONS` (Relu, Clip, Sigmoid, …) whose
+ *   input is a conv-unit output with no other reader runs in the conv pipeline: no cycles,
+ *   no traffic of its own.
  *
  * Cycles of one op on one core (×b for activations; weights once):
  * - conv: b · MACs / (R · C · u · E), E = `macEfficiency`;
@@ -58,7 +61,7 @@ import type { Node } from "../../../core/ir/graph.ts";
 import type { CostEstimate, ExecutionPlan, HardwareFacts, TargetSubgraph } from "../../target.ts";
 import { AXERA_COST_ASSUMPTIONS, type CostAssumptions } from "./constants.ts";
 import { type MemTraffic, simulateMemory } from "./memory.ts";
-import { dimsOf, elementsOf, type OpWork, opWork } from "./op_work.ts";
+import { dimsOf, elementsOf, type OpWork, opWork, unitOf } from "./op_work.ts";
 import { tileCounts, tileNodes } from "./tiling.ts";
 
 /** `compiler.*` options that change the cost (`pulsar2-build.md` §2.6). */
@@ -103,7 +106,13 @@ export interface SubgraphEstimate extends CostEstimate {
   readonly ddrBytesPerCycle: number;
 }
 
-const FUSABLE = new Set([
+/**
+ * Activations the AXera conv pipeline applies to a conv-unit output on its way out
+ * (assumed: a ReLU/clamp stage and a lookup table after requantization), so they cost
+ * nothing of their own. Every one is a table operator of the capability table, and the
+ * quantizer's bounds activations (Relu, Clip) are among them (`model_test.ts`).
+ */
+export const CONV_PIPELINE_ACTIVATIONS: ReadonlySet<string> = new Set([
   "Relu",
   "Clip",
   "LeakyRelu",
@@ -114,7 +123,8 @@ const FUSABLE = new Set([
   "Tanh",
   "Silu",
 ]);
-const FREE = new Set(["QuantizeLinear", "DequantizeLinear", "Identity", "Dropout"]);
+/** Operators folded into their neighbours (quantize/dequantize, Identity, Dropout). */
+const isFolded = (n: Node) => unitOf(n.opType) === "none";
 
 interface Merged {
   readonly work: OpWork;
@@ -129,19 +139,19 @@ function parallelUnits(sub: TargetSubgraph, node: Node, batch: number): number {
   return batch * Math.max(1, ...d);
 }
 
-/** Value-name aliases through free ops, resolved transitively. */
-function freeAliases(nodes: readonly Node[]): Map<string, string> {
+/** Value-name aliases through folded ops, resolved transitively. */
+function foldedAliases(nodes: readonly Node[]): Map<string, string> {
   const m = new Map<string, string>();
   for (const n of nodes) {
-    if (!FREE.has(n.opType) || !n.inputs[0] || !n.outputs[0]) continue;
+    if (!isFolded(n) || !n.inputs[0] || !n.outputs[0]) continue;
     m.set(n.outputs[0], m.get(n.inputs[0]) ?? n.inputs[0]);
   }
   return m;
 }
 
-/** Group nodes into ops: free ops vanish, activations join their conv producer. */
+/** Group nodes into ops: folded ops vanish, activations join their conv producer. */
 function mergeOps(sub: TargetSubgraph, hw: HardwareFacts, a: CostAssumptions): Merged[] {
-  const aliases = freeAliases(sub.nodes);
+  const aliases = foldedAliases(sub.nodes);
   const lanes = {
     rows: hw.macArray.rows.value,
     cols: hw.macArray.cols.value,
@@ -149,7 +159,7 @@ function mergeOps(sub: TargetSubgraph, hw: HardwareFacts, a: CostAssumptions): M
   };
   const readers = new Map<string, number>();
   for (const n of sub.graph.nodes) {
-    if (FREE.has(n.opType)) continue;
+    if (isFolded(n)) continue;
     for (const i of n.inputs) {
       const k = aliases.get(i) ?? i;
       readers.set(k, (readers.get(k) ?? 0) + 1);
@@ -159,12 +169,12 @@ function mergeOps(sub: TargetSubgraph, hw: HardwareFacts, a: CostAssumptions): M
   const byOutput = new Map<string, Merged>();
   const ops: Merged[] = [];
   for (const node of sub.nodes) {
-    if (FREE.has(node.opType)) continue;
+    if (isFolded(node)) continue;
     const work = opWork(sub, node, lanes, aliases);
     const src = work.inputs[0];
     const producer = src ? byOutput.get(src) : undefined;
     if (
-      FUSABLE.has(node.opType) && producer && producer.work.unit === "conv" &&
+      CONV_PIPELINE_ACTIVATIONS.has(node.opType) && producer && producer.work.unit === "conv" &&
       work.inputs.length === 1 && readers.get(src) === 1 && !graphOut.has(src)
     ) {
       producer.fused.push(node);

@@ -4,7 +4,8 @@ import { f32, Tensor } from "../../../core/ir/tensor.ts";
 import { AX650_HARDWARE, AX650_MOBILENETV2_CYCLES } from "../../ax650.ts";
 import { AX620E_HARDWARE } from "../../ax620e.ts";
 import { ax650 } from "../../ax650.ts";
-import { estimateSubgraph } from "./model.ts";
+import { CONV_PIPELINE_ACTIVATIONS, estimateSubgraph } from "./model.ts";
+import { listedCapabilities, opCapabilities } from "../../../core/quant/op_capabilities.ts";
 import { opWork } from "./op_work.ts";
 import type { ExecutionPlan } from "../../target.ts";
 import { convModel, mobilenetV2, wholeGraph } from "./_testing.ts";
@@ -145,4 +146,13 @@ Deno.test("estimateSubgraph() reads a QDQ conv like the float one: dequantised w
   // Input 8·10·10 U8 loaded, output 16·10·10 U8 stored.
   assert.equal(e.ops[0].ddr.loadInput, 800);
   assert.equal(e.ops[0].ddr.storeOutput, 1600);
+});
+
+Deno.test("CONV_PIPELINE_ACTIVATIONS are table operators and hold every bounds activation", () => {
+  for (const op of CONV_PIPELINE_ACTIVATIONS) {
+    assert.ok(opCapabilities(op).lut, `${op} merges into a conv but has no lookup table`);
+  }
+  for (const [op, caps] of listedCapabilities()) {
+    if (caps.boundsActivation) assert.ok(CONV_PIPELINE_ACTIVATIONS.has(op), op);
+  }
 });

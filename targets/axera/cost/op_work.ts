@@ -11,6 +11,13 @@
  */
 import type { Node } from "../../../core/ir/graph.ts";
 import type { Dim } from "../../../core/ir/types.ts";
+import { attrReader } from "../../../core/ir/attribute.ts";
+import type { ParseContext } from "../../../core/ops/op.ts";
+import { parseConvAttrs } from "../../../core/ops/nn/conv.ts";
+import { parseConvTransposeAttrs } from "../../../core/ops/nn/conv_transpose.ts";
+import { parseGemmAttrs } from "../../../core/ops/nn/matmul.ts";
+import { parsePoolAttrs } from "../../../core/ops/nn/pool.ts";
+import { type CostClass, opCapabilities } from "../../../core/quant/op_capabilities.ts";
 import type { TargetSubgraph } from "../../target.ts";
 
 /** NPU IP that executes a node (names as in the pulsar2 trace, spec `pulsar2-build.md` §6.5). */
@@ -48,28 +55,18 @@ export interface LaneShape {
   readonly kernelFold: number;
 }
 
-const CONV_OPS = new Set(["Conv", "ConvTranspose", "Gemm", "MatMul"]);
-/** Layout/data-movement ops run on the cv unit. */
-const MOVE_OPS = new Set([
-  "Reshape",
-  "Flatten",
-  "Squeeze",
-  "Unsqueeze",
-  "Transpose",
-  "Concat",
-  "Split",
-  "Slice",
-  "Gather",
-  "Pad",
-  "Tile",
-  "Expand",
-  "DepthToSpace",
-  "SpaceToDepth",
-  "Resize",
-  "GridSample",
-]);
-/** Quantisation bookkeeping folded into neighbours by the compiler: no work of its own. */
-const FREE_OPS = new Set(["QuantizeLinear", "DequantizeLinear", "Identity", "Dropout"]);
+/** The IP of each cost class of the operator capability table. */
+const UNIT_OF_CLASS: Readonly<Record<CostClass, ComputeUnit>> = {
+  conv: "conv",
+  vector: "teng",
+  move: "cv",
+  folded: "none",
+};
+
+/** The IP that runs `opType` (by name in any domain: 16-bit QDQ uses com.microsoft Q/DQ). */
+export function unitOf(opType: string): ComputeUnit {
+  return UNIT_OF_CLASS[opCapabilities(opType).cost];
+}
 /** Vector passes over the data for multi-pass ops (max, exp+sum, scale; mean, var, scale). */
 const VECTOR_PASSES: Readonly<Record<string, number>> = {
   Softmax: 3,
@@ -94,14 +91,11 @@ export function dimsOf(shape: readonly Dim[] | undefined): number[] {
   return shape ? shape.map((d) => (typeof d === "number" ? d : 1)) : [];
 }
 
-function intsAttr(node: Node, name: string): readonly number[] | undefined {
-  const a = node.attrs.get(name);
-  return a?.kind === "ints" ? a.value : undefined;
-}
-
-function intAttr(node: Node, name: string, fallback: number): number {
-  const a = node.attrs.get(name);
-  return a?.kind === "int" ? a.value : fallback;
+/** Typed-attribute parsing of `node` with the subgraph's opset. */
+function parsing(sub: TargetSubgraph, node: Node) {
+  const reader = attrReader(node.attrs, node.name || node.opType, node.opType);
+  const ctx: ParseContext = { opset: sub.opset, node };
+  return { reader, ctx };
 }
 
 /** Fill fraction of `n` items on `lanes` lanes: n / (ceil(n / lanes) · lanes). */
@@ -114,7 +108,7 @@ function isConstant(sub: TargetSubgraph, name: string): boolean {
   return sub.graph.initializers.has(name);
 }
 
-/** Names as the op sees them after skipping free ops (`DequantizeLinear(w)` reads as `w`). */
+/** Names as the op sees them after skipping folded ops (`DequantizeLinear(w)` reads as `w`). */
 export type Aliases = ReadonlyMap<string, string>;
 
 function shapeOf(sub: TargetSubgraph, name: string | undefined): number[] {
@@ -125,9 +119,10 @@ function shapeOf(sub: TargetSubgraph, name: string | undefined): number[] {
 function convWork(sub: TargetSubgraph, node: Node, lanes: LaneShape): [number, number] {
   const outShape = shapeOf(sub, node.outputs[0]);
   const outElems = elementsOf(outShape);
+  const { reader, ctx } = parsing(sub, node);
   if (node.opType === "Conv") {
     const w = shapeOf(sub, node.inputs[1]);
-    const group = intAttr(node, "group", 1);
+    const { group } = parseConvAttrs(reader, ctx);
     const cinG = w[1] ?? 1;
     const kernel = w.slice(2).reduce((p, d) => p * d, 1);
     const cout = w[0] ?? outShape[1] ?? 1;
@@ -142,7 +137,7 @@ function convWork(sub: TargetSubgraph, node: Node, lanes: LaneShape): [number, n
   }
   if (node.opType === "ConvTranspose") {
     const w = shapeOf(sub, node.inputs[1]);
-    const group = intAttr(node, "group", 1);
+    const { group } = parseConvTransposeAttrs(reader, ctx);
     const inElems = elementsOf(shapeOf(sub, node.inputs[0]));
     const coutG = w[1] ?? 1;
     const kernel = w.slice(2).reduce((p, d) => p * d, 1);
@@ -155,7 +150,7 @@ function convWork(sub: TargetSubgraph, node: Node, lanes: LaneShape): [number, n
   const a = shapeOf(sub, node.inputs[0]);
   let k: number;
   if (node.opType === "Gemm") {
-    k = intAttr(node, "transA", 0) ? a[0] ?? 1 : a[1] ?? 1;
+    k = parseGemmAttrs(reader).transA ? a[0] ?? 1 : a[1] ?? 1;
   } else {
     k = a[a.length - 1] ?? 1;
   }
@@ -169,8 +164,8 @@ function vectorElements(sub: TargetSubgraph, node: Node, inElems: number, outEle
     case "MaxPool":
     case "AveragePool":
     case "LpPool": {
-      const k = intsAttr(node, "kernel_shape") ?? [1];
-      return outElems * k.reduce((p, d) => p * d, 1);
+      const { reader, ctx } = parsing(sub, node);
+      return outElems * parsePoolAttrs(reader, ctx).kernel.reduce((p, d) => p * d, 1);
     }
     case "GlobalAveragePool":
     case "GlobalMaxPool":
@@ -194,7 +189,7 @@ function vectorElements(sub: TargetSubgraph, node: Node, inElems: number, outEle
  * @param sub the subgraph (types and initializers)
  * @param node the node
  * @param lanes MAC array shape (for lane utilisation)
- * @param aliases value renames through free ops (quantise/dequantise), applied to inputs
+ * @param aliases value renames through folded ops (quantise/dequantise), applied to inputs
  */
 export function opWork(
   sub: TargetSubgraph,
@@ -205,25 +200,24 @@ export function opWork(
   const real = node.inputs.map((i) => aliases.get(i) ?? i);
   const inputs = real.filter((i) => i !== "" && !isConstant(sub, i));
   let weightBytes = 0;
+  const biasInput = opCapabilities(node.opType).weight?.bias;
   real.forEach((i, k) => {
     if (i === "" || !isConstant(sub, i)) return;
     const n = elementsOf(sub.types.get(i)?.shape ?? sub.graph.initializers.get(i)?.shape);
-    const isBias = (node.opType === "Conv" || node.opType === "Gemm") && k === 2;
-    weightBytes += n * (isBias ? 4 : 1);
+    weightBytes += n * (k === biasInput ? 4 : 1);
   });
   const outputs = node.outputs.filter((o) => o !== "");
   const outputElements = outputs.reduce((s, o) => s + elementsOf(sub.types.get(o)?.shape), 0);
   const inputElements = inputs.reduce((s, i) => s + elementsOf(sub.types.get(i)?.shape), 0);
   const base = { node, inputs, outputs, outputElements, inputElements, weightBytes };
   const none = { macs: 0, laneUtilisation: 1, vectorElements: 0, moveElements: 0 };
-  if (FREE_OPS.has(node.opType)) return { ...base, ...none, unit: "none", weightBytes: 0 };
-  if (CONV_OPS.has(node.opType)) {
+  const unit = unitOf(node.opType);
+  if (unit === "none") return { ...base, ...none, unit, weightBytes: 0 };
+  if (unit === "conv") {
     const [macs, util] = convWork(sub, node, lanes);
-    return { ...base, ...none, unit: "conv", macs, laneUtilisation: util };
+    return { ...base, ...none, unit, macs, laneUtilisation: util };
   }
-  if (MOVE_OPS.has(node.opType)) {
-    return { ...base, ...none, unit: "cv", moveElements: outputElements };
-  }
+  if (unit === "cv") return { ...base, ...none, unit, moveElements: outputElements };
   return {
     ...base,
     ...none,
