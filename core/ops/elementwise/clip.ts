@@ -13,7 +13,7 @@ import { type BigIntArray, isBigIntDType } from "../../ir/dtype.ts";
 import type { Tensor } from "../../ir/tensor.ts";
 import { formatShape, readNumber } from "../../ir/tensor.ts";
 import { broadcastShapes, required, where } from "../_util.ts";
-import { defineOp, type ParseContext, type RegisteredOp } from "../op.ts";
+import { defineOp, type ParseContext, type RegisteredOp, type TypedOp } from "../op.ts";
 import { KernelError } from "../../errors/mod.ts";
 import { broadcastBinary } from "./broadcast.ts";
 import type { BigLoop, NumLoop } from "./_binary.ts";
@@ -67,7 +67,7 @@ function runClip(x: Tensor, lo: number | bigint | undefined, hi: number | bigint
 }
 
 /** Clip: clamp into [min, max]. */
-export const clip: RegisteredOp = defineOp<ClipAttrs>({
+export const clip: TypedOp<ClipAttrs> = defineOp<ClipAttrs>({
   opType: "Clip",
   parse: (r, ctx) => {
     if (ctx.opset >= 11) return { fromInputs: true };
