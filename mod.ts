@@ -24,14 +24,16 @@ export type { Dim, TensorType } from "./core/ir/types.ts";
 export type { Attribute, AttrReader } from "./core/ir/attribute.ts";
 export { Graph } from "./core/ir/graph.ts";
 export type { Model, Node, ValueInfo } from "./core/ir/graph.ts";
+export { NameScope } from "./core/ir/names.ts";
+export { normalizeDomain, opsetOf } from "./core/ir/opset.ts";
 
 export { decodeModel, loadModel, loadTensorFile } from "./core/onnx/load.ts";
 export { decodeTensorProto } from "./core/onnx/tensor_proto.ts";
 export { CAFFE_LAYER_TYPES, decodeCaffeModel, loadCaffeModel } from "./core/caffe/mod.ts";
 export type { CaffeLoadOptions, CaffeSource } from "./core/caffe/mod.ts";
 
-export { defineOp, OpRegistry } from "./core/ops/op.ts";
-export type { InferContext, KernelContext, OpDef, RegisteredOp } from "./core/ops/op.ts";
+export { defineOp, OpRegistry, parseNodeAttrs } from "./core/ops/op.ts";
+export type { InferContext, KernelContext, OpDef, RegisteredOp, TypedOp } from "./core/ops/op.ts";
 export { builtinOps, defaultRegistry } from "./core/ops/mod.ts";
 
 export { Executor } from "./core/exec/executor.ts";

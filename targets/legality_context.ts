@@ -7,7 +7,7 @@
  */
 import type { Model, Node } from "../core/ir/graph.ts";
 import type { InferredTypes } from "../core/passes/infer_shapes.ts";
-import { normalizeDomain } from "../core/ops/op.ts";
+import { opsetOf } from "../core/ir/opset.ts";
 import type { Legality, LegalityContext, Target } from "./target.ts";
 
 /** The context of `node` given inferred types/constants and the model's opsets. */
@@ -21,7 +21,7 @@ export function legalityContext(
     inputTypes: node.inputs.map((n) => look(inferred.types, n)),
     outputTypes: node.outputs.map((n) => look(inferred.types, n)),
     constantInputs: node.inputs.map((n) => look(inferred.constants, n)),
-    opset: model.opsetImports.get(normalizeDomain(node.domain)) ?? 1,
+    opset: opsetOf(model, node.domain),
   };
 }
 

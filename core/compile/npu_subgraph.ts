@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { defaultOpset } from "../ir/graph.ts";
+import { opsetOf } from "../ir/opset.ts";
 import type { TargetSubgraph } from "../../targets/target.ts";
 import type { CompiledSubgraph } from "./types.ts";
 import type { GroupContext, GroupShapes } from "./group_context.ts";
@@ -66,7 +66,7 @@ export async function compileNpuPart(
     graph: ctx.deployable.quant.model.graph,
     nodes: part.nodes,
     types: shapes.types,
-    opset: defaultOpset(ctx.deployable.quant.model),
+    opset: opsetOf(ctx.deployable.quant.model, ""),
   };
   const plan = planOf(p, ts, ctx);
   const knobs = compilerKnobs(options);

@@ -14,11 +14,11 @@
  * @module
  */
 import type { Graph, Model, Node } from "../ir/graph.ts";
-import { nodeDependencies } from "../ir/graph.ts";
-import { attrReader } from "../ir/attribute.ts";
+import { nodeDependencies, nodeLabel } from "../ir/graph.ts";
+import { normalizeDomain, opsetOf } from "../ir/opset.ts";
 import type { Tensor } from "../ir/tensor.ts";
 import type { KernelContext, OpRegistry, PreparedNode } from "../ops/op.ts";
-import { normalizeDomain } from "../ops/op.ts";
+import { prepareNode } from "../ops/op.ts";
 import { AxbError, GraphError, KernelError, UnsupportedOpError } from "../errors/mod.ts";
 import { checkFeeds } from "./feeds.ts";
 
@@ -83,11 +83,9 @@ export class Executor {
     this.#main = this.#plan(model.graph, opts.prepareNode);
   }
 
-  /** Opset of a domain in this model. */
+  /** Opset of a domain in this model ({@linkcode opsetOf}'s rule). */
   opsetOf(domain: string): number {
-    const d = normalizeDomain(domain);
-    return this.model.opsetImports.get(d) ??
-      (d === "" ? this.model.opsetImports.get("ai.onnx") ?? 1 : 1);
+    return opsetOf(this.model, domain);
   }
 
   /**
@@ -149,14 +147,10 @@ export class Executor {
       const domain = normalizeDomain(node.domain);
       throw new UnsupportedOpError(
         domain ? `${domain}::${node.opType}` : node.opType,
-        node.name || `(unnamed ${node.opType})`,
+        nodeLabel(node),
       );
     }
-    const name = node.name || `(unnamed ${node.opType})`;
-    return op.prepare(attrReader(node.attrs, name, node.opType), {
-      opset: this.opsetOf(node.domain),
-      node,
-    });
+    return prepareNode(op, node, this.opsetOf(node.domain));
   }
 
   #execute(

@@ -3,7 +3,9 @@
  * nested subgraphs in attributes, and use-def helpers.
  *
  * Values are identified by name, as in ONNX. An empty input name means an omitted
- * optional input. Graph input/output names are API: helpers refuse to rename them.
+ * optional input. Graph input/output names are API: no method of {@linkcode Graph}
+ * renames them (`replaceAllUses` leaves outputs alone, `renameValue` refuses them,
+ * `detachOutput` hands an output name to a new producer).
  *
  * @module
  */
@@ -98,39 +100,104 @@ export class Graph {
     return m;
   }
 
+  /** True when `name` is one of the graph's declared inputs. */
+  isInput(name: string): boolean {
+    return this.inputs.some((v) => v.name === name);
+  }
+
+  /** True when `name` is one of the graph's declared outputs. */
+  isOutput(name: string): boolean {
+    return this.outputs.some((v) => v.name === name);
+  }
+
   /** True when `name` is a graph input or output. */
   isBoundary(name: string): boolean {
-    return this.inputs.some((v) => v.name === name) || this.outputs.some((v) => v.name === name);
+    return this.isInput(name) || this.isOutput(name);
   }
 
   /**
-   * Replace every use of value `from` with `to`, including graph outputs. Refuses when
-   * both are graph boundary values, since that would merge two named API tensors.
+   * Make every node that reads value `from` read `to` instead, including the nodes of
+   * subgraphs that capture `from` from this graph. Graph inputs and outputs keep their
+   * names: a graph output named `from` still names `from` (its producer stays), so two
+   * API tensors are never merged. Returns the number of rewritten uses.
    */
   replaceAllUses(from: string, to: string): number {
     if (from === to) return 0;
-    const outIdx = this.outputs.findIndex((v) => v.name === from);
-    if (outIdx >= 0 && this.isBoundary(to)) {
+    return replaceUses(this, from, to);
+  }
+
+  /**
+   * Rename value `from`, produced by a node of this graph, to `to`: its producer's
+   * output, every use (captures in subgraphs included) and its value_info entry. This is
+   * how a new producer takes over a graph output: remove the old producer of output `y`,
+   * then `renameValue(x, "y")` makes `x`'s producer write `y`.
+   *
+   * @throws {GraphError} when `from` is a graph input, output or initializer (those
+   *   names are API), when no node produces it, or when `to` is already defined here
+   */
+  renameValue(from: string, to: string): void {
+    if (this.isBoundary(from) || this.initializers.has(from)) {
       throw new GraphError(
-        `Cannot replace graph output "${from}" with "${to}": both are graph inputs/outputs`,
+        `Cannot rename "${from}" in graph "${this.name}": graph inputs, outputs and initializers keep their names`,
       );
     }
-    let count = 0;
-    for (const n of this.nodes) {
-      for (let i = 0; i < n.inputs.length; i++) {
-        if (n.inputs[i] === from) {
-          n.inputs[i] = to;
-          count++;
-        }
-      }
+    this.#renameProduced(from, to);
+  }
+
+  /**
+   * Rename the value behind graph output `name` to `to` (its producer, its uses and its
+   * value_info), leaving the output name to a node the caller adds next, e.g. a
+   * post-processing step that reads `to` and writes `name`. Returns `to`.
+   *
+   * @throws {GraphError} when `name` is not a graph output produced by a node of this
+   *   graph, or when `to` is already defined here
+   */
+  detachOutput(name: string, to: string): string {
+    if (!this.isOutput(name) || this.isInput(name) || this.initializers.has(name)) {
+      throw new GraphError(
+        `Cannot detach "${name}" in graph "${this.name}": it is not a graph output computed by a node`,
+      );
     }
-    if (outIdx >= 0) {
-      // Keep the public name: rename the producer of `to` instead is not always possible,
-      // so the output list points at the new value.
-      this.outputs[outIdx] = { ...this.outputs[outIdx], name: to };
-      count++;
+    this.#renameProduced(name, to);
+    return to;
+  }
+
+  #renameProduced(from: string, to: string): void {
+    const producer = this.nodes.find((n) => n.outputs.includes(from));
+    if (!producer) {
+      throw new GraphError(`Cannot rename "${from}" in graph "${this.name}": no node produces it`);
     }
-    return count;
+    if (
+      this.isInput(to) || this.initializers.has(to) ||
+      this.nodes.some((n) => n.outputs.includes(to))
+    ) {
+      throw new GraphError(
+        `Cannot rename "${from}" to "${to}" in graph "${this.name}": "${to}" is already defined`,
+      );
+    }
+    producer.outputs = producer.outputs.map((o) => (o === from ? to : o));
+    replaceUses(this, from, to);
+    const info = this.valueInfo.get(from);
+    if (info) {
+      this.valueInfo.delete(from);
+      this.valueInfo.set(to, { ...info, name: to });
+    }
+  }
+
+  /** Insert `nodes` at position `index` of the node list (default: at the end). */
+  addNodes(nodes: Iterable<Node>, index: number = this.nodes.length): void {
+    this.nodes = [...this.nodes.slice(0, index), ...nodes, ...this.nodes.slice(index)];
+  }
+
+  /** Put `replacement` at the position of `node` (which must be a node of this graph). */
+  replaceNode(node: Node, replacement: Node): void {
+    const i = this.nodes.indexOf(node);
+    if (i < 0) {
+      throw new GraphError(
+        `Cannot replace node "${nodeLabel(node)}": it is not a node of graph "${this.name}"`,
+      );
+    }
+    this.nodes[i] = replacement;
   }
 
   /** Remove nodes (by identity). */
@@ -196,6 +263,65 @@ export function nodeDependencies(node: Node): string[] {
   return deps;
 }
 
+/** Display name of a node in messages: its name, or `(unnamed <opType>)` when it has none. */
+export function nodeLabel(node: Node): string {
+  return node.name || `(unnamed ${node.opType})`;
+}
+
+/** Names that subgraphs of `g`'s nodes read from `g`'s scope. */
+export function capturedNames(g: Graph): Set<string> {
+  const out = new Set<string>();
+  for (const n of g.nodes) {
+    for (const a of n.attrs.values()) {
+      if (a.kind === "graph") { for (const x of outerScopeNames(a.value)) out.add(x); }
+      else if (a.kind === "graphs") {
+        for (const sub of a.value) for (const x of outerScopeNames(sub)) out.add(x);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Point every node input `from` of `g` at `to`, and do the same inside subgraphs that
+ * capture `from` (a body that defines its own `from` shadows it and is left alone). A
+ * body output naming a captured `from` is a use too; `g`'s own outputs are not touched.
+ */
+function replaceUses(g: Graph, from: string, to: string): number {
+  let count = 0;
+  for (const n of g.nodes) {
+    for (let i = 0; i < n.inputs.length; i++) {
+      if (n.inputs[i] === from) {
+        n.inputs[i] = to;
+        count++;
+      }
+    }
+    for (const a of n.attrs.values()) {
+      const subs = a.kind === "graph" ? [a.value] : a.kind === "graphs" ? a.value : [];
+      for (const sub of subs) {
+        if (!definesLocally(sub, from)) count += replaceCaptured(sub, from, to);
+      }
+    }
+  }
+  return count;
+}
+
+function replaceCaptured(body: Graph, from: string, to: string): number {
+  let count = replaceUses(body, from, to);
+  for (let i = 0; i < body.outputs.length; i++) {
+    if (body.outputs[i].name === from) {
+      body.outputs[i] = { ...body.outputs[i], name: to };
+      count++;
+    }
+  }
+  return count;
+}
+
+function definesLocally(g: Graph, name: string): boolean {
+  return g.isInput(name) || g.initializers.has(name) ||
+    g.nodes.some((n) => n.outputs.includes(name));
+}
+
 /** Names a subgraph reads that it does not define itself (captured from outer scopes). */
 export function outerScopeNames(g: Graph): string[] {
   const defined = new Set<string>();
@@ -232,9 +358,4 @@ export interface Model {
   graph: Graph;
   /** Model-local functions and training info, kept encoded for faithful round trips. */
   opaque: { functions: Uint8Array[]; trainingInfo: Uint8Array[] };
-}
-
-/** The default-domain opset of a model (what kernels version against). */
-export function defaultOpset(model: Model): number {
-  return model.opsetImports.get("") ?? model.opsetImports.get("ai.onnx") ?? 1;
 }

@@ -7,6 +7,7 @@ import type { Attribute } from "../ir/attribute.ts";
 import { Graph, type Node, type ValueInfo } from "../ir/graph.ts";
 import type { Dim, OpaqueType, TensorType } from "../ir/types.ts";
 import { dtypeFromOnnx } from "../ir/dtype.ts";
+import { normalizeDomain } from "../ir/opset.ts";
 import { ModelFormatError } from "../errors/mod.ts";
 import {
   type AttributeMsg,
@@ -82,11 +83,6 @@ function nodeFromProto(msg: NodeMsg, ctx: TensorContext): Node {
   if (msg.docString) node.docString = msg.docString;
   if (msg.metadataProps?.length) node.metadata = entriesToMap(msg.metadataProps);
   return node;
-}
-
-/** "ai.onnx" and "" both name the default domain; the IR uses "". */
-export function normalizeDomain(domain: string): string {
-  return domain === "ai.onnx" ? "" : domain;
 }
 
 /** The attribute type, inferred from the filled field for IR version 1 files. */

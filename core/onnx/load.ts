@@ -21,7 +21,8 @@ import {
   TrainingInfoProtoType,
 } from "./onnx_proto.ts";
 import { decodeTensorProto, errorText, type TensorContext } from "./tensor_proto.ts";
-import { entriesToMap, graphFromProto, normalizeDomain } from "./decode_graph.ts";
+import { normalizeDomain } from "../ir/opset.ts";
+import { entriesToMap, graphFromProto } from "./decode_graph.ts";
 
 /** Options of {@linkcode decodeModel}. */
 export interface DecodeModelOptions {

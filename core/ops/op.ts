@@ -5,8 +5,10 @@
  *
  * @module
  */
-import type { AttrReader } from "../ir/attribute.ts";
-import type { Graph, Node } from "../ir/graph.ts";
+import { type AttrReader, attrReader } from "../ir/attribute.ts";
+import { type Graph, type Node, nodeLabel } from "../ir/graph.ts";
+import { normalizeDomain } from "../ir/opset.ts";
+import { GraphError } from "../errors/mod.ts";
 import type { Tensor } from "../ir/tensor.ts";
 import type { TensorType } from "../ir/types.ts";
 
@@ -73,11 +75,22 @@ export interface RegisteredOp {
   prepare(attrs: AttrReader, ctx: ParseContext): PreparedNode;
 }
 
-/** Wrap a typed definition for the registry. */
-export function defineOp<A>(def: OpDef<A>): RegisteredOp {
+/**
+ * A registered operator that still knows its attribute type: passes, legality and the
+ * quantizer read a node's attributes through its `parse` (see {@linkcode parseNodeAttrs}),
+ * so they see exactly what the kernel sees.
+ */
+export interface TypedOp<A> extends RegisteredOp {
+  /** The definition's attribute parser (what `prepare` binds). */
+  parse(attrs: AttrReader, ctx: ParseContext): A;
+}
+
+/** Wrap a typed definition for the registry; the result keeps the typed parser. */
+export function defineOp<A>(def: OpDef<A>): TypedOp<A> {
   return {
     opType: def.opType,
     domain: def.domain ?? "",
+    parse: (reader, ctx) => def.parse(reader, ctx),
     prepare(reader, ctx) {
       const attrs = def.parse(reader, ctx);
       return {
@@ -89,10 +102,37 @@ export function defineOp<A>(def: OpDef<A>): RegisteredOp {
   };
 }
 
-/** Normalise an ONNX domain spelling ("ai.onnx" → ""). */
-export function normalizeDomain(domain: string): string {
-  return domain === "ai.onnx" ? "" : domain;
+/**
+ * The attributes of `node` as `op`'s typed parser reads them under operator-set `opset`
+ * (take it from `opsetOf(model, node.domain)` or the legality context). Errors name the
+ * node.
+ *
+ * @throws {GraphError} when `node` is not an `op` node (a caller bug)
+ * @throws {KernelError} when an attribute is malformed (wrong kind, bad value)
+ * @throws {UnsupportedOpError} when the attributes select a variant axb does not implement
+ */
+export function parseNodeAttrs<A>(op: TypedOp<A>, node: Node, opset: number): A {
+  if (node.opType !== op.opType) {
+    throw new GraphError(
+      `Node "${
+        nodeLabel(node)
+      }" is a ${node.opType}, not a ${op.opType}; its attributes need its own parser`,
+    );
+  }
+  return op.parse(attrReader(node.attrs, nodeLabel(node), node.opType), { opset, node });
 }
+
+/**
+ * Parse `node`'s attributes once with `op` under operator-set `opset` and bind the kernel.
+ *
+ * @throws {KernelError} when an attribute is malformed
+ * @throws {UnsupportedOpError} when the attributes select a variant axb does not implement
+ */
+export function prepareNode(op: RegisteredOp, node: Node, opset: number): PreparedNode {
+  return op.prepare(attrReader(node.attrs, nodeLabel(node), node.opType), { opset, node });
+}
+
+export { normalizeDomain };
 
 /** Registry of operators by domain and op type. Built by the caller, passed down. */
 export class OpRegistry {

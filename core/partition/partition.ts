@@ -28,7 +28,7 @@
  *
  * @module
  */
-import { type Model, type Node, nodeDependencies } from "../ir/graph.ts";
+import { type Model, type Node, nodeDependencies, nodeLabel } from "../ir/graph.ts";
 import type { OpRegistry } from "../ops/op.ts";
 import { type InferredTypes, inferShapes } from "../passes/infer_shapes.ts";
 import { ConfigError } from "../errors/mod.ts";
@@ -39,6 +39,7 @@ import { type CutRange, resolveCuts } from "./cuts.ts";
 import { schedule, type ScheduleNode } from "./schedule.ts";
 
 export type { CutRange } from "./cuts.ts";
+export { nodeLabel };
 
 /** Options of {@linkcode partitionModel}. */
 export interface PartitionOptions {
@@ -60,11 +61,6 @@ interface Decision {
   readonly reason?: string;
   /** No float data path (constant outputs or no runtime input): may join any part. */
   readonly wild: boolean;
-}
-
-/** Display name of a node (`(unnamed Relu)` when it has none). */
-export function nodeLabel(node: Node): string {
-  return node.name || `(unnamed ${node.opType})`;
 }
 
 /**

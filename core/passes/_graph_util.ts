@@ -1,34 +1,47 @@
 /**
- * Small graph queries shared by the passes: constant lookup, fresh names, consumer
- * checks, values captured by subgraphs, op histograms.
+ * Small graph queries shared by the passes: constant lookup, consumer checks, typed
+ * attributes, op histograms, pattern replacement.
  *
  * @module
  */
-import type { Graph, Model, Node } from "../ir/graph.ts";
-import { outerScopeNames } from "../ir/graph.ts";
+import { type Graph, type Model, type Node, nodeLabel } from "../ir/graph.ts";
+import { opsetOf } from "../ir/opset.ts";
 import { readNumber, type Tensor } from "../ir/tensor.ts";
 import type { TensorType } from "../ir/types.ts";
+import { AxbError } from "../errors/mod.ts";
+import { parseNodeAttrs, type TypedOp } from "../ops/op.ts";
 import { inferShapes } from "./infer_shapes.ts";
 import type { PassContext } from "./pass.ts";
 
 /**
  * The constant value of `name`: an initializer that is not also a graph input (those
- * are overridable defaults), or the `value` tensor of a producing Constant node.
+ * are overridable defaults). Constant nodes count once constant-to-initializer ran.
  */
-export function constantOf(
-  g: Graph,
-  name: string,
-  producers?: ReadonlyMap<string, Node>,
-): Tensor | undefined {
+export function constantOf(g: Graph, name: string): Tensor | undefined {
   if (!name) return undefined;
   const init = g.initializers.get(name);
-  if (init) return g.inputs.some((v) => v.name === name) ? undefined : init;
-  const p = producers?.get(name);
-  if (p && p.opType === "Constant" && p.domain === "") {
-    const a = p.attrs.get("value");
-    if (a?.kind === "tensor") return a.value;
+  return init && !g.isInput(name) ? init : undefined;
+}
+
+/**
+ * `node`'s attributes as `op`'s typed parser reads them under the model's opset, or
+ * undefined (logged) when they do not parse: a pass leaves such a node alone, and the
+ * executor reports the malformed attribute, naming the node, when the node runs.
+ */
+export function attrsOrUndefined<A>(
+  op: TypedOp<A>,
+  node: Node,
+  model: Model,
+  ctx: PassContext,
+  pass: string,
+): A | undefined {
+  try {
+    return parseNodeAttrs(op, node, opsetOf(model, node.domain));
+  } catch (e) {
+    if (!(e instanceof AxbError)) throw e;
+    ctx.log?.debug(`${pass}: left node "${nodeLabel(node)}" (${node.opType}) alone: ${e.message}`);
+    return undefined;
   }
-  return undefined;
 }
 
 /** The single element of a one-element numeric tensor, else undefined. */
@@ -42,47 +55,6 @@ export function near(a: number | undefined, b: number, rel = 1e-5): boolean {
   return a !== undefined && Math.abs(a - b) <= rel * Math.max(1, Math.abs(b));
 }
 
-/** Hands out value/node names that do not clash with any existing one. */
-export class NameSet {
-  readonly #used = new Set<string>();
-  constructor(g: Graph) {
-    for (const v of g.inputs) this.#used.add(v.name);
-    for (const v of g.outputs) this.#used.add(v.name);
-    for (const k of g.initializers.keys()) this.#used.add(k);
-    for (const k of g.valueInfo.keys()) this.#used.add(k);
-    for (const n of g.nodes) {
-      this.#used.add(n.name);
-      for (const o of n.outputs) this.#used.add(o);
-    }
-  }
-  /** `base`, or `base_1`, `base_2`, … whichever is free; reserves it. */
-  fresh(base: string): string {
-    let name = base;
-    for (let i = 1; this.#used.has(name); i++) name = `${base}_${i}`;
-    this.#used.add(name);
-    return name;
-  }
-}
-
-/** Names read by subgraphs of nodes of `g` from `g`'s scope (they must never be renamed). */
-export function capturedNames(g: Graph): Set<string> {
-  const out = new Set<string>();
-  for (const n of g.nodes) {
-    for (const a of n.attrs.values()) {
-      if (a.kind === "graph") { for (const x of outerScopeNames(a.value)) out.add(x); }
-      else if (a.kind === "graphs") {
-        for (const sub of a.value) for (const x of outerScopeNames(sub)) out.add(x);
-      }
-    }
-  }
-  return out;
-}
-
-/** True when `name` is one of the graph's outputs. */
-export function isGraphOutput(g: Graph, name: string): boolean {
-  return g.outputs.some((v) => v.name === name);
-}
-
 /** The only consumer of `name`, when there is exactly one use and it is not a graph output. */
 export function soleConsumer(
   g: Graph,
@@ -90,7 +62,7 @@ export function soleConsumer(
   name: string,
 ): Node | undefined {
   const users = consumers.get(name);
-  if (!users || users.length !== 1 || isGraphOutput(g, name)) return undefined;
+  if (!users || users.length !== 1 || g.isOutput(name)) return undefined;
   return users[0];
 }
 
@@ -138,7 +110,7 @@ export function replaceMatch(
   fused: Node,
   drop: Set<Node>,
 ): void {
-  g.nodes[g.nodes.indexOf(last)] = fused;
+  g.replaceNode(last, fused);
   for (const n of matched) {
     if (n !== last) drop.add(n);
     for (const o of n.outputs) if (o !== fused.outputs[0]) g.valueInfo.delete(o);

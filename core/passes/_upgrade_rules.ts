@@ -3,9 +3,14 @@
  * against an old default-domain opset into its opset-13 form (attributes that became
  * inputs, renamed operators, changed Softmax semantics).
  *
+ * Attributes are read under the old opset: through the operator's typed parser where
+ * the registry models the old form (Softmax axis, Clip bounds), else through the typed
+ * {@linkcode attrReader} (forms whose presence matters, or that only this upgrade knows);
+ * a wrongly typed attribute is an error naming the node, never a silent default.
+ *
  * @module
  */
-import type { Graph, Node } from "../ir/graph.ts";
+import { type Graph, type Node, nodeLabel as label } from "../ir/graph.ts";
 import { type Attribute, attrReader } from "../ir/attribute.ts";
 import { formatShape, fromFloat32, Tensor, toNumbers } from "../ir/tensor.ts";
 import type { TensorType } from "../ir/types.ts";
@@ -13,12 +18,17 @@ import { isStaticShape } from "../ir/types.ts";
 import type { DType } from "../ir/dtype.ts";
 import { attr } from "../ir/builder.ts";
 import { GraphError } from "../errors/mod.ts";
-import { constantOf, type NameSet } from "./_graph_util.ts";
+import { parseNodeAttrs, type TypedOp } from "../ops/op.ts";
+import { hardmax, logSoftmax, softmax, type SoftmaxAttrs } from "../ops/reduce/softmax.ts";
+import { clip } from "../ops/elementwise/clip.ts";
+import type { NameScope } from "../ir/names.ts";
+import { constantOf } from "./_graph_util.ts";
 
 /** What a rule sees. */
 export interface UpgradeScope {
   readonly graph: Graph;
-  readonly names: NameSet;
+  /** Names of the whole model (all graph levels), for fresh initializer and node names. */
+  readonly names: NameScope;
   /** Value types under the old opset (main graph only; empty in subgraphs). */
   readonly types: ReadonlyMap<string, TensorType>;
   /** The model's old default-domain opset. */
@@ -30,10 +40,6 @@ export type RuleResult = "same" | "changed" | Node[];
 
 /** One operator's rewrite. */
 export type UpgradeRule = (node: Node, s: UpgradeScope) => RuleResult;
-
-function label(node: Node): string {
-  return node.name || `(unnamed ${node.opType})`;
-}
 
 function refuse(node: Node, s: UpgradeScope, why: string): never {
   throw new GraphError(
@@ -75,10 +81,15 @@ function attrToInput(node: Node, s: UpgradeScope, key: string, index: number): R
 
 const axesToInput: UpgradeRule = (node, s) => attrToInput(node, s, "axes", 1);
 
+const SOFTMAX_OPS: ReadonlyMap<string, TypedOp<SoftmaxAttrs>> = new Map(
+  [softmax, logSoftmax, hardmax].map((op) => [op.opType, op]),
+);
+
 /** Softmax/LogSoftmax/Hardmax: opset < 13 coerces the input to 2-D at `axis`. */
 const coercedSoftmax: UpgradeRule = (node, s) => {
-  const a = node.attrs.get("axis");
-  const axis = a?.kind === "int" ? a.value : 1;
+  const parser = SOFTMAX_OPS.get(node.opType);
+  if (!parser) return "same";
+  const { axis } = parseNodeAttrs(parser, node, s.from);
   const shape = s.types.get(node.inputs[0])?.shape;
   const rank = shape?.length;
   if (rank === undefined) {
@@ -130,9 +141,7 @@ const coercedSoftmax: UpgradeRule = (node, s) => {
 /** Clip (< 11): min/max attributes become scalar inputs of the input's type. */
 const clipBounds: UpgradeRule = (node, s) => {
   if (s.from >= 11) return "same";
-  const r = attrReader(node.attrs, label(node), node.opType);
-  const lo = r.floatOpt("min");
-  const hi = r.floatOpt("max");
+  const { attrMin: lo, attrMax: hi } = parseNodeAttrs(clip, node, s.from);
   node.attrs.delete("min");
   node.attrs.delete("max");
   const dt = dtypeOf(s, node.inputs[0]);
@@ -257,10 +266,10 @@ const sliceInputs: UpgradeRule = (node, s) => {
 /** TopK (< 10): k attribute becomes a [1] input. */
 const topKInput: UpgradeRule = (node, s) => {
   if (s.from >= 10) return "same";
-  const a = node.attrs.get("k");
-  if (a?.kind !== "int") refuse(node, s, "attribute k is missing");
+  const k = attrReader(node.attrs, label(node), node.opType).intOpt("k");
+  if (k === undefined) refuse(node, s, "attribute k is missing");
   node.attrs.delete("k");
-  node.inputs = [node.inputs[0], constant(s, node, "k", int64s([a.value]))];
+  node.inputs = [node.inputs[0], constant(s, node, "k", int64s([k]))];
   return "changed";
 };
 

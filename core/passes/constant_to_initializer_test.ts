@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { attr, buildModel } from "../ir/builder.ts";
 import { f32, toNumbers } from "../ir/tensor.ts";
-import { constantToInitializer, constantValue } from "./constant_to_initializer.ts";
+import { constantToInitializer } from "./constant_to_initializer.ts";
 import { ctx, opTypes, outputsOf, runAndCompare, seeded } from "./_testing.ts";
 
 Deno.test("constantToInitializer() turns every value_* form into an initializer", () => {
@@ -38,26 +38,52 @@ Deno.test("constantToInitializer() turns every value_* form into an initializer"
   assert.deepEqual([...zero], [0.5, 1, 1.5, 0.5, 1, 1.5]);
 });
 
-Deno.test("constantValue() decodes scalar and list forms with ONNX dtypes", () => {
-  const node = (key: string, a: ReturnType<typeof attr.int>) => ({
-    name: "c",
-    opType: "Constant",
-    domain: "",
+Deno.test("constantToInitializer() decodes scalar and list forms with ONNX dtypes", () => {
+  const forms = [
+    ["i", "value_int", attr.int(7)],
+    ["fs", "value_floats", attr.floats([1.5, -2])],
+    ["ss", "value_strings", attr.strings(["a", "b"])],
+    ["s", "value_string", attr.string("z")],
+  ] as const;
+  const model = buildModel({
     inputs: [],
-    outputs: ["c"],
-    attrs: new Map([[key, a]]),
+    outputs: forms.map(([n]) => ({ name: `${n}_out`, dtype: "f32", shape: [] })),
+    nodes: forms.flatMap(([n, key, a]) => [
+      { opType: "Constant", inputs: [], outputs: [n], attrs: { [key]: a } },
+      { opType: "Identity", inputs: [n], outputs: [`${n}_out`] },
+    ]),
   });
-  const i = constantValue(node("value_int", attr.int(7)));
-  assert.equal(i?.dtype, "s64");
-  assert.deepEqual(i?.shape, []);
-  assert.deepEqual(toNumbers(i!), [7]);
-  const fs = constantValue(node("value_floats", attr.floats([1.5, -2])));
-  assert.equal(fs?.dtype, "f32");
-  assert.deepEqual(toNumbers(fs!), [1.5, -2]);
-  const ss = constantValue(node("value_strings", attr.strings(["a", "b"])));
-  assert.deepEqual(ss?.data, ["a", "b"]);
-  const s = constantValue(node("value_string", attr.string("z")));
-  assert.deepEqual(s?.shape, []);
+  assert.equal(constantToInitializer.run(model, ctx).count, 4);
+  const init = (n: string) => {
+    const t = model.graph.initializers.get(n);
+    assert.ok(t, `initializer ${n} missing`);
+    return t;
+  };
+  assert.equal(init("i").dtype, "s64");
+  assert.deepEqual(init("i").shape, []);
+  assert.deepEqual(toNumbers(init("i")), [7]);
+  assert.equal(init("fs").dtype, "f32");
+  assert.deepEqual(toNumbers(init("fs")), [1.5, -2]);
+  assert.deepEqual(init("ss").data, ["a", "b"]);
+  assert.deepEqual(init("s").shape, []);
+});
+
+Deno.test("constantToInitializer() keeps a Constant whose attributes do not parse", () => {
+  const model = buildModel({
+    inputs: [],
+    outputs: [{ name: "y", dtype: "f32", shape: [] }],
+    nodes: [
+      {
+        opType: "Constant",
+        inputs: [],
+        outputs: ["c"],
+        attrs: { value_float: attr.float(1), value_int: attr.int(1) },
+      },
+      { opType: "Identity", inputs: ["c"], outputs: ["y"] },
+    ],
+  });
+  assert.equal(constantToInitializer.run(model, ctx).count, 0);
+  assert.deepEqual(opTypes(model), ["Constant", "Identity"]);
 });
 
 Deno.test("constantToInitializer() keeps a Constant that is a graph output", () => {

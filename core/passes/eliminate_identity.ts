@@ -9,17 +9,17 @@
  * Reshape whose static input shape equals its static output shape.
  *
  * Graph output names are never renamed. When the removed node's output is a graph
- * output, the producer of its input is renamed to emit the output directly — only when
- * that input is not itself a graph input/output or initializer and has no other use;
- * otherwise the node is kept. Values read by subgraphs are never rewired.
+ * output, the producer of its input takes the output over (`Graph.renameValue`) — only
+ * when that input is not itself a graph input/output or initializer and has no other
+ * use; otherwise the node is kept. Values read by subgraphs are never rewired.
  *
  * @module
  */
-import type { Graph, Model, Node } from "../ir/graph.ts";
+import { capturedNames, type Graph, type Model, type Node } from "../ir/graph.ts";
 import type { TensorType } from "../ir/types.ts";
 import { isStaticShape } from "../ir/types.ts";
-import { dtypeFromOnnx } from "../ir/dtype.ts";
-import { capturedNames, constantOf, isGraphOutput, scalarOf, typesOf } from "./_graph_util.ts";
+import { cast } from "../ops/elementwise/cast.ts";
+import { attrsOrUndefined, constantOf, scalarOf, typesOf } from "./_graph_util.ts";
 import { type Pass, type PassContext, passResult } from "./pass.ts";
 
 function sameStaticShape(a: TensorType | undefined, b: TensorType | undefined): boolean {
@@ -29,27 +29,28 @@ function sameStaticShape(a: TensorType | undefined, b: TensorType | undefined): 
 
 /** True when `node` forwards input 0 unchanged to output 0 (and has no other used output). */
 function isNoOp(
-  g: Graph,
+  model: Model,
   node: Node,
   types: ReadonlyMap<string, TensorType>,
   used: ReadonlySet<string>,
+  ctx: PassContext,
 ): boolean {
+  const g = model.graph;
   if (node.domain !== "" || !node.inputs[0]) return false;
   switch (node.opType) {
     case "Identity":
       return node.inputs.length === 1;
     case "Dropout": {
       const mask = node.outputs[1];
-      if (mask && (used.has(mask) || isGraphOutput(g, mask))) return false;
+      if (mask && (used.has(mask) || g.isOutput(mask))) return false;
       const training = node.inputs[2];
       if (!training) return true;
       return scalarOf(constantOf(g, training)) === 0;
     }
     case "Cast": {
-      const to = node.attrs.get("to");
       const inT = types.get(node.inputs[0]);
-      if (!inT || to?.kind !== "int") return false;
-      return dtypeFromOnnx(to.value) === inT.dtype;
+      if (!inT) return false;
+      return attrsOrUndefined(cast, node, model, ctx, "eliminate-identity")?.to === inT.dtype;
     }
     case "Reshape":
       return sameStaticShape(types.get(node.inputs[0]), types.get(node.outputs[0]));
@@ -68,42 +69,41 @@ function eliminate(model: Model, ctx: PassContext): number {
   for (const n of g.nodes) for (const i of n.inputs) if (i) used.add(i);
   for (const c of captured) used.add(c);
   let count = 0;
-  const drop = new Set<Node>();
-  for (const node of g.nodes) {
-    if (!isNoOp(g, node, types, used)) continue;
+  for (const node of [...g.nodes]) {
+    if (!isNoOp(model, node, types, used, ctx)) continue;
     const input = node.inputs[0];
     const out = node.outputs[0];
     if (!out || captured.has(out)) continue;
-    if (!isGraphOutput(g, out)) {
+    if (!g.isOutput(out)) {
       g.replaceAllUses(out, input);
-    } else if (!renameProducer(g, node, input, out, captured, drop)) {
+      g.removeNodes([node]);
+    } else if (mayTakeOverOutput(g, node, input, captured)) {
+      g.removeNodes([node]);
+      g.renameValue(input, out);
+    } else {
       continue;
     }
     g.valueInfo.delete(out);
-    drop.add(node);
     count++;
   }
-  if (drop.size) g.removeNodes(drop);
   return count;
 }
 
-/** Make the producer of `input` emit `out` directly; false when that is not allowed. */
-function renameProducer(
+/**
+ * True when the producer of `input` may write graph output `out` in place of `node`:
+ * `input` is computed by a node, is not API (graph input/output, initializer), is not
+ * read by a subgraph and has no use besides `node`.
+ */
+function mayTakeOverOutput(
   g: Graph,
   node: Node,
   input: string,
-  out: string,
   captured: ReadonlySet<string>,
-  dropped: ReadonlySet<Node>,
 ): boolean {
   if (g.isBoundary(input) || g.initializers.has(input) || captured.has(input)) return false;
-  const producer = g.nodes.find((n) => !dropped.has(n) && n.outputs.includes(input));
-  if (!producer) return false;
-  const users = g.nodes.filter((n) => !dropped.has(n) && n.inputs.includes(input));
-  if (users.length !== 1 || users[0] !== node) return false;
-  producer.outputs = producer.outputs.map((o) => (o === input ? out : o));
-  g.valueInfo.delete(input);
-  return true;
+  if (!g.nodes.some((n) => n.outputs.includes(input))) return false;
+  const users = g.nodes.filter((n) => n.inputs.includes(input));
+  return users.length === 1 && users[0] === node;
 }
 
 /** The eliminate-identity pass. */

@@ -106,3 +106,17 @@ Deno.test("eliminateIdentity() removes an opset-13 Dropout with a constant false
   runAndCompare(eliminateIdentity, model, { x: seeded([4]) }, 0);
   assert.deepEqual(opTypes(model), ["Abs"]);
 });
+
+Deno.test("eliminateIdentity() leaves a Cast whose `to` does not parse", () => {
+  const model = buildModel({
+    opset: 13,
+    inputs: [{ name: "x", dtype: "f32", shape: [2] }],
+    outputs: [{ name: "y", dtype: "f32", shape: [2] }],
+    nodes: [
+      { opType: "Cast", inputs: ["x"], outputs: ["c"], attrs: { to: attr.string("float") } },
+      { opType: "Neg", inputs: ["c"], outputs: ["y"] },
+    ],
+  });
+  assert.equal(eliminateIdentity.run(model, ctx).count, 0);
+  assert.deepEqual(opTypes(model), ["Cast", "Neg"]);
+});

@@ -17,14 +17,15 @@
  *
  * @module
  */
-import type { Model, Node } from "../ir/graph.ts";
-import { attrReader } from "../ir/attribute.ts";
+import { type Model, type Node, nodeLabel } from "../ir/graph.ts";
+import { opsetOf } from "../ir/opset.ts";
 import { Tensor } from "../ir/tensor.ts";
 import type { TensorType } from "../ir/types.ts";
 import { isStaticShape } from "../ir/types.ts";
-import { type KernelContext, normalizeDomain } from "../ops/op.ts";
+import { type KernelContext, prepareNode } from "../ops/op.ts";
+import { shape as shapeOp, shapeRange } from "../ops/tensor/generate.ts";
 import { GraphError } from "../errors/mod.ts";
-import { constantOf, isGraphOutput, typesOf } from "./_graph_util.ts";
+import { attrsOrUndefined, constantOf, typesOf } from "./_graph_util.ts";
 import { type Pass, type PassContext, passResult } from "./pass.ts";
 
 /** Largest total number of output elements a folded node may produce. */
@@ -48,18 +49,20 @@ function hasSubgraph(node: Node): boolean {
 }
 
 /** Shape/Size of a statically shaped input, else undefined. */
-function foldShapeOf(node: Node, t: TensorType | undefined): Tensor | undefined {
+function foldShapeOf(
+  model: Model,
+  node: Node,
+  t: TensorType | undefined,
+  ctx: PassContext,
+): Tensor | undefined {
   if (!t || !isStaticShape(t.shape)) return undefined;
   const dims = t.shape;
   if (node.opType === "Size") {
     return new Tensor("s64", [], BigInt64Array.of(BigInt(dims.reduce((p, d) => p * d, 1))));
   }
-  const r = dims.length;
-  const clamp = (v: number) => Math.min(r, Math.max(0, v < 0 ? v + r : v));
-  const start = node.attrs.get("start");
-  const end = node.attrs.get("end");
-  const s = start?.kind === "int" ? clamp(start.value) : 0;
-  const e = end?.kind === "int" ? clamp(end.value) : r;
+  const a = attrsOrUndefined(shapeOp, node, model, ctx, "fold-constants");
+  if (!a) return undefined;
+  const [s, e] = shapeRange(dims.length, a);
   const picked = dims.slice(s, Math.max(s, e));
   return new Tensor("s64", [picked.length], BigInt64Array.from(picked, (d) => BigInt(d)));
 }
@@ -83,10 +86,8 @@ function runKernel(
 ): Tensor[] | undefined {
   const op = ctx.registry.get(node.domain, node.opType);
   if (!op) return undefined;
-  const d = normalizeDomain(node.domain);
-  const opset = model.opsetImports.get(d) ??
-    (d === "" ? model.opsetImports.get("ai.onnx") ?? 1 : 1);
-  const name = node.name || `(unnamed ${node.opType})`;
+  const opset = opsetOf(model, node.domain);
+  const name = nodeLabel(node);
   const kctx: KernelContext = {
     opset,
     node,
@@ -95,7 +96,7 @@ function runKernel(
     },
   };
   try {
-    const prepared = op.prepare(attrReader(node.attrs, name, node.opType), { opset, node });
+    const prepared = prepareNode(op, node, opset);
     return prepared.run(inputs, kctx);
   } catch (e) {
     ctx.log?.debug(
@@ -113,10 +114,10 @@ function foldNode(
 ): Tensor[] | undefined {
   const g = model.graph;
   if (NEVER_FOLD.has(node.opType) || hasSubgraph(node)) return undefined;
-  if (node.outputs.some((o) => o && isGraphOutput(g, o))) return undefined;
+  if (node.outputs.some((o) => o && g.isOutput(o))) return undefined;
   if (node.outputs.every((o) => !o)) return undefined;
   if (node.domain === "" && (node.opType === "Shape" || node.opType === "Size")) {
-    const folded = foldShapeOf(node, types.get(node.inputs[0]));
+    const folded = foldShapeOf(model, node, types.get(node.inputs[0]), ctx);
     if (folded) return [folded];
   }
   const inputs = node.inputs.map((i) => (i ? constantOf(g, i) : undefined));

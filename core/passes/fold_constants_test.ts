@@ -101,3 +101,24 @@ Deno.test("foldConstants() keeps Shape of a value with a symbolic dim", () => {
   });
   assert.equal(foldConstants.run(model, ctx).count, 0);
 });
+
+Deno.test("foldConstants() cuts Shape by start/end only where the opset has them (15+)", () => {
+  const shapeModel = (opset: number) =>
+    buildModel({
+      opset,
+      inputs: [{ name: "x", dtype: "f32", shape: [2, 3, 4] }],
+      outputs: [{ name: "y", dtype: "f32", shape: [2, 3, 4] }],
+      nodes: [
+        { opType: "Shape", inputs: ["x"], outputs: ["s"], attrs: { start: attr.int(1) } },
+        { opType: "Reshape", inputs: ["x", "s"], outputs: ["r"] },
+        { opType: "Identity", inputs: ["x"], outputs: ["y"] },
+      ],
+    });
+  const m15 = shapeModel(15);
+  foldConstants.run(m15, ctx);
+  assert.deepEqual(toNumbers(m15.graph.initializers.get("s")!), [3, 4]);
+  // Before opset 15 Shape has no start attribute: the kernel, and so folding, ignore it.
+  const m13 = shapeModel(13);
+  foldConstants.run(m13, ctx);
+  assert.deepEqual(toNumbers(m13.graph.initializers.get("s")!), [2, 3, 4]);
+});

@@ -12,15 +12,22 @@
  *
  * Preconditions: the conv output has the BatchNormalization as its only consumer and is
  * not a graph output; W, B and all BN parameters are constants (initializers); the BN
- * produces only its first output; `training_mode` is 0 and `spatial` (old opsets) is 1.
+ * produces only its first output; both nodes' attributes parse with their operators'
+ * parsers (so `training_mode` is 0 and, below opset 9, `spatial` is 1).
  * New initializers are created, so weights shared with other nodes stay intact.
  *
  * @module
  */
-import type { Graph, Model, Node } from "../ir/graph.ts";
+import type { Model, Node } from "../ir/graph.ts";
+import { NameScope } from "../ir/names.ts";
 import { asFloat32, fromFloat32, type Tensor } from "../ir/tensor.ts";
-import { constantOf, isOp, NameSet, soleConsumer } from "./_graph_util.ts";
-import { type Pass, passResult } from "./pass.ts";
+import { conv as convOp } from "../ops/nn/conv.ts";
+import { convTranspose } from "../ops/nn/conv_transpose.ts";
+import { batchNormalization } from "../ops/nn/norm.ts";
+import { attrsOrUndefined, constantOf, isOp, soleConsumer } from "./_graph_util.ts";
+import { type Pass, type PassContext, passResult } from "./pass.ts";
+
+const PASS = "fuse-bn-into-conv";
 
 interface BnParams {
   scale: Float32Array;
@@ -30,28 +37,43 @@ interface BnParams {
   epsilon: number;
 }
 
-function intAttr(node: Node, name: string, fallback: number): number {
-  const a = node.attrs.get(name);
-  return a?.kind === "int" ? a.value : fallback;
-}
-
-function bnParams(g: Graph, bn: Node, channels: number): BnParams | undefined {
+/**
+ * The BN's parameters when it is an inference BN over `channels` constants. Its parser
+ * refuses training_mode=1 and (old opsets) spatial=0, so those are never fused.
+ */
+function bnParams(
+  model: Model,
+  bn: Node,
+  channels: number,
+  ctx: PassContext,
+): BnParams | undefined {
+  const g = model.graph;
   if (bn.outputs.slice(1).some((o) => o !== "")) return undefined;
-  if (intAttr(bn, "training_mode", 0) !== 0 || intAttr(bn, "spatial", 1) !== 1) return undefined;
+  const attrs = attrsOrUndefined(batchNormalization, bn, model, ctx, PASS);
+  if (!attrs) return undefined;
   const ts = bn.inputs.slice(1, 5).map((i) => constantOf(g, i));
   if (ts.length !== 4 || ts.some((t) => !t || t.size !== channels || t.dtype === "string")) {
     return undefined;
   }
   const [scale, bias, mean, variance] = ts.map((t) => asFloat32(t as Tensor));
-  const eps = bn.attrs.get("epsilon");
-  const epsilon = eps?.kind === "float" ? eps.value : 1e-5;
-  return { scale, bias, mean, variance, epsilon };
+  return { scale, bias, mean, variance, epsilon: attrs.epsilon };
+}
+
+/** The conv's group count from its operator's parser, or undefined when it does not parse. */
+function groupOf(model: Model, conv: Node, ctx: PassContext): number | undefined {
+  const op = conv.opType === "Conv" ? convOp : convTranspose;
+  return attrsOrUndefined<{ readonly group: number }>(op, conv, model, ctx, PASS)?.group;
 }
 
 /** Per-output-channel factor of (W, B) for the fused conv. */
-function foldWeights(conv: Node, w: Tensor, b: Tensor | undefined, bn: BnParams): [Tensor, Tensor] {
+function foldWeights(
+  conv: Node,
+  group: number,
+  w: Tensor,
+  b: Tensor | undefined,
+  bn: BnParams,
+): [Tensor, Tensor] {
   const transpose = conv.opType === "ConvTranspose";
-  const group = intAttr(conv, "group", 1);
   const m = bn.scale.length;
   const f = new Float64Array(m);
   for (let i = 0; i < m; i++) f[i] = bn.scale[i] / Math.sqrt(bn.variance[i] + bn.epsilon);
@@ -75,47 +97,50 @@ function foldWeights(conv: Node, w: Tensor, b: Tensor | undefined, bn: BnParams)
 }
 
 /** Output channels of a conv weight, or undefined when the layout is unexpected. */
-function outChannels(conv: Node, w: Tensor): number | undefined {
+function outChannels(conv: Node, group: number, w: Tensor): number | undefined {
   if (w.rank < 3 || w.dtype === "string") return undefined;
   if (conv.opType === "Conv") return w.shape[0];
-  const group = intAttr(conv, "group", 1);
   return w.shape[0] % group === 0 ? w.shape[1] * group : undefined;
 }
 
-function fuse(model: Model): number {
+function fuse(model: Model, ctx: PassContext): number {
   const g = model.graph;
   const consumers = g.consumers();
-  const names = new NameSet(g);
-  const drop = new Set<Node>();
-  for (const conv of g.nodes) {
+  const names = new NameScope(g);
+  let count = 0;
+  for (const conv of [...g.nodes]) {
     if (!isOp(conv, "Conv") && !isOp(conv, "ConvTranspose")) continue;
     const out = conv.outputs[0];
     const bn = soleConsumer(g, consumers, out);
-    if (!isOp(bn, "BatchNormalization") || bn.inputs[0] !== out) continue;
+    if (!isOp(bn, "BatchNormalization") || bn.inputs[0] !== out || !bn.outputs[0]) continue;
     const w = constantOf(g, conv.inputs[1]);
     const b = conv.inputs[2] ? constantOf(g, conv.inputs[2]) : undefined;
     if (!w || (conv.inputs[2] && !b)) continue;
-    const m = outChannels(conv, w);
+    const group = groupOf(model, conv, ctx);
+    if (group === undefined) continue;
+    const m = outChannels(conv, group, w);
     if (m === undefined || (b && b.size !== m)) continue;
-    const params = bnParams(g, bn, m);
+    const params = bnParams(model, bn, m, ctx);
     if (!params) continue;
-    const [w2, b2] = foldWeights(conv, w, b, params);
+    const [w2, b2] = foldWeights(conv, group, w, b, params);
     const wName = names.fresh(`${conv.inputs[1]}_bn`);
     const bName = names.fresh(`${conv.name || "conv"}_bn_bias`);
     g.initializers.set(wName, w2);
     g.initializers.set(bName, b2);
     conv.inputs = [conv.inputs[0], wName, bName];
-    conv.outputs = [bn.outputs[0]];
+    // The conv takes over the BN's output (possibly a graph output); the BN's value_info
+    // stays, the conv's old output disappears with its own.
     g.valueInfo.delete(out);
-    drop.add(bn);
+    g.removeNodes([bn]);
+    g.renameValue(out, bn.outputs[0]);
+    count++;
   }
-  if (drop.size) g.removeNodes(drop);
-  return drop.size;
+  return count;
 }
 
 /** The fuse-bn-into-conv pass. */
 export const fuseBnIntoConv: Pass = {
   name: "fuse-bn-into-conv",
   description: "Fold BatchNormalization into the preceding Conv/ConvTranspose weights and bias",
-  run: (model) => passResult(fuse(model)),
+  run: (model, ctx) => passResult(fuse(model, ctx)),
 };

@@ -106,3 +106,39 @@ Deno.test("fuseBnIntoConv() keeps BN whose parameters are not constant", () => {
   model.graph.inputs.push({ name: "mean", type: { dtype: "f32", shape: [6] } });
   assert.equal(fuseBnIntoConv.run(model, ctx).count, 0);
 });
+
+Deno.test("fuseBnIntoConv() reads an integer epsilon as the BatchNormalization kernel does", () => {
+  // y = x · 1/√(3 + 1) = x / 2 for W = 1, γ 1, β 0, mean 0, var 3 and ε = 1 given as an int.
+  const model = buildModel({
+    inputs: [{ name: "x", dtype: "f32", shape: [1, 1, 1, 2] }],
+    outputs: [{ name: "y", dtype: "f32", shape: [1, 1, 1, 2] }],
+    initializers: {
+      w: f32([1, 1, 1, 1], [1]),
+      g: f32([1], [1]),
+      be: f32([1], [0]),
+      m: f32([1], [0]),
+      v: f32([1], [3]),
+    },
+    nodes: [
+      { opType: "Conv", inputs: ["x", "w"], outputs: ["c"] },
+      {
+        opType: "BatchNormalization",
+        inputs: ["c", "g", "be", "m", "v"],
+        outputs: ["y"],
+        attrs: { epsilon: attr.int(1) },
+      },
+    ],
+  });
+  assert.equal(fuseBnIntoConv.run(model, ctx).count, 1);
+  assert.deepEqual([...outputsOf(model, { x: f32([1, 1, 1, 2], [2, 6]) })[0]], [1, 3]);
+});
+
+Deno.test("fuseBnIntoConv() keeps nodes whose attributes their parsers refuse", () => {
+  const training = convBn("Conv", 1, true);
+  training.graph.nodes[1].attrs.set("training_mode", attr.int(1));
+  assert.equal(fuseBnIntoConv.run(training, ctx).count, 0);
+  const badGroup = convBn("Conv", 1, true);
+  badGroup.graph.nodes[0].attrs.set("group", attr.string("1"));
+  assert.equal(fuseBnIntoConv.run(badGroup, ctx).count, 0);
+  assert.deepEqual(opTypes(badGroup), ["Conv", "BatchNormalization"]);
+});

@@ -19,15 +19,8 @@
  * @module
  */
 import type { Graph, Model, Node } from "../ir/graph.ts";
-import {
-  constantOf,
-  isOp,
-  NameSet,
-  near,
-  replaceMatch,
-  scalarOf,
-  soleConsumer,
-} from "./_graph_util.ts";
+import { NameScope } from "../ir/names.ts";
+import { constantOf, isOp, near, replaceMatch, scalarOf, soleConsumer } from "./_graph_util.ts";
 import { type Pass, passResult } from "./pass.ts";
 
 /** Domain of the fused Gelu node. */
@@ -102,7 +95,7 @@ function fuse(model: Model): number {
   if (!g.nodes.some((n) => isOp(n, "Erf"))) return 0;
   const producers = g.producers();
   const consumers = g.consumers();
-  const names = new NameSet(g);
+  const names = new NameScope(g);
   const drop = new Set<Node>();
   let count = 0;
   for (const erf of [...g.nodes]) {

@@ -10,8 +10,8 @@
  * Missing γ/β become ones/zeros initializers. γ and β may have leading 1 dims (they are
  * reshaped to [D]) or one element (broadcast to [D]).
  *
- * Preconditions: both ReduceMeans reduce only the last axis with keepdims=1 (axes from
- * the attribute or a constant input); ε, γ, β are constants; x has a static last dim D;
+ * Preconditions: both ReduceMeans reduce only the last axis with keepdims=1 (axes as
+ * the ReduceMean parser reads them: the attribute below opset 18, else a constant input); ε, γ, β are constants; x has a static last dim D;
  * every intermediate value has no consumer outside the pattern and is not a graph
  * output. The fused node keeps the last pattern node's output name.
  *
@@ -22,11 +22,12 @@ import { asFloat32, fromFloat32, type Tensor, toNumbers } from "../ir/tensor.ts"
 import type { TensorType } from "../ir/types.ts";
 import type { DType } from "../ir/dtype.ts";
 import { attr } from "../ir/builder.ts";
+import { NameScope } from "../ir/names.ts";
+import { reduceMean } from "../ops/reduce/reduce.ts";
 import {
+  attrsOrUndefined,
   constantOf,
-  isGraphOutput,
   isOp,
-  NameSet,
   replaceMatch,
   scalarOf,
   soleConsumer,
@@ -36,15 +37,21 @@ import { type Pass, type PassContext, passResult } from "./pass.ts";
 
 const FLOATS: ReadonlySet<DType> = new Set(["f32", "f16", "bf16", "f64"]);
 
+const PASS = "fuse-layer-norm";
+
 /** True when `rm` reduces only the last axis of a rank-`rank` input, keeping dims. */
-function reducesLastAxis(g: Graph, rm: Node, rank: number | undefined): boolean {
-  const keep = rm.attrs.get("keepdims");
-  if (keep?.kind === "int" && keep.value === 0) return false;
-  const a = rm.attrs.get("axes");
-  const axes = a?.kind === "ints"
-    ? [...a.value]
+function reducesLastAxis(
+  model: Model,
+  rm: Node,
+  rank: number | undefined,
+  ctx: PassContext,
+): boolean {
+  const a = attrsOrUndefined(reduceMean, rm, model, ctx, PASS);
+  if (!a || !a.keepdims) return false;
+  const axes = !a.axesFromInput
+    ? a.axesAttr
     : rm.inputs[1]
-    ? constAxes(g, rm.inputs[1])
+    ? constAxes(model.graph, rm.inputs[1])
     : undefined;
   if (!axes || axes.length !== 1) return false;
   return axes[0] === -1 || (rank !== undefined && axes[0] === rank - 1);
@@ -82,20 +89,22 @@ interface Match {
 }
 
 function match(
-  g: Graph,
+  model: Model,
   r1: Node,
   consumers: ReadonlyMap<string, Node[]>,
   types: ReadonlyMap<string, TensorType>,
+  ctx: PassContext,
 ): Match | undefined {
+  const g = model.graph;
   const x = r1.inputs[0];
   const xt = types.get(x);
   const rank = xt?.shape?.length;
-  if (!reducesLastAxis(g, r1, rank)) return undefined;
+  if (!reducesLastAxis(model, r1, rank, ctx)) return undefined;
   const sub = soleConsumer(g, consumers, r1.outputs[0]);
   if (!isOp(sub, "Sub") || sub.inputs[0] !== x || sub.inputs[1] !== r1.outputs[0]) return undefined;
   const d = sub.outputs[0];
   const dUsers = consumers.get(d) ?? [];
-  if (isGraphOutput(g, d)) return undefined;
+  if (g.isOutput(d)) return undefined;
   const sq = dUsers.find((n) => isOp(n, "Pow") || isOp(n, "Mul"));
   const div = dUsers.find((n) => isOp(n, "Div"));
   if (!sq || !div || div.inputs[0] !== d) return undefined;
@@ -104,7 +113,7 @@ function match(
     : sq.inputs[0] === d && sq.inputs[1] === d;
   if (!isSquare || dUsers.length !== (sq.opType === "Mul" ? 3 : 2)) return undefined;
   const r2 = soleConsumer(g, consumers, sq.outputs[0]);
-  if (!isOp(r2, "ReduceMean") || !reducesLastAxis(g, r2, rank)) return undefined;
+  if (!isOp(r2, "ReduceMean") || !reducesLastAxis(model, r2, rank, ctx)) return undefined;
   const add = soleConsumer(g, consumers, r2.outputs[0]);
   if (!isOp(add, "Add")) return undefined;
   const epsName = otherInput(add, r2.outputs[0]);
@@ -143,14 +152,14 @@ function match(
 function fuse(model: Model, ctx: PassContext): number {
   const g = model.graph;
   if (!g.nodes.some((n) => isOp(n, "ReduceMean"))) return 0;
-  const types = typesOf(model, ctx, "fuse-layer-norm");
+  const types = typesOf(model, ctx, PASS);
   const consumers = g.consumers();
-  const names = new NameSet(g);
+  const names = new NameScope(g);
   const drop = new Set<Node>();
   let count = 0;
   for (const r1 of g.nodes) {
     if (!isOp(r1, "ReduceMean") || drop.has(r1)) continue;
-    const m = match(g, r1, consumers, types);
+    const m = match(model, r1, consumers, types, ctx);
     if (!m || m.nodes.some((n) => drop.has(n))) continue;
     const xt = types.get(m.x);
     const shape = xt?.shape;

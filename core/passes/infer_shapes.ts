@@ -10,13 +10,13 @@
  *
  * @module
  */
-import type { Graph, Model, Node } from "../ir/graph.ts";
-import { attrReader } from "../ir/attribute.ts";
+import { type Graph, type Model, type Node, nodeLabel } from "../ir/graph.ts";
+import { opsetOf } from "../ir/opset.ts";
 import { Tensor } from "../ir/tensor.ts";
 import type { TensorType } from "../ir/types.ts";
 import { isStaticShape } from "../ir/types.ts";
 import type { InferContext, OpRegistry, PreparedNode } from "../ops/op.ts";
-import { normalizeDomain } from "../ops/op.ts";
+import { prepareNode } from "../ops/op.ts";
 import { GraphError, UnsupportedOpError } from "../errors/mod.ts";
 
 /** Largest constant (elements) that inference folds by running a kernel. */
@@ -52,12 +52,8 @@ export function inferShapes(
   for (const v of g.inputs) {
     if (v.type && !("kind" in v.type) && !types.has(v.name)) types.set(v.name, v.type);
   }
-  const opsetOf = (domain: string) => {
-    const d = normalizeDomain(domain);
-    return model.opsetImports.get(d) ?? (d === "" ? 1 : 1);
-  };
   for (const node of g.topologicalOrder()) {
-    inferNode(node, registry, opsetOf(node.domain), types, constants);
+    inferNode(node, registry, opsetOf(model, node.domain), types, constants);
   }
   if (opts.writeValueInfo) writeValueInfo(g, types);
   return { types, constants };
@@ -71,9 +67,9 @@ function inferNode(
   constants: Map<string, Tensor>,
 ): void {
   const op = registry.get(node.domain, node.opType);
-  if (!op) throw new UnsupportedOpError(node.opType, node.name || `(unnamed ${node.opType})`);
-  const name = node.name || `(unnamed ${node.opType})`;
-  const prepared = op.prepare(attrReader(node.attrs, name, node.opType), { opset, node });
+  const name = nodeLabel(node);
+  if (!op) throw new UnsupportedOpError(node.opType, name);
+  const prepared = prepareNode(op, node, opset);
   const inputTypes = node.inputs.map((i) => (i === "" ? undefined : types.get(i)));
   const ctx: InferContext = {
     opset,

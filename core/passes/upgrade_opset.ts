@@ -23,10 +23,11 @@
  * @module
  */
 import type { Graph, Model, Node } from "../ir/graph.ts";
-import { defaultOpset } from "../ir/graph.ts";
+import { NameScope } from "../ir/names.ts";
+import { opsetOf } from "../ir/opset.ts";
 import type { TensorType } from "../ir/types.ts";
 import { GraphError } from "../errors/mod.ts";
-import { NameSet, typesOf } from "./_graph_util.ts";
+import { typesOf } from "./_graph_util.ts";
 import { LEGACY_BROADCAST, UPGRADE_RULES, type UpgradeScope } from "./_upgrade_rules.ts";
 import { type Pass, type PassContext, passResult } from "./pass.ts";
 
@@ -37,9 +38,9 @@ function upgradeNode(node: Node, s: UpgradeScope): Node[] | undefined {
   if (node.domain !== "") return undefined;
   let changed = false;
   for (const a of node.attrs.values()) {
-    if (a.kind === "graph") changed = upgradeGraph(a.value, new Map(), s.from) > 0 || changed;
+    if (a.kind === "graph") changed = upgradeGraph(a.value, new Map(), s) > 0 || changed;
     else if (a.kind === "graphs") {
-      for (const g of a.value) changed = upgradeGraph(g, new Map(), s.from) > 0 || changed;
+      for (const g of a.value) changed = upgradeGraph(g, new Map(), s) > 0 || changed;
     }
   }
   if (node.attrs.delete("consumed_inputs")) changed = true;
@@ -58,8 +59,13 @@ function upgradeNode(node: Node, s: UpgradeScope): Node[] | undefined {
   return changed || r === "changed" ? [node] : undefined;
 }
 
-function upgradeGraph(g: Graph, types: ReadonlyMap<string, TensorType>, from: number): number {
-  const s: UpgradeScope = { graph: g, names: new NameSet(g), types, from };
+/** Upgrade `g`'s nodes; `outer` gives the model-wide name scope and the old opset. */
+function upgradeGraph(
+  g: Graph,
+  types: ReadonlyMap<string, TensorType>,
+  outer: Pick<UpgradeScope, "names" | "from">,
+): number {
+  const s: UpgradeScope = { graph: g, names: outer.names, types, from: outer.from };
   let count = 0;
   const next: Node[] = [];
   for (const node of g.nodes) {
@@ -72,10 +78,10 @@ function upgradeGraph(g: Graph, types: ReadonlyMap<string, TensorType>, from: nu
 }
 
 function upgrade(model: Model, ctx: PassContext): number {
-  const from = defaultOpset(model);
+  const from = opsetOf(model, "");
   if (from >= TARGET_OPSET) return 0;
   const types = typesOf(model, ctx, "upgrade-opset");
-  const count = upgradeGraph(model.graph, types, from);
+  const count = upgradeGraph(model.graph, types, { names: new NameScope(model.graph), from });
   const key = !model.opsetImports.has("") && model.opsetImports.has("ai.onnx") ? "ai.onnx" : "";
   model.opsetImports.set(key, TARGET_OPSET);
   model.irVersion = Math.max(model.irVersion, 7);

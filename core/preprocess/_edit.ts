@@ -1,48 +1,16 @@
 /**
- * Graph-editing helpers shared by the pre/post-processing rewrites: fresh names that
- * clash with nothing in the model (subgraphs included), a small emitter that appends
- * standard-ONNX nodes and constant initializers, and renaming of a value's uses
- * through captured subgraph references.
+ * Graph-editing helpers shared by the pre/post-processing rewrites: a small emitter that
+ * appends standard-ONNX nodes and constant initializers under fresh names (from the
+ * IR's {@linkcode NameScope}), and pulsar2's dtype spellings.
  *
  * @module
  */
 import type { Attribute } from "../ir/attribute.ts";
 import type { Graph, Node } from "../ir/graph.ts";
+import type { NameScope } from "../ir/names.ts";
 import { s64, type Tensor } from "../ir/tensor.ts";
 import { type DType, DTYPES } from "../ir/dtype.ts";
 import type { DataType } from "../config/build_config.ts";
-
-/** Names already used anywhere in a model (values, nodes, initializers, all graph levels). */
-export class NameScope {
-  readonly #used = new Set<string>();
-
-  constructor(graph: Graph) {
-    this.#collect(graph);
-  }
-
-  #collect(g: Graph): void {
-    for (const v of g.inputs) this.#used.add(v.name);
-    for (const v of g.outputs) this.#used.add(v.name);
-    for (const k of g.initializers.keys()) this.#used.add(k);
-    for (const k of g.valueInfo.keys()) this.#used.add(k);
-    for (const n of g.nodes) {
-      this.#used.add(n.name);
-      for (const o of n.outputs) if (o) this.#used.add(o);
-      for (const a of n.attrs.values()) {
-        if (a.kind === "graph") this.#collect(a.value);
-        else if (a.kind === "graphs") { for (const s of a.value) this.#collect(s); }
-      }
-    }
-  }
-
-  /** `base` when free, else `base_1`, `base_2`, …; the result is reserved. */
-  fresh(base: string): string {
-    let name = base;
-    for (let k = 1; this.#used.has(name); k++) name = `${base}_${k}`;
-    this.#used.add(name);
-    return name;
-  }
-}
 
 /**
  * Appends nodes and initializers with fresh names; collects the nodes it made.
@@ -84,43 +52,6 @@ export class Emitter {
     });
     return out;
   }
-}
-
-/**
- * Point every use of `from` at `to` in `graph`'s nodes and in subgraphs that capture
- * `from` from the outer scope. Graph outputs are left alone. Returns the number of uses.
- */
-export function renameUses(graph: Graph, from: string, to: string): number {
-  let count = 0;
-  for (const n of graph.nodes) {
-    for (let i = 0; i < n.inputs.length; i++) {
-      if (n.inputs[i] === from) {
-        n.inputs[i] = to;
-        count++;
-      }
-    }
-    for (const a of n.attrs.values()) {
-      const subs = a.kind === "graph" ? [a.value] : a.kind === "graphs" ? a.value : [];
-      for (const s of subs) if (!definesLocally(s, from)) count += renameCaptured(s, from, to);
-    }
-  }
-  return count;
-}
-
-function renameCaptured(g: Graph, from: string, to: string): number {
-  let count = renameUses(g, from, to);
-  for (let i = 0; i < g.outputs.length; i++) {
-    if (g.outputs[i].name === from) {
-      g.outputs[i] = { ...g.outputs[i], name: to };
-      count++;
-    }
-  }
-  return count;
-}
-
-function definesLocally(g: Graph, name: string): boolean {
-  return g.inputs.some((v) => v.name === name) || g.initializers.has(name) ||
-    g.nodes.some((n) => n.outputs.includes(name));
 }
 
 /** The IR dtype of a pulsar2 `DataType` name; undefined for `DefaultDataType`. */

@@ -23,7 +23,8 @@ import { attr } from "../ir/builder.ts";
 import type { Logger } from "../util/log.ts";
 import type { ColorSpace, InputProcessor, Layout } from "../config/build_config.ts";
 import { ConfigError } from "../errors/mod.ts";
-import { castTo, dataTypeName, Emitter, NameScope, renameUses } from "./_edit.ts";
+import { NameScope } from "../ir/names.ts";
+import { castTo, dataTypeName, Emitter } from "./_edit.ts";
 import { type InputPlan, planInput } from "./_input_plan.ts";
 import { emitCsc } from "./csc.ts";
 import { pyFloat32, pyList, pyString, pyTuple } from "./_pyrepr.ts";
@@ -109,7 +110,7 @@ export function applyInputProcessors(
     const em = new Emitter(g, names);
     const { out, steps } = emitPlan(em, plan, ++k, log);
     // A graph output that is the input itself keeps reading the runtime tensor.
-    if (out !== v.name) renameUses(g, v.name, out);
+    if (out !== v.name) g.replaceAllUses(v.name, out);
     g.inputs[g.inputs.indexOf(v)] = {
       ...v,
       type: { dtype: plan.runtimeDtype, shape: [...plan.runtimeShape] },
@@ -124,7 +125,7 @@ export function applyInputProcessors(
       steps,
     });
   }
-  g.nodes = [...inserted, ...g.nodes];
+  g.addNodes(inserted, 0);
   return { model, inputs };
 }
 

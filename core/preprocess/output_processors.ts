@@ -22,7 +22,8 @@ import { attr } from "../ir/builder.ts";
 import type { Logger } from "../util/log.ts";
 import type { OutputProcessor } from "../config/build_config.ts";
 import { ConfigError } from "../errors/mod.ts";
-import { castTo, dataTypeName, dtypeOfDataType, Emitter, NameScope, renameUses } from "./_edit.ts";
+import { NameScope } from "../ir/names.ts";
+import { castTo, dataTypeName, dtypeOfDataType, Emitter } from "./_edit.ts";
 import { pyList, pyTuple } from "./_pyrepr.ts";
 
 /** The logical steps inserted after one output. */
@@ -126,7 +127,7 @@ export function applyOutputProcessors(
     added.push(...em.nodes);
     outputs.push({ name: o.name, dtype, shape, steps });
   });
-  g.nodes.push(...added);
+  g.addNodes(added);
   return { model, outputs };
 }
 
@@ -159,12 +160,5 @@ function detach(g: Model["graph"], name: string, raw: string, field: string): st
       },
     );
   }
-  producer.outputs = producer.outputs.map((o) => (o === name ? raw : o));
-  renameUses(g, name, raw);
-  const info = g.valueInfo.get(name);
-  if (info) {
-    g.valueInfo.delete(name);
-    g.valueInfo.set(raw, { ...info, name: raw });
-  }
-  return raw;
+  return g.detachOutput(name, raw);
 }

@@ -19,7 +19,8 @@
  *
  * @module
  */
-import { defaultOpset, type Node } from "../ir/graph.ts";
+import { type Node } from "../ir/graph.ts";
+import { opsetOf } from "../ir/opset.ts";
 import { Tensor } from "../ir/tensor.ts";
 import type { OpRegistry, PreparedNode } from "../ops/op.ts";
 import { Executor } from "../exec/executor.ts";
@@ -78,7 +79,7 @@ export class QuantEmulator {
     const g = quant.model.graph;
     const ctx: PrepareContext = {
       arithmetic: opts.arithmetic ?? "qdq",
-      opset: defaultOpset(quant.model),
+      opset: opsetOf(quant.model, ""),
       q: quant,
       g,
       model: quant.model,

@@ -18,7 +18,8 @@
  *
  * @module
  */
-import { defaultOpset, Graph, type Model, type Node } from "../ir/graph.ts";
+import { Graph, type Model, type Node } from "../ir/graph.ts";
+import { opsetOf } from "../ir/opset.ts";
 import { attrReader } from "../ir/attribute.ts";
 import { parseQuantAttrs } from "../ops/nn/quantize.ts";
 import { asFloat32, Tensor } from "../ir/tensor.ts";
@@ -96,8 +97,7 @@ function readParams(
 /** Convert a QDQ model to a QuantModel. `what` names the file in errors. */
 export function fromQdqModel(src: Model, what = "model"): QuantModel {
   const g0 = src.graph;
-  const opsetOf = (n: Node) =>
-    n.domain === "" ? defaultOpset(src) : src.opsetImports.get(n.domain) ?? 1;
+  const nodeOpset = (n: Node) => opsetOf(src, n.domain);
   const g = new Graph({ name: g0.name });
   g.inputs = g0.inputs.map((v) => ({ ...v }));
   g.outputs = g0.outputs.map((v) => ({ ...v }));
@@ -124,7 +124,7 @@ export function fromQdqModel(src: Model, what = "model"): QuantModel {
     // the float initializer a QuantizeLinear reads
     const constant = g.initializers.get(dq.inputs[0]) ??
       g.initializers.get(producers.get(dq.inputs[0])?.inputs[0] ?? "");
-    const p = readParams(g, dq, opsetOf(dq), constant?.rank, what);
+    const p = readParams(g, dq, nodeOpset(dq), constant?.rank, what);
     if (!p) continue;
     const xq = dq.inputs[0];
     const out = dq.outputs[0];
@@ -145,7 +145,7 @@ export function fromQdqModel(src: Model, what = "model"): QuantModel {
     }
     const qn = producers.get(xq);
     if (!qn || !isQdq(qn, "QuantizeLinear")) continue;
-    const qp = readParams(g, qn, opsetOf(qn), constant?.rank, what);
+    const qp = readParams(g, qn, nodeOpset(qn), constant?.rank, what);
     if (!qp || qp.scales[0] !== p.scales[0] || qp.zeroPoints[0] !== p.zeroPoints[0]) continue;
     const source = qn.inputs[0];
     const w = g.initializers.get(source);
@@ -265,7 +265,7 @@ function deriveStates(q: QuantModel): void {
   const { activations, fused } = q;
   const g = q.model.graph;
   const consumers = g.consumers();
-  const opset = defaultOpset(q.model);
+  const opset = opsetOf(q.model, "");
   const operandOf = (name: string) => quantOperand(q, name);
   for (const n of g.topologicalOrder()) {
     const out = n.outputs[0];

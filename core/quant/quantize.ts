@@ -24,7 +24,8 @@
  *
  * @module
  */
-import { defaultOpset, type Graph, type Model } from "../ir/graph.ts";
+import { type Graph, type Model } from "../ir/graph.ts";
+import { opsetOf } from "../ir/opset.ts";
 import type { ActivationQuant, QuantModel } from "./quant_model.ts";
 import type { TensorStats } from "./calibrate.ts";
 import { type CalibrationMethod, rangeFor } from "./range_methods.ts";
@@ -67,7 +68,7 @@ export function quantizeModel(
   });
   const operandOf = plannedOperands(g, isQuantized, plan);
   const fused = new Set<string>();
-  const opset = defaultOpset(model);
+  const opset = opsetOf(model, "");
   for (const n of g.nodes) {
     const out = n.outputs[0];
     if (!out || !stats.has(out)) continue;

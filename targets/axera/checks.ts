@@ -6,16 +6,17 @@
  * @module
  */
 import type { CheckRule } from "../rules/rule.ts";
-import {
-  floatAttr,
-  intAttr,
-  intsAttr,
-  isKnown,
-  rankOf,
-  scalarValue,
-  showDims,
-  stringAttr,
-} from "../rules/checks.ts";
+import { type DType, DTYPES } from "../../core/ir/dtype.ts";
+import type { TypedOp } from "../../core/ops/op.ts";
+import { averagePool } from "../../core/ops/nn/pool.ts";
+import { cast } from "../../core/ops/elementwise/cast.ts";
+import { convTranspose } from "../../core/ops/nn/conv_transpose.ts";
+import { gemmOp } from "../../core/ops/nn/matmul.ts";
+import { lstm } from "../../core/ops/rnn/lstm.ts";
+import { ACTIVATION_NAMES } from "../../core/ops/rnn/activations.ts";
+import { resize } from "../../core/ops/image/resize.ts";
+import { roiAlign } from "../../core/ops/image/roi_align.ts";
+import { isKnown, rankOf, scalarValue, showDims, withAttrs, withReader } from "../rules/checks.ts";
 
 /**
  * AveragePool `count_include_pad: 1 only`. The ONNX default is 0. ⚠ The flag only changes
@@ -26,58 +27,34 @@ export const avgPoolCountIncludePad: CheckRule = {
   kind: "check",
   id: "avgpool-count-include-pad",
   status: "only",
-  test(node) {
-    const cip = intAttr(node, "count_include_pad", 0);
-    if (cip === 1) return undefined;
-    const pads = intsAttr(node, "pads") ?? [];
-    const padded = pads.some((p) => p !== 0) ||
-      stringAttr(node, "auto_pad", "NOTSET") !== "NOTSET" ||
-      intAttr(node, "ceil_mode", 0) === 1;
+  test: withAttrs(averagePool, (a, node) => {
+    if (a.countIncludePad) return undefined;
+    const pads = a.pads ?? [];
+    const padded = pads.some((p) => p !== 0) || a.autoPad !== "NOTSET" || a.ceilMode;
     if (!padded) return undefined;
-    const shown = node.attrs.has("count_include_pad") ? String(cip) : `${cip} (ONNX default)`;
+    const shown = node.attrs.has("count_include_pad") ? "0" : "0 (ONNX default)";
     return {
       found: `count_include_pad is ${shown} with padding (pads [${pads.join(", ")}])`,
       expected: "supports count_include_pad 1 only",
     };
-  },
+  }),
 };
 
-/** ONNX TensorProto.DataType codes the `Cast.to` list names, with their spelling. */
-const CAST_TARGETS: ReadonlyMap<number, string> = new Map([
-  [2, "uint8"],
-  [3, "int8"],
-  [4, "uint16"],
-  [5, "int16"],
-  [12, "uint32"],
-  [6, "int32"],
-  [1, "float32"],
-]);
-
-/** Names of the other ONNX data type codes, for messages. */
-const OTHER_TYPES: ReadonlyMap<number, string> = new Map([
-  [7, "int64"],
-  [8, "string"],
-  [9, "bool"],
-  [10, "float16"],
-  [11, "float64"],
-  [13, "uint64"],
-  [16, "bfloat16"],
-]);
+/** The element types the `Cast.to` list names, in its order. */
+const CAST_TARGETS: readonly DType[] = ["u8", "s8", "u16", "s16", "u32", "s32", "f32"];
 
 /** Cast `to: uint8 / int8 / uint16 / int16 / uint32 / int32 / float32`. */
 export const castTo: CheckRule = {
   kind: "check",
   id: "cast-to",
   status: "only",
-  test(node) {
-    const to = intAttr(node, "to", -1);
-    if (CAST_TARGETS.has(to)) return undefined;
-    const name = OTHER_TYPES.get(to) ?? (to < 0 ? "missing" : `type code ${to}`);
+  test: withAttrs(cast, (a) => {
+    if (CAST_TARGETS.includes(a.to)) return undefined;
     return {
-      found: `to is ${name}${to >= 0 ? ` (${to})` : ""}`,
-      expected: `supports to ${[...CAST_TARGETS.values()].join(", ")} only`,
+      found: `to is ${DTYPES[a.to].label} (${DTYPES[a.to].onnx})`,
+      expected: `supports to ${CAST_TARGETS.map((d) => DTYPES[d].label).join(", ")} only`,
     };
-  },
+  }),
 };
 
 /** ConvTranspose: output_padding along each spatial axis <= the end pad of that axis. */
@@ -85,10 +62,10 @@ export const convTransposeOutputPadding: CheckRule = {
   kind: "check",
   id: "convtranspose-output-padding",
   status: "only",
-  test(node) {
-    const op = intsAttr(node, "output_padding");
+  test: withAttrs(convTranspose, (a) => {
+    const op = a.outputPadding;
     if (!op || op.every((v) => v === 0)) return undefined;
-    const pads = intsAttr(node, "pads") ?? new Array<number>(op.length * 2).fill(0);
+    const pads = a.pads ?? new Array<number>(op.length * 2).fill(0);
     const s = op.length;
     for (let i = 0; i < s; i++) {
       const end = pads[s + i] ?? 0;
@@ -101,7 +78,7 @@ export const convTransposeOutputPadding: CheckRule = {
       }
     }
     return undefined;
-  },
+  }),
 };
 
 /** Gather: indices 1-D only (for now). */
@@ -128,25 +105,25 @@ export const gemmBeta: CheckRule = {
   kind: "check",
   id: "gemm-beta",
   status: "notYet",
-  test(node) {
-    if (!node.inputs[2]) return undefined;
-    const beta = floatAttr(node, "beta", 1);
-    if (beta === 1) return undefined;
+  test: withAttrs(gemmOp, (a, node) => {
+    if (!node.inputs[2] || a.beta === 1) return undefined;
     return {
-      found: `beta is ${beta}`,
+      found: `beta is ${a.beta}`,
       expected: "supports beta 1 only (others not yet supported)",
     };
-  },
+  }),
 };
 
-/** LayerNormalization/LpNormalization `axis: -1 (last dim) only`; ONNX default is -1. */
-export function lastAxisOnly(id: string): CheckRule {
+/**
+ * LayerNormalization/LpNormalization `axis: -1 (last dim) only`; ONNX default is -1.
+ * `op` is the operator whose parser reads the axis.
+ */
+export function lastAxisOnly(id: string, op: TypedOp<{ readonly axis: number }>): CheckRule {
   return {
     kind: "check",
     id,
     status: "notYet",
-    test(node, ctx) {
-      const axis = intAttr(node, "axis", -1);
+    test: withAttrs(op, ({ axis }, _node, ctx) => {
       if (axis === -1) return undefined;
       const rank = rankOf(ctx.inputTypes[0]);
       if (rank !== undefined && axis === rank - 1) return undefined;
@@ -157,7 +134,7 @@ export function lastAxisOnly(id: string): CheckRule {
         expected: "supports axis -1 (last dim) only for now",
         unknown: rank === undefined && axis >= 0,
       };
-    },
+    }),
   };
 }
 
@@ -166,23 +143,18 @@ export const lstmActivations: CheckRule = {
   kind: "check",
   id: "lstm-activations",
   status: "notYet",
-  test(node) {
-    const a = node.attrs.get("activations");
-    if (!a) return undefined;
-    const dirs = stringAttr(node, "direction", "forward") === "bidirectional" ? 2 : 1;
-    const want = Array.from({ length: dirs }, () => ["Sigmoid", "Tanh", "Tanh"]).flat();
-    if (
-      a.kind === "strings" && a.value.length === want.length &&
-      a.value.every((v, i) => v === want[i])
-    ) {
-      return undefined;
-    }
-    const shown = a.kind === "strings" ? `[${a.value.join(", ")}]` : a.kind;
+  test: withAttrs(lstm, (a) => {
+    const isDefault = a.acts.every((dir) =>
+      dir.length === 3 && dir[0].kind === "sigmoid" && dir[1].kind === "tanh" &&
+      dir[2].kind === "tanh"
+    );
+    if (isDefault) return undefined;
+    const shown = a.acts.flat().map((f) => ACTIVATION_NAMES[f.kind]);
     return {
-      found: `activations is ${shown}`,
+      found: `activations is [${shown.join(", ")}]`,
       expected: "supports only the default activations (Sigmoid, Tanh, Tanh) for now",
     };
-  },
+  }),
 };
 
 /** Pow: exponent must be a scalar initializer; no element-wise (tensor) exponent. */
@@ -237,16 +209,16 @@ export const resizeNearestMode: CheckRule = {
   kind: "check",
   id: "resize-nearest-mode",
   status: "only",
-  test(node, ctx) {
-    if (ctx.opset < 11 || stringAttr(node, "mode", "nearest") !== "nearest") return undefined;
-    const nm = stringAttr(node, "nearest_mode", "round_prefer_floor");
-    if (nm === "round_prefer_ceil") return undefined;
+  test: withAttrs(resize, (a, node, ctx) => {
+    if (ctx.opset < 11 || a.mode !== "nearest" || a.nearest === "round_prefer_ceil") {
+      return undefined;
+    }
     const dflt = node.attrs.has("nearest_mode") ? "" : " (ONNX default)";
     return {
-      found: `nearest_mode is ${nm}${dflt}`,
+      found: `nearest_mode is ${a.nearest}${dflt}`,
       expected: "supports nearest_mode round_prefer_ceil only",
     };
-  },
+  }),
 };
 
 /** RoiAlign: sampling_ratio must be non-zero (ONNX default 0 = adaptive). */
@@ -254,46 +226,46 @@ export const roiAlignSamplingRatio: CheckRule = {
   kind: "check",
   id: "roialign-sampling-ratio",
   status: "only",
-  test(node) {
-    const r = intAttr(node, "sampling_ratio", 0);
-    if (r !== 0) return undefined;
+  test: withAttrs(roiAlign, (a, node) => {
+    if (a.samplingRatio !== 0) return undefined;
     const dflt = node.attrs.has("sampling_ratio") ? "" : " (ONNX default)";
     return {
       found: `sampling_ratio is 0${dflt}`,
       expected: "supports a non-zero sampling_ratio only",
     };
-  },
+  }),
 };
 
 /**
  * SpatialTransformer (vendor op, no ONNX definition): bilinear interpolation, border mode
  * constant with value 0. ⚠ The attribute names are not documented; we check the usual
  * spellings (`interpolation_mode`/`interpolation`, `border_mode`/`padding_mode`,
- * `border_value`/`constant_value`) when present and accept absent ones.
+ * `border_value`/`constant_value`) when present and accept absent ones. The op has no
+ * registry definition, so the IR's typed attribute reader reads them.
  */
 export const spatialTransformerModes: CheckRule = {
   kind: "check",
   id: "spatial-transformer-modes",
   status: "only",
-  test(node) {
+  test: withReader((r) => {
     for (const name of ["interpolation_mode", "interpolation"]) {
-      const v = stringAttr(node, name, "bilinear");
+      const v = r.string(name, "bilinear");
       if (v !== "bilinear") {
         return { found: `${name} is ${v}`, expected: "supports bilinear interpolation only" };
       }
     }
     for (const name of ["border_mode", "padding_mode"]) {
-      const v = stringAttr(node, name, "constant");
+      const v = r.string(name, "constant");
       if (v !== "constant") {
         return { found: `${name} is ${v}`, expected: "supports border mode constant only" };
       }
     }
     for (const name of ["border_value", "constant_value"]) {
-      const v = floatAttr(node, name, 0);
+      const v = r.float(name, 0);
       if (v !== 0) {
         return { found: `${name} is ${v}`, expected: "supports a constant border of value 0 only" };
       }
     }
     return undefined;
-  },
+  }),
 };

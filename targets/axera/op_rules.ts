@@ -8,10 +8,16 @@
  * When an attribute is absent its ONNX default applies (`default` in a rule), so e.g. an
  * AveragePool without `count_include_pad` has the value 0.
  *
+ * Within a row the declarative attribute rules come before the predicates: predicates
+ * read the node through its operator's parser, which refuses malformed values (LSTM
+ * `layout` 2, LpNormalization `p` 3) that the declarative rules name more precisely.
+ *
  * @module
  */
 import type { CheckRule, OpRow, Rule } from "../rules/rule.ts";
 import { FREE } from "../rules/rule.ts";
+import { layerNormalization } from "../../core/ops/nn/norm.ts";
+import { lpNormalization } from "../../core/ops/nn/norm_misc.ts";
 import {
   avgPoolCountIncludePad,
   castTo,
@@ -107,13 +113,15 @@ export const GEMM: OpRow = {
 export const INSTANCE_NORMALIZATION: OpRow = FREE;
 
 /** LayerNormalization: axis -1 (last dim) only, for now. */
-export const LAYER_NORMALIZATION: OpRow = { rules: [lastAxisOnly("layer-norm-axis")] };
+export const LAYER_NORMALIZATION: OpRow = {
+  rules: [lastAxisOnly("layer-norm-axis", layerNormalization)],
+};
 
 /** LpNormalization: axis -1 only, for now; p 1 or 2 only. */
 export const LP_NORMALIZATION: OpRow = {
   rules: [
-    lastAxisOnly("lp-norm-axis"),
     { kind: "oneOf", attr: "p", values: [1, 2], default: 2, status: "only" },
+    lastAxisOnly("lp-norm-axis", lpNormalization),
   ],
 };
 
@@ -125,7 +133,6 @@ export const LSTM: OpRow = {
   rules: [
     { kind: "absent", attr: "activation_alpha", status: "notYet" },
     { kind: "absent", attr: "activation_beta", status: "notYet" },
-    lstmActivations,
     { kind: "absent", attr: "clip", status: "notYet" },
     { kind: "oneOf", attr: "input_forget", values: [0], default: 0, status: "notYet" },
     { kind: "noInput", index: 7, name: "P", status: "notYet" },
@@ -138,6 +145,7 @@ export const LSTM: OpRow = {
       default: "forward",
       status: "only",
     },
+    lstmActivations,
   ],
 };
 

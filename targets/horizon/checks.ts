@@ -6,10 +6,16 @@
  *
  * @module
  */
-import type { Node } from "../../core/ir/graph.ts";
 import type { CheckFailure, CheckRule } from "../rules/rule.ts";
 import type { LegalityContext } from "../target.ts";
-import { intAttr, intsAttr, isKnown, scalarValue, showDims } from "../rules/checks.ts";
+import type { TypedOp } from "../../core/ops/op.ts";
+import { conv } from "../../core/ops/nn/conv.ts";
+import { convTranspose } from "../../core/ops/nn/conv_transpose.ts";
+import { gemmOp } from "../../core/ops/nn/matmul.ts";
+import { averagePool, maxPoolOp } from "../../core/ops/nn/pool.ts";
+import { clip } from "../../core/ops/elementwise/clip.ts";
+import { split } from "../../core/ops/tensor/concat_split.ts";
+import { isKnown, scalarValue, showDims, withAttrs } from "../rules/checks.ts";
 
 /** Largest channel count of conv, deconv and elementwise inputs (§12). */
 export const MAX_CHANNELS = 2048;
@@ -19,9 +25,11 @@ function unknown(what: string, expected: string): CheckFailure {
 }
 
 /** Spatial kernel of a Conv/ConvTranspose: `kernel_shape`, else the weight's trailing dims. */
-function kernelOf(node: Node, ctx: LegalityContext): readonly number[] | undefined {
-  const k = intsAttr(node, "kernel_shape");
-  if (k) return k;
+function kernelOf(
+  kernelShape: readonly number[] | undefined,
+  ctx: LegalityContext,
+): readonly number[] | undefined {
+  if (kernelShape) return kernelShape;
   const w = ctx.inputTypes[1]?.shape;
   if (!w || w.length < 3) return undefined;
   const spatial = w.slice(2);
@@ -42,8 +50,8 @@ export const bernoulliConv: CheckRule = {
   kind: "check",
   id: "bernoulli2-conv",
   status: "limit",
-  test(node, ctx) {
-    const k = kernelOf(node, ctx);
+  test: withAttrs(conv, (a, _node, ctx) => {
+    const k = kernelOf(a.kernelShape, ctx);
     const w = ctx.inputTypes[1]?.shape;
     if (!k || !w || !isKnown(w[0]) || !isKnown(w[1])) {
       return unknown("kernel shape", "needs the weight shape");
@@ -76,8 +84,8 @@ export const bernoulliConv: CheckRule = {
         expected: "supports kernel H×W×C <= 32768 only",
       };
     }
-    const dil = intsAttr(node, "dilations") ?? [1, 1];
-    const str = intsAttr(node, "strides") ?? [1, 1];
+    const dil = a.dilations ?? [1, 1];
+    const str = a.strides ?? [1, 1];
     for (let i = 0; i < dil.length; i++) {
       const s = str[i] ?? 1;
       if (dil[i] > 1 && dil[i] % s !== 0) {
@@ -88,7 +96,7 @@ export const bernoulliConv: CheckRule = {
       }
     }
     return undefined;
-  },
+  }),
 };
 
 /** ConvTranspose: kernel in [2,14]²; channels <= 2048; pad <= (k−1)/2; stride in {2, 4}. */
@@ -96,8 +104,8 @@ export const bernoulliDeconv: CheckRule = {
   kind: "check",
   id: "bernoulli2-deconv",
   status: "limit",
-  test(node, ctx) {
-    const k = kernelOf(node, ctx);
+  test: withAttrs(convTranspose, (a, _node, ctx) => {
+    const k = kernelOf(a.kernelShape, ctx);
     const w = ctx.inputTypes[1]?.shape;
     if (!k || !w || !isKnown(w[0]) || !isKnown(w[1])) {
       return unknown("kernel shape", "needs the weight shape");
@@ -108,16 +116,15 @@ export const bernoulliDeconv: CheckRule = {
         expected: "supports deconvolution kernel H×W in [2, 14]×[2, 14] only",
       };
     }
-    const group = intAttr(node, "group", 1);
     const cIn = w[0];
-    const cOut = w[1] * group;
+    const cOut = w[1] * a.group;
     if (cIn > MAX_CHANNELS || cOut > MAX_CHANNELS) {
       return {
         found: `channels are ${cIn} in, ${cOut} out`,
         expected: `supports at most ${MAX_CHANNELS} channels`,
       };
     }
-    const pads = intsAttr(node, "pads") ?? [0, 0, 0, 0];
+    const pads = a.pads ?? [0, 0, 0, 0];
     for (let i = 0; i < pads.length; i++) {
       const lim = Math.floor((k[i % 2] - 1) / 2);
       if (pads[i] < 0 || pads[i] > lim) {
@@ -127,7 +134,7 @@ export const bernoulliDeconv: CheckRule = {
         };
       }
     }
-    const strides = intsAttr(node, "strides") ?? [1, 1];
+    const strides = a.strides ?? [1, 1];
     if (!strides.every((s) => s === 2 || s === 4)) {
       return {
         found: `strides are [${strides.join(", ")}]`,
@@ -135,7 +142,7 @@ export const bernoulliDeconv: CheckRule = {
       };
     }
     return undefined;
-  },
+  }),
 };
 
 /**
@@ -146,10 +153,10 @@ export const bernoulliFullyConnected: CheckRule = {
   kind: "check",
   id: "bernoulli2-fc",
   status: "limit",
-  test(node, ctx) {
+  test: withAttrs(gemmOp, ({ transA }, _node, ctx) => {
     const a = ctx.inputTypes[0]?.shape;
     if (!a || a.length !== 2) return unknown("input shape", "needs a 2-D input");
-    const c = a[intAttr(node, "transA", 0) === 1 ? 0 : 1];
+    const c = a[transA ? 0 : 1];
     if (!isKnown(c)) return unknown("input channel count", "needs known input channels");
     if (c > 16384) {
       return {
@@ -164,29 +171,38 @@ export const bernoulliFullyConnected: CheckRule = {
       };
     }
     return undefined;
-  },
+  }),
 };
 
-/** The dim-1 channel count of input 0 must be <= `max` (elementwise ops, ArgMax, …). */
-export function maxChannels(id: string, max: number, axisAttr?: string): CheckRule {
+/**
+ * The channel count of input 0 must be <= `max`: dim 1 (elementwise ops), or the axis
+ * that `axisOp`'s parser reads from the node (ArgMax).
+ */
+export function maxChannels(
+  id: string,
+  max: number,
+  axisOp?: TypedOp<{ readonly axis: number }>,
+): CheckRule {
+  const test = (axisAttr: number, ctx: LegalityContext): CheckFailure | undefined => {
+    const x = ctx.inputTypes[0]?.shape ?? ctx.outputTypes[0]?.shape;
+    if (!x) return unknown("input shape", `needs the channel count (limit ${max})`);
+    if (x.length < 2) return undefined;
+    const axis = axisAttr < 0 ? axisAttr + x.length : axisAttr;
+    const c = x[axis];
+    if (!isKnown(c)) return unknown(`dim ${axis}`, `needs the channel count (limit ${max})`);
+    if (c <= max) return undefined;
+    return {
+      found: `input ${showDims(x)} has ${c} channels on axis ${axis}`,
+      expected: `supports at most ${max} channels`,
+    };
+  };
   return {
     kind: "check",
     id,
     status: "limit",
-    test(node, ctx) {
-      const x = ctx.inputTypes[0]?.shape ?? ctx.outputTypes[0]?.shape;
-      if (!x) return unknown("input shape", `needs the channel count (limit ${max})`);
-      if (x.length < 2) return undefined;
-      let axis = axisAttr ? intAttr(node, axisAttr, 0) : 1;
-      if (axis < 0) axis += x.length;
-      const c = x[axis];
-      if (!isKnown(c)) return unknown(`dim ${axis}`, `needs the channel count (limit ${max})`);
-      if (c <= max) return undefined;
-      return {
-        found: `input ${showDims(x)} has ${c} channels on axis ${axis}`,
-        expected: `supports at most ${max} channels`,
-      };
-    },
+    test: axisOp
+      ? withAttrs(axisOp, ({ axis }, _node, ctx) => test(axis, ctx))
+      : (_node, ctx) => test(1, ctx),
   };
 }
 
@@ -201,15 +217,15 @@ export function poolWindow(
     kind: "check",
     id,
     status: "limit",
-    test(node) {
-      const k = intsAttr(node, "kernel_shape") ?? [];
+    test: withAttrs([averagePool, maxPoolOp], (a) => {
+      const k = a.kernel;
       if (!k.every((v) => inRange(v, 1, kmax))) {
         return {
           found: `kernel_shape is [${k.join(", ")}]`,
           expected: `supports pooling kernels in [1, ${kmax}] only`,
         };
       }
-      const s = intsAttr(node, "strides") ?? k.map(() => 1);
+      const s = a.strides ?? k.map(() => 1);
       const okS = typeof strides === "number"
         ? s.every((v) => inRange(v, 1, strides))
         : s.every((v) => strides.includes(v));
@@ -220,7 +236,7 @@ export function poolWindow(
           expected: `supports pooling strides in ${want} only`,
         };
       }
-      const pads = intsAttr(node, "pads") ?? [];
+      const pads = a.pads ?? [];
       for (let i = 0; i < pads.length; i++) {
         const lim = padHalf ? Math.floor((k[i % k.length] ?? 1) / 2) : Infinity;
         if (pads[i] < 0 || pads[i] > lim) {
@@ -231,7 +247,7 @@ export function poolWindow(
         }
       }
       return undefined;
-    },
+    }),
   };
 }
 
@@ -269,22 +285,16 @@ export const clipAsRelu6: CheckRule = {
   kind: "check",
   id: "bernoulli2-clip-relu6",
   status: "limit",
-  test(node, ctx) {
-    const attrMin = node.attrs.get("min");
-    const attrMax = node.attrs.get("max");
-    const lo = ctx.opset < 11
-      ? (attrMin?.kind === "float" ? attrMin.value : undefined)
-      : scalarValue(ctx.constantInputs[1]);
-    const hi = ctx.opset < 11
-      ? (attrMax?.kind === "float" ? attrMax.value : undefined)
-      : scalarValue(ctx.constantInputs[2]);
-    const hasMax = ctx.opset < 11 ? attrMax !== undefined : Boolean(node.inputs[2]);
+  test: withAttrs(clip, (a, node, ctx) => {
+    const lo = a.fromInputs ? scalarValue(ctx.constantInputs[1]) : a.attrMin;
+    const hi = a.fromInputs ? scalarValue(ctx.constantInputs[2]) : a.attrMax;
+    const hasMax = a.fromInputs ? Boolean(node.inputs[2]) : a.attrMax !== undefined;
     if (lo === 0 && (!hasMax || hi === 6)) return undefined;
     return {
       found: `Clip bounds are [${lo ?? "?"}, ${hasMax ? hi ?? "?" : "none"}]`,
       expected: "supports Clip as ReLU (0, none) or ReLU6 (0, 6) only",
     };
-  },
+  }),
 };
 
 /** Reshape/Flatten: H/W direction only — batch (dim 0) and channels (dim 1) unchanged. */
@@ -338,11 +348,10 @@ export const channelSplit: CheckRule = {
   kind: "check",
   id: "bernoulli2-channel-split",
   status: "limit",
-  test(node, ctx) {
+  test: withAttrs(split, (a, node, ctx) => {
     const x = ctx.inputTypes[0]?.shape;
     if (!x) return unknown("input shape", "needs the channel count");
-    let axis = intAttr(node, "axis", 0);
-    if (axis < 0) axis += x.length;
+    const axis = a.axis < 0 ? a.axis + x.length : a.axis;
     if (axis !== 1) return undefined;
     const c = x[1];
     const n = node.outputs.length;
@@ -352,7 +361,7 @@ export const channelSplit: CheckRule = {
       found: `${c} channels split into ${n} outputs`,
       expected: "needs input channels to be a multiple of the split count",
     };
-  },
+  }),
 };
 
 /** Softmax stays float on the CPU by default (set_Softmax_input_int8 / _output_int8 change it). */

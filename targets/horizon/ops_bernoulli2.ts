@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { argMax } from "../../core/ops/tensor/topk.ts";
 import type { OpRow, OpTable } from "../rules/rule.ts";
 import { FREE } from "../rules/rule.ts";
 import {
@@ -94,7 +95,7 @@ export const BERNOULLI2_OPS: OpTable = {
   LeakyRelu: FREE,
   PRelu: FREE,
   Clip: { rules: [clipAsRelu6] },
-  ArgMax: { rules: [maxChannels("bernoulli2-argmax-channels", 64, "axis")] },
+  ArgMax: { rules: [maxChannels("bernoulli2-argmax-channels", 64, argMax)] },
   Softmax: { rules: [softmaxFloat] },
   Identity: FREE,
   Constant: FREE,

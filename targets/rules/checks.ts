@@ -1,12 +1,17 @@
 /**
- * Small chip-neutral helpers for legality predicates: reading attributes with ONNX
- * defaults, shapes, element counts and constant scalars.
+ * Small chip-neutral helpers for legality predicates: typed attributes through the
+ * operators' own parsers, shapes, element counts and constant scalars.
  *
  * @module
  */
-import type { Node } from "../../core/ir/graph.ts";
+import { type AttrReader, attrReader } from "../../core/ir/attribute.ts";
+import { type Node, nodeLabel } from "../../core/ir/graph.ts";
 import { readNumber, type Tensor } from "../../core/ir/tensor.ts";
 import type { Dim, TensorType } from "../../core/ir/types.ts";
+import { parseNodeAttrs, type TypedOp } from "../../core/ops/op.ts";
+import { AxbError } from "../../core/errors/mod.ts";
+import type { LegalityContext } from "../target.ts";
+import type { CheckFailure, CheckRule } from "./rule.ts";
 
 /** `[1, 3, N]` style text of a shape. */
 export function showDims(shape: readonly Dim[]): string {
@@ -29,28 +34,69 @@ export function rankOf(t: TensorType | undefined): number | undefined {
   return t?.shape?.length;
 }
 
-/** An int attribute, or `fallback` when absent (non-int kinds also give `fallback`). */
-export function intAttr(node: Node, name: string, fallback: number): number {
-  const a = node.attrs.get(name);
-  return a?.kind === "int" ? a.value : fallback;
+/** What a check does with a node's typed attributes. */
+export type AttrsTest<A> = (
+  attrs: A,
+  node: Node,
+  ctx: LegalityContext,
+) => CheckFailure | undefined;
+
+/**
+ * A check's `test` that reads the node's attributes through its operator's typed parser
+ * (the one the float kernel uses) under the context's opset, then runs `test` on them.
+ * `ops` lists the operators the check serves (`[averagePool, maxPoolOp]`). A node whose
+ * attributes the parser refuses fails the check with the parser's message, so legality
+ * keeps its promise never to throw.
+ */
+export function withAttrs<A>(
+  ops: TypedOp<A> | readonly TypedOp<A>[],
+  test: AttrsTest<A>,
+): CheckRule["test"] {
+  const list: readonly TypedOp<A>[] = "opType" in ops ? [ops] : ops;
+  return (node, ctx) => {
+    const op = list.find((o) => o.opType === node.opType);
+    if (!op) {
+      return {
+        found: `the check reads ${
+          list.map((o) => o.opType).join("/")
+        } attributes, not ${node.opType}`,
+        expected: "has no rule for this operator",
+      };
+    }
+    let attrs: A;
+    try {
+      attrs = parseNodeAttrs(op, node, ctx.opset);
+    } catch (e) {
+      return attributeFailure(e);
+    }
+    return test(attrs, node, ctx);
+  };
 }
 
-/** A float attribute (ints accepted), or `fallback` when absent. */
-export function floatAttr(node: Node, name: string, fallback: number): number {
-  const a = node.attrs.get(name);
-  return a?.kind === "float" || a?.kind === "int" ? a.value : fallback;
+/**
+ * A check's `test` for an operator without a registry definition (a vendor op): `test`
+ * reads attributes through the IR's typed {@linkcode attrReader}; an attribute of the
+ * wrong kind fails the check with the reader's message instead of throwing.
+ */
+export function withReader(
+  test: (attrs: AttrReader, node: Node, ctx: LegalityContext) => CheckFailure | undefined,
+): CheckRule["test"] {
+  return (node, ctx) => {
+    try {
+      return test(attrReader(node.attrs, nodeLabel(node), node.opType), node, ctx);
+    } catch (e) {
+      return attributeFailure(e);
+    }
+  };
 }
 
-/** A string attribute, or `fallback` when absent. */
-export function stringAttr(node: Node, name: string, fallback: string): string {
-  const a = node.attrs.get(name);
-  return a?.kind === "string" ? a.value : fallback;
-}
-
-/** An ints attribute, or undefined when absent. */
-export function intsAttr(node: Node, name: string): readonly number[] | undefined {
-  const a = node.attrs.get(name);
-  return a?.kind === "ints" ? a.value : undefined;
+/** The failure of a node whose attributes do not parse; rethrows what is not an axb error. */
+function attributeFailure(e: unknown): CheckFailure {
+  if (!(e instanceof AxbError)) throw e;
+  return {
+    found: `its attributes do not parse (${e.message})`,
+    expected: "places only nodes with valid attributes",
+  };
 }
 
 /** The single value of a one-element numeric tensor, else undefined. */

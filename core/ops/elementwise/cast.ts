@@ -18,7 +18,7 @@ import {
 } from "../../ir/dtype.ts";
 import { fromFloat32, type Tensor } from "../../ir/tensor.ts";
 import { required, where } from "../_util.ts";
-import { defineOp, type ParseContext, type RegisteredOp } from "../op.ts";
+import { defineOp, type ParseContext, type RegisteredOp, type TypedOp } from "../op.ts";
 import { KernelError, UnsupportedOpError } from "../../errors/mod.ts";
 import { bigView, isFloat, numView, tensorOf } from "./_data.ts";
 import {
@@ -149,7 +149,7 @@ export interface CastAttrs {
 }
 
 /** Cast: convert to the type named by the `to` attribute. */
-export const cast: RegisteredOp = defineOp<CastAttrs>({
+export const cast: TypedOp<CastAttrs> = defineOp<CastAttrs>({
   opType: "Cast",
   parse: (r, ctx) => {
     const code = r.intOpt("to");

@@ -14,7 +14,7 @@ import type { AttrReader } from "../../ir/attribute.ts";
 import type { Tensor } from "../../ir/tensor.ts";
 import { formatShape, readNumber } from "../../ir/tensor.ts";
 import { broadcastShapes, required, where } from "../_util.ts";
-import { defineOp, type ParseContext, type RegisteredOp } from "../op.ts";
+import { defineOp, type ParseContext, type RegisteredOp, type TypedOp } from "../op.ts";
 import { KernelError } from "../../errors/mod.ts";
 import { broadcastBinary } from "./broadcast.ts";
 import type { BigLoop, NumLoop } from "./_binary.ts";
@@ -74,7 +74,7 @@ export function parseClipAttrs(r: AttrReader, ctx: ParseContext): ClipAttrs {
 }
 
 /** Clip: clamp into [min, max]. */
-export const clip: RegisteredOp = defineOp<ClipAttrs>({
+export const clip: TypedOp<ClipAttrs> = defineOp<ClipAttrs>({
   opType: "Clip",
   parse: parseClipAttrs,
   infer: (ctx) => [ctx.inputTypes[0]],

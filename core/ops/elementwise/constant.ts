@@ -6,7 +6,7 @@
  */
 import type { Tensor } from "../../ir/tensor.ts";
 import { where } from "../_util.ts";
-import { defineOp, type RegisteredOp } from "../op.ts";
+import { defineOp, type TypedOp } from "../op.ts";
 import { KernelError, UnsupportedOpError } from "../../errors/mod.ts";
 import { tensorOf } from "./_data.ts";
 
@@ -27,7 +27,7 @@ const KINDS = [
 ] as const;
 
 /** Constant: emit the attribute tensor. */
-export const constant: RegisteredOp = defineOp<ConstantAttrs>({
+export const constant: TypedOp<ConstantAttrs> = defineOp<ConstantAttrs>({
   opType: "Constant",
   parse: (r, ctx) => {
     const set = KINDS.filter((k) => r.has(k));

@@ -9,7 +9,13 @@
  *
  * @module
  */
-import { defineOp, type InferContext, type ParseContext, type RegisteredOp } from "../op.ts";
+import {
+  defineOp,
+  type InferContext,
+  type ParseContext,
+  type RegisteredOp,
+  type TypedOp,
+} from "../op.ts";
 import { normalizeAxis, required, where } from "../_util.ts";
 import { type Tensor, toNumbers } from "../../ir/tensor.ts";
 import type { AttrReader } from "../../ir/attribute.ts";
@@ -255,7 +261,7 @@ function inferResize(ctx: InferContext, attrs: ResizeAttrs): (TensorType | undef
 }
 
 /** Resize: nearest / linear / cubic resampling with ONNX coordinate transforms. */
-export const resize: RegisteredOp = defineOp<ResizeAttrs>({
+export const resize: TypedOp<ResizeAttrs> = defineOp<ResizeAttrs>({
   opType: "Resize",
   parse: parseResize,
   infer: inferResize,

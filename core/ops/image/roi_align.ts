@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { defineOp, type RegisteredOp } from "../op.ts";
+import { defineOp, type RegisteredOp, type TypedOp } from "../op.ts";
 import { intsOf, required, where } from "../_util.ts";
 import type { Tensor } from "../../ir/tensor.ts";
 import { KernelError, UnsupportedOpError } from "../../errors/mod.ts";
@@ -63,7 +63,7 @@ function sampleAt(y: number, x: number, h: number, w: number): Sample {
 }
 
 /** RoiAlign(X, rois, batch_indices) → [num_rois, C, output_height, output_width]. */
-export const roiAlign: RegisteredOp = defineOp<RoiAlignAttrs>({
+export const roiAlign: TypedOp<RoiAlignAttrs> = defineOp<RoiAlignAttrs>({
   opType: "RoiAlign",
   parse(a, ctx) {
     const mode = a.string("mode", "avg");

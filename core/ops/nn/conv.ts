@@ -7,7 +7,7 @@ import type { AttrReader } from "../../ir/attribute.ts";
 import { asFloat32, fromFloat32, Tensor } from "../../ir/tensor.ts";
 import type { Dim } from "../../ir/types.ts";
 import { KernelError } from "../../errors/mod.ts";
-import { defineOp, type ParseContext, type RegisteredOp } from "../op.ts";
+import { defineOp, type ParseContext, type TypedOp } from "../op.ts";
 import { required, where } from "../_util.ts";
 import { readWindowAttrs, resolveWindow, type WindowAttrs, windowOutDims } from "./_spatial.ts";
 import { convF32, type ConvShape } from "./conv_kernel.ts";
@@ -84,7 +84,7 @@ export function convShapeOf(
 }
 
 /** Conv (opset 1, 11, 22). */
-export const conv: RegisteredOp = defineOp<ConvAttrs>({
+export const conv: TypedOp<ConvAttrs> = defineOp<ConvAttrs>({
   opType: "Conv",
   parse: parseConvAttrs,
   infer(ctx, a) {

@@ -8,7 +8,7 @@ import type { AttrReader } from "../../ir/attribute.ts";
 import { asFloat32, fromFloat32 } from "../../ir/tensor.ts";
 import type { Dim } from "../../ir/types.ts";
 import { KernelError } from "../../errors/mod.ts";
-import { defineOp, type ParseContext, type RegisteredOp } from "../op.ts";
+import { defineOp, type ParseContext, type TypedOp } from "../op.ts";
 import { required, where } from "../_util.ts";
 import { type AutoPad, readAutoPad } from "./_spatial.ts";
 import { bump, colBuffer } from "./conv_kernel.ts";
@@ -85,7 +85,7 @@ export function resolveConvTranspose(
 }
 
 /** ConvTranspose (opset 1, 11, 22). */
-export const convTranspose: RegisteredOp = defineOp<ConvTransposeAttrs>({
+export const convTranspose: TypedOp<ConvTransposeAttrs> = defineOp<ConvTransposeAttrs>({
   opType: "ConvTranspose",
   parse: parseConvTransposeAttrs,
   infer(ctx, a) {

@@ -10,7 +10,7 @@ import type { DType } from "../../ir/dtype.ts";
 import { asFloat32, fromFloat32, Tensor, writeElement } from "../../ir/tensor.ts";
 import type { Dim } from "../../ir/types.ts";
 import { KernelError } from "../../errors/mod.ts";
-import { defineOp, type RegisteredOp } from "../op.ts";
+import { defineOp, type RegisteredOp, type TypedOp } from "../op.ts";
 import { broadcastDims, broadcastShapes, required, where } from "../_util.ts";
 import { gemm } from "./gemm_kernel.ts";
 import { matmulDims, type MatmulPlan, planMatmul } from "./_matmul_shape.ts";
@@ -144,7 +144,7 @@ export function parseGemmAttrs(r: AttrReader): GemmAttrs {
 }
 
 /** Gemm (opset 1, 6, 7, 9, 11, 13). */
-export const gemmOp: RegisteredOp = defineOp<GemmAttrs>({
+export const gemmOp: TypedOp<GemmAttrs> = defineOp<GemmAttrs>({
   opType: "Gemm",
   parse: parseGemmAttrs,
   infer(ctx, at) {

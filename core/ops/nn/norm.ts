@@ -7,7 +7,7 @@
  */
 import { asFloat32, fromFloat32, Tensor } from "../../ir/tensor.ts";
 import { KernelError, UnsupportedOpError } from "../../errors/mod.ts";
-import { defineOp, type RegisteredOp } from "../op.ts";
+import { defineOp, type RegisteredOp, type TypedOp } from "../op.ts";
 import { normalizeAxis, required, where } from "../_util.ts";
 
 /** Mean and 1/sqrt(var + eps) of x[start, start+n). */
@@ -48,7 +48,7 @@ export interface BatchNormAttrs {
 }
 
 /** BatchNormalization (opset 1, 6, 7, 9, 14, 15), inference form only. */
-export const batchNormalization: RegisteredOp = defineOp<BatchNormAttrs>({
+export const batchNormalization: TypedOp<BatchNormAttrs> = defineOp<BatchNormAttrs>({
   opType: "BatchNormalization",
   parse(r, ctx) {
     if (r.int("training_mode", 0) !== 0) {
@@ -157,7 +157,7 @@ function broadcastTo(t: Tensor, shape: readonly number[], what: string, w: strin
 }
 
 /** LayerNormalization (opset 17): outputs Y and optionally Mean and InvStdDev. */
-export const layerNormalization: RegisteredOp = defineOp<LayerNormAttrs>({
+export const layerNormalization: TypedOp<LayerNormAttrs> = defineOp<LayerNormAttrs>({
   opType: "LayerNormalization",
   parse: (r) => ({ axis: r.int("axis", -1), epsilon: r.float("epsilon", 1e-5) }),
   infer(ctx, a) {

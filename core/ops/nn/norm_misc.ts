@@ -6,7 +6,7 @@
  */
 import { asFloat32, fromFloat32 } from "../../ir/tensor.ts";
 import { KernelError, UnsupportedOpError } from "../../errors/mod.ts";
-import { defineOp, type RegisteredOp } from "../op.ts";
+import { defineOp, type RegisteredOp, type TypedOp } from "../op.ts";
 import { normalizeAxis, required, where } from "../_util.ts";
 
 /** Parsed LpNormalization attributes. */
@@ -16,7 +16,7 @@ export interface LpNormAttrs {
 }
 
 /** LpNormalization (opset 1, 22): x / ‖x‖_p along `axis`; zero norms leave x unchanged. */
-export const lpNormalization: RegisteredOp = defineOp<LpNormAttrs>({
+export const lpNormalization: TypedOp<LpNormAttrs> = defineOp<LpNormAttrs>({
   opType: "LpNormalization",
   parse(r, ctx) {
     const p = r.int("p", 2);

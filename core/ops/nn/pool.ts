@@ -7,7 +7,7 @@ import type { AttrReader } from "../../ir/attribute.ts";
 import { asFloat32, fromFloat32, Tensor } from "../../ir/tensor.ts";
 import type { TensorType } from "../../ir/types.ts";
 import { KernelError, UnsupportedOpError } from "../../errors/mod.ts";
-import { defineOp, type ParseContext, type RegisteredOp } from "../op.ts";
+import { defineOp, type ParseContext, type RegisteredOp, type TypedOp } from "../op.ts";
 import { required, where } from "../_util.ts";
 import { readWindowAttrs, resolveWindow, type WindowAttrs, windowOutDims } from "./_spatial.ts";
 import { avgPool, lpPool, maxPool, type PoolGeometry, poolGeometry } from "./pool_kernel.ts";
@@ -77,7 +77,7 @@ function prepare(inputs: readonly (Tensor | undefined)[], a: PoolAttrs, ctx: Par
 }
 
 /** MaxPool (opset 1, 8, 10, 11, 12, 22). */
-export const maxPoolOp: RegisteredOp = defineOp<PoolAttrs>({
+export const maxPoolOp: TypedOp<PoolAttrs> = defineOp<PoolAttrs>({
   opType: "MaxPool",
   parse: parsePoolAttrs,
   infer(ctx, a) {
@@ -99,7 +99,7 @@ export const maxPoolOp: RegisteredOp = defineOp<PoolAttrs>({
 });
 
 /** AveragePool (opset 1, 7, 10, 11, 19, 22). */
-export const averagePool: RegisteredOp = defineOp<PoolAttrs>({
+export const averagePool: TypedOp<PoolAttrs> = defineOp<PoolAttrs>({
   opType: "AveragePool",
   parse: parsePoolAttrs,
   infer: (ctx, a) => [inferPool(ctx.inputTypes[0], a, ctx)],

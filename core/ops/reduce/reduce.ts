@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { defineOp, type InferContext, type RegisteredOp } from "../op.ts";
+import { defineOp, type InferContext, type RegisteredOp, type TypedOp } from "../op.ts";
 import { intsOf, normalizeAxis, required, where } from "../_util.ts";
 import type { Tensor } from "../../ir/tensor.ts";
 import type { Dim, TensorType } from "../../ir/types.ts";
@@ -125,7 +125,7 @@ function inferReduce(ctx: InferContext, attrs: ReduceAttrs): (TensorType | undef
   return [{ dtype: t.dtype, shape: out }];
 }
 
-function makeReduceOp(spec: ReduceSpec): RegisteredOp {
+function makeReduceOp(spec: ReduceSpec): TypedOp<ReduceAttrs> {
   return defineOp<ReduceAttrs>({
     opType: spec.opType,
     parse(a, ctx) {
@@ -153,7 +153,7 @@ export const reduceSum: RegisteredOp = makeReduceOp({
   axesInputSince: 13,
 });
 /** ReduceMean: Σx / n (NaN over an empty set). */
-export const reduceMean: RegisteredOp = makeReduceOp({
+export const reduceMean: TypedOp<ReduceAttrs> = makeReduceOp({
   opType: "ReduceMean",
   combine: "sum",
   finish: "mean",

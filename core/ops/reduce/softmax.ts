@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { defineOp, type ParseContext, type RegisteredOp } from "../op.ts";
+import { defineOp, type ParseContext, type TypedOp } from "../op.ts";
 import { normalizeAxis, required, where } from "../_util.ts";
 import { fromFloat32, Tensor } from "../../ir/tensor.ts";
 import type { NumberArray } from "../../ir/dtype.ts";
@@ -165,7 +165,7 @@ export function softmaxTensor(
   throw new KernelError(`${where(ctx)}: expected a float input, got ${x.dtype}`);
 }
 
-function makeSoftmaxOp(opType: string, mode: SoftmaxMode): RegisteredOp {
+function makeSoftmaxOp(opType: string, mode: SoftmaxMode): TypedOp<SoftmaxAttrs> {
   return defineOp<SoftmaxAttrs>({
     opType,
     parse(a, ctx) {
@@ -184,8 +184,8 @@ function makeSoftmaxOp(opType: string, mode: SoftmaxMode): RegisteredOp {
 }
 
 /** Softmax: exp(x − max) / Σexp(x − max). */
-export const softmax: RegisteredOp = makeSoftmaxOp("Softmax", "softmax");
+export const softmax: TypedOp<SoftmaxAttrs> = makeSoftmaxOp("Softmax", "softmax");
 /** LogSoftmax: x − max − log Σexp(x − max). */
-export const logSoftmax: RegisteredOp = makeSoftmaxOp("LogSoftmax", "log");
+export const logSoftmax: TypedOp<SoftmaxAttrs> = makeSoftmaxOp("LogSoftmax", "log");
 /** Hardmax: 1 at the first maximum along the axis, 0 elsewhere. */
-export const hardmax: RegisteredOp = makeSoftmaxOp("Hardmax", "hard");
+export const hardmax: TypedOp<SoftmaxAttrs> = makeSoftmaxOp("Hardmax", "hard");

@@ -18,6 +18,21 @@ export type Activation =
     readonly beta: number;
   };
 
+/** The ONNX spelling of each activation (names are matched case-insensitively). */
+export const ACTIVATION_NAMES: Readonly<Record<Activation["kind"], string>> = {
+  sigmoid: "Sigmoid",
+  tanh: "Tanh",
+  relu: "Relu",
+  affine: "Affine",
+  leakyrelu: "LeakyRelu",
+  thresholdedrelu: "ThresholdedRelu",
+  scaledtanh: "ScaledTanh",
+  hardsigmoid: "HardSigmoid",
+  elu: "Elu",
+  softsign: "Softsign",
+  softplus: "Softplus",
+};
+
 /** Defaults used when `activation_alpha`/`activation_beta` run out (as onnxruntime). */
 const DEFAULTS: Readonly<Record<string, readonly [number, number]>> = {
   leakyrelu: [0.01, 0],
@@ -66,13 +81,16 @@ export function parseActivations(
         out.push({ kind, alpha, beta });
         break;
       }
-      default:
+      default: {
+        const known = Object.values(ACTIVATION_NAMES);
         throw new UnsupportedOpError(
           ctx.node.opType,
           ctx.node.name,
-          `activation "${name}" is not supported (expected Sigmoid, Tanh, Relu, Affine, ` +
-            `LeakyRelu, ThresholdedRelu, ScaledTanh, HardSigmoid, Elu, Softsign or Softplus)`,
+          `activation "${name}" is not supported (expected ${known.slice(0, -1).join(", ")} or ${
+            known[known.length - 1]
+          })`,
         );
+      }
     }
   }
   return out;

@@ -5,7 +5,7 @@
  */
 import { Tensor } from "../../ir/tensor.ts";
 import type { Dim, TensorType } from "../../ir/types.ts";
-import { defineOp, type ParseContext, type RegisteredOp } from "../op.ts";
+import { defineOp, type ParseContext, type RegisteredOp, type TypedOp } from "../op.ts";
 import { intsOf, normalizeAxis, required, where } from "../_util.ts";
 import { KernelError } from "../../errors/mod.ts";
 import { copyWords, rawView } from "./_layout.ts";
@@ -82,7 +82,8 @@ export const concat: RegisteredOp = defineOp<AxisAttrs>({
   },
 });
 
-interface SplitAttrs {
+/** Parsed Split attributes. */
+export interface SplitAttrs {
   readonly axis: number;
   /** Split sizes from the attribute (before opset 13). */
   readonly split?: readonly number[];
@@ -130,7 +131,7 @@ function givenSplit(
 }
 
 /** ONNX Split: cuts input along `axis` into the node's outputs. */
-export const split: RegisteredOp = defineOp<SplitAttrs>({
+export const split: TypedOp<SplitAttrs> = defineOp<SplitAttrs>({
   opType: "Split",
   parse: (a, ctx) => ({
     axis: a.int("axis", 0),

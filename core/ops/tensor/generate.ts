@@ -7,24 +7,26 @@
 import { type DType, dtypeFromOnnx } from "../../ir/dtype.ts";
 import { readNumber, s64, Tensor, writeElement } from "../../ir/tensor.ts";
 import type { Dim } from "../../ir/types.ts";
-import { defineOp, type RegisteredOp } from "../op.ts";
+import { defineOp, type RegisteredOp, type TypedOp } from "../op.ts";
 import { intsOf, required, where } from "../_util.ts";
 import { KernelError, UnsupportedOpError } from "../../errors/mod.ts";
 import { filled } from "./_layout.ts";
 import { clamp, constInts, list, shapeOf } from "./_shape.ts";
 
-interface ShapeAttrs {
+/** Parsed Shape attributes: the [start, end) cut of the dims (opset 15; all dims before). */
+export interface ShapeAttrs {
   readonly start: number;
   readonly end?: number;
 }
 
-function shapeRange(rank: number, a: ShapeAttrs): [number, number] {
+/** The clamped [begin, end) of a rank-`rank` input's dims that Shape returns. */
+export function shapeRange(rank: number, a: ShapeAttrs): [number, number] {
   const norm = (v: number) => clamp(v < 0 ? v + rank : v, 0, rank);
   return [norm(a.start), a.end === undefined ? rank : norm(a.end)];
 }
 
 /** ONNX Shape: the input's dims as int64, optionally cut to [start, end) (opset 15). */
-export const shape: RegisteredOp = defineOp<ShapeAttrs>({
+export const shape: TypedOp<ShapeAttrs> = defineOp<ShapeAttrs>({
   opType: "Shape",
   parse: (a, ctx) =>
     ctx.opset >= 15 ? { start: a.int("start", 0), end: a.intOpt("end") } : { start: 0 },

@@ -7,7 +7,7 @@
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { attrReader } from "../../ir/attribute.ts";
-import { defaultOpset } from "../../ir/graph.ts";
+import { opsetOf } from "../../ir/opset.ts";
 import type { Tensor } from "../../ir/tensor.ts";
 import type { Dim, TensorType } from "../../ir/types.ts";
 import { loadModel, loadTensorFile } from "../../onnx/load.ts";
@@ -48,7 +48,7 @@ Deno.test("tensorOps infer() matches reference output shapes of the node tests",
     const nodes = model.graph.nodes;
     if (nodes.length !== 1 || !registry.has(nodes[0].domain, nodes[0].opType)) continue;
     const node = nodes[0];
-    const opset = defaultOpset(model);
+    const opset = opsetOf(model, "");
     const op = registry.get(node.domain, node.opType);
     if (!op) continue;
     const prepared = op.prepare(attrReader(node.attrs, node.name, node.opType), { opset, node });

@@ -7,7 +7,7 @@
  */
 import { Tensor } from "../../ir/tensor.ts";
 import type { Dim } from "../../ir/types.ts";
-import { defineOp, type RegisteredOp } from "../op.ts";
+import { defineOp, type RegisteredOp, type TypedOp } from "../op.ts";
 import { intsOf, normalizeAxis, required, where } from "../_util.ts";
 import { KernelError } from "../../errors/mod.ts";
 import { rawView } from "./_layout.ts";
@@ -78,13 +78,14 @@ export const topK: RegisteredOp = defineOp<TopKAttrs>({
   },
 });
 
-interface ArgAttrs {
+/** Parsed ArgMax/ArgMin attributes. */
+export interface ArgAttrs {
   readonly axis: number;
   readonly keepDims: boolean;
   readonly selectLast: boolean;
 }
 
-function argOp(opType: "ArgMax" | "ArgMin"): RegisteredOp {
+function argOp(opType: "ArgMax" | "ArgMin"): TypedOp<ArgAttrs> {
   const want = opType === "ArgMax" ? 1 : -1;
   return defineOp<ArgAttrs>({
     opType,
@@ -131,6 +132,6 @@ function argOp(opType: "ArgMax" | "ArgMin"): RegisteredOp {
 }
 
 /** ONNX ArgMax (int64 output; ties pick the first index unless select_last_index). */
-export const argMax: RegisteredOp = argOp("ArgMax");
+export const argMax: TypedOp<ArgAttrs> = argOp("ArgMax");
 /** ONNX ArgMin (int64 output; ties pick the first index unless select_last_index). */
-export const argMin: RegisteredOp = argOp("ArgMin");
+export const argMin: TypedOp<ArgAttrs> = argOp("ArgMin");

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { defaultOpset, type Model } from "../../../core/ir/graph.ts";
+import { type Model } from "../../../core/ir/graph.ts";
+import { opsetOf } from "../../../core/ir/opset.ts";
 import { buildModel } from "../../../core/ir/builder.ts";
 import { f32 } from "../../../core/ir/tensor.ts";
 import { loadModel } from "../../../core/onnx/load.ts";
@@ -22,7 +23,7 @@ export function wholeGraph(model: Model): TargetSubgraph {
     graph: model.graph,
     nodes: model.graph.topologicalOrder(),
     types,
-    opset: defaultOpset(model),
+    opset: opsetOf(model, ""),
   };
 }
 
