@@ -161,6 +161,12 @@ export type {
 export type { NpuMode } from "./targets/target.ts";
 export type { MainOptions } from "./cli.ts";
 export type { MarchDialect, MarchRules } from "./core/config/horizon/march.ts";
+export {
+  CALIBRATION_TYPES,
+  COMPILE_MODES,
+  HORIZON_TOOLS,
+  OPTIMIZE_LEVELS,
+} from "./core/config/horizon/types.ts";
 export type { FlagValue } from "./core/cli/flags.ts";
 export type { CompiledSubgraph } from "./core/compile/types.ts";
 export type {

@@ -12,21 +12,31 @@ import type { CalibrationType, CompileMode, HorizonTool, OptimizeLevel } from ".
 
 /** What a Horizon target's YAML allows, as the target states it. */
 export interface MarchDialect {
+  /** The vendor tool that reads this march's YAML. */
   readonly tool: HorizonTool;
   /** Generation label for messages (`X3/J3`). */
   readonly chip: string;
   /** Read when `model_parameters.march` is omitted (and the default of `--march`). */
   readonly defaultMarch: boolean;
+  /** `model_parameters.march` must be written. */
   readonly marchRequired: boolean;
+  /** `output_model_file_prefix` must be written. */
   readonly prefixRequired: boolean;
+  /** `norm_type` must be written. */
   readonly normTypeRequired: boolean;
+  /** `input_layout_train` must be written. */
   readonly layoutTrainRequired: boolean;
+  /** `calibration_type` must be written. */
   readonly calibrationTypeRequired: boolean;
+  /** Allowed `calibration_type` values. */
   readonly calibrationTypes: readonly CalibrationType[];
   /** Closed interval of `max_percentile`. */
   readonly percentileRange: readonly [number, number];
+  /** Largest `input_batch`. */
   readonly inputBatchMax: number;
+  /** Allowed `compile_mode` values. */
   readonly compileModes: readonly CompileMode[];
+  /** Allowed `optimize_level` values. */
   readonly optimizeLevels: readonly OptimizeLevel[];
   /** `optimize_level` must be written, or defaults to O0. */
   readonly optimizeLevelRequired: boolean;
