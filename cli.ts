@@ -16,17 +16,24 @@ import { buildCommand } from "./core/cli/build.ts";
 import { hbMapperCommand } from "./core/cli/hb_mapper.ts";
 import { hbCompileCommand } from "./core/cli/hb_compile.ts";
 import { VERSION } from "./core/version.ts";
+import { builtinTargets, TargetRegistry } from "./targets/registry.ts";
 
-/** Every subcommand, in help order. */
-export function allCommands(): Command[] {
+/** Every subcommand, in help order, over the targets of `targets`. */
+export function allCommands(targets: TargetRegistry): Command[] {
   return [
-    buildCommand,
-    runCommand,
+    buildCommand(targets),
+    runCommand(targets),
     inspectCommand,
-    configCommand,
-    hbMapperCommand,
-    hbCompileCommand,
+    configCommand(targets),
+    hbMapperCommand(targets),
+    hbCompileCommand(targets),
   ];
+}
+
+/** Options of {@linkcode main}. */
+export interface MainOptions {
+  /** The targets the commands know; default: the built-in ones. */
+  readonly targets?: TargetRegistry;
 }
 
 function mainHelp(commands: readonly Command[]): string {
@@ -43,8 +50,12 @@ function mainHelp(commands: readonly Command[]): string {
 }
 
 /** Run the CLI with `args`; returns the exit status. */
-export async function main(args: readonly string[], io: CommandIO): Promise<number> {
-  const commands = allCommands();
+export async function main(
+  args: readonly string[],
+  io: CommandIO,
+  opts: MainOptions = {},
+): Promise<number> {
+  const commands = allCommands(opts.targets ?? new TargetRegistry(builtinTargets()));
   const [name, ...rest] = args;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     io.stdout(mainHelp(commands));

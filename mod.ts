@@ -1,6 +1,6 @@
 /**
  * axb — an open toolchain that compiles ONNX models for edge NPUs (AXera AX650,
- * AX620E, AX615, M76H, M57; Horizon bernoulli2, nash-e, nash-m).
+ * AX620E, AX615, M76H, M57, AX637; Horizon bernoulli2, bayes, bayes-e, nash-e/m/p/h).
  *
  * This module is the library API. The float reference path:
  *
@@ -117,7 +117,7 @@ export type {
   OutputProcessor,
   QuantConfig,
 } from "./core/config/build_config.ts";
-export type { ModelType, NpuMode, TargetHardware } from "./core/config/enums.ts";
+export type { ModelType } from "./core/config/enums.ts";
 export type { HorizonSource } from "./core/config/horizon/mod.ts";
 export type { HorizonValidateOptions } from "./core/config/horizon/schema.ts";
 export type { HorizonMapping } from "./core/config/horizon/to_build_config.ts";
@@ -169,7 +169,15 @@ export type {
   TileContext,
   TilePlan,
 } from "./targets/target.ts";
-export type { NpuMode as TargetNpuMode } from "./targets/target.ts";
+export type { NpuMode } from "./targets/target.ts";
+export type { MainOptions } from "./cli.ts";
+export type { MarchDialect, MarchRules } from "./core/config/horizon/march.ts";
+export {
+  CALIBRATION_TYPES,
+  COMPILE_MODES,
+  HORIZON_TOOLS,
+  OPTIMIZE_LEVELS,
+} from "./core/config/horizon/types.ts";
 export type { FlagValue } from "./core/cli/flags.ts";
 export type { CompiledSubgraph } from "./core/compile/types.ts";
 export type {

@@ -6,6 +6,7 @@ import { buildModel } from "../core/ir/builder.ts";
 import type { LegalityContext } from "../targets/target.ts";
 import { TargetRegistry } from "../targets/registry.ts";
 import { loadTargetPlugin, resolvePluginSpecifier } from "./load_plugin.ts";
+import { validateHorizonConfig } from "../core/config/horizon/schema.ts";
 
 const FACT = `{ value: 1, unit: "x", assumed: true, why: "test" }`;
 const HW = `{ macArray: { rows: ${FACT}, cols: ${FACT} }, onChipMemoryBytes: ${FACT},
@@ -99,6 +100,85 @@ Deno.test("loadTargetPlugin() refuses a name already registered", async () => {
   const reg = new TargetRegistry();
   await loadTargetPlugin(p, reg);
   await rejects(loadTargetPlugin(p, reg), 'name "dup" is already used');
+});
+
+/** A valid axera plugin whose fields `extra` (object-literal text) adds or replaces. */
+function axeraPlugin(name: string, extra: string): Promise<string> {
+  return plugin(`export const target = { name: "${name}", aliases: [], family: "axera",
+    npuModes: [{ name: "NPU1", cores: 1 }], hardware: ${HW}, legality: () => ({ action: "npu" }),
+    ${extra} };`);
+}
+
+Deno.test("loadTargetPlugin() accepts any mode names and keeps hardwareType and modelTypes", async () => {
+  const p = await axeraPlugin(
+    "m1",
+    `npuModes: [{ name: "SOLO", cores: 1 }, { name: "DUO", cores: 2 }], hardwareType: 40,
+    modelTypes: ["ONNX", "QuantONNX"]`,
+  );
+  const t = await loadTargetPlugin(p, new TargetRegistry());
+  assert.deepEqual(t.npuModes, [{ name: "SOLO", cores: 1 }, { name: "DUO", cores: 2 }]);
+  assert.equal(t.hardwareType, 40);
+  assert.deepEqual(t.modelTypes, ["ONNX", "QuantONNX"]);
+});
+
+Deno.test("loadTargetPlugin() refuses repeated mode names and non-positive or fractional cores", async () => {
+  const twice = await axeraPlugin(
+    "m2",
+    `npuModes: [{ name: "A", cores: 1 }, { name: "A", cores: 2 }]`,
+  );
+  await rejects(loadTargetPlugin(twice, new TargetRegistry()), `field npuModes[1].name is "A"`);
+  for (const cores of ["0", "1.5", "-2"]) {
+    const p = await axeraPlugin("m3", `npuModes: [{ name: "A", cores: ${cores} }]`);
+    await rejects(loadTargetPlugin(p, new TargetRegistry()), "field npuModes[0] is");
+  }
+});
+
+Deno.test("loadTargetPlugin() checks modelTypes, hardwareType and marchDialect for shape", async () => {
+  const cases: [string, string][] = [
+    [`modelTypes: ["ONNX", "TFLite"]`, "field modelTypes is"],
+    [`modelTypes: []`, "field modelTypes is"],
+    [`hardwareType: -1`, "field hardwareType is -1"],
+    [`hardwareType: "AX"`, 'field hardwareType is "AX"'],
+    [`marchDialect: {}`, 'only family "horizon" targets have a YAML dialect'],
+  ];
+  for (const [extra, text] of cases) {
+    await rejects(loadTargetPlugin(await axeraPlugin("m4", extra), new TargetRegistry()), text);
+  }
+  const p = await plugin(`export const target = { name: "h1", aliases: [], family: "horizon",
+    npuModes: [{ name: "1", cores: 1 }], hardware: ${HW}, legality: () => ({ action: "npu" }),
+    marchDialect: { tool: "hb_compile", chip: "Z1" } };`);
+  await rejects(loadTargetPlugin(p, new TargetRegistry()), "field marchDialect.defaultMarch is");
+});
+
+Deno.test("loadTargetPlugin() refuses a hardwareType number another target has", async () => {
+  const reg = new TargetRegistry();
+  await loadTargetPlugin(await axeraPlugin("n1", "hardwareType: 9"), reg);
+  await rejects(
+    loadTargetPlugin(await axeraPlugin("n2", "hardwareType: 9"), reg),
+    'hardwareType 9 is already used by target "n1"',
+  );
+});
+
+Deno.test("loadTargetPlugin() registers a Horizon march whose YAML the config layer then validates", async () => {
+  const marches = pathToFileURL(join(import.meta.dirname ?? ".", "../targets/horizon/marches.ts"));
+  const p = await plugin(`import { nashDialect } from "${marches.href}";
+    export const target = { name: "zeta", aliases: [], family: "horizon",
+    npuModes: [{ name: "1", cores: 1 }, { name: "2", cores: 2 }], hardware: ${HW},
+    legality: () => ({ action: "npu" }), marchDialect: nashDialect("Z1") };`);
+  const targets = new TargetRegistry();
+  await loadTargetPlugin(p, targets);
+  const yaml = (coreNum: number) => ({
+    model_parameters: { onnx_model: "m.onnx", march: "zeta" },
+    input_parameters: { input_type_train: "bgr", input_type_rt: "bgr", input_layout_train: "NCHW" },
+    calibration_parameters: { calibration_type: "skip" },
+    compiler_parameters: { core_num: coreNum },
+  });
+  const h = validateHorizonConfig(yaml(2), { targets, tool: "hb_compile" });
+  assert.equal(h.march, "zeta");
+  assert.throws(
+    () => validateHorizonConfig(yaml(3), { targets, tool: "hb_compile" }),
+    /compiler_parameters\.core_num is 3, expected 1 or 2 for march zeta/,
+  );
 });
 
 Deno.test("resolvePluginSpecifier() keeps npm:/jsr:/file: specifiers, resolves paths, refuses http", () => {

@@ -1,7 +1,9 @@
 /**
  * Runtime check of a plugin's exported object against the {@linkcode Target} contract
  * (hand-written: the contract holds functions, which schema libraries describe poorly).
- * Each problem is a {@linkcode ConfigError} naming the plugin and the field or hook.
+ * Each problem is a {@linkcode ConfigError} naming the plugin and the field or hook. The
+ * facts the config layer reads (NPU modes, aliases, `hardwareType`, `modelTypes`,
+ * `marchDialect`) are checked for shape only: any mode names a plugin declares are valid.
  *
  * @module
  */
@@ -14,6 +16,9 @@ import type {
   TargetFamily,
 } from "../targets/target.ts";
 import { TARGET_HOOKS } from "../targets/target.ts";
+import { MODEL_TYPE, type ModelType } from "../core/config/enums.ts";
+import type { MarchDialect } from "../core/config/horizon/march.ts";
+import { type Bad, validateMarchDialect } from "./validate_march.ts";
 
 type Obj = Record<string, unknown>;
 
@@ -75,16 +80,12 @@ export function validateTarget(value: unknown, plugin: string): Target {
   }
   const family = FAMILIES.find((f) => f === v.family);
   if (!family) return bad("family", `one of ${FAMILIES.join(", ")}`, v.family);
-  const modes = v.npuModes;
-  if (!Array.isArray(modes) || modes.length === 0) {
-    return bad("npuModes", "a non-empty array of { name, cores }", modes);
-  }
-  const npuModes: NpuMode[] = modes.map((m, i) =>
-    isObj(m) && typeof m.name === "string" && Number.isInteger(m.cores) &&
-      typeof m.cores === "number" && m.cores > 0
-      ? { name: m.name, cores: m.cores }
-      : bad(`npuModes[${i}]`, "{ name: string, cores: positive integer }", m)
-  );
+  const npuModes = checkModes(v.npuModes, bad);
+  const hardwareType = v.hardwareType === undefined
+    ? undefined
+    : checkHardwareType(v.hardwareType, bad);
+  const modelTypes = v.modelTypes === undefined ? undefined : checkModelTypes(v.modelTypes, bad);
+  const marchDialect = checkDialect(v.marchDialect, family, bad);
   const hardware = checkHardware(v.hardware, bad);
   const legality = v.legality;
   if (typeof legality !== "function") return bad("legality", "a function", legality);
@@ -93,6 +94,9 @@ export function validateTarget(value: unknown, plugin: string): Target {
     aliases,
     family,
     npuModes,
+    ...(hardwareType === undefined ? {} : { hardwareType }),
+    ...(modelTypes === undefined ? {} : { modelTypes }),
+    ...(marchDialect === undefined ? {} : { marchDialect }),
     hardware,
     legality: (node, ctx) => legality.call(v, node, ctx),
   };
@@ -105,10 +109,50 @@ export function validateTarget(value: unknown, plugin: string): Target {
   return target;
 }
 
-function checkHardware(
-  h: unknown,
-  bad: (field: string, expected: string, found: unknown) => never,
-): HardwareFacts {
+/** Non-empty, unique names, positive integer core counts; any names. */
+function checkModes(modes: unknown, bad: Bad): NpuMode[] {
+  if (!Array.isArray(modes) || modes.length === 0) {
+    return bad("npuModes", "a non-empty array of { name, cores }", modes);
+  }
+  const seen = new Set<string>();
+  return modes.map((m, i) => {
+    if (
+      !isObj(m) || typeof m.name !== "string" || m.name === "" || typeof m.cores !== "number" ||
+      !Number.isInteger(m.cores) || m.cores <= 0
+    ) {
+      return bad(`npuModes[${i}]`, "{ name: non-empty string, cores: positive integer }", m);
+    }
+    if (seen.has(m.name)) return bad(`npuModes[${i}].name`, "a name no other mode has", m.name);
+    seen.add(m.name);
+    return { name: m.name, cores: m.cores };
+  });
+}
+
+function checkHardwareType(x: unknown, bad: Bad): number {
+  return typeof x === "number" && Number.isInteger(x) && x >= 0
+    ? x
+    : bad("hardwareType", "an integer >= 0 (pulsar2's target_hardware number) or absent", x);
+}
+
+const MODEL_TYPES = Object.keys(MODEL_TYPE);
+
+function checkModelTypes(x: unknown, bad: Bad): ModelType[] {
+  const ok = (s: unknown): s is ModelType => MODEL_TYPES.some((t) => t === s);
+  if (!Array.isArray(x) || x.length === 0 || !x.every(ok)) {
+    return bad("modelTypes", `a non-empty list of ${MODEL_TYPES.join(", ")}, or absent`, x);
+  }
+  return x.filter(ok);
+}
+
+function checkDialect(x: unknown, family: TargetFamily, bad: Bad): MarchDialect | undefined {
+  if (x === undefined) return undefined;
+  if (family !== "horizon") {
+    return bad("marchDialect", 'absent: only family "horizon" targets have a YAML dialect', x);
+  }
+  return validateMarchDialect(x, bad);
+}
+
+function checkHardware(h: unknown, bad: Bad): HardwareFacts {
   if (!isObj(h)) return bad("hardware", "an object of hardware facts", h);
   const fact = (x: unknown, field: string): HardwareFact => {
     if (!isObj(x) || typeof x.value !== "number" || !(x.value > 0) || typeof x.unit !== "string") {

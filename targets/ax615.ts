@@ -8,7 +8,7 @@
  */
 import type { HardwareFacts, Target } from "./target.ts";
 import { assumed, KiB, sourced } from "./facts.ts";
-import { axeraTarget, npuModes } from "./axera/axera_target.ts";
+import { axeraTarget, npuModes, WITHOUT_QUANT_ONNX } from "./axera/axera_target.ts";
 import { AX615_OPS } from "./axera/ops_ax615.ts";
 
 /** AX615 hardware facts; one place for every assumed number. */
@@ -45,6 +45,9 @@ export const ax615: Target = axeraTarget({
   name: "AX615",
   aliases: [],
   npuModes: npuModes(2),
+  // Not in the published enum (spec §4.1 ⚠); ours, as the §6.4 metadata hints 6.
+  hardwareType: 6,
+  modelTypes: WITHOUT_QUANT_ONNX,
   hardware: AX615_HARDWARE,
   ops: AX615_OPS,
 });

@@ -1,6 +1,6 @@
 /**
- * AX620E family (AX630C, AX631, AX620Q, AX620QP, AX620QZ; `AX620L` accepted as in the
- * config layer): dual-core NPU, `npu_mode` NPU1/NPU2 (spec `ops-axera.md` line 15,
+ * AX620E family (AX630C, AX631, AX620Q, AX620QP, AX620QZ; `AX620L` is not a vendor name but
+ * accepted as an alias, the config layer noting the mapping): dual-core NPU, `npu_mode` NPU1/NPU2 (spec `ops-axera.md` line 15,
  * `pulsar2-build.md` line 75). Which cores are free depends on AI-ISP use.
  *
  * Only the core count is stated; every other number is assumed in {@linkcode AX620E_HARDWARE}.
@@ -9,7 +9,7 @@
  */
 import type { HardwareFacts, Target } from "./target.ts";
 import { assumed, MiB, sourced } from "./facts.ts";
-import { axeraTarget, npuModes } from "./axera/axera_target.ts";
+import { axeraTarget, npuModes, WITHOUT_QUANT_ONNX } from "./axera/axera_target.ts";
 import { AX620E_OPS } from "./axera/ops_ax620e.ts";
 
 /** AX620E hardware facts; one place for every assumed number. */
@@ -50,6 +50,8 @@ export const ax620e: Target = axeraTarget({
   name: "AX620E",
   aliases: ["AX620L", "AX630C", "AX631", "AX620Q", "AX620QP", "AX620QZ"],
   npuModes: npuModes(2),
+  hardwareType: 1, // spec `pulsar2-build.md` §4.1
+  modelTypes: WITHOUT_QUANT_ONNX,
   hardware: AX620E_HARDWARE,
   ops: AX620E_OPS,
 });

@@ -57,6 +57,8 @@ export const ax650: Target = axeraTarget({
   name: "AX650",
   aliases: ["AX650A", "AX650N", "AX8850"],
   npuModes: npuModes(3),
+  hardwareType: 0, // spec `pulsar2-build.md` §4.1
+  // modelTypes absent: every model_type, QuantONNX included (§5.14).
   hardware: AX650_HARDWARE,
   ops: AX650_OPS,
 });

@@ -1,6 +1,7 @@
 /**
  * Horizon bernoulli2 (X3, J3) BPU, `hb_mapper` (spec `horizon.md` §1, §12). Legality is the
- * §12 constraint table (`horizon/ops_bernoulli2.ts`); `core_num` 1 or 2 (§5.5).
+ * §12 constraint table (`horizon/ops_bernoulli2.ts`); `core_num` 1 or 2 (§5.5); the YAML
+ * dialect is `horizon/marches.ts`.
  *
  * Hardware: the spec states the core count and the alignment (W multiple of 8, channels
  * aligned to 8: `horizon.md` lines 484–487); every number is named in
@@ -12,6 +13,7 @@ import type { HardwareFacts, Target } from "./target.ts";
 import { assumed, MiB, sourced } from "./facts.ts";
 import { evaluateLegality } from "./rules/evaluate.ts";
 import { BERNOULLI2_OPS } from "./horizon/ops_bernoulli2.ts";
+import { BERNOULLI2_DIALECT } from "./horizon/marches.ts";
 
 /** bernoulli2 hardware facts; one place for every assumed number. */
 export const BERNOULLI2_HARDWARE: HardwareFacts = {
@@ -48,6 +50,7 @@ export const bernoulli2: Target = {
   aliases: ["X3", "J3"],
   family: "horizon",
   npuModes: [{ name: "1", cores: 1 }, { name: "2", cores: 2 }],
+  marchDialect: BERNOULLI2_DIALECT,
   hardware: BERNOULLI2_HARDWARE,
   legality: (node, ctx) => evaluateLegality(BERNOULLI2_OPS, "bernoulli2", node, ctx, "BPU"),
 };

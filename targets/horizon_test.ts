@@ -2,7 +2,8 @@ import { strict as assert } from "node:assert";
 import { attr } from "../core/ir/builder.ts";
 import { f32, scalar } from "../core/ir/tensor.ts";
 import { bernoulli2 } from "./bernoulli2.ts";
-import { nash } from "./nash.ts";
+import { bayes, bayesE } from "./bayes.ts";
+import { nashE, nashH, nashM, nashP } from "./nash.ts";
 import { legalityOf, type NodeCase } from "./_testing.ts";
 
 const X4 = { shape: [1, 8, 16, 16] };
@@ -111,18 +112,34 @@ for (const row of ROWS) {
   });
 }
 
-Deno.test("nash.legality() accepts standard ops and rejects control flow and foreign domains", () => {
-  assert.equal(
-    legalityOf(nash, { op: "MatMul", inputs: [{ shape: [4, 8] }, { value: f32([8, 4]) }] }).action,
-    "npu",
-  );
-  assert.equal(legalityOf(nash, { op: "Softmax", inputs: [X4] }).action, "npu");
-  const nz = legalityOf(nash, { op: "NonZero", inputs: [X4] });
-  assert.ok(nz.action === "cpu" && nz.reason.includes("the output shape depends on the data"));
-  const ms = legalityOf(nash, { op: "Gelu", inputs: [X4], domain: "com.microsoft" });
-  assert.ok(
-    ms.action === "cpu" &&
-      ms.reason.includes("com.microsoft::Gelu is not in the nash BPU operator set"),
-  );
-  assert.deepEqual(nash.npuModes, [{ name: "1", cores: 1 }]);
-});
+for (const bpu of [bayes, bayesE]) {
+  Deno.test(`${bpu.name}.legality() applies bernoulli2's table, with one core`, () => {
+    const k9 = legalityOf(bpu, conv([8, 8, 9, 9]));
+    assert.ok(
+      k9.action === "cpu" &&
+        k9.reason.includes(`kernel_shape is [9, 9], ${bpu.name} supports kernel H×W in [1, 7]`),
+      JSON.stringify(k9),
+    );
+    assert.equal(legalityOf(bpu, conv([8, 8, 3, 3])).action, "npu");
+    assert.deepEqual(bpu.npuModes, [{ name: "1", cores: 1 }]);
+  });
+}
+
+for (const nash of [nashE, nashM, nashP, nashH]) {
+  Deno.test(`${nash.name}.legality() accepts standard ops and rejects control flow and foreign domains`, () => {
+    assert.equal(
+      legalityOf(nash, { op: "MatMul", inputs: [{ shape: [4, 8] }, { value: f32([8, 4]) }] })
+        .action,
+      "npu",
+    );
+    assert.equal(legalityOf(nash, { op: "Softmax", inputs: [X4] }).action, "npu");
+    const nz = legalityOf(nash, { op: "NonZero", inputs: [X4] });
+    assert.ok(nz.action === "cpu" && nz.reason.includes("the output shape depends on the data"));
+    const ms = legalityOf(nash, { op: "Gelu", inputs: [X4], domain: "com.microsoft" });
+    assert.ok(
+      ms.action === "cpu" &&
+        ms.reason.includes("com.microsoft::Gelu is not in the nash BPU operator set"),
+    );
+    assert.deepEqual(nash.npuModes, [{ name: "1", cores: 1 }]);
+  });
+}

@@ -2,15 +2,15 @@
  * M57 (M57H) and AX637: the manual describes no hardware and states no `npu_mode` values
  * for them (spec `ops-axera.md` lines 17–18); their op list is AX650's plus `Bevpool`.
  *
- * NPU modes (our choice): NPU1–NPU3 like AX650, matching the config layer
- * (`core/config/rules.ts`), since the shared op list suggests AX650's NPU generation. The
- * core count and every other number are therefore assumed, equal to AX650's.
+ * NPU modes (our choice): NPU1–NPU3 like AX650, since the shared op list suggests AX650's
+ * NPU generation. The core count and every other number are therefore assumed, equal to
+ * AX650's.
  *
  * @module
  */
 import type { HardwareFacts, Target } from "./target.ts";
 import { assumed } from "./facts.ts";
-import { axeraTarget, npuModes } from "./axera/axera_target.ts";
+import { axeraTarget, npuModes, WITHOUT_QUANT_ONNX } from "./axera/axera_target.ts";
 import { M57_OPS } from "./axera/ops_m57.ts";
 import { AX650_HARDWARE } from "./ax650.ts";
 
@@ -30,6 +30,8 @@ export const m57: Target = axeraTarget({
   name: "M57",
   aliases: ["M57H"],
   npuModes: npuModes(3),
+  hardwareType: 5, // spec `pulsar2-build.md` §4.1
+  modelTypes: WITHOUT_QUANT_ONNX,
   hardware: M57_HARDWARE,
   ops: M57_OPS,
 });
@@ -39,6 +41,8 @@ export const ax637: Target = axeraTarget({
   name: "AX637",
   aliases: [],
   npuModes: npuModes(3),
+  hardwareType: 7, // not in the published enum (spec §4.1 ⚠); our number
+  modelTypes: WITHOUT_QUANT_ONNX,
   hardware: M57_HARDWARE,
   ops: M57_OPS,
 });

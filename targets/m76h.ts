@@ -14,6 +14,8 @@ export const m76h: Target = axeraTarget({
   name: "M76H",
   aliases: [],
   npuModes: npuModes(3),
+  hardwareType: 2, // spec `pulsar2-build.md` §4.1
+  // modelTypes absent: every model_type, QuantONNX included (§5.14).
   hardware: AX650_HARDWARE,
   ops: AX650_OPS,
 });

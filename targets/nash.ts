@@ -1,7 +1,9 @@
 /**
- * Horizon nash (J6E `nash-e`, J6M `nash-m`), `hb_compile` (spec `horizon.md` §1, §4).
- * `core_num` is 1 only (§5.5). The seed lists no BPU operators, so legality is permissive
- * by a documented assumption (see `horizon/ops_nash.ts`).
+ * Horizon nash marches, `hb_compile` (spec `horizon.md` §1, §4): J6E `nash-e`, J6M `nash-m`
+ * (seed 004), and J6P `nash-p`, J6H `nash-h`, assumed to be the same BPU generation with the
+ * same rules. `core_num` is 1 only (§5.5). The seed lists no BPU operators, so legality is
+ * permissive by a documented assumption (see `horizon/ops_nash.ts`); the YAML dialect is in
+ * `horizon/marches.ts`. Every march uses the same hardware numbers (all assumed).
  *
  * @module
  */
@@ -9,6 +11,7 @@ import type { HardwareFacts, Legality, Target } from "./target.ts";
 import { NPU } from "./target.ts";
 import { assumed, MiB, sourced } from "./facts.ts";
 import { NASH_CPU_OPS } from "./horizon/ops_nash.ts";
+import { nashDialect } from "./horizon/marches.ts";
 
 /** nash hardware facts; one place for every assumed number. */
 export const NASH_HARDWARE: HardwareFacts = {
@@ -59,12 +62,24 @@ function nashLegality(node: { opType: string; name: string; domain: string }): L
   return NPU;
 }
 
-/** The nash target (J6E/J6M). */
-export const nash: Target = {
-  name: "nash",
-  aliases: ["nash-e", "nash-m", "J6E", "J6M"],
-  family: "horizon",
-  npuModes: [{ name: "1", cores: 1 }],
-  hardware: NASH_HARDWARE,
-  legality: (node) => nashLegality(node),
-};
+/** A nash march named `name` for `chip`, which is also an alias. */
+function nashTarget(name: string, chip: string, more: readonly string[] = []): Target {
+  return {
+    name,
+    aliases: [chip, ...more],
+    family: "horizon",
+    npuModes: [{ name: "1", cores: 1 }],
+    marchDialect: nashDialect(chip),
+    hardware: NASH_HARDWARE,
+    legality: (node) => nashLegality(node),
+  };
+}
+
+/** The nash-e target (J6E); also answers to `nash`, the name of the one nash target before. */
+export const nashE: Target = nashTarget("nash-e", "J6E", ["nash"]);
+/** The nash-m target (J6M). */
+export const nashM: Target = nashTarget("nash-m", "J6M");
+/** The nash-p target (J6P). */
+export const nashP: Target = nashTarget("nash-p", "J6P");
+/** The nash-h target (J6H). */
+export const nashH: Target = nashTarget("nash-h", "J6H");

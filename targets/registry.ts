@@ -19,11 +19,30 @@ import { ax620e } from "./ax620e.ts";
 import { ax615 } from "./ax615.ts";
 import { ax637, m57 } from "./m57.ts";
 import { bernoulli2 } from "./bernoulli2.ts";
-import { nash } from "./nash.ts";
+import { bayes, bayesE } from "./bayes.ts";
+import { nashE, nashH, nashM, nashP } from "./nash.ts";
 
-/** Every built-in target, AXera first in the order of `--target_hardware`'s help. */
+/**
+ * Every built-in target, AXera first in the order of `--target_hardware`'s help. The first
+ * AXera target is pulsar2's default `target_hardware` (AX650, spec `pulsar2-build.md` §4.2).
+ * A new chip is one file plus one line here.
+ */
 export function builtinTargets(): Target[] {
-  return [ax650, ax620e, ax615, m76h, m57, ax637, bernoulli2, nash];
+  return [
+    ax650,
+    ax620e,
+    ax615,
+    m76h,
+    m57,
+    ax637,
+    bernoulli2,
+    bayes,
+    bayesE,
+    nashE,
+    nashM,
+    nashP,
+    nashH,
+  ];
 }
 
 /** Targets by name and alias. */
@@ -44,7 +63,7 @@ export class TargetRegistry {
   /**
    * Add a target.
    *
-   * @throws {ConfigError} when its name or an alias is already taken
+   * @throws {ConfigError} when its name, an alias or its `hardwareType` number is already taken
    */
   register(target: Target): void {
     const keys = [target.name, ...target.aliases];
@@ -55,6 +74,13 @@ export class TargetRegistry {
           `Cannot register target "${target.name}": name "${k}" is already used by target "${taken.name}"`,
         );
       }
+    }
+    const n = target.hardwareType;
+    const sameNumber = this.#targets.find((t) => n !== undefined && t.hardwareType === n);
+    if (sameNumber) {
+      throw new ConfigError(
+        `Cannot register target "${target.name}": hardwareType ${n} is already used by target "${sameNumber.name}"`,
+      );
     }
     for (const k of keys) this.#byKey.set(k.toLowerCase(), target);
     this.#targets.push(target);

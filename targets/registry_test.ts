@@ -21,8 +21,13 @@ Deno.test("TargetRegistry.get() finds targets by name and alias in any case", ()
     ["ax637", "AX637"],
     ["X3", "bernoulli2"],
     ["BERNOULLI2", "bernoulli2"],
-    ["nash-e", "nash"],
-    ["J6M", "nash"],
+    ["J5", "bayes"],
+    ["x5", "bayes-e"],
+    ["nash-e", "nash-e"],
+    ["nash", "nash-e"],
+    ["J6M", "nash-m"],
+    ["j6p", "nash-p"],
+    ["J6H", "nash-h"],
   ];
   for (const [q, want] of cases) assert.equal(reg.get(q).name, want, q);
 });
@@ -32,7 +37,7 @@ Deno.test("TargetRegistry.get() throws ConfigError listing known names when unkn
     assert.ok(e instanceof ConfigError);
     assert.equal(
       e.message,
-      'Unknown target "AX999": expected one of AX650, AX620E, AX615, M76H, M57, AX637, bernoulli2, nash',
+      'Unknown target "AX999": expected one of AX650, AX620E, AX615, M76H, M57, AX637, bernoulli2, bayes, bayes-e, nash-e, nash-m, nash-p, nash-h',
     );
     return true;
   });
@@ -42,7 +47,11 @@ Deno.test("TargetRegistry.register() refuses a name or alias already taken", () 
   const r = new TargetRegistry(builtinTargets());
   const [ax650] = builtinTargets();
   assert.throws(() => r.register({ ...ax650, name: "Other", aliases: ["ax650n"] }), ConfigError);
-  assert.equal(r.names().length, 8);
+  assert.throws(
+    () => r.register({ ...ax650, name: "Other", aliases: [] }),
+    /hardwareType 0 is already used by target "AX650"/,
+  );
+  assert.equal(r.names().length, 13);
 });
 
 Deno.test("TargetRegistry instances are independent", () => {
@@ -73,4 +82,17 @@ Deno.test("builtinTargets() give every hardware number a source or a reason", ()
     assert.ok(t.npuModes.length >= 1);
     assert.ok(t.npuModes.every((m) => m.cores <= h.cores.value), t.name);
   }
+});
+
+Deno.test("builtinTargets() carry pulsar2's HardwareType numbers and NPU modes (spec §4.1, §2.3)", () => {
+  const facts = (name: string) => {
+    const t = reg.get(name);
+    return [t.hardwareType, t.npuModes.map((m) => m.name).join("/")];
+  };
+  assert.deepEqual(facts("AX650"), [0, "NPU1/NPU2/NPU3"]);
+  assert.deepEqual(facts("AX620E"), [1, "NPU1/NPU2"]);
+  assert.deepEqual(facts("M76H"), [2, "NPU1/NPU2/NPU3"]);
+  assert.deepEqual(facts("M57"), [5, "NPU1/NPU2/NPU3"]);
+  assert.deepEqual(facts("AX615"), [6, "NPU1/NPU2"]);
+  assert.deepEqual(facts("bernoulli2"), [undefined, "1/2"]);
 });

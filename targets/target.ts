@@ -3,14 +3,17 @@
  * compiler. A target is a plain object registered by name in a
  * {@linkcode TargetRegistry} (see `registry.ts`); `core/` never names a chip.
  *
- * Today a target answers identity, hardware facts and operator legality. The hooks later
- * work adds (`tile`, `planBatches`, `cost`) are typed here and optional.
+ * A target answers identity (names, NPU modes, what each front end's config may say about
+ * it), hardware facts and operator legality; `tile`, `planBatches`, `cost` and `profile` are
+ * optional hooks the compile stage uses when present.
  *
  * @module
  */
 import type { Graph, Node } from "../core/ir/graph.ts";
 import type { Tensor } from "../core/ir/tensor.ts";
 import type { TensorType } from "../core/ir/types.ts";
+import type { ModelType } from "../core/config/enums.ts";
+import type { MarchDialect } from "../core/config/horizon/march.ts";
 
 /** Vendor family; decides which front end (`pulsar2` or `hb_mapper`/`hb_compile`) accepts it. */
 export type TargetFamily = "axera" | "horizon";
@@ -48,7 +51,10 @@ export interface HardwareFacts {
   readonly vectorElementsPerCycle: HardwareFact;
 }
 
-/** A compile mode naming how many cores a model is built for (`npu_mode`, `core_num`). */
+/**
+ * A compile mode naming how many cores a model is built for (`npu_mode`, `core_num`). The
+ * one mode type of the project: a config's `npu_mode` is the `name` of one of these.
+ */
 export interface NpuMode {
   /** The value the user writes: `NPU1` for pulsar2, `1` for Horizon's `core_num`. */
   readonly name: string;
@@ -103,7 +109,7 @@ export interface TargetSubgraph {
   readonly opset: number;
 }
 
-/** Placeholder: how one NPU node is split to fit on-chip memory. */
+/** How one NPU node is split to fit on-chip memory. */
 export interface NodeTiling {
   /** Name of the tiled node. */
   readonly node: string;
@@ -111,7 +117,7 @@ export interface NodeTiling {
   readonly splits: readonly { readonly axis: number; readonly parts: number }[];
 }
 
-/** Placeholder: result of {@linkcode Target.tile}. */
+/** Result of {@linkcode Target.tile}. */
 export interface TilePlan {
   /** How each split node is tiled. */
   readonly tiles: readonly NodeTiling[];
@@ -139,7 +145,7 @@ export type BatchConfig =
     readonly compiler?: CompilerKnobs;
   };
 
-/** Placeholder: what {@linkcode Target.cost} estimates for one batch and core count. */
+/** What {@linkcode Target.cost} estimates for one batch and core count. */
 export interface CostEstimate {
   /** NPU cycles for the whole subgraph. */
   readonly cycles: number;
@@ -216,17 +222,29 @@ export interface Target {
   readonly aliases: readonly string[];
   /** Vendor family, deciding which front end accepts this target. */
   readonly family: TargetFamily;
-  /** Allowed core modes; the first is the default. */
+  /** Allowed core modes (unique names, positive core counts); the first is the default. */
   readonly npuModes: readonly NpuMode[];
+  /**
+   * pulsar2's `target_hardware` number (`common.HardwareType`, spec `pulsar2-build.md` §4.1)
+   * that a config may write instead of the name; absent when the target has none.
+   */
+  readonly hardwareType?: number;
+  /**
+   * `model_type` values the vendor documents for this target (pulsar2 front end); the config
+   * layer warns on any other. Absent: every model type.
+   */
+  readonly modelTypes?: readonly ModelType[];
+  /** Horizon targets: the YAML dialect of this march; absent for targets no YAML names. */
+  readonly marchDialect?: MarchDialect;
   /** Hardware numbers (MAC array, on-chip memory, bandwidth, clock, cores) with their sources. */
   readonly hardware: HardwareFacts;
   /** Decide whether `node` runs on the NPU, or on the CPU and why. Must not throw for any node. */
   legality(node: Node, ctx: LegalityContext): Legality;
-  /** Later: split NPU nodes to fit on-chip memory. */
+  /** Split NPU nodes to fit on-chip memory. */
   tile?(subgraph: TargetSubgraph, ctx: TileContext): TilePlan;
-  /** Later: batch sizes to compile (static as given, or the doubling rule up to `max`). */
+  /** Batch sizes to compile (static as given, or the doubling rule up to `max`). */
   planBatches?(subgraph: TargetSubgraph, cfg: BatchConfig): readonly number[];
-  /** Later: cycles, DDR bytes and latency of a subgraph under a plan. */
+  /** Cycles, DDR bytes and latency of a subgraph under a plan. */
   cost?(subgraph: TargetSubgraph, plan: ExecutionPlan): CostEstimate;
   /** Per-operator estimates behind `cost`, for `compiler.npu_perf` traces and tables. */
   profile?(subgraph: TargetSubgraph, plan: ExecutionPlan): SubgraphProfile;

@@ -78,13 +78,14 @@ export async function buildQuietly(
   input: string,
   outputDir: string,
 ): Promise<BuiltModel> {
+  const targets = new TargetRegistry(builtinTargets());
   const { config } = await resolveBuildConfig(
     { raw: { ...raw, input, output_dir: outputDir } },
-    { requireIo: true },
+    { targets, requireIo: true },
   );
   const result = await runBuild(config, {
     registry: defaultRegistry(),
-    targets: new TargetRegistry(builtinTargets()),
+    targets,
     log: createLogger({ quiet: true, sink: () => {} }),
     quiet: true,
   });

@@ -18,18 +18,19 @@ import { ConfigError } from "../errors/mod.ts";
 
 const ROOT = join(import.meta.dirname ?? ".", "../..");
 const MODEL = join(ROOT, "testdata/models/tiny_cnn.onnx");
+const targets = new TargetRegistry(builtinTargets());
 
 async function build(raw: Record<string, unknown>, out: string) {
   const { config } = await resolveBuildConfig(
     { file: join(ROOT, "testdata/demo/config.json") },
-    {},
+    { targets },
   );
   const merged = await resolveBuildConfig({
     raw: { ...JSON.parse(JSON.stringify(config)), ...raw, output_dir: out, work_dir: out },
-  }, { requireIo: true });
+  }, { targets, requireIo: true });
   return await runBuild(merged.config, {
     registry: defaultRegistry(),
-    targets: new TargetRegistry(builtinTargets()),
+    targets,
     log: createLogger({ quiet: true, sink: () => {} }),
   });
 }
@@ -98,7 +99,7 @@ Deno.test("runBuild() names quant_op_processors[0].op_name when the operator doe
 async function demoQuant(): Promise<Record<string, unknown>> {
   const { config } = await resolveBuildConfig(
     { file: join(ROOT, "testdata/demo/config.json") },
-    {},
+    { targets },
   );
   const q = JSON.parse(JSON.stringify(config.quant));
   q.input_configs[0].calibration_dataset = join(ROOT, "testdata/demo/calibration.tar");

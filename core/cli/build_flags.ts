@@ -2,7 +2,9 @@
  * The complete `pulsar2 build` flag table (spec `pulsar2-build.md` §2.3–2.8) with the
  * vendor's spellings, types and defaults, plus axb's own `--strict`, `--quiet`, `--json`,
  * `--debug`. Config-field flags map 1:1 to dotted field paths (`--quant.check` →
- * `quant.check`); `resolve.ts` applies them over the config file.
+ * `quant.check`); `resolve.ts` applies them over the config file. The table is a function of
+ * the target registry: `--target_hardware` and `--npu_mode` list its AXera-family targets,
+ * aliases and modes.
  *
  * @module
  */
@@ -10,13 +12,12 @@ import type { FlagSpec, FlagValue } from "./flags.ts";
 import {
   CHECK_MODE,
   MODEL_TYPE,
-  NPU_MODE,
   PRECISION_ANALYSIS_METHOD,
   PRECISION_ANALYSIS_MODE,
   QUANT_METHOD,
-  TARGET_ALIASES,
-  TARGET_HARDWARE,
 } from "../config/build_config.ts";
+import type { TargetRegistry } from "../../targets/registry.ts";
+import { defaultPulsar2Target, pulsar2ModeNames, pulsar2Targets } from "../config/targets.ts";
 
 const names = (t: Record<string, number>) => Object.keys(t);
 const b = (name: string, help: string): FlagSpec => ({
@@ -26,55 +27,80 @@ const b = (name: string, help: string): FlagSpec => ({
   help,
 });
 
+/** `A1/A2 = A, …`: each target's aliases, for help text. */
+function aliasHelp(targets: TargetRegistry): string {
+  return pulsar2Targets(targets)
+    .filter((t) => t.aliases.length > 0)
+    .map((t) => `${t.aliases.join("/")} = ${t.name}`)
+    .join(", ");
+}
+
+/** `NPU1/NPU2 (all), NPU3 (A, B)`: which targets offer each mode, for help text. */
+function modeHelp(targets: TargetRegistry): string {
+  const list = pulsar2Targets(targets);
+  const groups = new Map<string, string[]>();
+  for (const mode of pulsar2ModeNames(targets)) {
+    const having = list.filter((t) => t.npuModes.some((m) => m.name === mode));
+    const who = having.length === list.length ? "all" : having.map((t) => t.name).join(", ");
+    groups.set(who, [...(groups.get(who) ?? []), mode]);
+  }
+  return [...groups].map(([who, modes]) => `${modes.join("/")} (${who})`).join(", ");
+}
+
 /** Flags of the top level (§2.3). */
-const TOP: FlagSpec[] = [
-  {
-    name: "config",
-    type: "string",
-    help: "config file (json, yaml, toml or prototxt; Horizon YAML too)",
-  },
-  { name: "input", type: "string", help: "input model path (required for build)" },
-  { name: "output_dir", type: "string", help: "output directory (required for build)" },
-  {
-    name: "output_name",
-    type: "string",
-    default: "compiled.axmodel",
-    help: "file name of the compiled model",
-  },
-  {
-    name: "work_dir",
-    type: "string",
-    default: "output_dir",
-    help: "directory for intermediate results",
-  },
-  {
-    name: "model_type",
-    type: "enum",
-    values: names(MODEL_TYPE),
-    default: "ONNX",
-    help: "kind of input model",
-  },
-  {
-    name: "target_hardware",
-    type: "enum",
-    values: [...names(TARGET_HARDWARE), ...Object.keys(TARGET_ALIASES)],
-    default: "AX650",
-    help: "target chip (AX620L etc. are aliases of the AX620E family)",
-  },
-  {
-    name: "npu_mode",
-    type: "enum",
-    values: names(NPU_MODE),
-    default: "NPU1",
-    help: "NPU cores used: NPU1/NPU2 (all), NPU3 (AX650, M76H, M57, AX637)",
-  },
-  {
-    name: "input_shapes",
-    type: "string",
-    default: "",
-    help: "override input shapes: name1:1x3x224x224;name2:1x1x112x112",
-  },
-];
+function topFlags(targets: TargetRegistry): FlagSpec[] {
+  const dflt = defaultPulsar2Target(targets);
+  const aliases = aliasHelp(targets);
+  return [
+    {
+      name: "config",
+      type: "string",
+      help: "config file (json, yaml, toml or prototxt; Horizon YAML too)",
+    },
+    { name: "input", type: "string", help: "input model path (required for build)" },
+    { name: "output_dir", type: "string", help: "output directory (required for build)" },
+    {
+      name: "output_name",
+      type: "string",
+      default: "compiled.axmodel",
+      help: "file name of the compiled model",
+    },
+    {
+      name: "work_dir",
+      type: "string",
+      default: "output_dir",
+      help: "directory for intermediate results",
+    },
+    {
+      name: "model_type",
+      type: "enum",
+      values: names(MODEL_TYPE),
+      default: "ONNX",
+      help: "kind of input model",
+    },
+    {
+      name: "target_hardware",
+      type: "enum",
+      values: pulsar2Targets(targets).map((t) => t.name),
+      extraValues: pulsar2Targets(targets).flatMap((t) => t.aliases),
+      default: dflt.name,
+      help: `target chip${aliases ? ` (aliases: ${aliases})` : ""}`,
+    },
+    {
+      name: "npu_mode",
+      type: "enum",
+      values: pulsar2ModeNames(targets),
+      default: dflt.npuModes[0].name,
+      help: `NPU cores used: ${modeHelp(targets)}`,
+    },
+    {
+      name: "input_shapes",
+      type: "string",
+      default: "",
+      help: "override input shapes: name1:1x3x224x224;name2:1x1x112x112",
+    },
+  ];
+}
 
 /** `--onnx_opt.*` (§2.4). */
 const ONNX_OPT: FlagSpec[] = [
@@ -261,24 +287,20 @@ const EXTRA: FlagSpec[] = [
     name: "target",
     type: "string",
     help:
-      "compile for this registered target instead of target_hardware: a plugin's name, or a Horizon march (axb)",
+      "compile for this registered target instead of target_hardware, e.g. a Horizon march (axb)",
   },
   {
     name: "target_plugin",
     type: "strings",
     help:
-      "load third-party target plugins (local path, file: URL, npm:/jsr: specifier) before the build (axb)",
+      "load third-party target plugins (local path, file: URL, npm:/jsr: specifier) first, so target_hardware may name them (axb)",
   },
 ];
 
-/** Every flag of `axb build` (and `axb config`), in help order. */
-export const BUILD_FLAGS: readonly FlagSpec[] = [
-  ...TOP,
-  ...ONNX_OPT,
-  ...QUANT,
-  ...COMPILER,
-  ...EXTRA,
-];
+/** Every flag of `axb build` (and `axb config`) for the targets of `targets`, in help order. */
+export function buildFlags(targets: TargetRegistry): FlagSpec[] {
+  return [...topFlags(targets), ...ONNX_OPT, ...QUANT, ...COMPILER, ...EXTRA];
+}
 
 /** Flags of `axb build` that are not config fields. */
 export const NON_CONFIG_FLAGS: ReadonlySet<string> = new Set([

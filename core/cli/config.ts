@@ -7,11 +7,13 @@
  * @module
  */
 import type { Command, CommandIO } from "./command.ts";
-import { type FlagValue, parseFlags } from "./flags.ts";
+import type { FlagValue } from "./flags.ts";
 import { createLogger, type Logger } from "../util/log.ts";
 import { UsageError } from "../errors/mod.ts";
 import type { BuildConfig } from "../config/build_config.ts";
-import { BUILD_FLAGS, configOverrides } from "./build_flags.ts";
+import { buildFlags, configOverrides } from "./build_flags.ts";
+import { parseBuildArgs } from "./build_targets.ts";
+import type { TargetRegistry } from "../../targets/registry.ts";
 import type { ConfigWarning } from "../config/diagnostics.ts";
 import { loadConfigFile } from "../config/load.ts";
 import { resolveBuildConfig } from "../config/resolve.ts";
@@ -44,13 +46,16 @@ function stringFlag(values: ReadonlyMap<string, FlagValue>, name: string): strin
  * Resolve the effective config for `axb config`/`axb build` from parsed build flags:
  * a pulsar2 config file (any syntax) or a Horizon YAML, then the flags over it.
  *
+ * @param opts `targets`: the registry the config may name targets of (built-ins plus
+ *   plugins); `requireIo`: refuse a config without input/output_dir
  * @throws {ConfigError} on any invalid value (and, with `--strict`, on any warning)
  */
 export async function effectiveConfigFromFlags(
   values: ReadonlyMap<string, FlagValue>,
   log: Logger,
-  opts: { requireIo?: boolean } = {},
+  opts: { readonly targets: TargetRegistry; readonly requireIo?: boolean },
 ): Promise<BuildConfig> {
+  const { targets } = opts;
   const strict = values.get("strict") === true;
   const file = stringFlag(values, "config");
   let raw: unknown;
@@ -59,7 +64,7 @@ export async function effectiveConfigFromFlags(
     report(log, loaded.warnings);
     raw = loaded.raw;
     if (loaded.format === "yaml" && isHorizonConfig(raw)) {
-      const mapping = horizonToBuildConfig(parseHorizonConfig(file, { strict }));
+      const mapping = horizonToBuildConfig(parseHorizonConfig(file, { targets, strict }), targets);
       for (const w of mapping.horizon.warnings) log.warn(w);
       for (const n of mapping.notes) log.info(n);
       raw = JSON.parse(JSON.stringify(mapping.build));
@@ -67,38 +72,42 @@ export async function effectiveConfigFromFlags(
   }
   const { config, warnings } = await resolveBuildConfig(
     { file, raw, overrides: configOverrides(values) },
-    { strict, requireIo: opts.requireIo },
+    { targets, strict, requireIo: opts.requireIo },
   );
   report(log, warnings);
   return config;
 }
 
-/** `axb config`. */
-export const configCommand: Command = {
-  name: "config",
-  summary: "validate a pulsar2 (or Horizon) build config and print the effective config as JSON",
-  usage: "axb config [--config FILE] [pulsar2 build flags]",
-  flags: BUILD_FLAGS,
-  async run(argv: readonly string[], io: CommandIO): Promise<number> {
-    const { values, positionals } = parseFlags(argv, BUILD_FLAGS);
-    if (positionals.length > 0) {
-      throw new UsageError(
-        `Unexpected argument "${positionals[0]}"; give the config file as --config ${
-          positionals[0]
-        }`,
-      );
-    }
-    const log = createLogger({
-      quiet: values.get("quiet") === true,
-      verbose: values.get("debug") === true,
-      sink: io.stderr,
-    });
-    const config = await effectiveConfigFromFlags(values, log);
-    io.stdout(JSON.stringify(config, null, 2));
-    const overridden = [...configOverrides(values).keys()];
-    if (overridden.length > 0) {
-      log.info(`command-line overrides: ${overridden.map((k) => `--${k}`).join(", ")}`);
-    }
-    return 0;
-  },
-};
+/** `axb config` for the targets of `targets` (plus any `--target_plugin`). */
+export function configCommand(targets: TargetRegistry): Command {
+  return {
+    name: "config",
+    summary: "validate a pulsar2 (or Horizon) build config and print the effective config as JSON",
+    usage: "axb config [--config FILE] [pulsar2 build flags]",
+    flags: buildFlags(targets),
+    async run(argv: readonly string[], io: CommandIO): Promise<number> {
+      const parsed = await parseBuildArgs(argv, targets, { baseDir: Deno.cwd() });
+      const { values, positionals } = parsed;
+      if (positionals.length > 0) {
+        throw new UsageError(
+          `Unexpected argument "${positionals[0]}"; give the config file as --config ${
+            positionals[0]
+          }`,
+        );
+      }
+      const log = createLogger({
+        quiet: values.get("quiet") === true,
+        verbose: values.get("debug") === true,
+        sink: io.stderr,
+      });
+      for (const p of parsed.plugins) log.info(`loaded target plugin [${p.spec}]: ${p.target}`);
+      const config = await effectiveConfigFromFlags(values, log, { targets: parsed.targets });
+      io.stdout(JSON.stringify(config, null, 2));
+      const overridden = [...configOverrides(values).keys()];
+      if (overridden.length > 0) {
+        log.info(`command-line overrides: ${overridden.map((k) => `--${k}`).join(", ")}`);
+      }
+      return 0;
+    },
+  };
+}

@@ -1,14 +1,17 @@
 import { strict as assert } from "node:assert";
 import { resolveBuildConfig } from "../config/resolve.ts";
 import { parseFlags } from "./flags.ts";
-import { BUILD_FLAGS, configOverrides } from "./build_flags.ts";
+import { buildFlags, configOverrides } from "./build_flags.ts";
 import { ConfigError } from "../errors/mod.ts";
+import { builtinTargets, TargetRegistry } from "../../targets/registry.ts";
+
+const targets = new TargetRegistry(builtinTargets());
 
 const DIR = new URL("../../testdata/config/", import.meta.url).pathname;
 const fixture = (name: string) => DIR + name;
 
 function flags(...argv: string[]) {
-  return configOverrides(parseFlags(argv, BUILD_FLAGS).values);
+  return configOverrides(parseFlags(argv, buildFlags(targets)).values);
 }
 
 Deno.test("resolveBuildConfig() lets --quant.precision_analysis 1 override the file's false", async () => {
@@ -16,7 +19,7 @@ Deno.test("resolveBuildConfig() lets --quant.precision_analysis 1 override the f
   const { config } = await resolveBuildConfig({
     file,
     overrides: flags("--quant.precision_analysis", "1"),
-  });
+  }, { targets });
   assert.equal(config.quant.precision_analysis, true);
   assert.equal(config.quant.layer_configs.length, 5, "file fields next to the override survive");
 });
@@ -40,7 +43,7 @@ Deno.test("resolveBuildConfig() applies list, shape and enum flags over the file
       "--npu_mode",
       "NPU2",
     ),
-  });
+  }, { targets });
   assert.deepEqual(config.compiler.static_batch_sizes, [1, 8]);
   assert.deepEqual(config.compiler.check_tensor_black_list, ["x", "y"]);
   assert.equal(config.input_shapes, "input:1x3x320x320");
@@ -55,7 +58,7 @@ Deno.test("resolveBuildConfig() applies list, shape and enum flags over the file
 
 Deno.test("resolveBuildConfig() blames the command line for a bad flag value", async () => {
   await assert.rejects(
-    resolveBuildConfig({ overrides: flags("--quant.transformer_opt_level", "3") }),
+    resolveBuildConfig({ overrides: flags("--quant.transformer_opt_level", "3") }, { targets }),
     (e: unknown) =>
       e instanceof ConfigError && e.file === "command line" &&
       e.message.includes("--quant.transformer_opt_level") && e.message.includes("0, 1 or 2"),
@@ -64,20 +67,18 @@ Deno.test("resolveBuildConfig() blames the command line for a bad flag value", a
     resolveBuildConfig({
       raw: { target_hardware: "AX620E" },
       overrides: flags("--npu_mode", "NPU3"),
-    }),
+    }, { targets }),
     (e: unknown) => e instanceof ConfigError && e.file === "command line" && e.field === "npu_mode",
   );
 });
 
 Deno.test("resolveBuildConfig() refuses a config without input/output_dir when requireIo is set", async () => {
   await assert.rejects(
-    resolveBuildConfig({ raw: {} }, { requireIo: true }),
+    resolveBuildConfig({ raw: {} }, { targets, requireIo: true }),
     (e: unknown) => e instanceof ConfigError && e.field === "input",
   );
   const ok = await resolveBuildConfig({
     overrides: flags("--input", "m.onnx", "--output_dir", "o"),
-  }, {
-    requireIo: true,
-  });
+  }, { targets, requireIo: true });
   assert.equal(ok.config.work_dir, "o");
 });

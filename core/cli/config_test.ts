@@ -1,6 +1,9 @@
 import { strict as assert } from "node:assert";
 import { configCommand, isHorizonConfig } from "./config.ts";
 import { ConfigError, UsageError } from "../errors/mod.ts";
+import { builtinTargets, TargetRegistry } from "../../targets/registry.ts";
+
+const targets = new TargetRegistry(builtinTargets());
 
 const FULL = new URL("../../testdata/config/full.toml", import.meta.url).pathname;
 
@@ -14,9 +17,9 @@ function io() {
   };
 }
 
-Deno.test("configCommand.run() prints the effective config with flag overrides applied", async () => {
+Deno.test("configCommand(targets).run() prints the effective config with flag overrides applied", async () => {
   const t = io();
-  const code = await configCommand.run([
+  const code = await configCommand(targets).run([
     "--config",
     FULL,
     "--quant.precision_analysis",
@@ -36,14 +39,14 @@ Deno.test("configCommand.run() prints the effective config with flag overrides a
   assert.ok(t.err.some((l) => l.includes("INFO") && l.includes("src_layout")), t.err.join("\n"));
 });
 
-Deno.test("configCommand.run() refuses bad input with typed errors", async () => {
+Deno.test("configCommand(targets).run() refuses bad input with typed errors", async () => {
   await assert.rejects(
-    configCommand.run(["--config", "/nonexistent/c.json"], io().io),
+    configCommand(targets).run(["--config", "/nonexistent/c.json"], io().io),
     ConfigError,
   );
-  await assert.rejects(configCommand.run(["c.json"], io().io), UsageError);
+  await assert.rejects(configCommand(targets).run(["c.json"], io().io), UsageError);
   await assert.rejects(
-    configCommand.run(["--quant.calibraton_method", "MSE"], io().io),
+    configCommand(targets).run(["--quant.calibraton_method", "MSE"], io().io),
     UsageError,
   );
 });
@@ -53,10 +56,13 @@ Deno.test("isHorizonConfig() recognises Horizon YAML groups", () => {
   assert.equal(isHorizonConfig({ quant: {} }), false);
 });
 
-Deno.test("configCommand.run() maps a Horizon YAML through the Horizon front-end", async () => {
+Deno.test("configCommand(targets).run() maps a Horizon YAML through the Horizon front-end", async () => {
   const t = io();
   const yaml = new URL("../../testdata/horizon/x3_multi_input.yaml", import.meta.url).pathname;
-  assert.equal(await configCommand.run(["--config", yaml, "--compiler.check", "1"], t.io), 0);
+  assert.equal(
+    await configCommand(targets).run(["--config", yaml, "--compiler.check", "1"], t.io),
+    0,
+  );
   const cfg = JSON.parse(t.out.join(""));
   assert.ok(cfg.input_processors.length >= 2, "one input processor per Horizon input");
   assert.equal(cfg.compiler.check, 1);

@@ -23,6 +23,8 @@ export interface FlagSpec {
   readonly aliases?: readonly string[];
   /** Allowed values for `enum`. */
   readonly values?: readonly string[];
+  /** Also accepted for `enum` but not listed in the help's braces (aliases the help names). */
+  readonly extraValues?: readonly string[];
   /** Default shown in help; not applied by the parser. */
   readonly default?: string;
   readonly help: string;
@@ -106,7 +108,8 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]):
         break;
       case "enum": {
         const raw = take();
-        const match = spec.values?.find((v) => v.toLowerCase() === raw.toLowerCase());
+        const match = [...spec.values ?? [], ...spec.extraValues ?? []]
+          .find((v) => v.toLowerCase() === raw.toLowerCase());
         if (!match) {
           throw new UsageError(
             `Flag --${spec.name}: "${raw}" is not one of ${spec.values?.join(", ")}`,

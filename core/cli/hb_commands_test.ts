@@ -1,8 +1,11 @@
 import { strict as assert } from "node:assert";
-import type { CommandIO } from "./command.ts";
+import type { Command, CommandIO } from "./command.ts";
 import { NotImplementedError, UsageError } from "../errors/mod.ts";
 import { hbCompileCommand } from "./hb_compile.ts";
 import { hbMapperCommand } from "./hb_mapper.ts";
+import { builtinTargets, TargetRegistry } from "../../targets/registry.ts";
+
+const targets = new TargetRegistry(builtinTargets());
 
 const DIR = new URL("../../testdata/horizon/", import.meta.url).pathname;
 
@@ -14,7 +17,7 @@ function capture(): { io: CommandIO; out: string[]; err: string[] } {
 
 /** Run a command that must stop with NotImplementedError; returns its JSON output. */
 async function runToNotImplemented(
-  cmd: typeof hbMapperCommand,
+  cmd: Command,
   argv: string[],
   what: RegExp,
 ): Promise<{ json: Record<string, unknown>; err: string[] }> {
@@ -28,7 +31,7 @@ async function runToNotImplemented(
 }
 
 Deno.test("hbMapperCommand checker parses repeated --input-shape and maps them to input_shapes", async () => {
-  const { json } = await runToNotImplemented(hbMapperCommand, [
+  const { json } = await runToNotImplemented(hbMapperCommand(targets), [
     "checker",
     "--model-type",
     "onnx",
@@ -55,18 +58,18 @@ Deno.test("hbMapperCommand checker parses repeated --input-shape and maps them t
 Deno.test("hbMapperCommand checker refuses --proto with onnx and a nash march", async () => {
   const base = ["checker", "--model-type", "onnx", "--model", "m.onnx"];
   await assert.rejects(
-    () => hbMapperCommand.run([...base, "--proto", "p.prototxt"], capture().io),
+    () => hbMapperCommand(targets).run([...base, "--proto", "p.prototxt"], capture().io),
     UsageError,
   );
   await assert.rejects(
-    () => hbMapperCommand.run([...base, "--march", "nash-e"], capture().io),
+    () => hbMapperCommand(targets).run([...base, "--march", "nash-e"], capture().io),
     (e: unknown) => e instanceof UsageError && /hb_compile march/.test(e.message),
   );
 });
 
 Deno.test("hbMapperCommand makertbin validates the YAML and prints Horizon config and BuildConfig", async () => {
   const { json, err } = await runToNotImplemented(
-    hbMapperCommand,
+    hbMapperCommand(targets),
     ["makertbin", "--config", `${DIR}bernoulli2_template_onnx.yaml`, "--model-type", "onnx"],
     /Horizon compilation \(hb_mapper makertbin\)/,
   );
@@ -79,7 +82,7 @@ Deno.test("hbMapperCommand makertbin validates the YAML and prints Horizon confi
 Deno.test("hbMapperCommand makertbin refuses a Caffe model-type against an ONNX config", async () => {
   await assert.rejects(
     () =>
-      hbMapperCommand.run([
+      hbMapperCommand(targets).run([
         "makertbin",
         "--config",
         `${DIR}x5_bayes_e.yaml`,
@@ -91,7 +94,7 @@ Deno.test("hbMapperCommand makertbin refuses a Caffe model-type against an ONNX 
 });
 
 Deno.test("hbCompileCommand --fast-perf takes repeated -i/--input-shape", async () => {
-  const { json } = await runToNotImplemented(hbCompileCommand, [
+  const { json } = await runToNotImplemented(hbCompileCommand(targets), [
     "--fast-perf",
     "-m",
     "m.onnx",
@@ -113,14 +116,18 @@ Deno.test("hbCompileCommand --fast-perf takes repeated -i/--input-shape", async 
 
 Deno.test("hbCompileCommand refuses --fast-perf together with --config", async () => {
   await assert.rejects(
-    () => hbCompileCommand.run(["--fast-perf", "-c", `${DIR}nash_template.yaml`], capture().io),
+    () =>
+      hbCompileCommand(targets).run(
+        ["--fast-perf", "-c", `${DIR}nash_template.yaml`],
+        capture().io,
+      ),
     (e: unknown) => e instanceof UsageError && /exclude each other/.test(e.message),
   );
 });
 
 Deno.test("hbCompileCommand -c maps the config and names the skipped stage", async () => {
   const { json } = await runToNotImplemented(
-    hbCompileCommand,
+    hbCompileCommand(targets),
     ["-c", `${DIR}nash_quant_config.yaml`, "--skip", "compile"],
     /hb_compile --skip compile/,
   );
@@ -130,12 +137,15 @@ Deno.test("hbCompileCommand -c maps the config and names the skipped stage", asy
 
 Deno.test("hbCompileCommand refuses a bernoulli2 config and a bernoulli2 --march", async () => {
   await assert.rejects(
-    () => hbCompileCommand.run(["--config", `${DIR}x3_yuv_quirks.yaml`], capture().io),
+    () => hbCompileCommand(targets).run(["--config", `${DIR}x3_yuv_quirks.yaml`], capture().io),
     /'bernoulli2', a hb_mapper march/,
   );
   await assert.rejects(
     () =>
-      hbCompileCommand.run(["--fast-perf", "-m", "m.onnx", "--march", "bernoulli2"], capture().io),
+      hbCompileCommand(targets).run(
+        ["--fast-perf", "-m", "m.onnx", "--march", "bernoulli2"],
+        capture().io,
+      ),
     UsageError,
   );
 });

@@ -19,39 +19,53 @@ import { type FlagSpec, type FlagValue, parseFlags } from "./flags.ts";
 import { createLogger } from "../util/log.ts";
 import { NotImplementedError, UsageError } from "../errors/mod.ts";
 import { horizonToBuildConfig, parseHorizonConfig } from "../config/horizon/mod.ts";
-import { flagMapping, marchFlag, parseInputShapeFlags } from "../config/horizon/cli_support.ts";
+import {
+  describeMarches,
+  flagMapping,
+  marchesOf,
+  marchFlag,
+  parseInputShapeFlags,
+} from "../config/horizon/cli_support.ts";
+import type { TargetRegistry } from "../../targets/registry.ts";
 
-const FLAGS: FlagSpec[] = [
-  { name: "config", aliases: ["c"], type: "string", help: "the YAML configuration" },
-  {
-    name: "fast-perf",
-    aliases: ["fast_perf"],
-    type: "bool",
-    help: "build with the built-in fastest configuration",
-  },
-  {
-    name: "model",
-    aliases: ["m"],
-    type: "string",
-    help: "Caffe or ONNX float model (fast-perf / check)",
-  },
-  { name: "proto", type: "string", help: "Caffe prototxt (Caffe models only)" },
-  { name: "march", type: "string", help: "nash-e (J6E), nash-m (J6M), nash-p, nash-h" },
-  {
-    name: "input-shape",
-    aliases: ["i", "input_shape"],
-    type: "strings",
-    arity: 2,
-    help: "NAME SHAPE (e.g. input_1 1x3x224x224); repeat per input; fast-perf / check only",
-  },
-  { name: "skip", type: "enum", values: ["compile"], help: "skip a stage (compile)" },
-  {
-    name: "strict",
-    type: "bool",
-    help: "refuse unknown or ignored YAML parameters instead of warning",
-  },
-  { name: "debug", type: "bool", help: "print stack traces on errors" },
-];
+function flags(targets: TargetRegistry): FlagSpec[] {
+  return [
+    { name: "config", aliases: ["c"], type: "string", help: "the YAML configuration" },
+    {
+      name: "fast-perf",
+      aliases: ["fast_perf"],
+      type: "bool",
+      help: "build with the built-in fastest configuration",
+    },
+    {
+      name: "model",
+      aliases: ["m"],
+      type: "string",
+      help: "Caffe or ONNX float model (fast-perf / check)",
+    },
+    { name: "proto", type: "string", help: "Caffe prototxt (Caffe models only)" },
+    { name: "march", type: "string", help: describeMarches(targets, "hb_compile") },
+    {
+      name: "input-shape",
+      aliases: ["i", "input_shape"],
+      type: "strings",
+      arity: 2,
+      help: "NAME SHAPE (e.g. input_1 1x3x224x224); repeat per input; fast-perf / check only",
+    },
+    { name: "skip", type: "enum", values: ["compile"], help: "skip a stage (compile)" },
+    {
+      name: "strict",
+      type: "bool",
+      help: "refuse unknown or ignored YAML parameters instead of warning",
+    },
+    { name: "debug", type: "bool", help: "print stack traces on errors" },
+  ];
+}
+
+/** `a|b|c`: the hb_compile marches, for usage messages. */
+function marchChoices(targets: TargetRegistry): string {
+  return marchesOf(targets, "hb_compile").map((m) => m.march).join("|");
+}
 
 function str(values: Map<string, FlagValue>, name: string): string | undefined {
   const v = values.get(name);
@@ -63,7 +77,12 @@ function pairs(values: Map<string, FlagValue>): string[][] {
   return Array.isArray(v) ? v.filter((p): p is string[] => Array.isArray(p)) : [];
 }
 
-function withConfig(values: Map<string, FlagValue>, config: string, io: CommandIO): number {
+function withConfig(
+  values: Map<string, FlagValue>,
+  config: string,
+  io: CommandIO,
+  targets: TargetRegistry,
+): number {
   const log = createLogger({ sink: io.stderr });
   for (const n of ["model", "proto", "march"]) {
     if (values.has(n)) {
@@ -76,11 +95,12 @@ function withConfig(values: Map<string, FlagValue>, config: string, io: CommandI
     log.warn("--input-shape is only honoured in fast-perf mode; ignored with --config");
   }
   const horizon = parseHorizonConfig(config, {
+    targets,
     tool: "hb_compile",
     strict: values.get("strict") === true,
   });
   for (const w of horizon.warnings) log.warn(w);
-  const mapping = horizonToBuildConfig(horizon);
+  const mapping = horizonToBuildConfig(horizon, targets);
   for (const n of mapping.notes) log.info(n);
   const skip = str(values, "skip");
   io.stdout(JSON.stringify({ tool: "hb_compile", skip: skip ?? null, ...mapping }, null, 2));
@@ -91,15 +111,17 @@ function withConfig(values: Map<string, FlagValue>, config: string, io: CommandI
   );
 }
 
-function withFlags(values: Map<string, FlagValue>, io: CommandIO): number {
+function withFlags(values: Map<string, FlagValue>, io: CommandIO, targets: TargetRegistry): number {
   const fastPerf = values.get("fast-perf") === true;
   const model = str(values, "model");
   const marchRaw = str(values, "march");
   if (!model || !marchRaw) {
     throw new UsageError(
       fastPerf
-        ? "axb hb_compile --fast-perf needs --model FILE and --march nash-e|nash-m"
-        : "axb hb_compile needs --config FILE.yaml, or --fast-perf --model FILE --march nash-e|nash-m",
+        ? `axb hb_compile --fast-perf needs --model FILE and --march ${marchChoices(targets)}`
+        : `axb hb_compile needs --config FILE.yaml, or --fast-perf --model FILE --march ${
+          marchChoices(targets)
+        }`,
     );
   }
   if (values.has("skip")) throw new UsageError("Flag --skip applies to --config builds only");
@@ -112,9 +134,9 @@ function withFlags(values: Map<string, FlagValue>, io: CommandIO): number {
   if (!proto && /\.caffemodel$/i.test(model)) {
     throw new UsageError(`--model ${model} is a Caffe model; add --proto FILE.prototxt`);
   }
-  const march = marchFlag(marchRaw, "hb_compile");
+  const march = marchFlag(marchRaw, "hb_compile", targets);
   const shapes = parseInputShapeFlags(pairs(values));
-  const mapping = flagMapping({ march, model, proto, shapes, fastPerf });
+  const mapping = flagMapping({ march, model, proto, shapes, fastPerf, targets });
   io.stdout(
     JSON.stringify(
       {
@@ -133,8 +155,8 @@ function withFlags(values: Map<string, FlagValue>, io: CommandIO): number {
   );
 }
 
-function dispatch(argv: readonly string[], io: CommandIO): number {
-  const { values, positionals } = parseFlags(argv, FLAGS);
+function dispatch(argv: readonly string[], io: CommandIO, targets: TargetRegistry): number {
+  const { values, positionals } = parseFlags(argv, flags(targets));
   if (positionals.length > 0) {
     throw new UsageError(`axb hb_compile: unexpected argument(s) ${positionals.join(" ")}`);
   }
@@ -144,19 +166,24 @@ function dispatch(argv: readonly string[], io: CommandIO): number {
       "Flags --fast-perf and --config exclude each other: fast-perf uses its built-in configuration",
     );
   }
-  return config !== undefined ? withConfig(values, config, io) : withFlags(values, io);
+  return config !== undefined
+    ? withConfig(values, config, io, targets)
+    : withFlags(values, io, targets);
 }
 
-/** The `hb_compile` subcommand. */
-export const hbCompileCommand: Command = {
-  name: "hb_compile",
-  summary:
-    "Horizon hb_compile: convert a model for J6 (nash-e/nash-m) with a YAML config or --fast-perf",
-  usage: "axb hb_compile -c X.yaml [--skip compile] [--strict]\n" +
-    "       axb hb_compile --fast-perf -m F --march M [--proto P] [-i NAME SHAPE]...",
-  flags: FLAGS,
-  run(argv: readonly string[], io: CommandIO): Promise<number> {
-    // A throw inside the executor becomes the rejection the dispatcher reports.
-    return new Promise((resolve) => resolve(dispatch(argv, io)));
-  },
-};
+/** The `hb_compile` subcommand for the Horizon targets of `targets`. */
+export function hbCompileCommand(targets: TargetRegistry): Command {
+  return {
+    name: "hb_compile",
+    summary: `Horizon hb_compile: convert a model with a YAML config or --fast-perf (${
+      describeMarches(targets, "hb_compile")
+    })`,
+    usage: "axb hb_compile -c X.yaml [--skip compile] [--strict]\n" +
+      "       axb hb_compile --fast-perf -m F --march M [--proto P] [-i NAME SHAPE]...",
+    flags: flags(targets),
+    run(argv: readonly string[], io: CommandIO): Promise<number> {
+      // A throw inside the executor becomes the rejection the dispatcher reports.
+      return new Promise((resolve) => resolve(dispatch(argv, io, targets)));
+    },
+  };
+}

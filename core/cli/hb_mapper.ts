@@ -24,40 +24,50 @@ import {
   horizonToBuildConfig,
   parseHorizonConfig,
 } from "../config/horizon/mod.ts";
-import { flagMapping, marchFlag, parseInputShapeFlags } from "../config/horizon/cli_support.ts";
+import {
+  defaultMarchOf,
+  describeMarches,
+  flagMapping,
+  marchesOf,
+  marchFlag,
+  parseInputShapeFlags,
+} from "../config/horizon/cli_support.ts";
+import type { TargetRegistry } from "../../targets/registry.ts";
 
-const FLAGS: FlagSpec[] = [
-  {
-    name: "model-type",
-    aliases: ["model_type"],
-    type: "enum",
-    values: ["onnx", "caffe"],
-    help: "float model kind",
-  },
-  {
-    name: "march",
-    type: "string",
-    default: "bernoulli2",
-    help: "checker: BPU march (bernoulli2, bayes, bayes-e)",
-  },
-  { name: "proto", type: "string", help: "checker: Caffe prototxt (Caffe models only)" },
-  { name: "model", type: "string", help: "checker: .caffemodel or .onnx file" },
-  {
-    name: "input-shape",
-    aliases: ["input_shape"],
-    type: "strings",
-    arity: 2,
-    help: "checker: NAME SHAPE (e.g. data 1x3x224x224); repeat per input",
-  },
-  { name: "output", type: "string", help: "checker: log file for the check result" },
-  { name: "config", type: "string", help: "makertbin: the YAML configuration" },
-  {
-    name: "strict",
-    type: "bool",
-    help: "refuse unknown or ignored YAML parameters instead of warning",
-  },
-  { name: "debug", type: "bool", help: "print stack traces on errors" },
-];
+function flags(targets: TargetRegistry): FlagSpec[] {
+  return [
+    {
+      name: "model-type",
+      aliases: ["model_type"],
+      type: "enum",
+      values: ["onnx", "caffe"],
+      help: "float model kind",
+    },
+    {
+      name: "march",
+      type: "string",
+      default: defaultMarchOf(targets, "hb_mapper"),
+      help: `checker: BPU march: ${describeMarches(targets, "hb_mapper")}`,
+    },
+    { name: "proto", type: "string", help: "checker: Caffe prototxt (Caffe models only)" },
+    { name: "model", type: "string", help: "checker: .caffemodel or .onnx file" },
+    {
+      name: "input-shape",
+      aliases: ["input_shape"],
+      type: "strings",
+      arity: 2,
+      help: "checker: NAME SHAPE (e.g. data 1x3x224x224); repeat per input",
+    },
+    { name: "output", type: "string", help: "checker: log file for the check result" },
+    { name: "config", type: "string", help: "makertbin: the YAML configuration" },
+    {
+      name: "strict",
+      type: "bool",
+      help: "refuse unknown or ignored YAML parameters instead of warning",
+    },
+    { name: "debug", type: "bool", help: "print stack traces on errors" },
+  ];
+}
 
 const CHECKER_ONLY = ["march", "proto", "model", "input-shape", "output"];
 const MAKERTBIN_ONLY = ["config", "strict"];
@@ -77,7 +87,7 @@ function pairs(values: Map<string, FlagValue>): string[][] {
   return Array.isArray(v) ? v.filter((p): p is string[] => Array.isArray(p)) : [];
 }
 
-function checker(values: Map<string, FlagValue>, io: CommandIO): number {
+function checker(values: Map<string, FlagValue>, io: CommandIO, targets: TargetRegistry): number {
   refuse(values, MAKERTBIN_ONLY, "checker");
   const modelType = str(values, "model-type");
   if (!modelType) throw new UsageError("axb hb_mapper checker needs --model-type onnx|caffe");
@@ -94,9 +104,15 @@ function checker(values: Map<string, FlagValue>, io: CommandIO): number {
       "Flag --proto applies to Caffe models only; drop it with --model-type onnx",
     );
   }
-  const march = marchFlag(str(values, "march") ?? "bernoulli2", "hb_mapper");
+  const marchRaw = str(values, "march") ?? defaultMarchOf(targets, "hb_mapper");
+  if (marchRaw === undefined) {
+    throw new UsageError(
+      `axb hb_mapper checker needs --march: ${describeMarches(targets, "hb_mapper")}`,
+    );
+  }
+  const march = marchFlag(marchRaw, "hb_mapper", targets);
   const shapes = parseInputShapeFlags(pairs(values));
-  const mapping = flagMapping({ march, model, proto, shapes, fastPerf: false });
+  const mapping = flagMapping({ march, model, proto, shapes, fastPerf: false, targets });
   io.stdout(
     JSON.stringify(
       {
@@ -112,33 +128,38 @@ function checker(values: Map<string, FlagValue>, io: CommandIO): number {
   throw new NotImplementedError("Horizon model check (hb_mapper checker)");
 }
 
-function makertbin(values: Map<string, FlagValue>, io: CommandIO): number {
+function makertbin(
+  values: Map<string, FlagValue>,
+  io: CommandIO,
+  targets: TargetRegistry,
+): number {
   refuse(values, CHECKER_ONLY, "makertbin");
   const config = str(values, "config");
   if (!config) throw new UsageError("axb hb_mapper makertbin needs --config FILE.yaml");
   const mt = str(values, "model-type");
   const modelType: HorizonModelType | undefined = mt === "onnx" || mt === "caffe" ? mt : undefined;
   const horizon = parseHorizonConfig(config, {
+    targets,
     tool: "hb_mapper",
     modelType,
     strict: values.get("strict") === true,
   });
   const log = createLogger({ sink: io.stderr });
   for (const w of horizon.warnings) log.warn(w);
-  const mapping = horizonToBuildConfig(horizon);
+  const mapping = horizonToBuildConfig(horizon, targets);
   for (const n of mapping.notes) log.info(n);
   io.stdout(JSON.stringify({ tool: "hb_mapper makertbin", ...mapping }, null, 2));
   throw new NotImplementedError("Horizon compilation (hb_mapper makertbin)");
 }
 
-function dispatch(argv: readonly string[], io: CommandIO): number {
-  const { values, positionals } = parseFlags(argv, FLAGS);
+function dispatch(argv: readonly string[], io: CommandIO, targets: TargetRegistry): number {
+  const { values, positionals } = parseFlags(argv, flags(targets));
   const [sub, ...extra] = positionals;
   if (extra.length > 0) {
     throw new UsageError(`axb hb_mapper: unexpected argument(s) ${extra.join(" ")}`);
   }
-  if (sub === "checker") return checker(values, io);
-  if (sub === "makertbin") return makertbin(values, io);
+  if (sub === "checker") return checker(values, io, targets);
+  if (sub === "makertbin") return makertbin(values, io, targets);
   throw new UsageError(
     sub === undefined
       ? "axb hb_mapper needs a subcommand: checker or makertbin"
@@ -146,15 +167,18 @@ function dispatch(argv: readonly string[], io: CommandIO): number {
   );
 }
 
-/** The `hb_mapper` subcommand. */
-export const hbMapperCommand: Command = {
-  name: "hb_mapper",
-  summary: "Horizon hb_mapper: check a model or convert it with a YAML config (X3/J3, J5, X5)",
-  usage: "axb hb_mapper checker --model-type onnx|caffe --march M --model F [--proto P] " +
-    "[--input-shape NAME SHAPE]... [--output LOG]\n       axb hb_mapper makertbin --config X.yaml [--model-type onnx|caffe] [--strict]",
-  flags: FLAGS,
-  run(argv: readonly string[], io: CommandIO): Promise<number> {
-    // A throw inside the executor becomes the rejection the dispatcher reports.
-    return new Promise((resolve) => resolve(dispatch(argv, io)));
-  },
-};
+/** The `hb_mapper` subcommand for the Horizon targets of `targets`. */
+export function hbMapperCommand(targets: TargetRegistry): Command {
+  const chips = marchesOf(targets, "hb_mapper").map((m) => m.chip).join(", ");
+  return {
+    name: "hb_mapper",
+    summary: `Horizon hb_mapper: check a model or convert it with a YAML config (${chips})`,
+    usage: "axb hb_mapper checker --model-type onnx|caffe --march M --model F [--proto P] " +
+      "[--input-shape NAME SHAPE]... [--output LOG]\n       axb hb_mapper makertbin --config X.yaml [--model-type onnx|caffe] [--strict]",
+    flags: flags(targets),
+    run(argv: readonly string[], io: CommandIO): Promise<number> {
+      // A throw inside the executor becomes the rejection the dispatcher reports.
+      return new Promise((resolve) => resolve(dispatch(argv, io, targets)));
+    },
+  };
+}

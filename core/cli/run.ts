@@ -22,66 +22,80 @@ import { DTYPES } from "../ir/dtype.ts";
 import { encodeRaw, tensorFileStem } from "../io/raw.ts";
 import { writeFileAtomic } from "../util/atomic_write.ts";
 import { InputDataError, NotImplementedError, UsageError } from "../errors/mod.ts";
+import type { TargetRegistry } from "../../targets/registry.ts";
+import { pulsar2Targets } from "../config/targets.ts";
 
-const FLAGS: FlagSpec[] = [
-  { name: "model", type: "string", help: "model to run: ONNX, QDQ quant model, compiled axmodel" },
-  { name: "input_dir", type: "string", help: "directory holding <tensor>.bin / .npy inputs" },
-  { name: "output_dir", type: "string", help: "directory receiving <tensor>.bin outputs" },
-  {
-    name: "list",
-    type: "string",
-    default: "",
-    help: "file whose lines name sub-directories, one run each",
-  },
-  {
-    name: "random_input",
-    type: "bool",
-    default: "false",
-    help: "generate random inputs into input_dir and use them",
-  },
-  {
-    name: "batch_size",
-    type: "int",
-    default: "0",
-    help: "batch for multi-batch simulation (compiled models)",
-  },
-  {
-    name: "enable_perlayer_output",
-    type: "bool",
-    default: "false",
-    help: "also write every intermediate tensor",
-  },
-  {
-    name: "mode",
-    type: "enum",
-    values: ["Reference", "NPUBackend"],
-    default: "Reference",
-    help: "how quantised operators run (QuantAxModel)",
-  },
-  {
-    name: "target_hardware",
-    type: "enum",
-    values: ["AX650", "AX620E", "M76H"],
-    default: "AX650",
-    help: "backend for --mode NPUBackend",
-  },
-  {
-    name: "group_index",
-    type: "int",
-    default: "0",
-    help: "input-shape group of a multi-shape compiled model",
-  },
-  {
-    name: "dump_with_stride",
-    type: "bool",
-    help: "accepted for pulsar2 3.x compatibility; has no effect on ONNX models",
-  },
-  { name: "config", type: "string", default: "", help: "config file (accepted for compatibility)" },
-  { name: "seed", type: "int", default: "0", help: "seed of --random_input (axb)" },
-  { name: "quiet", type: "bool", help: "only warnings and errors on stderr" },
-  { name: "json", type: "bool", help: "print a JSON summary of written files on stdout" },
-  { name: "debug", type: "bool", help: "print stack traces on errors" },
-];
+function flags(targets: TargetRegistry): FlagSpec[] {
+  const chips = pulsar2Targets(targets).map((t) => t.name);
+  return [
+    {
+      name: "model",
+      type: "string",
+      help: "model to run: ONNX, QDQ quant model, compiled axmodel",
+    },
+    { name: "input_dir", type: "string", help: "directory holding <tensor>.bin / .npy inputs" },
+    { name: "output_dir", type: "string", help: "directory receiving <tensor>.bin outputs" },
+    {
+      name: "list",
+      type: "string",
+      default: "",
+      help: "file whose lines name sub-directories, one run each",
+    },
+    {
+      name: "random_input",
+      type: "bool",
+      default: "false",
+      help: "generate random inputs into input_dir and use them",
+    },
+    {
+      name: "batch_size",
+      type: "int",
+      default: "0",
+      help: "batch for multi-batch simulation (compiled models)",
+    },
+    {
+      name: "enable_perlayer_output",
+      type: "bool",
+      default: "false",
+      help: "also write every intermediate tensor",
+    },
+    {
+      name: "mode",
+      type: "enum",
+      values: ["Reference", "NPUBackend"],
+      default: "Reference",
+      help: "how quantised operators run (QuantAxModel)",
+    },
+    {
+      name: "target_hardware",
+      type: "enum",
+      values: chips,
+      default: chips[0],
+      help: "backend for --mode NPUBackend",
+    },
+    {
+      name: "group_index",
+      type: "int",
+      default: "0",
+      help: "input-shape group of a multi-shape compiled model",
+    },
+    {
+      name: "dump_with_stride",
+      type: "bool",
+      help: "accepted for pulsar2 3.x compatibility; has no effect on ONNX models",
+    },
+    {
+      name: "config",
+      type: "string",
+      default: "",
+      help: "config file (accepted for compatibility)",
+    },
+    { name: "seed", type: "int", default: "0", help: "seed of --random_input (axb)" },
+    { name: "quiet", type: "bool", help: "only warnings and errors on stderr" },
+    { name: "json", type: "bool", help: "print a JSON summary of written files on stdout" },
+    { name: "debug", type: "bool", help: "print stack traces on errors" },
+  ];
+}
 
 /** One run's inputs and where its files live. */
 interface RunEntry {
@@ -91,89 +105,98 @@ interface RunEntry {
   feeds: Map<string, Tensor>;
 }
 
-/** The `run` subcommand. */
-export const runCommand: Command = {
-  name: "run",
-  summary: "run a model on input files (pulsar2 run)",
-  usage: "axb run --model MODEL --input_dir DIR --output_dir DIR [--list FILE] [--random_input]",
-  flags: FLAGS,
-  async run(argv: readonly string[], io: CommandIO): Promise<number> {
-    const { values } = parseFlags(argv, FLAGS);
-    const log = createLogger({ quiet: values.get("quiet") === true, sink: io.stderr });
-    const need = (k: string): string => {
-      const v = values.get(k);
-      if (typeof v !== "string" || v === "") throw new UsageError(`axb run needs --${k}`);
-      return v;
-    };
-    const modelPath = need("model");
-    const inputDir = need("input_dir");
-    const outputDir = need("output_dir");
-    if (values.get("mode") === "NPUBackend") {
-      throw new NotImplementedError("--mode NPUBackend (bit-exact vendor simulator)");
-    }
-    const batch = Number(values.get("batch_size") ?? 0);
-    const model = await loadModel(modelPath);
-    const runner = modelRunner(model, defaultRegistry(), `"${modelPath}"`, {
-      batch,
-      group: Number(values.get("group_index") ?? 0),
-      info: log.info,
+/** The `run` subcommand; `--target_hardware` lists the AXera-family targets of `targets`. */
+export function runCommand(targets: TargetRegistry): Command {
+  const specs = flags(targets);
+  return {
+    name: "run",
+    summary: "run a model on input files (pulsar2 run)",
+    usage: "axb run --model MODEL --input_dir DIR --output_dir DIR [--list FILE] [--random_input]",
+    flags: specs,
+    run: (argv, io) => runModels(argv, io, specs),
+  };
+}
+
+async function runModels(
+  argv: readonly string[],
+  io: CommandIO,
+  specs: readonly FlagSpec[],
+): Promise<number> {
+  const { values } = parseFlags(argv, specs);
+  const log = createLogger({ quiet: values.get("quiet") === true, sink: io.stderr });
+  const need = (k: string): string => {
+    const v = values.get(k);
+    if (typeof v !== "string" || v === "") throw new UsageError(`axb run needs --${k}`);
+    return v;
+  };
+  const modelPath = need("model");
+  const inputDir = need("input_dir");
+  const outputDir = need("output_dir");
+  if (values.get("mode") === "NPUBackend") {
+    throw new NotImplementedError("--mode NPUBackend (bit-exact vendor simulator)");
+  }
+  const batch = Number(values.get("batch_size") ?? 0);
+  const model = await loadModel(modelPath);
+  const runner = modelRunner(model, defaultRegistry(), `"${modelPath}"`, {
+    batch,
+    group: Number(values.get("group_index") ?? 0),
+    info: log.info,
+  });
+  if (batch > 0 && runner.kind !== "CompiledAxModel") {
+    log.warn(
+      `--batch_size ${batch} applies to compiled models only; running the ${runner.kind} model as is`,
+    );
+  }
+  const labels = await readList(values.get("list"));
+  const random = values.get("random_input") === true;
+  const seed = Number(values.get("seed") ?? 0);
+  const entries: RunEntry[] = [];
+  for (const [k, label] of labels.entries()) {
+    const inDir = label === "" ? inputDir : join(inputDir, label);
+    const outDir = label === "" ? outputDir : join(outputDir, label);
+    const feeds = random
+      ? await writeRandomInputs(runner.inputs, inDir, seed + k, log.info)
+      : await readInputs(runner.inputs, inDir);
+    entries.push({
+      label: label === "" ? String(k) : label,
+      inputDir: inDir,
+      outputDir: outDir,
+      feeds,
     });
-    if (batch > 0 && runner.kind !== "CompiledAxModel") {
-      log.warn(
-        `--batch_size ${batch} applies to compiled models only; running the ${runner.kind} model as is`,
-      );
-    }
-    const labels = await readList(values.get("list"));
-    const random = values.get("random_input") === true;
-    const seed = Number(values.get("seed") ?? 0);
-    const entries: RunEntry[] = [];
-    for (const [k, label] of labels.entries()) {
-      const inDir = label === "" ? inputDir : join(inputDir, label);
-      const outDir = label === "" ? outputDir : join(outputDir, label);
-      const feeds = random
-        ? await writeRandomInputs(runner.inputs, inDir, seed + k, log.info)
-        : await readInputs(runner.inputs, inDir);
-      entries.push({
-        label: label === "" ? String(k) : label,
-        inputDir: inDir,
-        outputDir: outDir,
-        feeds,
+  }
+  log.info(`run ${runner.kind} model [${modelPath}]`);
+  const perLayer = values.get("enable_perlayer_output") === true;
+  const pending: { path: string; name: string; tensor: Tensor; label: string }[] = [];
+  for (const e of entries) {
+    log.info(`>>> [${e.label}] start`);
+    const out = runner.run(e.feeds, perLayer);
+    for (const [name, tensor] of out) {
+      pending.push({
+        path: join(e.outputDir, `${tensorFileStem(name)}.bin`),
+        name,
+        tensor,
+        label: e.label,
       });
     }
-    log.info(`run ${runner.kind} model [${modelPath}]`);
-    const perLayer = values.get("enable_perlayer_output") === true;
-    const pending: { path: string; name: string; tensor: Tensor; label: string }[] = [];
-    for (const e of entries) {
-      log.info(`>>> [${e.label}] start`);
-      const out = runner.run(e.feeds, perLayer);
-      for (const [name, tensor] of out) {
-        pending.push({
-          path: join(e.outputDir, `${tensorFileStem(name)}.bin`),
-          name,
-          tensor,
-          label: e.label,
-        });
-      }
-    }
-    const written: { run: string; tensor: string; file: string; dtype: string; shape: number[] }[] =
-      [];
-    for (const p of pending) {
-      const bytes = encodeRaw(p.tensor);
-      await writeFileAtomic(p.path, bytes);
-      log.info(`write [${p.name}] to [${p.path}] successfully, size: ${bytes.length}`);
-      written.push({
-        run: p.label,
-        tensor: p.name,
-        file: p.path,
-        dtype: DTYPES[p.tensor.dtype].label,
-        shape: [...p.tensor.shape],
-      });
-    }
-    for (const e of entries) log.info(`>>> [${e.label}] finish`);
-    if (values.get("json") === true) io.stdout(JSON.stringify({ outputs: written }, null, 2));
-    return 0;
-  },
-};
+  }
+  const written: { run: string; tensor: string; file: string; dtype: string; shape: number[] }[] =
+    [];
+  for (const p of pending) {
+    const bytes = encodeRaw(p.tensor);
+    await writeFileAtomic(p.path, bytes);
+    log.info(`write [${p.name}] to [${p.path}] successfully, size: ${bytes.length}`);
+    written.push({
+      run: p.label,
+      tensor: p.name,
+      file: p.path,
+      dtype: DTYPES[p.tensor.dtype].label,
+      shape: [...p.tensor.shape],
+    });
+  }
+  for (const e of entries) log.info(`>>> [${e.label}] finish`);
+  if (values.get("json") === true) io.stdout(JSON.stringify({ outputs: written }, null, 2));
+  return 0;
+}
 
 async function readList(list: unknown): Promise<string[]> {
   if (typeof list !== "string" || list === "") return [""];

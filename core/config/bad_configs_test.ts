@@ -1,6 +1,9 @@
 import { strict as assert } from "node:assert";
 import { resolveBuildConfig } from "./resolve.ts";
 import { ConfigError } from "../errors/mod.ts";
+import { builtinTargets, TargetRegistry } from "../../targets/registry.ts";
+
+const targets = new TargetRegistry(builtinTargets());
 
 const IC = { tensor_name: "input", calibration_dataset: "d.tar" };
 const IP = { tensor_name: "input" };
@@ -379,7 +382,7 @@ Deno.test("resolveBuildConfig() refuses each bad config naming the field path", 
   for (const [name, raw, field, text] of BAD) {
     let caught: unknown;
     try {
-      await resolveBuildConfig({ raw, file: "bad.json" });
+      await resolveBuildConfig({ raw, file: "bad.json" }, { targets });
     } catch (e) {
       caught = e;
     }
@@ -403,7 +406,9 @@ Deno.test("resolveBuildConfig() refuses each bad config naming the field path", 
 
 Deno.test("resolveBuildConfig() names the received value in a leaf error", async () => {
   await assert.rejects(
-    resolveBuildConfig({ raw: { quant: { calibration_method: "Kmeans" } }, file: "c.json" }),
+    resolveBuildConfig({ raw: { quant: { calibration_method: "Kmeans" } }, file: "c.json" }, {
+      targets,
+    }),
     {
       message:
         'Invalid value "Kmeans" for quant.calibration_method in c.json: expected one of MinMax, Percentile, MSE, KL',

@@ -3,42 +3,17 @@
  * spelt as the vendor writes it, mapped to its proto number, and the name unions derived
  * from them. Re-exported by `build_config.ts`.
  *
- * Target names: `AX620L` is not a vendor name; it is accepted as an alias of the AX620E
- * family and stored as `AX620E` (the resolver records a note, not a warning, so `--strict`
- * still accepts it). See {@linkcode TARGET_ALIASES}.
+ * Targets are not here: `target_hardware` names, aliases, numbers and NPU modes are facts of
+ * the targets in the `TargetRegistry` (see `targets.ts`).
  *
  * @module
  */
 
-/** `common.HardwareType` plus the names the CLI/quick starts use (spec §4.1 ⚠: numbers unreliable). */
-export const TARGET_HARDWARE = {
-  AX650: 0,
-  AX620E: 1,
-  M76H: 2,
-  M57: 5,
-  // Not in the published enum; numbers are ours (spec §4.1, §6.4 hints 6 for AX615).
-  AX615: 6,
-  AX637: 7,
-} as const;
-/** Target chip family. */
-export type TargetHardware = keyof typeof TARGET_HARDWARE;
-
 /**
- * Aliases accepted for `target_hardware`, mapped to the effective name. `AX620L` (and the
- * chip names of the AX620E family) resolve to `AX620E` with a note.
+ * `common.NPUMode` proto numbers, so a config may write `npu_mode: 1` for `NPU2`. Which mode
+ * names a target accepts is its own `npuModes`.
  */
-export const TARGET_ALIASES: Readonly<Record<string, TargetHardware>> = {
-  AX620L: "AX620E",
-  AX630C: "AX620E",
-  AX620Q: "AX620E",
-  AX650N: "AX650",
-  AX650A: "AX650",
-};
-
-/** `common.NPUMode`: number of NPU cores the model is compiled for. */
-export const NPU_MODE = { NPU1: 0, NPU2: 1, NPU3: 2 } as const;
-/** NPU core count as an enum name. */
-export type NpuMode = keyof typeof NPU_MODE;
+export const NPU_MODE: Readonly<Record<string, number>> = { NPU1: 0, NPU2: 1, NPU3: 2 };
 
 /** `pulsar2.build.ModelType`. */
 export const MODEL_TYPE = {

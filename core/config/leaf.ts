@@ -86,22 +86,41 @@ export function enumOf<T extends Record<string, number>, K extends keyof T & str
   table: T,
   allowed: readonly K[],
 ): Leaf<K> {
+  return choiceOf(allowed, (k) => table[k], (s) => s in table);
+}
+
+/**
+ * One of `allowed` names (exact case), or the number `numberOf` gives a name (names without
+ * one are accepted by name only). `isKnown` tells a name that exists but is not allowed here
+ * from a misspelling, for the message.
+ */
+export function choiceOf<K extends string>(
+  allowed: readonly K[],
+  numberOf: (name: K) => number | undefined,
+  isKnown: (name: string) => boolean = () => false,
+): Leaf<K> {
   const byNumber = new Map<number, K>();
-  for (const k of allowed) byNumber.set(table[k], k);
+  const numbered: string[] = [];
+  for (const k of allowed) {
+    const n = numberOf(k);
+    if (n === undefined) continue;
+    byNumber.set(n, k);
+    numbered.push(`${k}=${n}`);
+  }
   const names = allowed.join(", ");
-  const numbers = allowed.map((k) => `${k}=${table[k]}`).join(", ");
+  const numbers = numbered.length > 0 ? ` (numbers: ${numbered.join(", ")})` : "";
   const isAllowed = (s: string): s is K => (allowed as readonly string[]).includes(s);
   return leaf((x) => {
     if (typeof x === "string" && isAllowed(x)) return ok(x);
     const n = toNumber(x);
     if (n !== undefined) {
       const k = byNumber.get(n);
-      return k !== undefined ? ok(k) : bad(`expected one of ${names} (numbers: ${numbers})`);
+      return k !== undefined ? ok(k) : bad(`expected one of ${names}${numbers}`);
     }
     if (typeof x === "string") {
       const guess = nearest(x, allowed);
       const hint = guess ? ` (did you mean ${guess}?)` : "";
-      const known = x in table ? `; ${x} is not allowed here` : "";
+      const known = isKnown(x) ? `; ${x} is not allowed here` : "";
       return bad(`expected one of ${names}${known}${hint}`);
     }
     return bad(`expected one of ${names}`);

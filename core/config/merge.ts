@@ -30,6 +30,7 @@ import type {
   SubConfigInput,
 } from "./schema.ts";
 import type { ConfigWarning } from "./diagnostics.ts";
+import type { TargetRegistry } from "../../targets/registry.ts";
 
 /** `o` without its `undefined`-valued keys (so spreading it never erases a value). */
 export function defined<T extends object>(
@@ -170,13 +171,21 @@ function compiler(c: CompilerInput | undefined): CompilerConfig {
   return { ...options, sub_configs: (c?.sub_configs ?? []).map((s) => subConfig(options, s)) };
 }
 
+/** What {@linkcode toEffective} reports to and reads defaults from. */
+export interface EffectiveContext {
+  /** Receives the notes and warnings of automatic adjustments. */
+  readonly warnings: ConfigWarning[];
+  /** Where the written config came from, for messages. */
+  readonly file: string;
+  /** The default target and each target's default (first) NPU mode. */
+  readonly targets: TargetRegistry;
+}
+
 /** Build the effective config from a (layered) written config. */
-export function toEffective(
-  input: BuildConfigInput,
-  warnings: ConfigWarning[],
-  file: string,
-): BuildConfig {
-  const d = defaultBuildConfig();
+export function toEffective(input: BuildConfigInput, ctx: EffectiveContext): BuildConfig {
+  const { warnings, file } = ctx;
+  const d = defaultBuildConfig(ctx.targets);
+  const target = ctx.targets.get(input.target_hardware ?? d.target_hardware);
   const q = input.quant;
   const inputConfigs = (q?.input_configs ?? []).map((c) => ({
     ...defaultInputQuantConfig(),
@@ -195,8 +204,8 @@ export function toEffective(
       output_name: input.output_name,
       work_dir: input.work_dir,
       model_type: input.model_type,
-      target_hardware: input.target_hardware,
-      npu_mode: input.npu_mode,
+      target_hardware: target.name,
+      npu_mode: input.npu_mode ?? target.npuModes[0].name,
       input_shapes: input.input_shapes,
     }),
     onnx_opt: { ...d.onnx_opt, ...defined(input.onnx_opt) },

@@ -10,13 +10,15 @@
  */
 import * as v from "valibot";
 import { ConfigError } from "../errors/mod.ts";
-import { type BuildConfig, TARGET_ALIASES } from "./build_config.ts";
-import { type BuildConfigInput, BuildConfigInputSchema } from "./schema.ts";
+import type { BuildConfig } from "./build_config.ts";
+import type { TargetRegistry } from "../../targets/registry.ts";
+import { type BuildConfigInput, buildConfigInputSchema } from "./schema.ts";
 import { type ConfigWarning, formatPath, type PathSegment, showValue } from "./diagnostics.ts";
 import { buildConfigTree, pruneUnknownFields } from "./fields.ts";
 import { loadConfigFile } from "./load.ts";
 import { layerInputs, toEffective } from "./merge.ts";
 import { checkRules } from "./rules.ts";
+import { findPulsar2Target, targetFieldLeaves } from "./targets.ts";
 
 /** What to resolve. */
 export interface ResolveInput {
@@ -33,6 +35,11 @@ export interface ResolveInput {
 
 /** Options of {@linkcode resolveBuildConfig}. */
 export interface ResolveOptions {
+  /**
+   * The targets `target_hardware` may name (its AXera-family ones), with their aliases, NPU
+   * modes and model types: built-ins plus any loaded plugins.
+   */
+  readonly targets: TargetRegistry;
   /** Make every warning an error. */
   readonly strict?: boolean;
   /** Require `input` and `output_dir` (what `build` needs; `axb config` does not). */
@@ -53,11 +60,16 @@ function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && !Array.isArray(x);
 }
 
-/** Map a `target_hardware` alias (`AX620L`) to its family name, with a note. */
-function applyAliases(raw: Record<string, unknown>, file: string, warnings: ConfigWarning[]): void {
+/** Map a `target_hardware` alias (or other spelling) to the target's name, with a note. */
+function applyAliases(
+  raw: Record<string, unknown>,
+  file: string,
+  targets: TargetRegistry,
+  warnings: ConfigWarning[],
+): void {
   const t = raw.target_hardware;
-  if (typeof t === "string" && t in TARGET_ALIASES) {
-    const to = TARGET_ALIASES[t];
+  const to = typeof t === "string" ? findPulsar2Target(targets, t)?.name : undefined;
+  if (to !== undefined && to !== t) {
     raw.target_hardware = to;
     warnings.push({
       severity: "note",
@@ -69,7 +81,12 @@ function applyAliases(raw: Record<string, unknown>, file: string, warnings: Conf
 }
 
 /** Validate written config data (file or flags) against the schema. */
-function parseWritten(raw: unknown, file: string, warnings: ConfigWarning[]): BuildConfigInput {
+function parseWritten(
+  raw: unknown,
+  file: string,
+  targets: TargetRegistry,
+  warnings: ConfigWarning[],
+): BuildConfigInput {
   if (!isObject(raw)) {
     throw new ConfigError(
       `Config ${file} holds ${
@@ -79,9 +96,9 @@ function parseWritten(raw: unknown, file: string, warnings: ConfigWarning[]): Bu
     );
   }
   const copy: Record<string, unknown> = { ...raw };
-  applyAliases(copy, file, warnings);
+  applyAliases(copy, file, targets, warnings);
   const pruned = pruneUnknownFields(copy, buildConfigTree(), { file }, warnings);
-  const r = v.safeParse(BuildConfigInputSchema, pruned);
+  const r = v.safeParse(buildConfigInputSchema(targetFieldLeaves(targets)), pruned);
   if (r.success) return r.output;
   const issue = r.issues[0];
   const path: PathSegment[] = (issue.path ?? []).map((p) =>
@@ -124,8 +141,9 @@ function overridesToRaw(overrides: ReadonlyMap<string, unknown>): Record<string,
  */
 export async function resolveBuildConfig(
   input: ResolveInput,
-  opts: ResolveOptions = {},
+  opts: ResolveOptions,
 ): Promise<ResolvedConfig> {
+  const { targets } = opts;
   const warnings: ConfigWarning[] = [];
   const file = input.file ?? "config";
   let raw = input.raw;
@@ -134,12 +152,15 @@ export async function resolveBuildConfig(
     warnings.push(...loaded.warnings);
     raw = loaded.raw;
   }
-  const fromFile: BuildConfigInput = raw === undefined ? {} : parseWritten(raw, file, warnings);
+  const fromFile: BuildConfigInput = raw === undefined
+    ? {}
+    : parseWritten(raw, file, targets, warnings);
   const flagRaw = overridesToRaw(input.overrides ?? new Map());
-  const fromFlags = parseWritten(flagRaw, COMMAND_LINE, warnings);
+  const fromFlags = parseWritten(flagRaw, COMMAND_LINE, targets, warnings);
   const flagged = new Set([...(input.overrides?.keys() ?? [])]);
-  const config = toEffective(layerInputs(fromFile, fromFlags), warnings, file);
+  const config = toEffective(layerInputs(fromFile, fromFlags), { warnings, file, targets });
   checkRules(config, layerInputs(fromFile, fromFlags), {
+    targets,
     blame: (field) => flagged.has(field) ? COMMAND_LINE : file,
     warn: (w) => warnings.push(w),
     requireIo: opts.requireIo,

@@ -2,14 +2,19 @@ import { strict as assert } from "node:assert";
 import { resolveBuildConfig } from "./resolve.ts";
 import { defaultBuildConfig } from "./build_config.ts";
 import { ConfigError } from "../errors/mod.ts";
+import { builtinTargets, TargetRegistry } from "../../targets/registry.ts";
+
+const targets = new TargetRegistry(builtinTargets());
 
 const DIR = new URL("../../testdata/config/", import.meta.url).pathname;
 const fixture = (name: string) => `${DIR}${name}`;
 
 Deno.test("resolveBuildConfig() gives the proto defaults when nothing is set", async () => {
-  const { config, warnings } = await resolveBuildConfig({});
-  assert.deepEqual(config, defaultBuildConfig());
+  const { config, warnings } = await resolveBuildConfig({}, { targets });
+  assert.deepEqual(config, defaultBuildConfig(targets));
   assert.equal(warnings.length, 0);
+  assert.equal(config.target_hardware, "AX650"); // spec pulsar2-build.md §4.2
+  assert.equal(config.npu_mode, "NPU1");
   assert.equal(config.quant.calibration_method, "MinMax");
   assert.equal(config.quant.refine_weight_threshold, 1e-6);
   assert.equal(config.compiler.check_cosine_simularity, 0.999);
@@ -17,7 +22,9 @@ Deno.test("resolveBuildConfig() gives the proto defaults when nothing is set", a
 });
 
 Deno.test("resolveBuildConfig() reads the seed 001 Numpy calibration example", async () => {
-  const { config, warnings } = await resolveBuildConfig({ file: fixture("seed001_numpy.json") });
+  const { config, warnings } = await resolveBuildConfig({ file: fixture("seed001_numpy.json") }, {
+    targets,
+  });
   const ic = config.quant.input_configs[0];
   assert.equal(ic.calibration_format, "Numpy");
   assert.equal(ic.calibration_size, 10);
@@ -31,16 +38,20 @@ Deno.test("resolveBuildConfig() reads the seed 001 Numpy calibration example", a
 });
 
 Deno.test("resolveBuildConfig() reads the seed 001 multi-input and NumpyObject examples", async () => {
-  const multi = (await resolveBuildConfig({ file: fixture("seed001_multi_input.json") })).config;
+  const multi =
+    (await resolveBuildConfig({ file: fixture("seed001_multi_input.json") }, { targets })).config;
   assert.deepEqual(multi.quant.input_configs.map((c) => c.tensor_name), ["input1", "input2"]);
   assert.deepEqual(multi.quant.input_configs[1].calibration_std, [58, 58, 58]);
-  const obj = (await resolveBuildConfig({ file: fixture("seed001_numpy_object.json") })).config;
+  const obj =
+    (await resolveBuildConfig({ file: fixture("seed001_numpy_object.json") }, { targets })).config;
   assert.equal(obj.quant.input_configs[0].calibration_size, -1);
   assert.equal(obj.quant.input_configs[0].calibration_format, "NumpyObject");
 });
 
 Deno.test("resolveBuildConfig() reads every selector kind of the mixed-precision example", async () => {
-  const { config } = await resolveBuildConfig({ file: fixture("seed001_mix_precision.json") });
+  const { config } = await resolveBuildConfig({ file: fixture("seed001_mix_precision.json") }, {
+    targets,
+  });
   const l = config.quant.layer_configs;
   assert.equal(l.length, 5);
   assert.equal(l[0].op_type, "Add");
@@ -57,7 +68,9 @@ Deno.test("resolveBuildConfig() reads every selector kind of the mixed-precision
 });
 
 Deno.test("resolveBuildConfig() accepts Conv U8 with an FP32 output and whole-model FP32", async () => {
-  const { config } = await resolveBuildConfig({ file: fixture("seed001_fp32_except_conv.json") });
+  const { config } = await resolveBuildConfig({ file: fixture("seed001_fp32_except_conv.json") }, {
+    targets,
+  });
   const [conv, all] = config.quant.layer_configs;
   assert.equal(conv.data_type, "U8");
   assert.equal(conv.output_data_type, "FP32");
@@ -68,19 +81,21 @@ Deno.test("resolveBuildConfig() accepts Conv U8 with an FP32 output and whole-mo
 Deno.test("resolveBuildConfig() warns that csc_mat is ignored under NoCSC (extra shapes example)", async () => {
   const { config, warnings } = await resolveBuildConfig({
     file: fixture("seed001_extra_shapes.json"),
-  });
+  }, { targets });
   assert.deepEqual(config.input_processors[0].src_extra_shapes, [{ shape: [1, 3, 384, 384] }]);
   assert.ok(
     warnings.some((w) => w.field === "input_processors[0].csc_mat" && w.severity === "warning"),
   );
   await assert.rejects(
-    resolveBuildConfig({ file: fixture("seed001_extra_shapes.json") }, { strict: true }),
+    resolveBuildConfig({ file: fixture("seed001_extra_shapes.json") }, { targets, strict: true }),
     (e: unknown) => e instanceof ConfigError && e.field === "input_processors[0].csc_mat",
   );
 });
 
 Deno.test("resolveBuildConfig() reads op/const patches and lets a sub-config inherit check", async () => {
-  const { config } = await resolveBuildConfig({ file: fixture("seed001_patches.json") });
+  const { config } = await resolveBuildConfig({ file: fixture("seed001_patches.json") }, {
+    targets,
+  });
   assert.deepEqual(config.op_processors, [{ op_name: "pool6", attrs: { ceil_mode: 1 } }]);
   assert.deepEqual(config.const_processors[0].data, [-1, 96, 48]);
   const sub = config.compiler.sub_configs[0];
@@ -98,7 +113,7 @@ Deno.test("resolveBuildConfig() inherits unset sub-config options from the paren
       sub_configs: [{ start_tensor_names: ["a"], end_tensor_names: ["b"], npu_perf: true }],
     },
   };
-  const sub = (await resolveBuildConfig({ raw })).config.compiler.sub_configs[0];
+  const sub = (await resolveBuildConfig({ raw }, { targets })).config.compiler.sub_configs[0];
   assert.equal(sub.check, 1);
   assert.equal(sub.check_mode, "CheckPerLayer");
   assert.equal(sub.npu_perf, true);
@@ -106,19 +121,22 @@ Deno.test("resolveBuildConfig() inherits unset sub-config options from the paren
 });
 
 Deno.test("resolveBuildConfig() reads the advanced-strategy, CSC and QuantONNX examples", async () => {
-  const ada = (await resolveBuildConfig({ file: fixture("seed001_adaround.json") })).config.quant;
+  const ada =
+    (await resolveBuildConfig({ file: fixture("seed001_adaround.json") }, { targets })).config
+      .quant;
   assert.equal(ada.enable_adaround, true);
   assert.equal(ada.finetune_block_size, 3);
   assert.equal(ada.finetune_lr, 1e-4);
   assert.equal(ada.finetune_epochs, 100);
   assert.equal(ada.device, "cuda:0");
   assert.equal(ada.input_configs[0].calibration_format, "Binary");
-  const csc = (await resolveBuildConfig({ file: fixture("seed001_csc_yuv.json") })).config;
+  const csc =
+    (await resolveBuildConfig({ file: fixture("seed001_csc_yuv.json") }, { targets })).config;
   assert.equal(csc.input_processors[0].csc_mode, "LimitedRange");
   assert.equal(csc.input_processors[0].src_format, "YUV420SP");
   const { config, warnings } = await resolveBuildConfig({
     file: fixture("seed001_quantonnx_resnet50.json"),
-  });
+  }, { targets });
   assert.equal(config.model_type, "QuantONNX");
   // processor "data" has no mean/std of its own: the DEFAULT input config's calibration values apply
   assert.deepEqual(config.input_processors[0].mean, [103.939, 116.779, 123.68]);
@@ -127,7 +145,9 @@ Deno.test("resolveBuildConfig() reads the advanced-strategy, CSC and QuantONNX e
 });
 
 Deno.test("resolveBuildConfig() accepts the quirks of real user configs", async () => {
-  const { config, warnings } = await resolveBuildConfig({ file: fixture("quirks_user.json") });
+  const { config, warnings } = await resolveBuildConfig({ file: fixture("quirks_user.json") }, {
+    targets,
+  });
   assert.equal(config.target_hardware, "AX620E");
   assert.equal(config.npu_mode, "NPU2");
   assert.equal(config.input_shapes, "images:1x3x640x640");
@@ -141,9 +161,9 @@ Deno.test("resolveBuildConfig() accepts the quirks of real user configs", async 
 });
 
 Deno.test("resolveBuildConfig() gives identical configs for JSON, YAML, TOML and prototxt", async () => {
-  const json = (await resolveBuildConfig({ file: fixture("full.json") })).config;
+  const json = (await resolveBuildConfig({ file: fixture("full.json") }, { targets })).config;
   for (const ext of ["yaml", "toml", "prototxt"]) {
-    const other = (await resolveBuildConfig({ file: fixture(`full.${ext}`) })).config;
+    const other = (await resolveBuildConfig({ file: fixture(`full.${ext}`) }, { targets })).config;
     assert.deepEqual(other, json, `full.${ext} differs from full.json`);
   }
   assert.equal(json.npu_mode, "NPU3");
@@ -156,27 +176,29 @@ Deno.test("resolveBuildConfig() gives identical configs for JSON, YAML, TOML and
 });
 
 Deno.test("resolveBuildConfig() round-trips its own output (build_context.json)", async () => {
-  const first = (await resolveBuildConfig({ file: fixture("full.json") })).config;
+  const first = (await resolveBuildConfig({ file: fixture("full.json") }, { targets })).config;
   const again = await resolveBuildConfig({
     raw: JSON.parse(JSON.stringify(first)),
     file: "build_context.json",
-  });
+  }, { targets });
   assert.deepEqual(again.config, first);
   assert.deepEqual(again.warnings.filter((w) => w.severity === "warning"), []);
 });
 
 Deno.test("resolveBuildConfig() warns on unknown fields with the nearest name, strict refuses", async () => {
   const raw = { quant: { calibraton_method: "MSE" } };
-  const { config, warnings } = await resolveBuildConfig({ raw, file: "config.json" });
+  const { config, warnings } = await resolveBuildConfig({ raw, file: "config.json" }, { targets });
   assert.equal(config.quant.calibration_method, "MinMax");
   assert.equal(
     warnings[0].message,
     "Unknown field quant.calibraton_method in config.json (did you mean calibration_method?); it is ignored",
   );
   await assert.rejects(
-    resolveBuildConfig({ raw, file: "config.json" }, { strict: true }),
+    resolveBuildConfig({ raw, file: "config.json" }, { targets, strict: true }),
     (e: unknown) => e instanceof ConfigError && e.field === "quant.calibraton_method",
   );
-  const misplaced = await resolveBuildConfig({ raw: { layer_configs: [] }, file: "c.json" });
+  const misplaced = await resolveBuildConfig({ raw: { layer_configs: [] }, file: "c.json" }, {
+    targets,
+  });
   assert.match(misplaced.warnings[0].message, /belongs at quant\.layer_configs/);
 });

@@ -2,34 +2,26 @@
  * Rules spanning several fields of a `BuildConfig` (spec `pulsar2-build.md` §2–§5), run on
  * the effective config after file and flags are layered. The first violation throws a
  * {@linkcode ConfigError} naming the file (or the command line), the field path, the value
- * and what is allowed; lesser problems are reported as warnings.
- *
- * Decisions: M57 and AX637 share AX650's NPU (same op list), so they accept `NPU1`–`NPU3`
- * like AX650/M76H; AX620E and AX615 accept `NPU1`/`NPU2`.
+ * and what is allowed; lesser problems are reported as warnings. What a target allows (NPU
+ * modes, documented model types) is the target's own statement in the registry.
  *
  * @module
  */
 import { ConfigError } from "../errors/mod.ts";
-import type { BuildConfig, NpuMode, TargetHardware } from "./build_config.ts";
+import type { BuildConfig } from "./build_config.ts";
 import type { BuildConfigInput } from "./schema.ts";
 import { type ConfigWarning, showValue } from "./diagnostics.ts";
 import { isYuv } from "./merge.ts";
-
-/** NPU core counts each target accepts. */
-export const NPU_MODES_BY_TARGET: Readonly<Record<TargetHardware, readonly NpuMode[]>> = {
-  AX650: ["NPU1", "NPU2", "NPU3"],
-  M76H: ["NPU1", "NPU2", "NPU3"],
-  M57: ["NPU1", "NPU2", "NPU3"],
-  AX637: ["NPU1", "NPU2", "NPU3"],
-  AX620E: ["NPU1", "NPU2"],
-  AX615: ["NPU1", "NPU2"],
-};
+import type { TargetRegistry } from "../../targets/registry.ts";
+import { pulsar2Targets } from "./targets.ts";
 
 /** Where a field's value came from, for messages: a file name or `command line`. */
 export type Blame = (field: string) => string;
 
 /** Context of {@linkcode checkRules}. */
 export interface RuleContext {
+  /** The registry `target_hardware` names a target of. */
+  readonly targets: TargetRegistry;
   readonly blame: Blame;
   readonly warn: (w: ConfigWarning) => void;
   /** Refuse a config without `input`/`output_dir` (what `build` needs). */
@@ -46,8 +38,16 @@ function warn(ctx: RuleContext, field: string, message: string): void {
   ctx.warn({ severity: "warning", field, file: ctx.blame(field), message });
 }
 
+/** `A`, `A and B`, `A, B and C`. */
+function joinAnd(names: readonly string[]): string {
+  return names.length < 2
+    ? names.join("")
+    : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+}
+
 function checkTop(cfg: BuildConfig, ctx: RuleContext): void {
-  const modes = NPU_MODES_BY_TARGET[cfg.target_hardware];
+  const target = ctx.targets.get(cfg.target_hardware);
+  const modes = target.npuModes.map((m) => m.name);
   if (!modes.includes(cfg.npu_mode)) {
     fail(
       ctx,
@@ -61,11 +61,17 @@ function checkTop(cfg: BuildConfig, ctx: RuleContext): void {
       fail(ctx, "output_dir", "no output directory; pass --output_dir DIR or set output_dir");
     }
   }
-  if (cfg.model_type === "QuantONNX" && !["AX650", "M76H"].includes(cfg.target_hardware)) {
+  const type = cfg.model_type;
+  if (target.modelTypes !== undefined && !target.modelTypes.includes(type)) {
+    const documented = pulsar2Targets(ctx.targets)
+      .filter((t) => t.modelTypes === undefined || t.modelTypes.includes(type))
+      .map((t) => t.name);
     warn(
       ctx,
       "model_type",
-      `model_type QuantONNX is documented for AX650 and M76H only, not ${cfg.target_hardware}`,
+      documented.length > 0
+        ? `model_type ${type} is documented for ${joinAnd(documented)} only, not ${target.name}`
+        : `model_type ${type} is not documented for ${target.name}`,
     );
   }
 }

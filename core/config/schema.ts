@@ -4,6 +4,8 @@
  * Per-field types, enums (names and proto numbers), allowed subsets and numeric limits are
  * checked here; rules spanning several fields live in `rules.ts` and run on the effective
  * config. Unknown keys are dropped by the schema after `fields.ts` has reported them.
+ * `target_hardware` and `npu_mode` take their leaves from the caller, which builds them from
+ * the target registry (`targets.ts`).
  *
  * @module
  */
@@ -17,14 +19,12 @@ import {
   LAYOUT,
   MATCH_MODE,
   MODEL_TYPE,
-  NPU_MODE,
   PRECISION_ANALYSIS_METHOD,
   PRECISION_ANALYSIS_MODE,
   QUANT_METHOD,
   SCHEDULE_STRATEGY,
-  TARGET_HARDWARE,
 } from "./build_config.ts";
-import { bool, enumOf, float, int, leaf, list, namesOf, str, struct } from "./leaf.ts";
+import { bool, enumOf, float, int, type Leaf, leaf, list, namesOf, str, struct } from "./leaf.ts";
 import { checkInputShapes } from "./input_shapes.ts";
 
 const MSG = "expected an object (a message with named fields)";
@@ -55,9 +55,6 @@ export const SRC_FORMATS = [
 const nonNeg = (n: number) => n >= 0;
 const positive = (n: number) => n > 0;
 const unit = (n: number) => n >= 0 && n <= 1;
-
-/** Target names; aliases (`AX620L`) are mapped by the resolver before parsing. */
-export const targetLeaf = enumOf(TARGET_HARDWARE, namesOf(TARGET_HARDWARE));
 
 const dataTypeLeaf = <K extends keyof typeof DATA_TYPE>(allowed: readonly K[]) =>
   enumOf(DATA_TYPE, allowed);
@@ -220,29 +217,40 @@ const CompilerSchema = v.object({
   sub_configs: o(v.array(SubConfigSchema, LIST)),
 }, MSG);
 
-/** Schema of a whole `BuildConfig` as written; every field optional. */
-export const BuildConfigInputSchema = v.object({
-  input: o(str()),
-  output_dir: o(str()),
-  output_name: o(str((s) => s !== "" && !/[\\/]/.test(s), "a non-empty file name without '/'")),
-  work_dir: o(str()),
-  model_type: o(enumOf(MODEL_TYPE, namesOf(MODEL_TYPE))),
-  target_hardware: o(targetLeaf),
-  npu_mode: o(enumOf(NPU_MODE, namesOf(NPU_MODE))),
-  input_shapes: o(leaf(checkInputShapes)),
-  onnx_opt: o(OnnxOptSchema),
-  quant: o(QuantSchema),
-  input_processors: o(v.array(InputProcessorSchema, LIST)),
-  output_processors: o(v.array(OutputProcessorSchema, LIST)),
-  const_processors: o(v.array(ConstProcessorSchema, LIST)),
-  op_processors: o(v.array(OpProcessorSchema, LIST)),
-  quant_op_processors: o(v.array(OpProcessorSchema, LIST)),
-  compiler: o(CompilerSchema),
-  debug: o(v.object({ dump_frontend_graph: o(bool) }, MSG)),
-}, MSG);
+/** Leaves of the fields whose allowed values are the registered targets' names and modes. */
+export interface TargetFieldLeaves {
+  readonly target_hardware: Leaf<string>;
+  readonly npu_mode: Leaf<string>;
+}
+
+/**
+ * Schema of a whole `BuildConfig` as written, every field optional (aliases of
+ * `target_hardware` are mapped to names by the resolver before parsing).
+ */
+export function buildConfigInputSchema(targets: TargetFieldLeaves) {
+  return v.object({
+    input: o(str()),
+    output_dir: o(str()),
+    output_name: o(str((s) => s !== "" && !/[\\/]/.test(s), "a non-empty file name without '/'")),
+    work_dir: o(str()),
+    model_type: o(enumOf(MODEL_TYPE, namesOf(MODEL_TYPE))),
+    target_hardware: o(targets.target_hardware),
+    npu_mode: o(targets.npu_mode),
+    input_shapes: o(leaf(checkInputShapes)),
+    onnx_opt: o(OnnxOptSchema),
+    quant: o(QuantSchema),
+    input_processors: o(v.array(InputProcessorSchema, LIST)),
+    output_processors: o(v.array(OutputProcessorSchema, LIST)),
+    const_processors: o(v.array(ConstProcessorSchema, LIST)),
+    op_processors: o(v.array(OpProcessorSchema, LIST)),
+    quant_op_processors: o(v.array(OpProcessorSchema, LIST)),
+    compiler: o(CompilerSchema),
+    debug: o(v.object({ dump_frontend_graph: o(bool) }, MSG)),
+  }, MSG);
+}
 
 /** A `BuildConfig` as written: parsed, typed, unset fields `undefined`. */
-export type BuildConfigInput = v.InferOutput<typeof BuildConfigInputSchema>;
+export type BuildConfigInput = v.InferOutput<ReturnType<typeof buildConfigInputSchema>>;
 /** `compiler` as written. */
 export type CompilerInput = v.InferOutput<typeof CompilerSchema>;
 /** One `compiler.sub_configs[]` entry as written. */

@@ -5,7 +5,13 @@
  *
  * A plugin is a module exporting `target`: a plain object implementing the `Target`
  * contract of axb (`targets/target.ts`). Load it with `loadTargetPlugin()` from
- * `plugins/load_plugin.ts`, or on the command line once the CLI exposes plugins.
+ * `plugins/load_plugin.ts`, or on the command line, where its names and modes are then
+ * valid config values:
+ *
+ * ```
+ * axb build --target_plugin plugins/example_target/toy_npu.ts --target_hardware toy-npu \
+ *           --npu_mode TOY1 --input m.onnx --output_dir out --config c.json
+ * ```
  *
  * @module
  */
@@ -60,7 +66,10 @@ export const target: Target = {
   name: "toy-npu",
   aliases: ["toy"],
   family: "axera", // which front end accepts it: "axera" (pulsar2-style) or "horizon"
-  npuModes: [{ name: "NPU1", cores: 1 }],
+  // The names `npu_mode` accepts for this target (any names; the first is the default).
+  npuModes: [{ name: "TOY1", cores: 1 }],
+  // The `model_type`s it documents; the config warns on others (absent: all of them).
+  modelTypes: ["ONNX"],
   hardware: {
     macArray: {
       rows: { value: 16, unit: "lanes", assumed: true, why: "invented for the example" },

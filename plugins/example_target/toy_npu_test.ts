@@ -14,6 +14,7 @@ import { runBuild } from "../../core/build/build.ts";
 import { decodeCompiledModel } from "../../core/container/decode.ts";
 import { formatCompiledSummary, summarizeCompiled } from "../../core/container/inspect.ts";
 import { seededFloat32, TESTDATA, writeNpyTar } from "../../core/build/_acceptance_helpers.ts";
+import { main } from "../../cli.ts";
 
 const here = new URL(".", import.meta.url);
 const ctx: LegalityContext = { inputTypes: [], outputTypes: [], constantInputs: [], opset: 17 };
@@ -61,6 +62,8 @@ Deno.test("runBuild() for toy-npu (no cost hook) reports n/a estimates and write
   try {
     const calib = join(dir, "calib.tar");
     await writeNpyTar(calib, [0, 1, 2, 3].map((i) => seededFloat32([1, 3, 32, 32], 40 + i)));
+    const targets = new TargetRegistry(builtinTargets());
+    await loadTargetPlugin("toy_npu.ts", targets, { baseDir: fileURLToPath(here) });
     const { config } = await resolveBuildConfig({
       raw: {
         input: join(TESTDATA, "models", "tiny_cnn.onnx"),
@@ -74,16 +77,14 @@ Deno.test("runBuild() for toy-npu (no cost hook) reports n/a estimates and write
           }],
         },
         compiler: { check: 0 },
+        target_hardware: "toy-npu",
       },
-    }, { requireIo: true });
-    const targets = new TargetRegistry(builtinTargets());
-    await loadTargetPlugin("toy_npu.ts", targets, { baseDir: fileURLToPath(here) });
+    }, { requireIo: true, targets });
     const printed: string[] = [];
     const logged: string[] = [];
     const result = await runBuild(config, {
       registry: defaultRegistry(),
       targets,
-      targetName: "toy-npu",
       log: createLogger({ sink: (line) => logged.push(line) }),
       print: (text) => printed.push(text),
       quiet: true,
@@ -91,7 +92,7 @@ Deno.test("runBuild() for toy-npu (no cost hook) reports n/a estimates and write
     // tiny_cnn: conv1 relu1 pool1 conv2 relu2 gap | Flatten (CPU) | fc Gemm | Softmax (CPU)
     const table = printed.find((t) => t.startsWith("Compiled subgraphs, group 0"));
     assert.ok(table, printed.join("\n"));
-    assert.match(table, /toy-npu NPU1; target has no cost model, estimates n\/a\)/);
+    assert.match(table, /toy-npu TOY1; target has no cost model, estimates n\/a\)/);
     assert.match(table, /\| subgraph_npu_0_b1 \| NPU +\| 6 +\| n\/a +\| n\/a +\| n\/a +\|/);
     assert.match(table, /\| subgraph_npu_1_b1 \| NPU +\| 1 +\| n\/a +\| n\/a +\| n\/a +\|/);
     assert.doesNotMatch(table, /0\.000/);
@@ -108,10 +109,95 @@ Deno.test("runBuild() for toy-npu (no cost hook) reports n/a estimates and write
     const summary = summarizeCompiled(model, result.compiledModel);
     assert.equal(JSON.stringify(summary).includes('"cost"'), false);
     const npuRows = formatCompiledSummary(summary).split("\n")
-      .filter((l) => l.includes("toy-npu NPU1"));
+      .filter((l) => l.includes("toy-npu TOY1"));
     assert.equal(npuRows.length, 2);
     for (const row of npuRows) assert.match(row, /\| n\/a +\|$/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+/** `axb ARGS` in process with the built-in targets. */
+async function axb(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, {
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    debug: false,
+  });
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+const TOY = fileURLToPath(new URL("toy_npu.ts", here));
+const NPU_MODE_ERROR =
+  /^axb config: error: Invalid npu_mode on the command line: (\S+) is not available on (\S+); allowed: (.+)$/m;
+
+Deno.test("axb config validates toy-npu with its own mode TOY1 when loaded by --target_plugin", async () => {
+  const r = await axb(["config", "--target_plugin", TOY, "--target_hardware", "toy"]);
+  assert.equal(r.code, 0, r.err);
+  const config = JSON.parse(r.out);
+  assert.equal(config.target_hardware, "toy-npu");
+  assert.equal(config.npu_mode, "TOY1"); // the plugin's first mode is the default
+  assert.match(r.err, /target_hardware toy is treated as toy-npu/);
+  const explicit = await axb([
+    "config",
+    "--target_plugin",
+    TOY,
+    "--target_hardware",
+    "toy-npu",
+    "--npu_mode",
+    "TOY1",
+  ]);
+  assert.equal(explicit.code, 0, explicit.err);
+});
+
+Deno.test("axb config refuses a wrong npu_mode for toy-npu in the same form as for AX650", async () => {
+  const toy = await axb([
+    "config",
+    "--target_plugin",
+    TOY,
+    "--target_hardware",
+    "toy-npu",
+    "--npu_mode",
+    "NPU2",
+  ]);
+  const ax650 = await axb([
+    "config",
+    "--target_plugin",
+    TOY,
+    "--target_hardware",
+    "AX650",
+    "--npu_mode",
+    "TOY1",
+  ]);
+  assert.equal(toy.code, 2);
+  assert.equal(ax650.code, 2);
+  assert.deepEqual(NPU_MODE_ERROR.exec(toy.err)?.slice(1), ["NPU2", "toy-npu", "TOY1"]);
+  assert.deepEqual(NPU_MODE_ERROR.exec(ax650.err)?.slice(1), ["TOY1", "AX650", "NPU1, NPU2, NPU3"]);
+});
+
+Deno.test("axb config warns that toy-npu does not document QuantONNX, as for AX620E", async () => {
+  for (const chip of ["toy-npu", "AX620E"]) {
+    const r = await axb([
+      "config",
+      "--target_plugin",
+      TOY,
+      "--target_hardware",
+      chip,
+      "--model_type",
+      "QuantONNX",
+    ]);
+    assert.equal(r.code, 0, r.err);
+    assert.ok(
+      r.err.includes(`model_type QuantONNX is documented for AX650 and M76H only, not ${chip}`),
+      r.err,
+    );
+  }
+});
+
+Deno.test("axb config without --target_plugin refuses toy-npu naming the known targets", async () => {
+  const r = await axb(["config", "--target_hardware", "toy-npu"]);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /--target_hardware: "toy-npu" is not one of AX650, AX620E/);
 });

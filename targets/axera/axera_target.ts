@@ -5,6 +5,7 @@
  * @module
  */
 import type { HardwareFacts, NpuMode, Target } from "../target.ts";
+import type { ModelType } from "../../core/config/enums.ts";
 import type { OpTable } from "../rules/rule.ts";
 import { evaluateLegality } from "../rules/evaluate.ts";
 import { axeraCostHooks } from "./cost/hooks.ts";
@@ -14,9 +15,23 @@ export interface AxeraTargetSpec {
   readonly name: string;
   readonly aliases: readonly string[];
   readonly npuModes: readonly NpuMode[];
+  /** pulsar2's `target_hardware` number (spec `pulsar2-build.md` §4.1), when it has one. */
+  readonly hardwareType?: number;
+  /** Documented `model_type`s; absent: every one, QuantONNX included. */
+  readonly modelTypes?: readonly ModelType[];
   readonly hardware: HardwareFacts;
   readonly ops: OpTable;
 }
+
+/**
+ * `model_type`s of a chip whose QuantONNX import the manual does not document: spec
+ * `pulsar2-build.md` §5.14 names AX650 and M76H only.
+ */
+export const WITHOUT_QUANT_ONNX: readonly ModelType[] = [
+  "ONNX",
+  "QuantAxModel",
+  "OptimizedQuantAxModel",
+];
 
 /** pulsar2's `npu_mode` values: `NPU<n>` = n cores (spec `pulsar2-build.md` §5.10). */
 export function npuModes(maxCores: number): NpuMode[] {
@@ -37,6 +52,8 @@ export function axeraTarget(spec: AxeraTargetSpec): Target {
     aliases: spec.aliases,
     family: "axera",
     npuModes: spec.npuModes,
+    hardwareType: spec.hardwareType,
+    modelTypes: spec.modelTypes,
     hardware: spec.hardware,
     legality: (node, ctx) => evaluateLegality(ops, name, node, ctx),
     ...axeraCostHooks(spec.hardware),

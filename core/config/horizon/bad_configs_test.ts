@@ -2,6 +2,9 @@ import { strict as assert } from "node:assert";
 import { ConfigError } from "../../errors/mod.ts";
 import { parseHorizonConfig } from "./mod.ts";
 import { validateHorizonConfig } from "./schema.ts";
+import { builtinTargets, TargetRegistry } from "../../../targets/registry.ts";
+
+const targets = new TargetRegistry(builtinTargets());
 
 type Map = { [k: string]: unknown };
 
@@ -246,6 +249,7 @@ for (const c of CASES) {
     let err: unknown;
     try {
       validateHorizonConfig(c.config, {
+        targets,
         file: "bad.yaml",
         modelType: c.modelType,
         strict: c.strict,
@@ -262,12 +266,15 @@ for (const c of CASES) {
 }
 
 Deno.test("validateHorizonConfig() accepts the base configs of the table", () => {
-  assert.equal(validateHorizonConfig(B).march, "bernoulli2");
-  assert.equal(validateHorizonConfig(N).march, "nash-e");
+  assert.equal(validateHorizonConfig(B, { targets }).march, "bernoulli2");
+  assert.equal(validateHorizonConfig(N, { targets }).march, "nash-e");
 });
 
 Deno.test("validateHorizonConfig() warns about an unknown key with a suggestion when not strict", () => {
-  const h = validateHorizonConfig(edit(B, "calibration_parameters", { calibraton_type: "kl" }));
+  const h = validateHorizonConfig(
+    edit(B, "calibration_parameters", { calibraton_type: "kl" }),
+    { targets },
+  );
   assert.match(
     h.warnings[0],
     /calibration_parameters\.calibraton_type .*did you mean 'calibration_type'/,
@@ -276,7 +283,7 @@ Deno.test("validateHorizonConfig() warns about an unknown key with a suggestion 
 
 Deno.test("validateHorizonConfig() refuses a nash march under hb_mapper", () => {
   assert.throws(
-    () => validateHorizonConfig(N, { tool: "hb_mapper" }),
+    () => validateHorizonConfig(N, { targets, tool: "hb_mapper" }),
     /'nash-e', a hb_compile march/,
   );
 });
@@ -287,7 +294,7 @@ Deno.test("parseHorizonConfig() reports YAML syntax errors with file, line and c
       parseHorizonConfig({
         text: "model_parameters:\n  march: 'nash-e\ninput_parameters: {}\n",
         file: "x.yaml",
-      });
+      }, { targets });
     } catch (e) {
       return e;
     }
@@ -301,7 +308,7 @@ Deno.test("parseHorizonConfig() names a missing quant_config file", () => {
     "input_parameters: {input_type_train: bgr, input_type_rt: bgr, input_layout_train: NCHW}\n" +
     "calibration_parameters: {calibration_type: skip, quant_config: nope.json}\ncompiler_parameters: {}\n";
   assert.throws(
-    () => parseHorizonConfig({ text, file: "/tmp/axb-none/c.yaml" }),
+    () => parseHorizonConfig({ text, file: "/tmp/axb-none/c.yaml" }, { targets }),
     (e: unknown) =>
       e instanceof ConfigError && e.field === "calibration_parameters.quant_config" &&
       /nope\.json.*does not exist/.test(e.message),

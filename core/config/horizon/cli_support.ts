@@ -8,8 +8,9 @@
 import { type BuildConfig, defaultBuildConfig } from "../build_config.ts";
 import { UsageError } from "../../errors/mod.ts";
 import { nearest } from "../../util/nearest.ts";
-import { MARCH_RULES } from "./march.ts";
-import { HORIZON_MARCHES, type HorizonMarch, type HorizonTool } from "./types.ts";
+import { defaultMarch, horizonMarches, type MarchRules } from "./march.ts";
+import type { HorizonMarch, HorizonTool } from "./types.ts";
+import type { TargetRegistry } from "../../../targets/registry.ts";
 
 /** One `--input-shape NAME SHAPE`. */
 export interface InputShapeFlag {
@@ -35,13 +36,34 @@ export function parseInputShapeFlags(pairs: readonly (readonly string[])[]): Inp
   });
 }
 
+/** The registry's marches of `tool`, in registration order. */
+export function marchesOf(targets: TargetRegistry, tool: HorizonTool): MarchRules[] {
+  return horizonMarches(targets).filter((m) => m.tool === tool);
+}
+
+/** `nash-e (J6E), nash-m (J6M)`: the marches of `tool` with their chips, for help text. */
+export function describeMarches(targets: TargetRegistry, tool: HorizonTool): string {
+  return marchesOf(targets, tool).map((m) => `${m.march} (${m.chip})`).join(", ");
+}
+
+/** The march `--march` defaults to for `tool`, if it has one. */
+export function defaultMarchOf(targets: TargetRegistry, tool: HorizonTool): string | undefined {
+  return defaultMarch(marchesOf(targets, tool))?.march;
+}
+
 /** `--march` value checked against the marches of `tool`. */
-export function marchFlag(value: string, tool: HorizonTool): HorizonMarch {
-  const allowed = HORIZON_MARCHES.filter((m) => MARCH_RULES[m].tool === tool);
-  const hit = allowed.find((m) => m === value.toLowerCase());
+export function marchFlag(
+  value: string,
+  tool: HorizonTool,
+  targets: TargetRegistry,
+): HorizonMarch {
+  const all = horizonMarches(targets);
+  const allowed = all.filter((m) => m.tool === tool).map((m) => m.march);
+  const same = (m: string) => m.toLowerCase() === value.toLowerCase();
+  const hit = allowed.find(same);
   if (hit) return hit;
-  const other = HORIZON_MARCHES.find((m) => m === value.toLowerCase());
-  const why = other ? ` ('${other}' is a ${MARCH_RULES[other].tool} march)` : "";
+  const other = all.find((m) => same(m.march));
+  const why = other ? ` ('${other.march}' is a ${other.tool} march)` : "";
   const guess = other ? undefined : nearest(value, allowed);
   throw new UsageError(
     `Flag --march: "${value}" is not one of ${allowed.join(", ")}${why}${
@@ -65,8 +87,10 @@ export function flagMapping(opts: {
   proto?: string;
   shapes: readonly InputShapeFlag[];
   fastPerf: boolean;
+  /** Where the BuildConfig's defaults come from. */
+  targets: TargetRegistry;
 }): FlagMapping {
-  const build = defaultBuildConfig();
+  const build = defaultBuildConfig(opts.targets);
   const notes: string[] = [];
   const caffe = opts.proto !== undefined || /\.caffemodel$/i.test(opts.model);
   build.input = caffe ? "" : opts.model;

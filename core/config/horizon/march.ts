@@ -1,48 +1,46 @@
 /**
- * Per-march rules of the Horizon YAML (spec `horizon.md` §5). One table row per march;
- * validators ask the row, never compare march names.
- *
- * Decisions (documented, spec silent):
- * - `bayes` (J5, RDK Ultra) and `bayes-e` (X5) are `hb_mapper` marches and share the
- *   bernoulli2 schema. Where newer public D-Robotics docs [S] describe them differently we
- *   follow those docs: `core_num` only 1 ("do not configure"), `max_time_per_fc` 0 or
- *   1000–4294967295 µs, `calibration_type` also `mix`/`load`/`skip` (default `default`),
- *   `optimization`, `node_info`, `remove_node_*`, `debug_mode`, `jobs` accepted.
- * - bernoulli2 follows seed 003 strictly (`calibration_type` required: default/kl/max;
- *   `optimization` only `set_model_output_int8` [S]).
- * - `nash-p`/`nash-h` follow the nash-e/nash-m rules of seed 004.
+ * The Horizon YAML dialect of a march (spec `horizon.md` §5): which keys, values and
+ * ranges a march's config may hold. This file holds the *shape* and the lookup; the values
+ * live with each Horizon target in `targets/` (its `marchDialect`), so adding a march is a
+ * target file, and validators ask the row, never compare march names.
  *
  * @module
  */
-import type {
-  CalibrationType,
-  CompileMode,
-  HorizonMarch,
-  HorizonTool,
-  OptimizeLevel,
-} from "./types.ts";
+import type { Target } from "../../../targets/target.ts";
+import type { TargetRegistry } from "../../../targets/registry.ts";
+import type { CalibrationType, CompileMode, HorizonTool, OptimizeLevel } from "./types.ts";
 
-/** What a march allows. */
-export interface MarchRules {
-  readonly march: HorizonMarch;
+/** What a Horizon target's YAML allows, as the target states it. */
+export interface MarchDialect {
+  /** The vendor tool that reads this march's YAML. */
   readonly tool: HorizonTool;
-  /** Generation label for messages. */
+  /** Generation label for messages (`X3/J3`). */
   readonly chip: string;
+  /** Read when `model_parameters.march` is omitted (and the default of `--march`). */
+  readonly defaultMarch: boolean;
+  /** `model_parameters.march` must be written. */
   readonly marchRequired: boolean;
+  /** `output_model_file_prefix` must be written. */
   readonly prefixRequired: boolean;
+  /** `norm_type` must be written. */
   readonly normTypeRequired: boolean;
+  /** `input_layout_train` must be written. */
   readonly layoutTrainRequired: boolean;
+  /** `calibration_type` must be written. */
   readonly calibrationTypeRequired: boolean;
+  /** Allowed `calibration_type` values. */
   readonly calibrationTypes: readonly CalibrationType[];
   /** Closed interval of `max_percentile`. */
   readonly percentileRange: readonly [number, number];
+  /** Largest `input_batch`. */
   readonly inputBatchMax: number;
-  readonly coreNums: readonly number[];
+  /** Allowed `compile_mode` values. */
   readonly compileModes: readonly CompileMode[];
+  /** Allowed `optimize_level` values. */
   readonly optimizeLevels: readonly OptimizeLevel[];
-  /** `optimize_level` must be written (bernoulli family) or defaults to O0 (nash). */
+  /** `optimize_level` must be written, or defaults to O0. */
   readonly optimizeLevelRequired: boolean;
-  /** `max_time_per_fc`: lowest non-zero value allowed (bernoulli2: 1 ms; others 1000 µs). */
+  /** `max_time_per_fc`: lowest non-zero value allowed. */
   readonly maxTimePerFcMin: number;
   /** Unit of `max_time_per_fc`, for messages. */
   readonly maxTimePerFcUnit: "ms" | "µs";
@@ -57,178 +55,46 @@ export interface MarchRules {
   readonly customOp: boolean;
   /** Accepts `optimization` values other than `set_model_output_int8`. */
   readonly fullOptimization: boolean;
-  /** `input_space_and_range` with a non-nv12 input is an error (nash) or ignored with a warning. */
+  /** `input_space_and_range` with a non-nv12 input is an error, or ignored with a warning. */
   readonly spaceRangeStrict: boolean;
   /** Allowed `remove_node_type` values. */
   readonly removeNodeTypes: readonly string[];
 }
 
-const MODEL_COMMON = [
-  "prototxt",
-  "caffe_model",
-  "onnx_model",
-  "march",
-  "output_model_file_prefix",
-  "working_dir",
-  "layer_out_dump",
-  "output_nodes",
-];
-const INPUT_COMMON = [
-  "input_name",
-  "input_type_train",
-  "input_layout_train",
-  "input_type_rt",
-  "input_space_and_range",
-  "input_shape",
-  "input_batch",
-  "norm_type",
-  "mean_value",
-  "scale_value",
-];
-const CAL_COMMON = ["cal_data_dir", "calibration_type", "max_percentile", "per_channel"];
-const COMPILER_COMMON = [
-  "compile_mode",
-  "core_num",
-  "optimize_level",
-  "input_source",
-  "max_time_per_fc",
-];
+/** A march's dialect with its identity and `core_num` values, taken from its target. */
+export interface MarchRules extends MarchDialect {
+  /** The march as written in `model_parameters.march` (the target's name). */
+  readonly march: string;
+  /** `core_num` values: the cores of the target's NPU modes. */
+  readonly coreNums: readonly number[];
+}
 
-const BERNOULLI2: MarchRules = {
-  march: "bernoulli2",
-  tool: "hb_mapper",
-  chip: "X3/J3",
-  marchRequired: false,
-  prefixRequired: true,
-  normTypeRequired: true,
-  layoutTrainRequired: false,
-  calibrationTypeRequired: true,
-  calibrationTypes: ["default", "kl", "max"],
-  percentileRange: [0, 1],
-  inputBatchMax: 128,
-  coreNums: [1, 2],
-  compileModes: ["latency", "bandwidth"],
-  optimizeLevels: ["O0", "O1", "O2", "O3"],
-  optimizeLevelRequired: true,
-  maxTimePerFcMin: 1,
-  maxTimePerFcUnit: "ms",
-  keys: {
-    model_parameters: [...MODEL_COMMON, "log_level"],
-    input_parameters: [...INPUT_COMMON, "input_layout_rt"],
-    calibration_parameters: [
-      ...CAL_COMMON,
-      "preprocess_on",
-      "run_on_cpu",
-      "run_on_bpu",
-      "cal_data_type",
-      "optimization",
-    ],
-    compiler_parameters: [...COMPILER_COMMON, "debug"],
-  },
-  customOp: true,
-  fullOptimization: false,
-  spaceRangeStrict: false,
-  removeNodeTypes: [],
-};
-
-const BAYES_KEYS = {
-  model_parameters: [
-    ...MODEL_COMMON,
-    "log_level",
-    "remove_node_type",
-    "remove_node_name",
-    "set_node_data_type",
-    "debug_mode",
-    "node_info",
-  ],
-  input_parameters: [...INPUT_COMMON, "input_layout_rt"],
-  calibration_parameters: [
-    ...CAL_COMMON,
-    "preprocess_on",
-    "run_on_cpu",
-    "run_on_bpu",
-    "cal_data_type",
-    "optimization",
-    "node_info",
-  ],
-  compiler_parameters: [...COMPILER_COMMON, "debug", "jobs"],
-};
-
-function bayes(march: "bayes" | "bayes-e", chip: string): MarchRules {
+/** The march rules of `target`, or undefined when it is not a Horizon target with a dialect. */
+export function marchRulesOf(target: Target): MarchRules | undefined {
+  if (target.family !== "horizon" || target.marchDialect === undefined) return undefined;
   return {
-    ...BERNOULLI2,
-    march,
-    chip,
-    calibrationTypeRequired: false,
-    calibrationTypes: ["default", "mix", "kl", "max", "load", "skip"],
-    coreNums: [1],
-    maxTimePerFcMin: 1000,
-    maxTimePerFcUnit: "µs",
-    keys: BAYES_KEYS,
-    fullOptimization: true,
-    removeNodeTypes: ["Quantize", "Transpose", "Dequantize", "Cast", "Reshape"],
+    ...target.marchDialect,
+    march: target.name,
+    coreNums: target.npuModes.map((m) => m.cores),
   };
 }
 
-function nash(march: "nash-e" | "nash-m" | "nash-p" | "nash-h", chip: string): MarchRules {
-  return {
-    march,
-    tool: "hb_compile",
-    chip,
-    marchRequired: true,
-    prefixRequired: false,
-    normTypeRequired: false,
-    layoutTrainRequired: true,
-    calibrationTypeRequired: false,
-    calibrationTypes: ["default", "mix", "kl", "max", "skip"],
-    percentileRange: [0.5, 1],
-    inputBatchMax: 4096,
-    coreNums: [1],
-    compileModes: ["latency", "bandwidth", "balance"],
-    optimizeLevels: ["O0", "O1", "O2"],
-    optimizeLevelRequired: false,
-    maxTimePerFcMin: 1000,
-    maxTimePerFcUnit: "µs",
-    keys: {
-      model_parameters: [
-        ...MODEL_COMMON,
-        "remove_node_type",
-        "remove_node_name",
-        "debug_mode",
-        "node_info",
-      ],
-      input_parameters: [...INPUT_COMMON, "separate_batch"],
-      calibration_parameters: [
-        ...CAL_COMMON,
-        "cal_data_type",
-        "optimization",
-        "quant_config",
-        "node_info",
-      ],
-      // `debug` is not in seed 004 but appears in public J6 configs [S].
-      compiler_parameters: [...COMPILER_COMMON, "balance_factor", "jobs", "advice", "debug"],
-    },
-    customOp: false,
-    fullOptimization: true,
-    spaceRangeStrict: true,
-    removeNodeTypes: ["Quantize", "Transpose", "Dequantize", "Cast", "Reshape", "Softmax"],
-  };
+/** Every march the registry knows, in registration order. */
+export function horizonMarches(targets: TargetRegistry): MarchRules[] {
+  return targets.list().flatMap((t) => marchRulesOf(t) ?? []);
 }
 
-/** Rules per march. */
-export const MARCH_RULES: Readonly<Record<HorizonMarch, MarchRules>> = {
-  "bernoulli2": BERNOULLI2,
-  "bayes": bayes("bayes", "J5/RDK Ultra"),
-  "bayes-e": bayes("bayes-e", "X5"),
-  "nash-e": nash("nash-e", "J6E"),
-  "nash-m": nash("nash-m", "J6M"),
-  "nash-p": nash("nash-p", "J6P"),
-  "nash-h": nash("nash-h", "J6H"),
-};
+/** The march read when the YAML names none: the first registered one marked `defaultMarch`. */
+export function defaultMarch(marches: readonly MarchRules[]): MarchRules | undefined {
+  return marches.find((m) => m.defaultMarch);
+}
 
 /** Every key any march knows, per group (to tell "known elsewhere" from "unknown"). */
-export function allKnownKeys(group: keyof MarchRules["keys"]): string[] {
+export function allKnownKeys(
+  group: keyof MarchRules["keys"],
+  marches: readonly MarchRules[],
+): string[] {
   const set = new Set<string>();
-  for (const r of Object.values(MARCH_RULES)) for (const k of r.keys[group]) set.add(k);
+  for (const r of marches) for (const k of r.keys[group]) set.add(k);
   return [...set];
 }

@@ -4,8 +4,10 @@
  *
  * ```ts
  * import { parseHorizonConfig, horizonToBuildConfig } from "./core/config/horizon/mod.ts";
- * const h = parseHorizonConfig("mobilenet_config.yaml", { tool: "hb_mapper", modelType: "onnx" });
- * const { build, target, notes } = horizonToBuildConfig(h);
+ * import { builtinTargets, TargetRegistry } from "./targets/registry.ts";
+ * const targets = new TargetRegistry(builtinTargets());
+ * const h = parseHorizonConfig("mobilenet_config.yaml", { targets, tool: "hb_mapper" });
+ * const { build, target, notes } = horizonToBuildConfig(h, targets);
  * ```
  *
  * @module
@@ -35,13 +37,14 @@ export interface HorizonSource {
  *
  * @param source A file path, YAML text (any string containing a newline is taken as text),
  *   or `{ text, file }`.
- * @param options Tool, `--model-type`, `strict`.
+ * @param options The target registry (its Horizon targets are the marches), tool,
+ *   `--model-type`, `strict`.
  * @returns The validated config; `warnings` lists unknown keys and ignored parameters.
  * @throws {ConfigError} naming the file and field on the first problem.
  */
 export function parseHorizonConfig(
   source: string | HorizonSource,
-  options: Omit<HorizonValidateOptions, "file"> = {},
+  options: Omit<HorizonValidateOptions, "file">,
 ): HorizonConfig {
   let text: string;
   let file: string | undefined;

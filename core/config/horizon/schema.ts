@@ -6,7 +6,8 @@
  * are read the way the vendor reads them (see `_values.ts`).
  *
  * Unknown keys are warnings with a did-you-mean; parameters that belong to another march
- * are warnings too; both become errors with `strict`. Per-march rules live in `march.ts`.
+ * are warnings too; both become errors with `strict`. Per-march rules come from the Horizon
+ * targets of the registry passed in (`march.ts`).
  *
  * @module
  */
@@ -14,26 +15,21 @@ import { nearest } from "../../util/nearest.ts";
 import { readCalibrationParameters } from "./calibration_params.ts";
 import { readCompilerParameters } from "./compiler_params.ts";
 import { readInputParameters } from "./input_params.ts";
-import { allKnownKeys, MARCH_RULES, type MarchRules } from "./march.ts";
+import { allKnownKeys, defaultMarch, horizonMarches, type MarchRules } from "./march.ts";
 import { type HorizonModelType, readCustomOp, readModelParameters } from "./model_params.ts";
 import { parseNodeInfo, parseSetNodeDataType } from "./node_info.ts";
 import { checkKeys, Ctx, isBlank, isMap, readEnum, show, type YamlMap } from "./_values.ts";
-import {
-  HORIZON_MARCHES,
-  type HorizonConfig,
-  type HorizonInput,
-  type HorizonMarch,
-  type HorizonTool,
-  type NodeInfoEntry,
-} from "./types.ts";
+import type { HorizonConfig, HorizonInput, HorizonTool, NodeInfoEntry } from "./types.ts";
+import type { TargetRegistry } from "../../../targets/registry.ts";
 
 export type * from "./types.ts";
 export type { HorizonModelType } from "./model_params.ts";
-export { HORIZON_MARCHES } from "./types.ts";
-export { MARCH_RULES, type MarchRules } from "./march.ts";
+export { horizonMarches, type MarchDialect, type MarchRules } from "./march.ts";
 
 /** Options of {@linkcode validateHorizonConfig}. */
 export interface HorizonValidateOptions {
+  /** The registry whose Horizon targets are the marches the YAML may name. */
+  readonly targets: TargetRegistry;
   /** File name for messages. */
   readonly file?: string;
   /** Unknown keys and ignored parameters become errors. */
@@ -55,37 +51,44 @@ const GROUPS = [
   "compiler_parameters",
 ] as const;
 
-function decideMarch(ctx: Ctx, m: YamlMap, tool: HorizonTool | undefined): MarchRules {
+function decideMarch(
+  ctx: Ctx,
+  m: YamlMap,
+  tool: HorizonTool | undefined,
+  marches: readonly MarchRules[],
+): MarchRules {
   const field = "model_parameters.march";
+  const allowed = tool === undefined ? marches : marches.filter((x) => x.tool === tool);
+  const names = allowed.map((x) => `'${x.march}'`).join(", ");
   if (isBlank(m.march)) {
-    if (tool === "hb_compile") {
-      ctx.failPlain(
-        field,
-        "Key 'model_parameters' error: Missing keys: 'march' (hb_compile needs 'nash-e' or 'nash-m')",
-      );
-    }
-    return MARCH_RULES.bernoulli2;
+    const fallback = defaultMarch(allowed);
+    if (fallback) return fallback;
+    return ctx.failPlain(
+      field,
+      `Key 'model_parameters' error: Missing keys: 'march' (${
+        tool ?? "the config"
+      } needs one of ${names})`,
+    );
   }
-  const allowed: readonly HorizonMarch[] = tool === undefined
-    ? HORIZON_MARCHES
-    : HORIZON_MARCHES.filter((x) => MARCH_RULES[x].tool === tool);
   const raw = typeof m.march === "string" ? m.march.trim() : m.march;
   const other = typeof raw === "string"
-    ? HORIZON_MARCHES.find((x) => x === raw.toLowerCase() && !allowed.includes(x))
+    ? marches.find((x) => x.march.toLowerCase() === raw.toLowerCase() && !allowed.includes(x))
     : undefined;
   if (other !== undefined) {
-    const hint = MARCH_RULES[other].tool === "hb_compile"
+    const hint = other.tool === "hb_compile"
       ? "axb hb_compile --config"
       : "axb hb_mapper makertbin --config";
     ctx.fail(
       field,
-      `is '${other}', a ${MARCH_RULES[other].tool} march; ${tool} accepts ${
-        allowed.map((x) => `'${x}'`).join(", ")
-      } (use ${hint})`,
+      `is '${other.march}', a ${other.tool} march; ${tool} accepts ${names} (use ${hint})`,
     );
   }
-  const march = readEnum(ctx, field, raw, allowed);
-  return MARCH_RULES[march ?? "bernoulli2"];
+  const march = readEnum(ctx, field, raw, allowed.map((x) => x.march));
+  const rules = allowed.find((x) => x.march === march);
+  if (rules === undefined) {
+    return ctx.fail(field, `is missing, expected one of ${names}`);
+  }
+  return rules;
 }
 
 function group(ctx: Ctx, raw: YamlMap, name: string): YamlMap {
@@ -98,7 +101,7 @@ function group(ctx: Ctx, raw: YamlMap, name: string): YamlMap {
 /** Validate a parsed YAML document. Throws `ConfigError` on the first error. */
 export function validateHorizonConfig(
   raw: unknown,
-  options: HorizonValidateOptions = {},
+  options: HorizonValidateOptions,
 ): HorizonConfig {
   const ctx = new Ctx(options.file, options.strict ?? false);
   if (!isMap(raw)) {
@@ -129,7 +132,8 @@ export function validateHorizonConfig(
   const ip = group(ctx, raw, "input_parameters");
   const cp = group(ctx, raw, "calibration_parameters");
   const xp = group(ctx, raw, "compiler_parameters");
-  const rules = decideMarch(ctx, mp, options.tool);
+  const marches = horizonMarches(options.targets);
+  const rules = decideMarch(ctx, mp, options.tool, marches);
   const label = `${rules.tool} (march ${rules.march}, ${rules.chip})`;
   for (
     const [name, map] of [["model_parameters", mp], ["input_parameters", ip], [
@@ -140,7 +144,7 @@ export function validateHorizonConfig(
       xp,
     ]] as const
   ) {
-    checkKeys(ctx, name, map, rules.keys[name], allKnownKeys(name), label, nearest);
+    checkKeys(ctx, name, map, rules.keys[name], allKnownKeys(name, marches), label, nearest);
   }
 
   const model = readModelParameters(ctx, mp, rules, options.modelType);

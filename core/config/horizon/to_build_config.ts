@@ -4,8 +4,9 @@
  * it in {@linkcode HorizonMapping} (the march, CPU/BPU placement, calibration file dtype…).
  *
  * Field map and approximations (each approximation is also listed in `notes`):
- * - `march` → `target` (a Horizon name). `BuildConfig.target_hardware` only knows AXera
- *   chips, so it keeps its default and must not be read for Horizon builds.
+ * - `march` → `target` (a Horizon name). `BuildConfig.target_hardware` only names
+ *   AXera-family targets, so it keeps its default (the registry's default pulsar2 target) and
+ *   must not be read for Horizon builds.
  * - `onnx_model` → `input`; Caffe models have no BuildConfig form (`input` stays "" and
  *   `caffe` carries the two paths).
  * - `working_dir` → `output_dir` and `work_dir`; `output_model_file_prefix` →
@@ -13,7 +14,8 @@
  *   `.bin`/`.hbm` byte format, which is not public).
  * - `input_shape` → `input_shapes` (`name:1x3x224x224;…`, only for named inputs).
  * - `input_batch` > 1 → `compiler.static_batch_sizes: [batch]`.
- * - `core_num` → `npu_mode` (1 → NPU1, 2 → NPU2).
+ * - `core_num` → `npu_mode`: the default target's mode with that many cores (1 → NPU1,
+ *   2 → NPU2 on the built-in AXera targets).
  * - Per input → `input_processors[]`: `tensor_format`/`tensor_layout` from the training type
  *   and layout, `src_format`/`src_layout`/`src_dtype` from the runtime type (U8 for image
  *   types, FP32 for featuremap; nv12 → YUV420SP/NHWC with CSC FullRange, or LimitedRange for
@@ -49,6 +51,8 @@ import {
   type QuantMethod,
 } from "../build_config.ts";
 import { precisionLayerConfigs } from "./_precision.ts";
+import { defaultPulsar2Target, npuModeWithCores } from "../targets.ts";
+import type { TargetRegistry } from "../../../targets/registry.ts";
 import type { HorizonConfig, HorizonInput, HorizonMarch, RuntimeType, TrainType } from "./types.ts";
 
 /** The result of mapping a Horizon config. */
@@ -190,12 +194,17 @@ function calibrationMethod(h: HorizonConfig, notes: string[]): QuantMethod {
   }
 }
 
-/** Map a validated Horizon config to the effective BuildConfig plus Horizon extras. */
-export function horizonToBuildConfig(h: HorizonConfig): HorizonMapping {
+/**
+ * Map a validated Horizon config to the effective BuildConfig plus Horizon extras.
+ *
+ * @param h the validated Horizon config
+ * @param targets where the BuildConfig's default target and its modes come from
+ */
+export function horizonToBuildConfig(h: HorizonConfig, targets: TargetRegistry): HorizonMapping {
   const notes: string[] = [];
   const mp = h.model_parameters;
   const cp = h.calibration_parameters;
-  const build = defaultBuildConfig();
+  const build = defaultBuildConfig(targets);
   const modelType = mp.onnx_model !== undefined ? "onnx" : "caffe";
   build.input = mp.onnx_model ?? "";
   if (modelType === "caffe") {
@@ -204,7 +213,10 @@ export function horizonToBuildConfig(h: HorizonConfig): HorizonMapping {
   build.output_dir = mp.working_dir;
   build.work_dir = mp.working_dir;
   build.output_name = `${mp.output_model_file_prefix}.axmodel`;
-  build.npu_mode = h.compiler_parameters.core_num === 2 ? "NPU2" : "NPU1";
+  build.npu_mode = npuModeWithCores(
+    defaultPulsar2Target(targets),
+    h.compiler_parameters.core_num,
+  );
   const single = h.inputs.length === 1;
   const shapes = h.inputs.filter((i) => i.shape && i.name !== "").map((i) =>
     `${i.name}:${i.shape?.join("x")}`

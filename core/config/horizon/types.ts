@@ -9,21 +9,16 @@
  * @module
  */
 
-/** hb_mapper marches (X3/J3 `bernoulli2`, J5 `bayes`, X5 `bayes-e`) and hb_compile marches (J6). */
-export const HORIZON_MARCHES = [
-  "bernoulli2",
-  "bayes",
-  "bayes-e",
-  "nash-e",
-  "nash-m",
-  "nash-p",
-  "nash-h",
-] as const;
-/** A Horizon BPU micro-architecture name as written in `model_parameters.march`. */
-export type HorizonMarch = typeof HORIZON_MARCHES[number];
+/**
+ * A Horizon BPU micro-architecture name as written in `model_parameters.march`: the name of a
+ * registered Horizon target that has a YAML dialect (see `march.ts`).
+ */
+export type HorizonMarch = string;
 
+/** The vendor tools that read a Horizon YAML. */
+export const HORIZON_TOOLS = ["hb_mapper", "hb_compile"] as const;
 /** Which vendor tool a march belongs to. */
-export type HorizonTool = "hb_mapper" | "hb_compile";
+export type HorizonTool = typeof HORIZON_TOOLS[number];
 
 /** `input_type_train` values (nash adds `yuv444_128`). */
 export type TrainType = "rgb" | "bgr" | "yuv444" | "yuv444_128" | "gray" | "featuremap";
@@ -36,11 +31,17 @@ export type NormType = "data_mean_and_scale" | "data_mean" | "data_scale" | "no_
 /** `input_space_and_range` values. */
 export type SpaceAndRange = "regular" | "bt601_video";
 /** `calibration_type` values over all marches (`load`: bayes family, QAT-exported scales). */
-export type CalibrationType = "default" | "mix" | "kl" | "max" | "skip" | "load";
-/** `compiler_parameters.compile_mode`. */
-export type CompileMode = "latency" | "bandwidth" | "balance";
-/** `compiler_parameters.optimize_level`. */
-export type OptimizeLevel = "O0" | "O1" | "O2" | "O3";
+export const CALIBRATION_TYPES = ["default", "mix", "kl", "max", "skip", "load"] as const;
+/** One `calibration_type` value. */
+export type CalibrationType = typeof CALIBRATION_TYPES[number];
+/** `compiler_parameters.compile_mode` values over all marches. */
+export const COMPILE_MODES = ["latency", "bandwidth", "balance"] as const;
+/** One `compiler_parameters.compile_mode`. */
+export type CompileMode = typeof COMPILE_MODES[number];
+/** `compiler_parameters.optimize_level` values over all marches. */
+export const OPTIMIZE_LEVELS = ["O0", "O1", "O2", "O3"] as const;
+/** One `compiler_parameters.optimize_level`. */
+export type OptimizeLevel = typeof OPTIMIZE_LEVELS[number];
 /** `compiler_parameters.input_source` values. */
 export type InputSource = "ddr" | "pyramid" | "resizer";
 /** Precision names of `node_info` and `quant_config`. */
