@@ -4,7 +4,7 @@
  * The CLI help and the config validation then know it exactly as they know a built-in.
  */
 import { strict as assert } from "node:assert";
-import { main } from "../cli.ts";
+import { runCli } from "../core/cli/_testing.ts";
 import { ConfigError } from "../core/errors/mod.ts";
 import { resolveBuildConfig } from "../core/config/resolve.ts";
 import type { Target } from "./target.ts";
@@ -27,14 +27,9 @@ const ax999: Target = axeraTarget({
 const targets = new TargetRegistry([...builtinTargets(), ax999]);
 
 async function help(registry: TargetRegistry): Promise<string> {
-  const out: string[] = [];
-  const code = await main(["build", "--help"], {
-    stdout: (t) => out.push(t),
-    stderr: () => {},
-    debug: false,
-  }, { targets: registry });
-  assert.equal(code, 0);
-  return out.join("\n");
+  const r = await runCli(["build", "--help"], { targets: registry });
+  assert.equal(r.code, 0);
+  return r.stdout;
 }
 
 function field(text: string, flag: string): string {

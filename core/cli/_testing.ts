@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { main } from "../../cli.ts";
+import { main, type MainOptions } from "../../cli.ts";
 
 /** What one in-process CLI call returned. */
 export interface CliRun {
@@ -12,14 +12,14 @@ export interface CliRun {
   stderr: string;
 }
 
-/** `axb ARGS` in process, collecting stdout and stderr. */
-export async function runCli(args: readonly string[]): Promise<CliRun> {
+/** `axb ARGS` in process, collecting stdout and stderr (`opts.targets`: the registry to use). */
+export async function runCli(args: readonly string[], opts: MainOptions = {}): Promise<CliRun> {
   const out: string[] = [];
   const err: string[] = [];
   const code = await main(args, {
     stdout: (t) => out.push(t),
     stderr: (t) => err.push(t),
     debug: false,
-  });
+  }, opts);
   return { code, stdout: out.join("\n"), stderr: err.join("\n") };
 }

@@ -14,7 +14,7 @@ import { runBuild } from "../../core/build/build.ts";
 import { decodeCompiledModel } from "../../core/container/decode.ts";
 import { formatCompiledSummary, summarizeCompiled } from "../../core/container/inspect.ts";
 import { seededFloat32, TESTDATA, writeNpyTar } from "../../core/build/_acceptance_helpers.ts";
-import { main } from "../../cli.ts";
+import { runCli } from "../../core/cli/_testing.ts";
 
 const here = new URL(".", import.meta.url);
 const ctx: LegalityContext = { inputTypes: [], outputTypes: [], constantInputs: [], opset: 17 };
@@ -119,14 +119,8 @@ Deno.test("runBuild() for toy-npu (no cost hook) reports n/a estimates and write
 
 /** `axb ARGS` in process with the built-in targets. */
 async function axb(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, {
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    debug: false,
-  });
-  return { code, out: out.join("\n"), err: err.join("\n") };
+  const r = await runCli(args);
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 const TOY = fileURLToPath(new URL("toy_npu.ts", here));
