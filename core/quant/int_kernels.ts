@@ -1,6 +1,10 @@
 /**
  * Integer kernels of the emulator. Accumulation is exact: products of codes are summed
  * in float64, whose 53-bit mantissa holds every int32 accumulator without rounding.
+ * With the wasm kernels loaded, convolutions and matrix products run as int16 GEMMs
+ * with int32 sums (`_int_wasm.ts`) whenever that is provably exact for the values at
+ * hand, giving the same integers; the float64 loops below are the reference and the
+ * fallback.
  *
  * Requantization has two arithmetics, chosen per run:
  * - `npu`: the NPU numeric model — a per-channel fixed-point multiplier (31-bit
@@ -15,6 +19,7 @@
 import type { ConvShape } from "../ops/nn/conv_kernel.ts";
 import { im2col } from "../ops/nn/conv_kernel.ts";
 import { applyFixedPoint, roundHalfEven, toFixedPoint } from "./numeric.ts";
+import { convAccumulateWasm, matmulAccumulateWasm } from "./_int_wasm.ts";
 
 /** Which arithmetic requantizes accumulators. */
 export type Arithmetic = "npu" | "qdq";
@@ -92,9 +97,20 @@ export function centered(codes: Float32Array, zeroPoint: number): Float32Array {
 
 /**
  * Convolution accumulators: `acc[n, m, p] = bias[m] + Σ_k w[m, k] · x[k, p]` where `x` is
- * the centred input and `w` the weight codes [M, C/group, …kernel].
+ * the centred input and `w` the weight codes [M, C/group, …kernel]. `w` is packed once
+ * and reused while the array lives: do not modify it after the first call.
  */
 export function convAccumulate(
+  x: Float32Array,
+  s: ConvShape,
+  w: Int32Array,
+  bias: Int32Array | undefined,
+): Float64Array {
+  return convAccumulateWasm(x, s, w, bias) ?? convAccumulateReference(x, s, w, bias);
+}
+
+/** The float64 reference of {@linkcode convAccumulate}. */
+export function convAccumulateReference(
   x: Float32Array,
   s: ConvShape,
   w: Int32Array,
@@ -132,9 +148,26 @@ export function convAccumulate(
 
 /**
  * Matrix product accumulators `acc[b, i, j] = bias[j] + Σ_k a[b, i, k] · w[k, j]` for a
- * batch of row-major A [batch, M, K] and one B [K, N] (both centred / codes).
+ * batch of row-major A [batch, M, K] and one B [K, N] (both centred / codes). An
+ * Int32Array `b` is packed once and reused while the array lives: do not modify it after
+ * the first call.
  */
 export function matmulAccumulate(
+  a: Float32Array,
+  batch: number,
+  m: number,
+  k: number,
+  b: ArrayLike<number>,
+  n: number,
+  bias: Int32Array | undefined,
+  bTransposed: boolean,
+): Float64Array {
+  return matmulAccumulateWasm(a, batch * m, k, b, n, bias, bTransposed) ??
+    matmulAccumulateReference(a, batch, m, k, b, n, bias, bTransposed);
+}
+
+/** The float64 reference of {@linkcode matmulAccumulate}. */
+export function matmulAccumulateReference(
   a: Float32Array,
   batch: number,
   m: number,

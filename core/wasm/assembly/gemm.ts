@@ -1,0 +1,197 @@
+// Float32 GEMM in the Goto style. A is packed whole into MR-row strips per KC block
+// (constant weights are packed once, at the caller's first use); B is packed one
+// KC×NC panel at a time into NR-column strips (for convolutions straight from the
+// image, see conv.ts); an MR×NR register tile walks the packed strips.
+//
+// Rounding contract (the reference kernels in gemm_kernel.ts follow it too): each
+// output sums its products in K order within blocks of KC, each block from zero in
+// float32 (product rounded, then sum rounded; one fused rounding in the relaxed build);
+// each block sum is then added to C in float32. alpha scales A while packing, in
+// float64, rounded once to float32.
+import { madd } from "./simd";
+
+export const MR: i32 = 4;
+export const NR: i32 = 8;
+export const KC: i32 = 256;
+export const NC: i32 = 256;
+const MC: i32 = 64;
+
+/** Rows of A rounded up to whole strips. */
+@inline
+export function stripRows(m: i32): i32 {
+  return (m + MR - 1) / MR * MR;
+}
+
+/** Bytes of the whole packed A of an m×k matrix. */
+export function packedABytes(m: i32, k: i32): i32 {
+  return stripRows(m) * k * 4;
+}
+
+/** Bytes of one packed B panel plus the edge tile. */
+export function panelBytes(): i32 {
+  return (KC * NC + MR * NR) * 4;
+}
+
+/**
+ * Pack op(A) (element (i, p) at `a + 4·(i·rs + p·cs)`) times alpha: for each KC block
+ * at float offset pc·stripRows(m), MR-row strips of [kc][MR] floats, rows past m zero.
+ */
+export function packA(dst: usize, a: usize, rs: i32, cs: i32, m: i32, k: i32, alpha: f64): void {
+  const mp = stripRows(m);
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc);
+    let d = dst + <usize>(pc * mp) * 4;
+    for (let i0 = 0; i0 < mp; i0 += MR) {
+      for (let p = 0; p < kc; p++) {
+        for (let r = 0; r < MR; r++) {
+          const i = i0 + r;
+          let v: f32 = 0;
+          if (i < m) {
+            v = load<f32>(a + <usize>(i * rs + (pc + p) * cs) * 4);
+            if (alpha != 1.0) v = <f32>(alpha * <f64>v);
+          }
+          store<f32>(d, v);
+          d += 4;
+        }
+      }
+    }
+  }
+}
+
+/** Pack a kc×nc panel of op(B) (element (p, j) at `b + 4·(p·rs + j·cs)`) into NR strips. */
+export function packB(dst: usize, b: usize, rs: i32, cs: i32, kc: i32, nc: i32): void {
+  let d = dst;
+  for (let j0 = 0; j0 < nc; j0 += NR) {
+    const w = min(NR, nc - j0);
+    for (let p = 0; p < kc; p++) {
+      const s = b + <usize>(p * rs + j0 * cs) * 4;
+      if (w == NR && cs == 1) {
+        v128.store(d, v128.load(s));
+        v128.store(d, v128.load(s, 16), 16);
+      } else {
+        for (let j = 0; j < NR; j++) {
+          store<f32>(d + (<usize>j << 2), j < w ? load<f32>(s + <usize>(j * cs) * 4) : 0);
+        }
+      }
+      d += NR * 4;
+    }
+  }
+}
+
+/**
+ * One MR×NR tile: `kc` steps over an A strip and a B strip, then C = tile (overwrite)
+ * or C += tile for the valid mr×nr corner. `ldc` is in bytes; `tmp` holds 32 floats.
+ */
+function tile(
+  kc: i32, ap: usize, bp: usize, cp: usize, ldc: usize,
+  overwrite: bool, mr: i32, nr: i32, tmp: usize,
+): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let a = v128.load32_splat(ap);
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
+    a = v128.load32_splat(ap, 4);
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
+    a = v128.load32_splat(ap, 8);
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
+    a = v128.load32_splat(ap, 12);
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
+    ap += 16;
+    bp += 32;
+  }
+  if (mr == MR && nr == NR) {
+    if (overwrite) {
+      v128.store(cp, c00);
+      v128.store(cp, c01, 16);
+      v128.store(cp + ldc, c10);
+      v128.store(cp + ldc, c11, 16);
+      v128.store(cp + 2 * ldc, c20);
+      v128.store(cp + 2 * ldc, c21, 16);
+      v128.store(cp + 3 * ldc, c30);
+      v128.store(cp + 3 * ldc, c31, 16);
+    } else {
+      v128.store(cp, f32x4.add(v128.load(cp), c00));
+      v128.store(cp, f32x4.add(v128.load(cp, 16), c01), 16);
+      let q = cp + ldc;
+      v128.store(q, f32x4.add(v128.load(q), c10));
+      v128.store(q, f32x4.add(v128.load(q, 16), c11), 16);
+      q += ldc;
+      v128.store(q, f32x4.add(v128.load(q), c20));
+      v128.store(q, f32x4.add(v128.load(q, 16), c21), 16);
+      q += ldc;
+      v128.store(q, f32x4.add(v128.load(q), c30));
+      v128.store(q, f32x4.add(v128.load(q, 16), c31), 16);
+    }
+    return;
+  }
+  v128.store(tmp, c00);
+  v128.store(tmp, c01, 16);
+  v128.store(tmp, c10, 32);
+  v128.store(tmp, c11, 48);
+  v128.store(tmp, c20, 64);
+  v128.store(tmp, c21, 80);
+  v128.store(tmp, c30, 96);
+  v128.store(tmp, c31, 112);
+  for (let i = 0; i < mr; i++) {
+    const row = cp + <usize>i * ldc;
+    const t = tmp + <usize>(i * NR) * 4;
+    for (let j = 0; j < nr; j++) {
+      const o = row + (<usize>j << 2);
+      const v = load<f32>(t + (<usize>j << 2));
+      store<f32>(o, overwrite ? v : load<f32>(o) + v);
+    }
+  }
+}
+
+/**
+ * Multiply the packed A block of one KC step (`ap`, strips of kc) by a packed B panel
+ * into columns [0, nc) of C (`c` points at the panel's first column, `ldc` in floats).
+ */
+export function panel(
+  ap: usize, m: i32, kc: i32, bp: usize, nc: i32, c: usize, ldc: i32,
+  overwrite: bool, tmp: usize,
+): void {
+  const ldcb = <usize>ldc * 4;
+  for (let ic = 0; ic < m; ic += MC) {
+    const mEnd = min(m, ic + MC);
+    for (let jr = 0; jr < nc; jr += NR) {
+      const nr = min(NR, nc - jr);
+      const bs = bp + <usize>(jr * kc) * 4;
+      for (let ir = ic; ir < mEnd; ir += MR) {
+        const mr = min(MR, m - ir);
+        tile(kc, ap + <usize>(ir * kc) * 4, bs, c + <usize>ir * ldcb + (<usize>jr << 2), ldcb,
+          overwrite, mr, nr, tmp);
+      }
+    }
+  }
+}
+
+/**
+ * C (m×n at `c`, row stride ldc floats) = packed A · op(B), or C += … with `accumulate`.
+ * `pa` is A packed by packA; `work` holds panelBytes().
+ */
+export function gemmPacked(
+  pa: usize, m: i32, n: i32, k: i32, b: usize, rs: i32, cs: i32,
+  c: usize, ldc: i32, accumulate: bool, work: usize,
+): void {
+  const mp = stripRows(m);
+  const tmp = work + <usize>(KC * NC) * 4;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      packB(work, b + <usize>(pc * rs + jc * cs) * 4, rs, cs, kc, nc);
+      panel(pa + <usize>(pc * mp) * 4, m, kc, work, nc, c + (<usize>jc << 2), ldc,
+        pc == 0 && !accumulate, tmp);
+    }
+  }
+}
