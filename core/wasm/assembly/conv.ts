@@ -5,7 +5,7 @@
 // Geometry block (i32 at `geo`): n, c, h, w, m, group, kh, kw, sh, sw, dh, dw, pt, pl,
 // oh, ow.
 import { KC, MR, NC, NR, panel, stripRows } from "./gemm";
-import { highHalf, joinHalves, loadStrided, roundF32 } from "./simd";
+import { highHalf, joinHalves, loadStrided } from "./simd";
 
 @inline
 function g(geo: usize, i: i32): i32 {
@@ -156,7 +156,7 @@ export function conv2d(x: usize, pw: usize, y: usize, geo: usize, work: usize): 
  * Depthwise convolution (one input channel per group, channel multiplier m/c):
  * y[n, m] starts at the bias (or zero) and adds each in-image tap in (i, j) order,
  * computing `y + w·x` in float64 and rounding to float32 after every tap, as the
- * reference kernel does.
+ * reference kernel does (one fused multiply-add per tap in the relaxed build).
  */
 export function depthwise2d(x: usize, wt: usize, y: usize, geo: usize): void {
   const n = g(geo, 0), c = g(geo, 1), h = g(geo, 2), w = g(geo, 3), m = g(geo, 4);
@@ -196,42 +196,46 @@ export function depthwise2d(x: usize, wt: usize, y: usize, geo: usize): void {
           }
           store<f32>(yr + (<usize>ox << 2), acc);
         }
-        // interior columns, four at a time
-        let ox = lo;
-        for (; ox + 4 <= hi; ox += 4) {
-          const a0 = v128.load(yr + (<usize>ox << 2));
-          let accLo = f64x2.promote_low_f32x4(a0);
-          let accHi = f64x2.promote_low_f32x4(highHalf(a0));
-          for (let i = 0; i < kh; i++) {
-            const iy = iy0 + i * dh;
-            if (iy < 0 || iy >= h) continue;
-            const row = xp + <usize>(iy * w + ox * sw - pl) * 4;
-            for (let j = 0; j < kw; j++) {
-              const wv = f64x2.splat(<f64>load<f32>(wp + <usize>(i * kw + j) * 4));
-              const xv = loadStrided(row + <usize>(j * dw) * 4, st);
-              accLo = roundF32(f64x2.add(accLo, f64x2.mul(wv, f64x2.promote_low_f32x4(xv))));
-              accHi = roundF32(
-                f64x2.add(accHi, f64x2.mul(wv, f64x2.promote_low_f32x4(highHalf(xv)))),
-              );
+        // interior columns: tap by tap over the row, four columns at a time (each
+        // column's taps still come in (i, j) order; the row stays in cache)
+        const vEnd = lo + ((hi - lo) & ~3);
+        for (let i = 0; i < kh; i++) {
+          const iy = iy0 + i * dh;
+          if (iy < 0 || iy >= h) continue;
+          const xr = xp + <usize>(iy * w - pl) * 4;
+          for (let j = 0; j < kw; j++) {
+            const w32 = load<f32>(wp + <usize>(i * kw + j) * 4);
+            const wv = <f64>w32;
+            const w4 = f32x4.splat(w32);
+            const w2 = f64x2.splat(wv);
+            const xj = xr + <usize>(j * dw) * 4;
+            for (let ox = lo; ox < vEnd; ox += 4) {
+              const yo = yr + (<usize>ox << 2);
+              const xv = loadStrided(xj + <usize>ox * st, st);
+              const yv = v128.load(yo);
+              if (ASC_FEATURE_RELAXED_SIMD) {
+                v128.store(yo, f32x4.relaxed_madd(w4, xv, yv));
+              } else {
+                const sLo = f64x2.add(
+                  f64x2.promote_low_f32x4(yv),
+                  f64x2.mul(w2, f64x2.promote_low_f32x4(xv)),
+                );
+                const sHi = f64x2.add(
+                  f64x2.promote_low_f32x4(highHalf(yv)),
+                  f64x2.mul(w2, f64x2.promote_low_f32x4(highHalf(xv))),
+                );
+                v128.store(
+                  yo,
+                  joinHalves(f32x4.demote_f64x2_zero(sLo), f32x4.demote_f64x2_zero(sHi)),
+                );
+              }
+            }
+            for (let ox = vEnd; ox < hi; ox++) {
+              const yo = yr + (<usize>ox << 2);
+              const xv = <f64>load<f32>(xj + <usize>ox * st);
+              store<f32>(yo, <f32>(<f64>load<f32>(yo) + wv * xv));
             }
           }
-          v128.store(
-            yr + (<usize>ox << 2),
-            joinHalves(f32x4.demote_f64x2_zero(accLo), f32x4.demote_f64x2_zero(accHi)),
-          );
-        }
-        for (; ox < hi; ox++) {
-          let acc = load<f32>(yr + (<usize>ox << 2));
-          for (let i = 0; i < kh; i++) {
-            const iy = iy0 + i * dh;
-            if (iy < 0 || iy >= h) continue;
-            for (let j = 0; j < kw; j++) {
-              const ix = ox * sw - pl + j * dw;
-              const wv = <f64>load<f32>(wp + <usize>(i * kw + j) * 4);
-              acc = <f32>(<f64>acc + wv * <f64>load<f32>(xp + <usize>(iy * w + ix) * 4));
-            }
-          }
-          store<f32>(yr + (<usize>ox << 2), acc);
         }
       }
     }

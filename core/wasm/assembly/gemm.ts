@@ -10,11 +10,11 @@
 // float64, rounded once to float32.
 import { madd } from "./simd";
 
-export const MR: i32 = 4;
+export const MR: i32 = 6;
 export const NR: i32 = 8;
 export const KC: i32 = 256;
 export const NC: i32 = 256;
-const MC: i32 = 64;
+const MC: i32 = 72;
 
 /** Rows of A rounded up to whole strips. */
 @inline
@@ -80,7 +80,7 @@ export function packB(dst: usize, b: usize, rs: i32, cs: i32, kc: i32, nc: i32):
 
 /**
  * One MR×NR tile: `kc` steps over an A strip and a B strip, then C = tile (overwrite)
- * or C += tile for the valid mr×nr corner. `ldc` is in bytes; `tmp` holds 32 floats.
+ * or C += tile for the valid mr×nr corner. `ldc` is in bytes; `tmp` holds MR·NR floats.
  */
 function tile(
   kc: i32, ap: usize, bp: usize, cp: usize, ldc: usize,
@@ -90,6 +90,8 @@ function tile(
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
   for (let p = 0; p < kc; p++) {
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
@@ -105,48 +107,57 @@ function tile(
     a = v128.load32_splat(ap, 12);
     c30 = madd(a, b0, c30);
     c31 = madd(a, b1, c31);
-    ap += 16;
-    bp += 32;
+    a = v128.load32_splat(ap, 16);
+    c40 = madd(a, b0, c40);
+    c41 = madd(a, b1, c41);
+    a = v128.load32_splat(ap, 20);
+    c50 = madd(a, b0, c50);
+    c51 = madd(a, b1, c51);
+    ap += MR * 4;
+    bp += NR * 4;
   }
-  if (mr == MR && nr == NR) {
-    if (overwrite) {
-      v128.store(cp, c00);
-      v128.store(cp, c01, 16);
-      v128.store(cp + ldc, c10);
-      v128.store(cp + ldc, c11, 16);
-      v128.store(cp + 2 * ldc, c20);
-      v128.store(cp + 2 * ldc, c21, 16);
-      v128.store(cp + 3 * ldc, c30);
-      v128.store(cp + 3 * ldc, c31, 16);
-    } else {
-      v128.store(cp, f32x4.add(v128.load(cp), c00));
-      v128.store(cp, f32x4.add(v128.load(cp, 16), c01), 16);
-      let q = cp + ldc;
-      v128.store(q, f32x4.add(v128.load(q), c10));
-      v128.store(q, f32x4.add(v128.load(q, 16), c11), 16);
-      q += ldc;
-      v128.store(q, f32x4.add(v128.load(q), c20));
-      v128.store(q, f32x4.add(v128.load(q, 16), c21), 16);
-      q += ldc;
-      v128.store(q, f32x4.add(v128.load(q), c30));
-      v128.store(q, f32x4.add(v128.load(q, 16), c31), 16);
-    }
+  const full = mr == MR && nr == NR;
+  const t = full ? cp : tmp;
+  const ld = full ? ldc : <usize>NR * 4;
+  if (full && !overwrite) {
+    v128.store(t, f32x4.add(v128.load(t), c00));
+    v128.store(t, f32x4.add(v128.load(t, 16), c01), 16);
+    let q = t + ld;
+    v128.store(q, f32x4.add(v128.load(q), c10));
+    v128.store(q, f32x4.add(v128.load(q, 16), c11), 16);
+    q += ld;
+    v128.store(q, f32x4.add(v128.load(q), c20));
+    v128.store(q, f32x4.add(v128.load(q, 16), c21), 16);
+    q += ld;
+    v128.store(q, f32x4.add(v128.load(q), c30));
+    v128.store(q, f32x4.add(v128.load(q, 16), c31), 16);
+    q += ld;
+    v128.store(q, f32x4.add(v128.load(q), c40));
+    v128.store(q, f32x4.add(v128.load(q, 16), c41), 16);
+    q += ld;
+    v128.store(q, f32x4.add(v128.load(q), c50));
+    v128.store(q, f32x4.add(v128.load(q, 16), c51), 16);
     return;
   }
-  v128.store(tmp, c00);
-  v128.store(tmp, c01, 16);
-  v128.store(tmp, c10, 32);
-  v128.store(tmp, c11, 48);
-  v128.store(tmp, c20, 64);
-  v128.store(tmp, c21, 80);
-  v128.store(tmp, c30, 96);
-  v128.store(tmp, c31, 112);
+  v128.store(t, c00);
+  v128.store(t, c01, 16);
+  v128.store(t + ld, c10);
+  v128.store(t + ld, c11, 16);
+  v128.store(t + 2 * ld, c20);
+  v128.store(t + 2 * ld, c21, 16);
+  v128.store(t + 3 * ld, c30);
+  v128.store(t + 3 * ld, c31, 16);
+  v128.store(t + 4 * ld, c40);
+  v128.store(t + 4 * ld, c41, 16);
+  v128.store(t + 5 * ld, c50);
+  v128.store(t + 5 * ld, c51, 16);
+  if (full) return;
   for (let i = 0; i < mr; i++) {
     const row = cp + <usize>i * ldc;
-    const t = tmp + <usize>(i * NR) * 4;
+    const r = tmp + <usize>(i * NR) * 4;
     for (let j = 0; j < nr; j++) {
       const o = row + (<usize>j << 2);
-      const v = load<f32>(t + (<usize>j << 2));
+      const v = load<f32>(r + (<usize>j << 2));
       store<f32>(o, overwrite ? v : load<f32>(o) + v);
     }
   }

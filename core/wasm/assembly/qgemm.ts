@@ -4,7 +4,15 @@
 //
 // Packed A: for each KQ block, MR-row strips of [kc/2][MR] i32 (a[i,k] | a[i,k+1]<<16).
 // Packed B panel: NR-column strips of [kc/2][NR] i32 pairs (b[k,j] | b[k+1,j]<<16).
-import { MR, NR, stripRows } from "./gemm";
+import { NR } from "./gemm";
+
+/** Rows of the integer register tile. */
+const MR: i32 = 4;
+
+@inline
+function stripRows(m: i32): i32 {
+  return (m + MR - 1) / MR * MR;
+}
 
 export const KQ: i32 = 512;
 export const NQ: i32 = 256;
