@@ -12,6 +12,7 @@
  * @module
  */
 import type { ConvShape } from "../ops/nn/conv_kernel.ts";
+import type { Multiplier, RequantTarget } from "./int_kernels.ts";
 import { type WasmKernels, wasmKernels } from "../wasm/kernels.ts";
 
 const LIMIT = 2 ** 31;
@@ -183,5 +184,59 @@ export function matmulAccumulateWasm(
   } finally {
     for (const p of [as.ptr, c32, work, out]) heap.free(p);
     if (bp) heap.free(bp);
+  }
+}
+
+/**
+ * {@linkcode requantize} in wasm when every multiplier tells its form and all share one
+ * arithmetic; undefined otherwise.
+ */
+export function requantizeWasm(
+  acc: Float64Array,
+  channels: number,
+  inner: number,
+  fps: readonly Multiplier[],
+  t: RequantTarget,
+): Float32Array | undefined {
+  const k = wasmKernels();
+  const forms = fps.map((f) => f.form);
+  const kind = forms[0]?.arithmetic;
+  if (!k || acc.length === 0 || !kind || forms.some((f) => f?.arithmetic !== kind)) {
+    return undefined;
+  }
+  const per = (c: number) => forms[fps.length === 1 ? 0 : c]!;
+  let params: Float64Array | Float32Array;
+  if (kind === "npu") {
+    params = new Float64Array(4 * channels);
+    for (let c = 0; c < channels; c++) {
+      const f = per(c);
+      if (f.arithmetic !== "npu") return undefined;
+      const { multiplier: m, shift } = f.fixedPoint;
+      // the same constants applyFixedPoint derives
+      const hi = Math.floor(m / 65536);
+      params.set(
+        [hi, m - hi * 65536, 2 ** (shift >= 16 ? shift - 16 : shift), shift >= 16 ? 1 : 0],
+        4 * c,
+      );
+    }
+  } else {
+    params = new Float32Array(channels);
+    for (let c = 0; c < channels; c++) {
+      const f = per(c);
+      if (f.arithmetic !== "qdq") return undefined;
+      params[c] = f.m;
+    }
+  }
+  const { heap, fn } = k;
+  const ap = heap.put(acc);
+  const pp = heap.put(params);
+  const op = heap.alloc(acc.length * 4);
+  try {
+    const outer = acc.length / (channels * inner);
+    const run = kind === "npu" ? fn.requantNpu : fn.requantQdq;
+    run(ap, op, outer, channels, inner, pp, t.zeroPoint, t.lo, t.hi);
+    return heap.f32(op, acc.length).slice();
+  } finally {
+    for (const p of [ap, pp, op]) heap.free(p);
   }
 }

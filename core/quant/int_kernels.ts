@@ -18,16 +18,23 @@
  */
 import type { ConvShape } from "../ops/nn/conv_kernel.ts";
 import { im2col } from "../ops/nn/conv_kernel.ts";
-import { applyFixedPoint, roundHalfEven, toFixedPoint } from "./numeric.ts";
-import { convAccumulateWasm, matmulAccumulateWasm } from "./_int_wasm.ts";
+import { applyFixedPoint, type FixedPoint, roundHalfEven, toFixedPoint } from "./numeric.ts";
+import { convAccumulateWasm, matmulAccumulateWasm, requantizeWasm } from "./_int_wasm.ts";
 
 /** Which arithmetic requantizes accumulators. */
 export type Arithmetic = "npu" | "qdq";
+
+/** What a multiplier computes, so loops over many accumulators can run it in wasm. */
+export type MultiplierForm =
+  | { readonly arithmetic: "npu"; readonly fixedPoint: FixedPoint }
+  | { readonly arithmetic: "qdq"; readonly m: number };
 
 /** A prepared per-channel multiplier. */
 export interface Multiplier {
   /** Apply to one accumulator (before adding the zero point). */
   (acc: number): number;
+  /** Its arithmetic and constants; absent for a hand-made multiplier. */
+  readonly form?: MultiplierForm;
 }
 
 /**
@@ -43,12 +50,16 @@ export function multiplier(
 ): Multiplier {
   if (arithmetic === "npu") {
     const fp = toFixedPoint((scaleIn * scaleW) / scaleOut);
-    return (acc) => applyFixedPoint(acc, fp);
+    return Object.assign((acc: number) => applyFixedPoint(acc, fp), {
+      form: { arithmetic, fixedPoint: fp },
+    });
   }
   const m = Math.fround(
     Math.fround(Math.fround(scaleIn) * Math.fround(scaleW)) / Math.fround(scaleOut),
   );
-  return (acc) => roundHalfEven(Math.fround(Math.fround(acc) * m));
+  return Object.assign((acc: number) => roundHalfEven(Math.fround(Math.fround(acc) * m)), {
+    form: { arithmetic, m },
+  });
 }
 
 /** Bounds and zero point of a requantization. */
@@ -65,6 +76,18 @@ export interface RequantTarget {
  * channel (or one for all when `fps.length` is 1).
  */
 export function requantize(
+  acc: Float64Array,
+  channels: number,
+  inner: number,
+  fps: readonly Multiplier[],
+  t: RequantTarget,
+): Float32Array {
+  return requantizeWasm(acc, channels, inner, fps, t) ??
+    requantizeReference(acc, channels, inner, fps, t);
+}
+
+/** The reference of {@linkcode requantize}: each multiplier called on each accumulator. */
+export function requantizeReference(
   acc: Float64Array,
   channels: number,
   inner: number,

@@ -4,6 +4,10 @@ import {
   convAccumulateReference,
   matmulAccumulate,
   matmulAccumulateReference,
+  type Multiplier,
+  multiplier,
+  requantize,
+  requantizeReference,
 } from "./int_kernels.ts";
 import type { ConvShape } from "../ops/nn/conv_kernel.ts";
 import { onEveryIsa } from "../wasm/_testing.ts";
@@ -106,4 +110,39 @@ Deno.test("matmulAccumulate() gives the reference integers on every path, both l
       }
     }
   }
+});
+
+Deno.test("requantize() gives the reference codes on every path in both arithmetics", () => {
+  // accumulators with exact halves after scaling, both signs, zero and wide values
+  const acc = Float64Array.from(
+    ints(4 * 3 * 50, -3_000_000, 3_000_000, 31),
+    (v, i) => i % 7 === 0 ? 0 : i % 11 === 0 ? (i % 2 ? 1 : -1) * 2 ** 30 : v,
+  );
+  const targets = [{ zeroPoint: 128, lo: 0, hi: 255 }, { zeroPoint: 0, lo: -128, hi: 127 }];
+  for (const arithmetic of ["npu", "qdq"] as const) {
+    const perChannel = [
+      multiplier(arithmetic, 0.02, 0.003, 0.05),
+      multiplier(arithmetic, 200, 200, 1), // shift below 16
+      multiplier(arithmetic, 0.5, 1, 1), // odd accumulators land on halves
+      multiplier(arithmetic, 0.02, 0, 0.05), // zero weight scale
+    ];
+    for (const fps of [perChannel, [perChannel[0]]]) {
+      for (const t of targets) {
+        const want = requantizeReference(acc, 4, 50, fps, t);
+        for (const [isa, got] of onEveryIsa(() => requantize(acc, 4, 50, fps, t))) {
+          assert.deepEqual(got, want, `${isa} ${arithmetic} ${fps.length} ${t.zeroPoint}`);
+        }
+      }
+    }
+  }
+});
+
+Deno.test("requantize() runs hand-made multipliers as given", () => {
+  const double: Multiplier = (acc) => 2 * acc;
+  const got = requantize(Float64Array.of(-3, 0, 4, 100), 1, 4, [double], {
+    zeroPoint: 10,
+    lo: 0,
+    hi: 100,
+  });
+  assert.deepEqual([...got], [4, 10, 18, 100]);
 });

@@ -47,6 +47,8 @@ export interface KernelExports {
   readonly qgemmWorkBytes: Fn;
   readonly accToF64: Fn;
   readonly im2colI16: Fn;
+  readonly requantNpu: Fn;
+  readonly requantQdq: Fn;
 }
 
 const NAMES: readonly (keyof KernelExports)[] = [
@@ -70,6 +72,8 @@ const NAMES: readonly (keyof KernelExports)[] = [
   "qgemmWorkBytes",
   "accToF64",
   "im2colI16",
+  "requantNpu",
+  "requantQdq",
 ];
 
 /** One instantiated kernel module with its memory. */

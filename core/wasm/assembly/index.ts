@@ -15,3 +15,4 @@ export {
   qgemmWorkBytes,
   toI16,
 } from "./qgemm";
+export { requantNpu, requantQdq } from "./requant";
