@@ -106,8 +106,6 @@ export function convAccumulateWasm(
     heap.free(xs.ptr);
     return undefined;
   }
-  const pw = packedCodes(k, w, s.group, s.outChannels, K, false);
-  const groupBytes = fn.packedQABytes(mg, K);
   const geo = heap.put(Int32Array.of(
     s.batch,
     s.inChannels,
@@ -126,26 +124,41 @@ export function convAccumulateWasm(
     oh,
     ow,
   ));
-  const pointwise = K === cg && P === h * wd && win.strides.every((v) => v === 1) &&
-    win.pads.every((v) => v === 0);
-  const col = pointwise ? 0 : heap.alloc(K * P * 2);
-  const c32 = heap.alloc(s.outChannels * P * 4);
+  const M = s.outChannels;
+  const c32 = heap.alloc(s.batch * M * P * 4);
   const bp = bias ? heap.put(bias) : 0;
-  const work = heap.alloc(fn.qgemmWorkBytes());
-  const out = heap.alloc(s.batch * s.outChannels * P * 8);
+  const out = heap.alloc(s.batch * M * P * 8);
+  const scratch: number[] = [xs.ptr, geo, c32, out];
   try {
-    for (let n = 0; n < s.batch; n++) {
-      for (let gi = 0; gi < s.group; gi++) {
-        const xg = xs.ptr + (n * s.inChannels + gi * cg) * h * wd * 2;
-        if (col) fn.im2colI16(xg, col, geo);
-        fn.qgemm(pw + gi * groupBytes, mg, P, K, col || xg, P, 1, c32 + gi * mg * P * 4, P, work);
+    if (cg === 1 && s.group === s.inChannels) {
+      // depthwise: one small product per channel, no GEMM
+      const wp = heap.put(w);
+      scratch.push(wp);
+      fn.depthwiseI16(xs.ptr, wp, c32, geo);
+    } else {
+      const pw = packedCodes(k, w, s.group, M, K, false);
+      const groupBytes = fn.packedQABytes(mg, K);
+      const pointwise = K === cg && P === h * wd && win.strides.every((v) => v === 1) &&
+        win.pads.every((v) => v === 0);
+      const col = pointwise ? 0 : heap.alloc(K * P * 2);
+      const work = heap.alloc(fn.qgemmWorkBytes());
+      scratch.push(work);
+      if (col) scratch.push(col);
+      for (let n = 0; n < s.batch; n++) {
+        for (let gi = 0; gi < s.group; gi++) {
+          const xg = xs.ptr + (n * s.inChannels + gi * cg) * h * wd * 2;
+          const cg32 = c32 + ((n * M + gi * mg) * P) * 4;
+          if (col) fn.im2colI16(xg, col, geo);
+          fn.qgemm(pw + gi * groupBytes, mg, P, K, col || xg, P, 1, cg32, P, work);
+        }
       }
-      fn.accToF64(c32, s.outChannels, P, P, bp, 1, 0, out + n * s.outChannels * P * 8);
     }
-    return heap.f64(out, s.batch * s.outChannels * P).slice();
+    for (let n = 0; n < s.batch; n++) {
+      fn.accToF64(c32 + n * M * P * 4, M, P, P, bp, 1, 0, out + n * M * P * 8);
+    }
+    return heap.f64(out, s.batch * M * P).slice();
   } finally {
-    for (const p of [xs.ptr, geo, c32, work, out]) heap.free(p);
-    if (col) heap.free(col);
+    for (const p of scratch) heap.free(p);
     if (bp) heap.free(bp);
   }
 }

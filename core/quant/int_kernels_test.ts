@@ -61,6 +61,8 @@ Deno.test("convAccumulate() gives the reference integers on every path on odd sh
     conv2dShape(1, 3, 5, 1, [9, 13], [3, 3], [1, 1], [1, 1, 1, 1]),
     conv2dShape(2, 4, 6, 2, [7, 10], [3, 2], [2, 1], [0, 1, 1, 0]),
     conv2dShape(1, 6, 6, 6, [8, 11], [3, 3], [2, 2], [1, 1, 1, 1]),
+    conv2dShape(2, 5, 5, 5, [9, 14], [3, 3], [1, 1], [1, 1, 1, 1]),
+    conv2dShape(1, 3, 6, 3, [6, 17], [5, 3], [1, 3], [2, 0, 2, 1]),
     conv2dShape(1, 70, 9, 1, [5, 6], [1, 1], [1, 1], [0, 0, 0, 0]),
     conv2dShape(1, 64, 3, 1, [4, 4], [3, 3], [1, 1], [1, 1, 1, 1]),
   ];

@@ -47,6 +47,7 @@ export interface KernelExports {
   readonly qgemmWorkBytes: Fn;
   readonly accToF64: Fn;
   readonly im2colI16: Fn;
+  readonly depthwiseI16: Fn;
   readonly requantNpu: Fn;
   readonly requantQdq: Fn;
 }
@@ -72,6 +73,7 @@ const NAMES: readonly (keyof KernelExports)[] = [
   "qgemmWorkBytes",
   "accToF64",
   "im2colI16",
+  "depthwiseI16",
   "requantNpu",
   "requantQdq",
 ];

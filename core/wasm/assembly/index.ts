@@ -7,6 +7,7 @@ export { clip, relu } from "./eltwise";
 export { histogram, minMax } from "./observe";
 export {
   accToF64,
+  depthwiseI16,
   i32ToI16,
   im2colI16,
   packedQABytes,

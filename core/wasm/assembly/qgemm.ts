@@ -261,3 +261,52 @@ export function im2colI16(x: usize, col: usize, geo: usize): void {
     }
   }
 }
+
+/**
+ * Depthwise convolution sums (one input channel per group): int16 image, int32 weight
+ * codes [m, kh·kw], int32 sums [n, m, oh·ow]. Geometry block as in conv.ts.
+ */
+export function depthwiseI16(x: usize, wt: usize, y: usize, geo: usize): void {
+  const n = g(geo, 0), c = g(geo, 1), h = g(geo, 2), w = g(geo, 3), m = g(geo, 4);
+  const kh = g(geo, 6), kw = g(geo, 7), sh = g(geo, 8), sw = g(geo, 9);
+  const dh = g(geo, 10), dw = g(geo, 11), pt = g(geo, 12), pl = g(geo, 13);
+  const oh = g(geo, 14), ow = g(geo, 15);
+  const mult = m / c;
+  for (let b = 0; b < n; b++) {
+    for (let mm = 0; mm < m; mm++) {
+      const xp = x + <usize>((b * c + mm / mult) * h * w) * 2;
+      const yp = y + <usize>((b * m + mm) * oh * ow) * 4;
+      memory.fill(yp, 0, <usize>(oh * ow) * 4);
+      for (let oy = 0; oy < oh; oy++) {
+        const yr = yp + <usize>(oy * ow) * 4;
+        for (let i = 0; i < kh; i++) {
+          const iy = oy * sh - pt + i * dh;
+          if (iy < 0 || iy >= h) continue;
+          const xr = xp + <usize>(iy * w) * 2;
+          for (let j = 0; j < kw; j++) {
+            const wv = load<i32>(wt + <usize>((mm * kh + i) * kw + j) * 4);
+            const off = j * dw - pl;
+            // columns whose tap lands inside the row
+            let lo = off >= 0 ? 0 : (-off + sw - 1) / sw;
+            const last = w - 1 - off;
+            let hi = last < 0 ? 0 : min(ow, last / sw + 1);
+            if (hi < lo) hi = lo;
+            let ox = lo;
+            if (sw == 1) {
+              const w4 = i32x4.splat(wv);
+              for (; ox + 4 <= hi; ox += 4) {
+                const o = yr + (<usize>ox << 2);
+                const xv = v128.load16x4_s(xr + (<usize>(ox + off) << 1));
+                v128.store(o, i32x4.add(v128.load(o), i32x4.mul(w4, xv)));
+              }
+            }
+            for (; ox < hi; ox++) {
+              const o = yr + (<usize>ox << 2);
+              store<i32>(o, load<i32>(o) + wv * <i32>load<i16>(xr + (<usize>(ox * sw + off) << 1)));
+            }
+          }
+        }
+      }
+    }
+  }
+}
