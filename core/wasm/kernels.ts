@@ -37,6 +37,7 @@ export interface KernelExports {
   readonly maxPool2d: Fn;
   readonly clip: Fn;
   readonly relu: Fn;
+  readonly binary: Fn;
   readonly minMax: Fn;
   readonly histogram: Fn;
   readonly toI16: Fn;
@@ -63,6 +64,7 @@ const NAMES: readonly (keyof KernelExports)[] = [
   "maxPool2d",
   "clip",
   "relu",
+  "binary",
   "minMax",
   "histogram",
   "toI16",

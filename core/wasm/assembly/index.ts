@@ -3,7 +3,7 @@
 export { gemmPacked, packA, packedABytes, panelBytes } from "./gemm";
 export { conv2d, convWorkBytes, depthwise2d } from "./conv";
 export { maxPool2d } from "./pool";
-export { clip, relu } from "./eltwise";
+export { binary, clip, relu } from "./eltwise";
 export { histogram, minMax } from "./observe";
 export {
   accToF64,
