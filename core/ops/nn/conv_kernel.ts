@@ -139,19 +139,25 @@ function convWasm(
   ));
   const xp = heap.put(x);
   const yp = heap.alloc(out.byteLength);
-  const work = depthwise ? 0 : heap.alloc(fn.convWorkBytes());
+  const scratch = [geo, xp, yp];
   try {
-    const y = heap.f32(yp, out.length);
-    const plane = g.oh * g.ow;
-    if (bias) {
-      for (let i = 0; i < g.n * g.m; i++) y.fill(bias[i % g.m], i * plane, (i + 1) * plane);
-    } else y.fill(0);
-    if (depthwise) fn.depthwise2d(xp, wp, yp, geo);
-    else fn.conv2d(xp, wp, yp, geo, work);
+    if (depthwise) {
+      // depthwise adds every tap onto the output, which starts as the bias
+      const y = heap.f32(yp, out.length);
+      const plane = g.oh * g.ow;
+      if (bias) {
+        for (let i = 0; i < g.n * g.m; i++) y.fill(bias[i % g.m], i * plane, (i + 1) * plane);
+      } else y.fill(0);
+      fn.depthwise2d(xp, wp, yp, geo);
+    } else {
+      const bp = heap.put(bias ?? new Float32Array(g.m));
+      const work = heap.alloc(fn.convWorkBytes());
+      scratch.push(bp, work);
+      fn.conv2d(xp, wp, bp, yp, geo, work);
+    }
     out.set(heap.f32(yp, out.length));
   } finally {
-    for (const p of [geo, xp, yp]) heap.free(p);
-    if (work) heap.free(work);
+    for (const p of scratch) heap.free(p);
     if (ownsWeights) heap.free(wp);
   }
 }

@@ -4,7 +4,7 @@
 //
 // Geometry block (i32 at `geo`): n, c, h, w, m, group, kh, kw, sh, sw, dh, dw, pt, pl,
 // oh, ow.
-import { KC, MR, NC, NR, panel, stripRows } from "./gemm";
+import { ADD, BIAS, KC, MR, NC, NR, panel, stripRows } from "./gemm";
 import { highHalf, joinHalves, loadStrided } from "./simd";
 
 @inline
@@ -121,11 +121,14 @@ export function convWorkBytes(): i32 {
 }
 
 /**
- * y[n, m, oy, ox] += Σ w[m, c, i, j]·x[n, g·cg + c, …] over one image batch, groups
- * included; y already holds the bias (or zeros). `pw` is the weights packed per group
- * by packA (group stride stripRows(m/group)·K floats).
+ * y[n, m, oy, ox] = bias[m] + Σ w[m, c, i, j]·x[n, g·cg + c, …] over one image batch,
+ * groups included; the first K block is added to the bias, later ones to y (pass zeros
+ * for no bias: +0 + s is what adding to a zeroed output gives). `pw` is the weights
+ * packed per group by packA (group stride stripRows(m/group)·K floats).
  */
-export function conv2d(x: usize, pw: usize, y: usize, geo: usize, work: usize): void {
+export function conv2d(
+  x: usize, pw: usize, bias: usize, y: usize, geo: usize, work: usize,
+): void {
   const n = g(geo, 0), c = g(geo, 1), h = g(geo, 2), w = g(geo, 3), m = g(geo, 4);
   const groups = g(geo, 5), kh = g(geo, 6), kw = g(geo, 7);
   const oh = g(geo, 14), ow = g(geo, 15);
@@ -145,7 +148,8 @@ export function conv2d(x: usize, pw: usize, y: usize, geo: usize, work: usize): 
         for (let pc = 0; pc < K; pc += KC) {
           const kc = min(KC, K - pc);
           packConvB(work, xg, geo, pc, kc, jc, nc, tab);
-          panel(wg + <usize>(pc * mp) * 4, mg, kc, work, nc, yg + (<usize>jc << 2), P, false, tmp);
+          panel(wg + <usize>(pc * mp) * 4, mg, kc, work, nc, yg + (<usize>jc << 2), P,
+            pc == 0 ? BIAS : ADD, bias + (<usize>(gi * mg) << 2), tmp);
         }
       }
     }

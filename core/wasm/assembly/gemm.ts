@@ -78,13 +78,24 @@ export function packB(dst: usize, b: usize, rs: i32, cs: i32, kc: i32, nc: i32):
   }
 }
 
+/** How a tile meets C: written, added to C, or added to a per-row bias and written. */
+export const WRITE: i32 = 0;
+export const ADD: i32 = 1;
+export const BIAS: i32 = 2;
+
+@inline
+function splatRow(bias: usize, r: i32): v128 {
+  return v128.load32_splat(bias + (<usize>r << 2));
+}
+
 /**
- * One MR×NR tile: `kc` steps over an A strip and a B strip, then C = tile (overwrite)
- * or C += tile for the valid mr×nr corner. `ldc` is in bytes; `tmp` holds MR·NR floats.
+ * One MR×NR tile: `kc` steps over an A strip and a B strip, then the valid mr×nr corner
+ * meets C by `mode` (`bias` points at the strip's first row bias). `ldc` is in bytes;
+ * `tmp` holds MR·NR floats.
  */
 function tile(
   kc: i32, ap: usize, bp: usize, cp: usize, ldc: usize,
-  overwrite: bool, mr: i32, nr: i32, tmp: usize,
+  mode: i32, bias: usize, mr: i32, nr: i32, tmp: usize,
 ): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
@@ -117,9 +128,35 @@ function tile(
     bp += NR * 4;
   }
   const full = mr == MR && nr == NR;
+  if (full && mode == BIAS) {
+    let b = splatRow(bias, 0);
+    v128.store(cp, f32x4.add(b, c00));
+    v128.store(cp, f32x4.add(b, c01), 16);
+    let q = cp + ldc;
+    b = splatRow(bias, 1);
+    v128.store(q, f32x4.add(b, c10));
+    v128.store(q, f32x4.add(b, c11), 16);
+    q += ldc;
+    b = splatRow(bias, 2);
+    v128.store(q, f32x4.add(b, c20));
+    v128.store(q, f32x4.add(b, c21), 16);
+    q += ldc;
+    b = splatRow(bias, 3);
+    v128.store(q, f32x4.add(b, c30));
+    v128.store(q, f32x4.add(b, c31), 16);
+    q += ldc;
+    b = splatRow(bias, 4);
+    v128.store(q, f32x4.add(b, c40));
+    v128.store(q, f32x4.add(b, c41), 16);
+    q += ldc;
+    b = splatRow(bias, 5);
+    v128.store(q, f32x4.add(b, c50));
+    v128.store(q, f32x4.add(b, c51), 16);
+    return;
+  }
   const t = full ? cp : tmp;
   const ld = full ? ldc : <usize>NR * 4;
-  if (full && !overwrite) {
+  if (full && mode == ADD) {
     v128.store(t, f32x4.add(v128.load(t), c00));
     v128.store(t, f32x4.add(v128.load(t, 16), c01), 16);
     let q = t + ld;
@@ -155,21 +192,23 @@ function tile(
   for (let i = 0; i < mr; i++) {
     const row = cp + <usize>i * ldc;
     const r = tmp + <usize>(i * NR) * 4;
+    const bi = mode == BIAS ? load<f32>(bias + (<usize>i << 2)) : 0;
     for (let j = 0; j < nr; j++) {
       const o = row + (<usize>j << 2);
       const v = load<f32>(r + (<usize>j << 2));
-      store<f32>(o, overwrite ? v : load<f32>(o) + v);
+      store<f32>(o, mode == WRITE ? v : mode == ADD ? load<f32>(o) + v : bi + v);
     }
   }
 }
 
 /**
  * Multiply the packed A block of one KC step (`ap`, strips of kc) by a packed B panel
- * into columns [0, nc) of C (`c` points at the panel's first column, `ldc` in floats).
+ * into columns [0, nc) of C (`c` points at the panel's first column, `ldc` in floats);
+ * `mode` as for a tile, `bias` the m row biases for BIAS.
  */
 export function panel(
   ap: usize, m: i32, kc: i32, bp: usize, nc: i32, c: usize, ldc: i32,
-  overwrite: bool, tmp: usize,
+  mode: i32, bias: usize, tmp: usize,
 ): void {
   const ldcb = <usize>ldc * 4;
   for (let ic = 0; ic < m; ic += MC) {
@@ -180,7 +219,7 @@ export function panel(
       for (let ir = ic; ir < mEnd; ir += MR) {
         const mr = min(MR, m - ir);
         tile(kc, ap + <usize>(ir * kc) * 4, bs, c + <usize>ir * ldcb + (<usize>jr << 2), ldcb,
-          overwrite, mr, nr, tmp);
+          mode, bias + (<usize>ir << 2), mr, nr, tmp);
       }
     }
   }
@@ -202,7 +241,7 @@ export function gemmPacked(
       const kc = min(KC, k - pc);
       packB(work, b + <usize>(pc * rs + jc * cs) * 4, rs, cs, kc, nc);
       panel(pa + <usize>(pc * mp) * 4, m, kc, work, nc, c + (<usize>jc << 2), ldc,
-        pc == 0 && !accumulate, tmp);
+        pc == 0 && !accumulate ? WRITE : ADD, 0, tmp);
     }
   }
 }
