@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { ConvShape } from "../ops/nn/conv_kernel.ts";
+import { type ConvShape, wasmGeometry } from "../ops/nn/conv_kernel.ts";
 import type { Multiplier, RequantTarget } from "./int_kernels.ts";
 import { type WasmKernels, wasmKernels } from "../wasm/kernels.ts";
 
@@ -89,10 +89,8 @@ export function convAccumulateWasm(
   const r = s.inSpatial.length;
   if (!k || (r !== 1 && r !== 2)) return undefined;
   const win = s.window;
-  const two = r === 2;
-  const [h, wd] = two ? [s.inSpatial[0], s.inSpatial[1]] : [1, s.inSpatial[0]];
-  const [kh, kw] = two ? [win.kernel[0], win.kernel[1]] : [1, win.kernel[0]];
-  const [oh, ow] = two ? [win.outShape[0], win.outShape[1]] : [1, win.outShape[0]];
+  const block = wasmGeometry(s);
+  const [h, wd, kh, kw, oh, ow] = [block[2], block[3], block[6], block[7], block[14], block[15]];
   const cg = s.inChannels / s.group;
   const mg = s.outChannels / s.group;
   const K = cg * kh * kw;
@@ -106,24 +104,7 @@ export function convAccumulateWasm(
     heap.free(xs.ptr);
     return undefined;
   }
-  const geo = heap.put(Int32Array.of(
-    s.batch,
-    s.inChannels,
-    h,
-    wd,
-    s.outChannels,
-    s.group,
-    kh,
-    kw,
-    two ? win.strides[0] : 1,
-    two ? win.strides[1] : win.strides[0],
-    two ? win.dilations[0] : 1,
-    two ? win.dilations[1] : win.dilations[0],
-    two ? win.pads[0] : 0,
-    two ? win.pads[1] : win.pads[0],
-    oh,
-    ow,
-  ));
+  const geo = heap.put(block);
   const M = s.outChannels;
   const c32 = heap.alloc(s.batch * M * P * 4);
   const bp = bias ? heap.put(bias) : 0;

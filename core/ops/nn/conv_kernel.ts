@@ -119,24 +119,7 @@ function convWasm(
     wp = heap.alloc(g.g * groupBytes);
     packWeights(wp);
   }
-  const geo = heap.put(Int32Array.of(
-    g.n,
-    g.c,
-    g.h,
-    g.w,
-    g.m,
-    g.g,
-    g.kh,
-    g.kw,
-    g.sh,
-    g.sw,
-    g.dh,
-    g.dw,
-    g.pt,
-    g.pl,
-    g.oh,
-    g.ow,
-  ));
+  const geo = heap.put(geometryBlock(g));
   const xp = heap.put(x);
   const yp = heap.alloc(out.byteLength);
   const scratch = [geo, xp, yp];
@@ -160,6 +143,35 @@ function convWasm(
     for (const p of scratch) heap.free(p);
     if (ownsWeights) heap.free(wp);
   }
+}
+
+/**
+ * The geometry block the wasm convolution kernels read, 1-D lifted to 2-D: n, c, h, w,
+ * m, group, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow (core/wasm/assembly/conv.ts).
+ */
+export function wasmGeometry(s: ConvShape): Int32Array {
+  return geometryBlock(s.inSpatial.length === 2 ? to2d(s) : to2dFrom1d(s));
+}
+
+function geometryBlock(g: Geo2d): Int32Array {
+  return Int32Array.of(
+    g.n,
+    g.c,
+    g.h,
+    g.w,
+    g.m,
+    g.g,
+    g.kh,
+    g.kw,
+    g.sh,
+    g.sw,
+    g.dh,
+    g.dw,
+    g.pt,
+    g.pl,
+    g.oh,
+    g.ow,
+  );
 }
 
 /** Flattened 2-D parameters. */
