@@ -38,6 +38,8 @@ export { builtinOps, defaultRegistry } from "./core/ops/mod.ts";
 
 export { Executor } from "./core/exec/executor.ts";
 export type { RunOptions } from "./core/exec/executor.ts";
+export { kernelIsa, supportedIsas, useKernelIsa } from "./core/wasm/kernels.ts";
+export type { KernelIsa } from "./core/wasm/kernels.ts";
 export { inferShapes } from "./core/passes/infer_shapes.ts";
 export type { InferredTypes } from "./core/passes/infer_shapes.ts";
 

@@ -1,13 +1,17 @@
 /**
- * Float inference speed of axb's reference executor against onnxruntime-node, in the
- * same process and run, on the real models of ../shared/models. Prints one row per
- * model with the median latency of each and the ratio axb / onnxruntime.
+ * Float inference speed of axb's executor against onnxruntime-node and onnxruntime-web
+ * (its WebAssembly backend), all on one thread, in the same process, on the real models
+ * of ../shared/models. Runs are interleaved (axb, node, web, axb, …) so load on the
+ * machine hits every peer alike; each row shows median wall-clock latencies and the
+ * ratios axb / peer. With `--relaxed`, axb also runs its `relaxed-simd` kernels (fused
+ * multiply-add, not bit-exact with the default path) in a column of its own.
  *
- * Usage: deno task bench [--runs N] [--models a,b]
+ * Usage: deno task bench [--runs N] [--models a,b] [--relaxed]
  *
  * @module
  */
-import * as ort from "onnxruntime-node";
+import * as ortNode from "onnxruntime-node";
+import * as ortWeb from "onnxruntime-web";
 import { join } from "node:path";
 import { loadModel } from "../core/onnx/load.ts";
 import { Executor } from "../core/exec/executor.ts";
@@ -17,20 +21,32 @@ import { asFloat32 } from "../core/ir/tensor.ts";
 import { parseFlags } from "../core/cli/flags.ts";
 import { formatTable } from "../core/report/table.ts";
 import { similarity } from "../core/report/metrics.ts";
+import { kernelIsa, supportedIsas, useKernelIsa } from "../core/wasm/kernels.ts";
 
 const { values } = parseFlags(Deno.args, [
-  { name: "runs", type: "int", help: "timed runs per model" },
+  { name: "runs", type: "int", help: "timed runs per model and peer" },
   { name: "models", type: "string", help: "comma-separated model names" },
+  { name: "relaxed", type: "bool", help: "also time axb's relaxed-simd kernels" },
 ]);
 const runs = Number(values.get("runs") ?? 10);
-const names = String(values.get("models") ?? "mobilenet_v2,resnet18").split(",");
+const names = String(values.get("models") ?? "mobilenet_v2,resnet18,squeezenet1_1,tiny_vit")
+  .split(",");
+const relaxed = values.get("relaxed") === true && supportedIsas().includes("relaxed-simd");
 const dir = join(import.meta.dirname ?? ".", "../../shared/models");
+ortWeb.env.wasm.numThreads = 1;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
 
+async function timed(f: () => unknown): Promise<number> {
+  const t0 = performance.now();
+  await f();
+  return performance.now() - t0;
+}
+
+const exactIsa = kernelIsa();
 const rows: string[][] = [];
 for (const name of names) {
   const path = join(dir, `${name}.onnx`);
@@ -40,34 +56,75 @@ for (const name of names) {
   const inputName = model.graph.runtimeInputs[0].name;
   const outputName = model.graph.outputs[0].name;
   const feeds = new Map([[inputName, input]]);
-  const ours: number[] = [];
-  let ourOut: Float32Array = new Float32Array();
-  exec.run(feeds); // warm-up
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    const out = exec.run(feeds);
-    ours.push(performance.now() - t0);
-    ourOut = asFloat32(out.get(outputName)!);
+  const bytes = await Deno.readFile(path);
+  const node = await ortNode.InferenceSession.create(bytes, {
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+  });
+  const web = await ortWeb.InferenceSession.create(bytes, { executionProviders: ["wasm"] });
+  const data = asFloat32(input);
+  const nodeFeeds = { [inputName]: new ortNode.Tensor("float32", data, [...input.shape]) };
+  const webFeeds = { [inputName]: new ortWeb.Tensor("float32", data, [...input.shape]) };
+  const ours = () => exec.run(feeds);
+  const oursRelaxed = () => {
+    useKernelIsa("relaxed-simd");
+    try {
+      return exec.run(feeds);
+    } finally {
+      useKernelIsa(exactIsa);
+    }
+  };
+  // warm-up: JIT, wasm tier-up, packed weights
+  for (let i = 0; i < 2; i++) {
+    ours();
+    if (relaxed) oursRelaxed();
+    await node.run(nodeFeeds);
+    await web.run(webFeeds);
   }
-  const session = await ort.InferenceSession.create(await Deno.readFile(path));
-  const x = new ort.Tensor("float32", asFloat32(input), [...input.shape]);
-  const theirs: number[] = [];
-  let ortOut: Float32Array = new Float32Array();
-  await session.run({ [inputName]: x });
+  const t = {
+    axb: [] as number[],
+    relaxed: [] as number[],
+    node: [] as number[],
+    web: [] as number[],
+  };
   for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    const r = await session.run({ [inputName]: x });
-    theirs.push(performance.now() - t0);
-    ortOut = r[outputName].data as Float32Array;
+    t.axb.push(await timed(ours));
+    if (relaxed) t.relaxed.push(await timed(oursRelaxed));
+    t.node.push(await timed(() => node.run(nodeFeeds)));
+    t.web.push(await timed(() => web.run(webFeeds)));
   }
-  const a = median(ours);
-  const b = median(theirs);
-  const cos = similarity(ourOut, ortOut).cosine;
-  rows.push([name, a.toFixed(1), b.toFixed(1), (a / b).toFixed(2), cos.toFixed(6)]);
+  const ourOut = asFloat32(ours().get(outputName)!);
+  const nodeOut = (await node.run(nodeFeeds))[outputName].data as Float32Array;
+  const [a, r, n, w] = [t.axb, t.relaxed, t.node, t.web].map((xs) => xs.length ? median(xs) : 0);
+  rows.push([
+    name,
+    a.toFixed(1),
+    ...(relaxed ? [r.toFixed(1)] : []),
+    n.toFixed(1),
+    w.toFixed(1),
+    (a / n).toFixed(2),
+    (a / w).toFixed(2),
+    ...(relaxed ? [(r / n).toFixed(2), (r / w).toFixed(2)] : []),
+    similarity(ourOut, nodeOut).cosine.toFixed(6),
+  ]);
+  await node.release();
+  await web.release();
 }
+const load = Deno.loadavg().map((v) => v.toFixed(2)).join(" ");
 console.log(
   formatTable(rows, {
-    title: `Float inference, median of ${runs} runs (ms); ratio = axb / onnxruntime-node`,
-    header: ["model", "axb ms", "onnxruntime ms", "ratio", "cosine"],
+    title: `Float inference, one thread, median of ${runs} interleaved runs (ms); ` +
+      `axb kernels ${exactIsa}; load average ${load}`,
+    header: [
+      "model",
+      "axb",
+      ...(relaxed ? ["axb relaxed"] : []),
+      "ort-node",
+      "ort-web",
+      "axb/node",
+      "axb/web",
+      ...(relaxed ? ["relaxed/node", "relaxed/web"] : []),
+      "cosine vs node",
+    ],
   }),
 );

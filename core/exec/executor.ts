@@ -176,6 +176,10 @@ export class Executor {
         opset: this.opsetOf(node.domain),
         node,
         runSubgraph: (body, feeds) => this.#runBody(body, feeds, scope),
+        isConstantInput: (k) => {
+          const t = inputs[k];
+          return t !== undefined && plan.graph.initializers.get(node.inputs[k]) === t;
+        },
       };
       let outputs: Tensor[];
       try {

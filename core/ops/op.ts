@@ -36,6 +36,12 @@ export interface KernelContext extends ParseContext {
    * Returns the body outputs in declaration order.
    */
   runSubgraph(graph: Graph, feeds: ReadonlyMap<string, Tensor>): Tensor[];
+  /**
+   * True when input `i` is an initializer of the running graph (the same tensor on every
+   * run, never modified), so a kernel may keep a prepared form of it, such as packed
+   * weights. Absent or false: the input may differ from run to run.
+   */
+  isConstantInput?(i: number): boolean;
 }
 
 /** One operator: typed attributes `A`. */

@@ -14,6 +14,7 @@ import type { Tensor } from "../ir/tensor.ts";
 import { asFloat32 } from "../ir/tensor.ts";
 import { DTYPES } from "../ir/dtype.ts";
 import { Histogram } from "./histogram.ts";
+import { wasmKernels } from "../wasm/kernels.ts";
 import type { CalibrationMethod, Range } from "./range_methods.ts";
 
 /** Statistics of one tensor. */
@@ -46,14 +47,7 @@ export function calibrate(
     !initializers.has(name) && DTYPES[t.dtype].isFloat;
   const observeRange = (name: string, t: Tensor) => {
     if (!isActivation(name, t)) return;
-    const v = asFloat32(t);
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let i = 0; i < v.length; i++) {
-      const x = v[i];
-      if (x < lo) lo = x;
-      if (x > hi) hi = x;
-    }
+    const { lo, hi } = valueRange(asFloat32(t));
     const s = stats.get(name);
     if (s) {
       if (lo < s.observed.min) s.observed.min = lo;
@@ -86,4 +80,35 @@ export function calibrate(
     opts.onProgress?.(2, i + 1, samples.length);
   });
   return stats;
+}
+
+/**
+ * Smallest and largest value (NaN ignored; +∞ and −∞ when there are none), exactly as a
+ * forward scan keeping strict improvements finds them, signed zeros included.
+ */
+export function valueRange(v: Float32Array): { lo: number; hi: number } {
+  const k = wasmKernels();
+  if (!k) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+    }
+    return { lo, hi };
+  }
+  const xp = k.heap.put(v);
+  const out = k.heap.alloc(8);
+  try {
+    k.fn.minMax(xp, v.length, out);
+    let [lo, hi] = k.heap.f32(out, 2);
+    // a zero extreme is the scan's first zero, whatever its sign; the lanes lose the order
+    if (lo === 0) lo = v[v.indexOf(0)];
+    if (hi === 0) hi = v[v.indexOf(0)];
+    return { lo, hi };
+  } finally {
+    k.heap.free(xp);
+    k.heap.free(out);
+  }
 }

@@ -2,8 +2,12 @@
  * A fixed-range histogram of float values, the statistics the Percentile, MSE and KL
  * calibration methods work on. Values outside [lo, hi] fall into the end bins.
  *
+ * Float32 values are binned by a wasm kernel when the kernels are loaded (the same
+ * float64 arithmetic, so the same bins).
+ *
  * @module
  */
+import { wasmKernels } from "../wasm/kernels.ts";
 
 /** Histogram over [lo, hi] with `counts.length` equal bins. */
 export class Histogram {
@@ -40,12 +44,28 @@ export class Histogram {
     return this.lo + (i + 0.5) * this.binWidth;
   }
 
-  /** Add every value of `values`. */
+  /** Add every value of `values` (NaN counts toward `total` but lands in no bin). */
   add(values: ArrayLike<number>): void {
     const n = this.counts.length;
     const inv = n / (this.hi - this.lo);
     const lo = this.lo;
     const c = this.counts;
+    const k = wasmKernels();
+    if (k && values instanceof Float32Array) {
+      const xp = k.heap.put(values);
+      const cp = k.heap.alloc(n * 4);
+      try {
+        k.heap.i32(cp, n).fill(0);
+        k.fn.histogram(xp, values.length, lo, inv, n, cp);
+        const got = k.heap.i32(cp, n);
+        for (let b = 0; b < n; b++) c[b] += got[b];
+      } finally {
+        k.heap.free(xp);
+        k.heap.free(cp);
+      }
+      this.total += values.length;
+      return;
+    }
     for (let i = 0; i < values.length; i++) {
       let b = Math.floor((values[i] - lo) * inv);
       if (b < 0) b = 0;

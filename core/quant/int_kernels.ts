@@ -1,6 +1,10 @@
 /**
  * Integer kernels of the emulator. Accumulation is exact: products of codes are summed
  * in float64, whose 53-bit mantissa holds every int32 accumulator without rounding.
+ * With the wasm kernels loaded, convolutions and matrix products run as int16 GEMMs
+ * with int32 sums (`_int_wasm.ts`) whenever that is provably exact for the values at
+ * hand, giving the same integers; the float64 loops below are the reference and the
+ * fallback.
  *
  * Requantization has two arithmetics, chosen per run:
  * - `npu`: the NPU numeric model — a per-channel fixed-point multiplier (31-bit
@@ -14,15 +18,23 @@
  */
 import type { ConvShape } from "../ops/nn/conv_kernel.ts";
 import { im2col } from "../ops/nn/conv_kernel.ts";
-import { applyFixedPoint, roundHalfEven, toFixedPoint } from "./numeric.ts";
+import { applyFixedPoint, type FixedPoint, roundHalfEven, toFixedPoint } from "./numeric.ts";
+import { convAccumulateWasm, matmulAccumulateWasm, requantizeWasm } from "./_int_wasm.ts";
 
 /** Which arithmetic requantizes accumulators. */
 export type Arithmetic = "npu" | "qdq";
+
+/** What a multiplier computes, so loops over many accumulators can run it in wasm. */
+export type MultiplierForm =
+  | { readonly arithmetic: "npu"; readonly fixedPoint: FixedPoint }
+  | { readonly arithmetic: "qdq"; readonly m: number };
 
 /** A prepared per-channel multiplier. */
 export interface Multiplier {
   /** Apply to one accumulator (before adding the zero point). */
   (acc: number): number;
+  /** Its arithmetic and constants; absent for a hand-made multiplier. */
+  readonly form?: MultiplierForm;
 }
 
 /**
@@ -38,12 +50,16 @@ export function multiplier(
 ): Multiplier {
   if (arithmetic === "npu") {
     const fp = toFixedPoint((scaleIn * scaleW) / scaleOut);
-    return (acc) => applyFixedPoint(acc, fp);
+    return Object.assign((acc: number) => applyFixedPoint(acc, fp), {
+      form: { arithmetic, fixedPoint: fp },
+    });
   }
   const m = Math.fround(
     Math.fround(Math.fround(scaleIn) * Math.fround(scaleW)) / Math.fround(scaleOut),
   );
-  return (acc) => roundHalfEven(Math.fround(Math.fround(acc) * m));
+  return Object.assign((acc: number) => roundHalfEven(Math.fround(Math.fround(acc) * m)), {
+    form: { arithmetic, m },
+  });
 }
 
 /** Bounds and zero point of a requantization. */
@@ -60,6 +76,18 @@ export interface RequantTarget {
  * channel (or one for all when `fps.length` is 1).
  */
 export function requantize(
+  acc: Float64Array,
+  channels: number,
+  inner: number,
+  fps: readonly Multiplier[],
+  t: RequantTarget,
+): Float32Array {
+  return requantizeWasm(acc, channels, inner, fps, t) ??
+    requantizeReference(acc, channels, inner, fps, t);
+}
+
+/** The reference of {@linkcode requantize}: each multiplier called on each accumulator. */
+export function requantizeReference(
   acc: Float64Array,
   channels: number,
   inner: number,
@@ -92,9 +120,20 @@ export function centered(codes: Float32Array, zeroPoint: number): Float32Array {
 
 /**
  * Convolution accumulators: `acc[n, m, p] = bias[m] + Σ_k w[m, k] · x[k, p]` where `x` is
- * the centred input and `w` the weight codes [M, C/group, …kernel].
+ * the centred input and `w` the weight codes [M, C/group, …kernel]. `w` is packed once
+ * and reused while the array lives: do not modify it after the first call.
  */
 export function convAccumulate(
+  x: Float32Array,
+  s: ConvShape,
+  w: Int32Array,
+  bias: Int32Array | undefined,
+): Float64Array {
+  return convAccumulateWasm(x, s, w, bias) ?? convAccumulateReference(x, s, w, bias);
+}
+
+/** The float64 reference of {@linkcode convAccumulate}. */
+export function convAccumulateReference(
   x: Float32Array,
   s: ConvShape,
   w: Int32Array,
@@ -132,9 +171,26 @@ export function convAccumulate(
 
 /**
  * Matrix product accumulators `acc[b, i, j] = bias[j] + Σ_k a[b, i, k] · w[k, j]` for a
- * batch of row-major A [batch, M, K] and one B [K, N] (both centred / codes).
+ * batch of row-major A [batch, M, K] and one B [K, N] (both centred / codes). An
+ * Int32Array `b` is packed once and reused while the array lives: do not modify it after
+ * the first call.
  */
 export function matmulAccumulate(
+  a: Float32Array,
+  batch: number,
+  m: number,
+  k: number,
+  b: ArrayLike<number>,
+  n: number,
+  bias: Int32Array | undefined,
+  bTransposed: boolean,
+): Float64Array {
+  return matmulAccumulateWasm(a, batch * m, k, b, n, bias, bTransposed) ??
+    matmulAccumulateReference(a, batch, m, k, b, n, bias, bTransposed);
+}
+
+/** The float64 reference of {@linkcode matmulAccumulate}. */
+export function matmulAccumulateReference(
   a: Float32Array,
   batch: number,
   m: number,

@@ -13,6 +13,7 @@ import { defineOp, type ParseContext, type RegisteredOp } from "../op.ts";
 import { type BinaryLoop, broadcastBinary } from "./broadcast.ts";
 import { badType, bigView, fromNum, inferBroadcast, numOut, numView, tensorOf } from "./_data.ts";
 import { sizeOf } from "../../ir/tensor.ts";
+import { wasmKernels } from "../../wasm/kernels.ts";
 
 /** Loop over number storage (halves arrive as float32). */
 export type NumLoop = BinaryLoop<NumberArray, NumberArray, NumberArray>;
@@ -40,6 +41,45 @@ export interface BinarySpec<A> {
   pick(dtype: DType, attrs: A, ctx: ParseContext): BinaryKernel | undefined;
   /** Extra validation of concrete inputs (e.g. integer division by zero). */
   check?(a: Tensor, b: Tensor, attrs: A, ctx: ParseContext): void;
+  /** For float32 inputs, the wasm kernel computing the same bits as the loop. */
+  readonly f32?: F32Binary;
+}
+
+/** The float32 operations the wasm binary kernel has, by its operation code. */
+export const F32_BINARY = { add: 0, sub: 1, mul: 2, div: 3 } as const;
+/** One of them. */
+export type F32Binary = keyof typeof F32_BINARY;
+
+/** Rows shorter than this cost more to hand to wasm than to compute here. */
+const MIN_WASM_ROW = 16;
+
+/** `spec.f32` over broadcast float32 inputs in wasm, or undefined on the scalar path. */
+function binaryWasm(
+  op: F32Binary,
+  a: Float32Array,
+  aShape: readonly number[],
+  b: Float32Array,
+  bShape: readonly number[],
+  shape: readonly number[],
+  n: number,
+): Float32Array | undefined {
+  const k = wasmKernels();
+  const same = a.length === n && b.length === n;
+  if (!k || n === 0 || (!same && (shape.at(-1) ?? 1) < MIN_WASM_ROW)) return undefined;
+  const { heap, fn } = k;
+  const ap = heap.put(a);
+  const bp = heap.put(b);
+  const yp = heap.alloc(n * 4);
+  try {
+    const code = F32_BINARY[op];
+    // element offsets become byte addresses: the loop walks pointers, not arrays
+    broadcastBinary(ap, aShape, bp, bShape, yp, shape, (x, ix, sx, y, iy, sy, o, io, len) => {
+      fn.binary(code, x + 4 * ix, sx, y + 4 * iy, sy, o + 4 * io, len);
+    });
+    return heap.f32(yp, n).slice();
+  } finally {
+    for (const p of [ap, bp, yp]) heap.free(p);
+  }
 }
 
 /** Compute `spec` on two tensors of one dtype with broadcasting. */
@@ -59,6 +99,10 @@ export function runBinary<A>(
   const shape = broadcastShapes([a.shape, b.shape], ctx);
   const n = sizeOf(shape);
   const outType: DType = spec.bool ? "bool" : a.dtype;
+  if (spec.f32 && a.is("f32") && b.is("f32")) {
+    const y = binaryWasm(spec.f32, a.data, a.shape, b.data, b.shape, shape, n);
+    if (y) return tensorOf("f32", shape, y);
+  }
   switch (k.kind) {
     case "num": {
       const out = numOut(outType, n);
@@ -99,12 +143,17 @@ export function defineBinary<A>(spec: BinarySpec<A>): RegisteredOp {
 export function simpleBinary(
   opType: string,
   pick: (dtype: DType) => BinaryKernel | undefined,
-  opts: { bool?: boolean; check?: (a: Tensor, b: Tensor, ctx: ParseContext) => void } = {},
+  opts: {
+    bool?: boolean;
+    check?: (a: Tensor, b: Tensor, ctx: ParseContext) => void;
+    f32?: F32Binary;
+  } = {},
 ): RegisteredOp {
   const check = opts.check;
   return defineBinary<null>({
     opType,
     bool: opts.bool,
+    f32: opts.f32,
     parse: () => null,
     pick: (d) => pick(d),
     check: check ? (a, b, _attrs, ctx) => check(a, b, ctx) : undefined,

@@ -24,6 +24,11 @@ export interface UnarySpec<P> {
   parse(attrs: AttrReader, ctx: ParseContext): P;
   /** Loop for float inputs (f32, f64; halves via f32). */
   readonly float?: UnaryLoop<P>;
+  /**
+   * Faster float32 path giving the same bits as `float` (a wasm kernel); returns
+   * undefined where it does not apply, and `float` runs instead.
+   */
+  readonly f32?: (x: Float32Array, p: P) => Float32Array | undefined;
   /** Loop for 8/16/32-bit integer and bool inputs that the op accepts. */
   readonly int?: UnaryLoop<P>;
   /** Loop for int64/uint64 inputs. */
@@ -40,6 +45,10 @@ const ALL_INTS: readonly DType[] = ["s8", "s16", "s32", "s64", "u8", "u16", "u32
 export function runUnary<P>(spec: UnarySpec<P>, x: Tensor, p: P, ctx: ParseContext): Tensor {
   const d = x.dtype;
   const info = DTYPES[d];
+  if (spec.f32 && x.is("f32")) {
+    const y = spec.f32(x.data, p);
+    if (y) return tensorOf(d, x.shape, y);
+  }
   if (info.isFloat && spec.float) {
     const outType: DType = spec.bool ? "bool" : d;
     const out = numOut(outType, x.size);

@@ -13,6 +13,7 @@ import type { RegisteredOp } from "../op.ts";
 import { UnsupportedOpError } from "../../errors/mod.ts";
 import { type BigUnaryLoop, defineUnary, noParams, type UnaryLoop } from "./_unary.ts";
 import { erf } from "./erf.ts";
+import { mapF32 } from "../../wasm/map.ts";
 
 /** One `alpha` parameter. */
 export interface Alpha {
@@ -152,6 +153,7 @@ export const relu: RegisteredOp = defineUnary({
   opType: "Relu",
   parse: noParams,
   float: reluN,
+  f32: (x) => mapF32(x, (fn, p, n) => fn.relu(p, p, n)),
   int: reluN,
   big: reluB,
   intTypes: SIGNED_FOR_RELU,

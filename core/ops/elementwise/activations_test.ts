@@ -14,6 +14,7 @@ import { clip, prelu } from "./clip.ts";
 import { dropout } from "./identity.ts";
 import { constant } from "./constant.ts";
 import { runOp, values } from "./_test_util.ts";
+import { firstBitDifference, onEveryIsa, randomF32 } from "../../wasm/_testing.ts";
 
 Deno.test("sigmoid() stays finite and accurate for large |x|", () => {
   assert.equal(sigmoid(-800), 0);
@@ -115,4 +116,23 @@ Deno.test("Constant builds int64 lists and float scalars from attributes", () =>
   assert.deepEqual(b.shape, []);
   assert.deepEqual(values(b), [0.25]);
   assert.throws(() => runOp(constant, []), /exactly one/);
+});
+
+Deno.test("relu() and clip() give the same bits on every path, NaN and -0 included", () => {
+  const v = randomF32(1003, 11);
+  for (const i of [0, 7, 500]) v[i] = Number.NaN;
+  v[9] = -0;
+  v[10] = Number.NEGATIVE_INFINITY;
+  const x = f32([1003], [...v]);
+  const bounds: [number, number][] = [[0, 6], [-0.25, 0.5], [0.5, -0.5], [-Infinity, 0.125]];
+  const runs = onEveryIsa(() =>
+    [
+      runOp(relu, [x])[0],
+      ...bounds.map(([lo, hi]) => runOp(clip, [x, f32([], [lo]), f32([], [hi])])[0]),
+    ].map((t) => t.data as Float32Array)
+  );
+  const scalar = runs.get("scalar")!;
+  for (const [isa, ys] of runs) {
+    ys.forEach((y, i) => assert.equal(firstBitDifference(y, scalar[i]), -1, `${isa} output ${i}`));
+  }
 });

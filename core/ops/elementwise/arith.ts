@@ -104,20 +104,20 @@ function checkNoZeroDivisor(a: Tensor, b: Tensor, ctx: ParseContext): void {
 }
 
 /** Add: `A + B`. */
-export const add: RegisteredOp = simpleBinary("Add", numericPick(addN, addB));
+export const add: RegisteredOp = simpleBinary("Add", numericPick(addN, addB), { f32: "add" });
 /** Sub: `A - B`. */
-export const sub: RegisteredOp = simpleBinary("Sub", numericPick(subN, subB));
+export const sub: RegisteredOp = simpleBinary("Sub", numericPick(subN, subB), { f32: "sub" });
 /** Mul: `A * B` (integer products wrap). */
 export const mul: RegisteredOp = simpleBinary("Mul", (d) => {
   if (d === "s32" || d === "u32") return { kind: "num", loop: mulI32 };
   return numericPick(mulN, mulB)(d);
-});
+}, { f32: "mul" });
 /** Div: `A / B`; integers truncate toward zero. */
 export const div: RegisteredOp = simpleBinary("Div", (d) => {
   if (!NUMERIC.includes(d)) return undefined;
   if (isBigIntDType(d)) return { kind: "big", loop: divB };
   return { kind: "num", loop: isFloat(d) ? divF : divI };
-}, { check: checkNoZeroDivisor });
+}, { check: checkNoZeroDivisor, f32: "div" });
 
 /** Parsed attributes of Mod. */
 export interface ModAttrs {

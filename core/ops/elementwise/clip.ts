@@ -19,6 +19,7 @@ import { KernelError } from "../../errors/mod.ts";
 import { broadcastBinary } from "./broadcast.ts";
 import type { BigLoop, NumLoop } from "./_binary.ts";
 import { badType, bigView, fromNum, isFloat, NUMERIC, numOut, numView, tensorOf } from "./_data.ts";
+import { mapF32 } from "../../wasm/map.ts";
 
 /** Parsed attributes of Clip. */
 export interface ClipAttrs {
@@ -57,9 +58,14 @@ function runClip(x: Tensor, lo: number | bigint | undefined, hi: number | bigint
     return tensorOf(x.dtype, x.shape, out);
   }
   const src = numView(x);
-  const out = numOut(x.dtype, src.length);
   const l = lo === undefined ? -Infinity : Number(lo);
   const h = hi === undefined ? Infinity : Number(hi);
+  // the kernel compares in float32, the same as here when both bounds are float32 values
+  if (x.is("f32") && Math.fround(l) === l && Math.fround(h) === h) {
+    const y = mapF32(x.data, (fn, p, n) => fn.clip(p, p, n, l, h));
+    if (y) return tensorOf(x.dtype, x.shape, y);
+  }
+  const out = numOut(x.dtype, src.length);
   for (let i = 0; i < src.length; i++) {
     const v = src[i];
     out[i] = v < l ? (l > h ? h : l) : v > h ? h : v;

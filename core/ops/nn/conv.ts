@@ -102,7 +102,10 @@ export const conv: TypedOp<ConvAttrs> = defineOp<ConvAttrs>({
         `${where(ctx)}: bias has ${b.size} elements, expected ${shape.outChannels}`,
       );
     }
-    const y = convF32(asFloat32(x), asFloat32(w), b ? asFloat32(b) : undefined, shape);
+    const y = convF32(asFloat32(x), asFloat32(w), b ? asFloat32(b) : undefined, shape, {
+      // a float32 initializer is its own storage, the same array on every run
+      constantWeights: w.dtype === "f32" && (ctx.isConstantInput?.(1) ?? false),
+    });
     const outShape = [shape.batch, shape.outChannels, ...shape.window.outShape];
     if (x.dtype === "f32") return [new Tensor("f32", outShape, y)];
     return [fromFloat32(x.dtype, outShape, y)];

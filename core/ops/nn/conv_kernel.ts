@@ -3,13 +3,21 @@
  *
  * Paths, fastest first: depthwise (one input channel per group) as a direct loop with
  * precomputed valid column ranges; 1×1 stride-1 unpadded as a plain GEMM on the input;
- * 2-D im2col + GEMM; N-d (1-D, 3-D, …) im2col + GEMM through generic index arithmetic.
- * Bias is written into the output first and the GEMM accumulates onto it.
+ * 2-D im2col + GEMM; N-d (3-D, …) im2col + GEMM through generic index arithmetic.
+ * 1-D runs as 2-D with one row. Bias is written into the output first and the GEMM
+ * accumulates onto it.
+ *
+ * With the wasm kernels loaded, 1-D and 2-D convolutions run whole in WebAssembly
+ * (core/wasm/assembly/conv.ts): the patch matrix is gathered straight into the GEMM's
+ * packed panels, and constant weights are packed once and kept beside the kernels. The
+ * TypeScript loops below are their reference: the same sums in the same order, so both
+ * give the same bits (see gemm_kernel.ts for the rounding contract).
  *
  * @module
  */
 import { gemm } from "./gemm_kernel.ts";
 import type { Window } from "./_spatial.ts";
+import { type WasmKernels, wasmKernels } from "../../wasm/kernels.ts";
 
 /** Shapes of one convolution call. */
 export interface ConvShape {
@@ -31,6 +39,15 @@ export function colBuffer(n: number): Float32Array {
   return colScratch;
 }
 
+/** Options of {@linkcode convF32}. */
+export interface ConvOptions {
+  /**
+   * `w` is a constant (an initializer) that is never modified: its packed form is kept
+   * for the array's lifetime instead of being rebuilt on every call.
+   */
+  readonly constantWeights?: boolean;
+}
+
 /**
  * Convolve `x` [N, C, …] with `w` [M, C/group, …kernel] (+ `bias` [M]).
  *
@@ -41,11 +58,18 @@ export function convF32(
   w: Float32Array,
   bias: Float32Array | undefined,
   s: ConvShape,
+  opts: ConvOptions = {},
 ): Float32Array {
   const win = s.window;
   const outP = win.outShape.reduce((a, b) => a * b, 1);
   const out = new Float32Array(s.batch * s.outChannels * outP);
   if (outP === 0) return out;
+  const r = s.inSpatial.length;
+  const k = wasmKernels();
+  if (k && (r === 1 || r === 2)) {
+    convWasm(k, x, w, bias, r === 2 ? to2d(s) : to2dFrom1d(s), out, opts.constantWeights ?? false);
+    return out;
+  }
   if (bias) {
     for (let n = 0; n < s.batch; n++) {
       for (let m = 0; m < s.outChannels; m++) {
@@ -54,7 +78,6 @@ export function convF32(
       }
     }
   }
-  const r = s.inSpatial.length;
   if (r === 1 || r === 2) {
     const g2 = r === 2 ? to2d(s) : to2dFrom1d(s);
     if (g2.cg === 1 && s.group === s.inChannels) depthwise2d(x, w, out, g2);
@@ -63,6 +86,92 @@ export function convF32(
     convNd(x, w, out, s);
   }
   return out;
+}
+
+/** The 2-D convolution in WebAssembly; writes the result into `out`. */
+function convWasm(
+  k: WasmKernels,
+  x: Float32Array,
+  w: Float32Array,
+  bias: Float32Array | undefined,
+  g: Geo2d,
+  out: Float32Array,
+  constantWeights: boolean,
+): void {
+  const { heap, fn } = k;
+  const depthwise = g.cg === 1 && g.g === g.c;
+  const kdim = g.cg * g.kh * g.kw;
+  const groupBytes = fn.packedABytes(g.mg, kdim);
+  const packWeights = (dst: number) => {
+    const raw = heap.put(w);
+    for (let gi = 0; gi < g.g; gi++) {
+      fn.packA(dst + gi * groupBytes, raw + gi * g.mg * kdim * 4, kdim, 1, g.mg, kdim, 1);
+    }
+    heap.free(raw);
+  };
+  let wp: number;
+  let ownsWeights = true;
+  if (depthwise) wp = heap.put(w);
+  else if (constantWeights) {
+    wp = heap.resident(w, `conv ${g.m}x${kdim}/${g.g}`, g.g * groupBytes, packWeights);
+    ownsWeights = false;
+  } else {
+    wp = heap.alloc(g.g * groupBytes);
+    packWeights(wp);
+  }
+  const geo = heap.put(geometryBlock(g));
+  const xp = heap.put(x);
+  const yp = heap.alloc(out.byteLength);
+  const scratch = [geo, xp, yp];
+  try {
+    if (depthwise) {
+      // depthwise adds every tap onto the output, which starts as the bias
+      const y = heap.f32(yp, out.length);
+      const plane = g.oh * g.ow;
+      if (bias) {
+        for (let i = 0; i < g.n * g.m; i++) y.fill(bias[i % g.m], i * plane, (i + 1) * plane);
+      } else y.fill(0);
+      fn.depthwise2d(xp, wp, yp, geo);
+    } else {
+      const bp = heap.put(bias ?? new Float32Array(g.m));
+      const work = heap.alloc(fn.convWorkBytes());
+      scratch.push(bp, work);
+      fn.conv2d(xp, wp, bp, yp, geo, work);
+    }
+    out.set(heap.f32(yp, out.length));
+  } finally {
+    for (const p of scratch) heap.free(p);
+    if (ownsWeights) heap.free(wp);
+  }
+}
+
+/**
+ * The geometry block the wasm convolution kernels read, 1-D lifted to 2-D: n, c, h, w,
+ * m, group, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow (core/wasm/assembly/conv.ts).
+ */
+export function wasmGeometry(s: ConvShape): Int32Array {
+  return geometryBlock(s.inSpatial.length === 2 ? to2d(s) : to2dFrom1d(s));
+}
+
+function geometryBlock(g: Geo2d): Int32Array {
+  return Int32Array.of(
+    g.n,
+    g.c,
+    g.h,
+    g.w,
+    g.m,
+    g.g,
+    g.kh,
+    g.kw,
+    g.sh,
+    g.sw,
+    g.dh,
+    g.dw,
+    g.pt,
+    g.pl,
+    g.oh,
+    g.ow,
+  );
 }
 
 /** Flattened 2-D parameters. */

@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import { gemm } from "./gemm_kernel.ts";
+import { firstBitDifference, onEveryIsa, randomF32 } from "../../wasm/_testing.ts";
 
 /** Deterministic pseudo-random values in [-1, 1). */
 function rand(n: number, seed: number): Float32Array {
@@ -145,4 +146,51 @@ Deno.test("gemm() computes a hand-checked 2x2 product", () => {
     ldc: 2,
   });
   assert.deepEqual([...c], [58, 64, 139, 154]);
+});
+
+Deno.test("gemm() gives the same bits on every exact path and stays within rounding on relaxed-simd", () => {
+  const sizes = [[2, 3, 4], [5, 9, 7], [4, 8, 256], [7, 13, 300], [13, 70, 530], [66, 259, 9]];
+  let seed = 100;
+  for (const [m, n, k] of sizes) {
+    for (
+      const [transA, transB, accumulate, alpha] of [
+        [false, false, false, 1],
+        [true, false, true, 0.3],
+        [false, true, true, 1],
+        [true, true, false, -2.5],
+      ] as const
+    ) {
+      const a = randomF32(m * k, seed++);
+      const b = randomF32(k * n, seed++);
+      const c0 = randomF32(m * n, seed++);
+      const results = onEveryIsa(() => {
+        const c = c0.slice();
+        gemm({
+          m,
+          n,
+          k,
+          a,
+          lda: transA ? m : k,
+          transA,
+          b,
+          ldb: transB ? k : n,
+          transB,
+          c,
+          ldc: n,
+          alpha,
+          accumulate,
+        });
+        return c;
+      });
+      const what = `m=${m} n=${n} k=${k} tA=${transA} tB=${transB} acc=${accumulate}`;
+      const scalar = results.get("scalar")!;
+      const simd = results.get("simd");
+      if (simd) assert.equal(firstBitDifference(simd, scalar), -1, what);
+      const relaxed = results.get("relaxed-simd");
+      if (relaxed) {
+        const want = naive(m, n, k, a, transA, b, transB, alpha, accumulate ? c0 : undefined);
+        assert.ok(maxErr(relaxed, want) < 1e-4 * Math.sqrt(k) * Math.abs(alpha), what);
+      }
+    }
+  }
 });

@@ -4,9 +4,14 @@
  * gets a table of the first in-range tap, the number of in-range taps and the number
  * of taps inside input+pads, so the inner loops carry no bounds checks.
  *
+ * Max pooling over one or two spatial axes without indices runs in WebAssembly
+ * (core/wasm/assembly/pool.ts) when the kernels are loaded, with the same tap order and
+ * comparisons, so the same bits.
+ *
  * @module
  */
 import type { Window } from "./_spatial.ts";
+import { wasmKernels } from "../../wasm/kernels.ts";
 
 /** Per-axis tap table. */
 interface AxisTable {
@@ -49,6 +54,9 @@ function axisTable(
 export interface PoolGeometry {
   readonly planes: number;
   readonly axes: readonly [AxisTable, AxisTable, AxisTable];
+  /** Input spatial dims and the window the tables were built from. */
+  readonly spatial: readonly number[];
+  readonly window: Window;
 }
 
 /** Build the geometry for `planes` = N·C images of `spatial` dims (rank 1..3). */
@@ -72,7 +80,7 @@ export function poolGeometry(
       win.pads[i + r],
     );
   };
-  return { planes, axes: [t(0), t(1), t(2)] };
+  return { planes, axes: [t(0), t(1), t(2)], spatial, window: win };
 }
 
 function outSize(g: PoolGeometry): number {
@@ -89,6 +97,10 @@ export function maxPool(
   indices: boolean,
   columnMajor: boolean,
 ): { y: Float32Array; idx?: Float64Array } {
+  if (!indices && g.spatial.length <= 2) {
+    const y = maxPool2dWasm(x, g);
+    if (y) return { y };
+  }
   const [A, B, C] = g.axes;
   const inP = A.size * B.size * C.size;
   const outP = outSize(g);
@@ -133,6 +145,41 @@ export function maxPool(
     }
   }
   return { y, idx };
+}
+
+/** Max pooling of 1-D/2-D planes in WebAssembly, or undefined on the scalar path. */
+function maxPool2dWasm(x: Float32Array, g: PoolGeometry): Float32Array | undefined {
+  const k = wasmKernels();
+  if (!k) return undefined;
+  const w = g.window;
+  const two = g.spatial.length === 2;
+  const ax = (v: readonly number[], i: number, one: number) => two ? v[i] : i === 0 ? one : v[0];
+  const geo = Int32Array.of(
+    g.planes,
+    two ? g.spatial[0] : 1,
+    two ? g.spatial[1] : g.spatial[0],
+    ax(w.outShape, 0, 1),
+    ax(w.outShape, 1, 1),
+    ax(w.kernel, 0, 1),
+    ax(w.kernel, 1, 1),
+    ax(w.strides, 0, 1),
+    ax(w.strides, 1, 1),
+    ax(w.dilations, 0, 1),
+    ax(w.dilations, 1, 1),
+    two ? w.pads[0] : 0,
+    two ? w.pads[1] : w.pads[0],
+  );
+  const n = g.planes * outSize(g);
+  const { heap, fn } = k;
+  const gp = heap.put(geo);
+  const xp = heap.put(x);
+  const yp = heap.alloc(n * 4);
+  try {
+    fn.maxPool2d(xp, yp, gp);
+    return heap.f32(yp, n).slice();
+  } finally {
+    for (const p of [gp, xp, yp]) heap.free(p);
+  }
 }
 
 /** Average pooling; `includePad` divides by the taps inside input+pads. */

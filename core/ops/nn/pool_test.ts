@@ -4,6 +4,7 @@ import { averagePool, lpPoolOp, maxPoolOp } from "./pool.ts";
 import { globalAveragePool, globalMaxPool } from "./global_pool.ts";
 import { maxUnpool } from "./max_unpool.ts";
 import { inferOp, rounded, runOp } from "./_testing.ts";
+import { firstBitDifference, onEveryIsa, randomF32 } from "../../wasm/_testing.ts";
 
 const grid4 = f32([1, 1, 4, 4], Array.from({ length: 16 }, (_, i) => i + 1));
 
@@ -99,4 +100,27 @@ Deno.test("maxPoolOp() infer keeps symbolic N and C", () => {
     pads: [1, 1, 1, 1],
   });
   assert.deepEqual(t?.shape, ["N", "C", 56, 56]);
+});
+
+Deno.test("maxPoolOp() gives the same bits on every path, NaN and -0 included", () => {
+  const cases: Record<string, number | number[]>[] = [
+    { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] },
+    { kernel_shape: [2, 3], strides: [1, 1], dilations: [2, 1], pads: [0, 2, 1, 0] },
+    { kernel_shape: [3, 3], strides: [3, 2], ceil_mode: 1 },
+    { kernel_shape: [5], strides: [2], pads: [2, 2] },
+  ];
+  let seed = 3;
+  for (const attrs of cases) {
+    const oneD = (attrs.kernel_shape as number[]).length === 1;
+    const shape = oneD ? [2, 3, 37] : [2, 3, 11, 21];
+    const v = randomF32(shape.reduce((a, d) => a * d, 1), seed++);
+    v[5] = Number.NaN;
+    v[40] = Number.NaN;
+    const x = f32(shape, [...v]);
+    const runs = onEveryIsa(() => runOp(maxPoolOp, [x], attrs)[0].data as Float32Array);
+    const scalar = runs.get("scalar")!;
+    for (const [isa, y] of runs) {
+      assert.equal(firstBitDifference(y, scalar), -1, `${isa} ${JSON.stringify(attrs)}`);
+    }
+  }
 });

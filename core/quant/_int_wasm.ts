@@ -1,0 +1,236 @@
+/**
+ * The emulator's integer accumulations in WebAssembly: operands narrowed to int16,
+ * products paired along K by `i32x4.dot_i16x8_s`, int32 sums, the bias added in float64.
+ * Every sum is exact when `K·max|x|·max|w| < 2^31`, which each call checks on the actual
+ * values; the results are then the same integers the float64 reference loops compute.
+ * When a value is not an integer of magnitude ≤ 32767, or the bound fails, the functions
+ * return undefined and the caller runs its reference loop.
+ *
+ * Weight code arrays are packed once per array and kept while the array lives: callers
+ * must not modify a code array after its first use.
+ *
+ * @module
+ */
+import { type ConvShape, wasmGeometry } from "../ops/nn/conv_kernel.ts";
+import type { Multiplier, RequantTarget } from "./int_kernels.ts";
+import { type WasmKernels, wasmKernels } from "../wasm/kernels.ts";
+
+const LIMIT = 2 ** 31;
+
+const largest = new WeakMap<Int32Array, number>();
+
+/** max |w| of a constant code array, or −1 when a code does not fit int16. */
+function maxAbs(w: Int32Array): number {
+  let m = largest.get(w);
+  if (m === undefined) {
+    m = 0;
+    for (let i = 0; i < w.length; i++) {
+      const v = Math.abs(w[i]);
+      if (v > m) m = v;
+    }
+    if (m > 32767) m = -1;
+    largest.set(w, m);
+  }
+  return m;
+}
+
+/** int16 copy of `x` in the kernels' memory and max |x|, or undefined (block freed). */
+function narrow(k: WasmKernels, x: Float32Array): { ptr: number; max: number } | undefined {
+  const src = k.heap.put(x);
+  const ptr = k.heap.alloc(x.length * 2);
+  const max = k.fn.toI16(src, ptr, x.length);
+  k.heap.free(src);
+  if (max < 0) {
+    k.heap.free(ptr);
+    return undefined;
+  }
+  return { ptr, max };
+}
+
+/** Weight codes [rows, cols] packed per group for qgemm (rows split into `groups`). */
+function packedCodes(
+  k: WasmKernels,
+  w: Int32Array,
+  groups: number,
+  rows: number,
+  cols: number,
+  transposed: boolean,
+): number {
+  const { heap, fn } = k;
+  const gr = rows / groups;
+  const groupBytes = fn.packedQABytes(gr, cols);
+  return heap.resident(
+    w,
+    `q ${rows}x${cols}/${groups}${transposed ? "t" : ""}`,
+    groups * groupBytes,
+    (dst) => {
+      const raw = heap.put(w);
+      const w16 = heap.alloc(w.length * 2);
+      fn.i32ToI16(raw, w16, w.length);
+      for (let gi = 0; gi < groups; gi++) {
+        // element (i, p) of the group's [gr, cols] matrix
+        if (transposed) fn.packQA(dst + gi * groupBytes, w16 + gi * gr * 2, 1, rows, gr, cols);
+        else fn.packQA(dst + gi * groupBytes, w16 + gi * gr * cols * 2, cols, 1, gr, cols);
+      }
+      heap.free(raw);
+      heap.free(w16);
+    },
+  );
+}
+
+/** {@linkcode convAccumulate} for 1-D/2-D convolutions; undefined when it does not apply. */
+export function convAccumulateWasm(
+  x: Float32Array,
+  s: ConvShape,
+  w: Int32Array,
+  bias: Int32Array | undefined,
+): Float64Array | undefined {
+  const k = wasmKernels();
+  const r = s.inSpatial.length;
+  if (!k || (r !== 1 && r !== 2)) return undefined;
+  const win = s.window;
+  const block = wasmGeometry(s);
+  const [h, wd, kh, kw, oh, ow] = [block[2], block[3], block[6], block[7], block[14], block[15]];
+  const cg = s.inChannels / s.group;
+  const mg = s.outChannels / s.group;
+  const K = cg * kh * kw;
+  const P = oh * ow;
+  const wMax = maxAbs(w);
+  if (wMax < 0 || P === 0 || K === 0) return undefined;
+  const xs = narrow(k, x);
+  if (!xs) return undefined;
+  const { heap, fn } = k;
+  if (K * xs.max * wMax >= LIMIT) {
+    heap.free(xs.ptr);
+    return undefined;
+  }
+  const geo = heap.put(block);
+  const M = s.outChannels;
+  const c32 = heap.alloc(s.batch * M * P * 4);
+  const bp = bias ? heap.put(bias) : 0;
+  const out = heap.alloc(s.batch * M * P * 8);
+  const scratch: number[] = [xs.ptr, geo, c32, out];
+  try {
+    if (cg === 1 && s.group === s.inChannels) {
+      // depthwise: one small product per channel, no GEMM
+      const wp = heap.put(w);
+      scratch.push(wp);
+      fn.depthwiseI16(xs.ptr, wp, c32, geo);
+    } else {
+      const pw = packedCodes(k, w, s.group, M, K, false);
+      const groupBytes = fn.packedQABytes(mg, K);
+      const pointwise = K === cg && P === h * wd && win.strides.every((v) => v === 1) &&
+        win.pads.every((v) => v === 0);
+      const col = pointwise ? 0 : heap.alloc(K * P * 2);
+      const work = heap.alloc(fn.qgemmWorkBytes());
+      scratch.push(work);
+      if (col) scratch.push(col);
+      for (let n = 0; n < s.batch; n++) {
+        for (let gi = 0; gi < s.group; gi++) {
+          const xg = xs.ptr + (n * s.inChannels + gi * cg) * h * wd * 2;
+          const cg32 = c32 + ((n * M + gi * mg) * P) * 4;
+          if (col) fn.im2colI16(xg, col, geo);
+          fn.qgemm(pw + gi * groupBytes, mg, P, K, col || xg, P, 1, cg32, P, work);
+        }
+      }
+    }
+    for (let n = 0; n < s.batch; n++) {
+      fn.accToF64(c32 + n * M * P * 4, M, P, P, bp, 1, 0, out + n * M * P * 8);
+    }
+    return heap.f64(out, s.batch * M * P).slice();
+  } finally {
+    for (const p of scratch) heap.free(p);
+    if (bp) heap.free(bp);
+  }
+}
+
+/** {@linkcode matmulAccumulate} with Int32Array codes; undefined when it does not apply. */
+export function matmulAccumulateWasm(
+  a: Float32Array,
+  rows: number,
+  kDim: number,
+  b: ArrayLike<number>,
+  n: number,
+  bias: Int32Array | undefined,
+  bTransposed: boolean,
+): Float64Array | undefined {
+  const k = wasmKernels();
+  if (!k || !(b instanceof Int32Array) || rows === 0 || kDim === 0 || n === 0) return undefined;
+  const bMax = maxAbs(b);
+  if (bMax < 0) return undefined;
+  const as = narrow(k, a);
+  if (!as) return undefined;
+  const { heap, fn } = k;
+  if (kDim * as.max * bMax >= LIMIT) {
+    heap.free(as.ptr);
+    return undefined;
+  }
+  // Cᵀ [n, rows] = Bᵀ · Aᵀ: the constant codes are the packed operand
+  const pb = packedCodes(k, b, 1, n, kDim, !bTransposed);
+  const c32 = heap.alloc(n * rows * 4);
+  const bp = bias ? heap.put(bias) : 0;
+  const work = heap.alloc(fn.qgemmWorkBytes());
+  const out = heap.alloc(rows * n * 8);
+  try {
+    fn.qgemm(pb, n, rows, kDim, as.ptr, 1, kDim, c32, rows, work);
+    fn.accToF64(c32, n, rows, rows, bp, 1, 1, out);
+    return heap.f64(out, rows * n).slice();
+  } finally {
+    for (const p of [as.ptr, c32, work, out]) heap.free(p);
+    if (bp) heap.free(bp);
+  }
+}
+
+/**
+ * {@linkcode requantize} in wasm when every multiplier tells its form and all share one
+ * arithmetic; undefined otherwise.
+ */
+export function requantizeWasm(
+  acc: Float64Array,
+  channels: number,
+  inner: number,
+  fps: readonly Multiplier[],
+  t: RequantTarget,
+): Float32Array | undefined {
+  const k = wasmKernels();
+  const forms = fps.map((f) => f.form);
+  const kind = forms[0]?.arithmetic;
+  if (!k || acc.length === 0 || !kind || forms.some((f) => f?.arithmetic !== kind)) {
+    return undefined;
+  }
+  const per = (c: number) => forms[fps.length === 1 ? 0 : c]!;
+  let params: Float64Array | Float32Array;
+  if (kind === "npu") {
+    params = new Float64Array(4 * channels);
+    for (let c = 0; c < channels; c++) {
+      const f = per(c);
+      if (f.arithmetic !== "npu") return undefined;
+      const { multiplier: m, shift } = f.fixedPoint;
+      // the same constants applyFixedPoint derives
+      const hi = Math.floor(m / 65536);
+      params.set(
+        [hi, m - hi * 65536, 2 ** (shift >= 16 ? shift - 16 : shift), shift >= 16 ? 1 : 0],
+        4 * c,
+      );
+    }
+  } else {
+    params = new Float32Array(channels);
+    for (let c = 0; c < channels; c++) {
+      const f = per(c);
+      if (f.arithmetic !== "qdq") return undefined;
+      params[c] = f.m;
+    }
+  }
+  const { heap, fn } = k;
+  const ap = heap.put(acc);
+  const pp = heap.put(params);
+  const op = heap.alloc(acc.length * 4);
+  try {
+    const outer = acc.length / (channels * inner);
+    const run = kind === "npu" ? fn.requantNpu : fn.requantQdq;
+    run(ap, op, outer, channels, inner, pp, t.zeroPoint, t.lo, t.hi);
+    return heap.f32(op, acc.length).slice();
+  } finally {
+    for (const p of [ap, pp, op]) heap.free(p);
+  }
+}

@@ -1,0 +1,150 @@
+import { strict as assert } from "node:assert";
+import {
+  convAccumulate,
+  convAccumulateReference,
+  matmulAccumulate,
+  matmulAccumulateReference,
+  type Multiplier,
+  multiplier,
+  requantize,
+  requantizeReference,
+} from "./int_kernels.ts";
+import type { ConvShape } from "../ops/nn/conv_kernel.ts";
+import { onEveryIsa } from "../wasm/_testing.ts";
+
+/** Deterministic integers in [lo, hi]. */
+function ints(n: number, lo: number, hi: number, seed: number): Int32Array {
+  const out = new Int32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = lo + (s % (hi - lo + 1));
+  }
+  return out;
+}
+
+function conv2dShape(
+  n: number,
+  c: number,
+  m: number,
+  group: number,
+  hw: [number, number],
+  k: [number, number],
+  s: [number, number],
+  pads: [number, number, number, number],
+): ConvShape {
+  const out = [0, 1].map((i) => Math.floor((hw[i] + pads[i] + pads[i + 2] - k[i]) / s[i]) + 1);
+  return {
+    batch: n,
+    inChannels: c,
+    outChannels: m,
+    group,
+    inSpatial: hw,
+    window: { kernel: k, strides: s, dilations: [1, 1], pads, outShape: out },
+  };
+}
+
+Deno.test("convAccumulate() sums a hand-checked 1x1 convolution with bias", () => {
+  // x [1, 2, 1, 2] = [[1, 2], [3, 4]], w [1, 2, 1, 1] = [5, -6], bias 7
+  const s = conv2dShape(1, 2, 1, 1, [1, 2], [1, 1], [1, 1], [0, 0, 0, 0]);
+  for (
+    const [isa, acc] of onEveryIsa(() =>
+      convAccumulate(Float32Array.of(1, 2, 3, 4), s, Int32Array.of(5, -6), Int32Array.of(7))
+    )
+  ) {
+    assert.deepEqual([...acc], [7 + 5 - 18, 7 + 10 - 24], isa);
+  }
+});
+
+Deno.test("convAccumulate() gives the reference integers on every path on odd shapes", () => {
+  const shapes = [
+    conv2dShape(1, 3, 5, 1, [9, 13], [3, 3], [1, 1], [1, 1, 1, 1]),
+    conv2dShape(2, 4, 6, 2, [7, 10], [3, 2], [2, 1], [0, 1, 1, 0]),
+    conv2dShape(1, 6, 6, 6, [8, 11], [3, 3], [2, 2], [1, 1, 1, 1]),
+    conv2dShape(2, 5, 5, 5, [9, 14], [3, 3], [1, 1], [1, 1, 1, 1]),
+    conv2dShape(1, 3, 6, 3, [6, 17], [5, 3], [1, 3], [2, 0, 2, 1]),
+    conv2dShape(1, 70, 9, 1, [5, 6], [1, 1], [1, 1], [0, 0, 0, 0]),
+    conv2dShape(1, 64, 3, 1, [4, 4], [3, 3], [1, 1], [1, 1, 1, 1]),
+  ];
+  let seed = 1;
+  for (const s of shapes) {
+    const inP = s.inSpatial[0] * s.inSpatial[1];
+    const kP = s.window.kernel[0] * s.window.kernel[1];
+    const x = Float32Array.from(ints(s.batch * s.inChannels * inP, -255, 255, seed++));
+    const w = ints(s.outChannels * (s.inChannels / s.group) * kP, -128, 127, seed++);
+    const bias = ints(s.outChannels, -100000, 100000, seed++);
+    const want = convAccumulateReference(x, s, w, bias);
+    for (const [isa, acc] of onEveryIsa(() => convAccumulate(x, s, w, bias))) {
+      assert.deepEqual(acc, want, `${isa} ${JSON.stringify(s.window)}`);
+    }
+  }
+});
+
+Deno.test("convAccumulate() stays exact when values leave the int16 kernel's bounds", () => {
+  const s = conv2dShape(1, 2, 2, 1, [4, 5], [3, 3], [1, 1], [1, 1, 1, 1]);
+  const w = ints(2 * 2 * 9, -128, 127, 5);
+  const cases = [
+    Float32Array.from(ints(40, -65535, 65535, 6)), // U16 activations: wider than int16
+    Float32Array.from(ints(40, -255, 255, 7), (v, i) => i === 3 ? 0.5 : v), // not integers
+  ];
+  for (const x of cases) {
+    const want = convAccumulateReference(x, s, w, undefined);
+    for (const [isa, acc] of onEveryIsa(() => convAccumulate(x, s, w, undefined))) {
+      assert.deepEqual(acc, want, isa);
+    }
+  }
+});
+
+Deno.test("matmulAccumulate() gives the reference integers on every path, both layouts", () => {
+  let seed = 20;
+  for (const [rows, k, n] of [[1, 5, 3], [7, 33, 10], [13, 300, 17]]) {
+    for (const transposed of [false, true]) {
+      const a = Float32Array.from(ints(rows * k, -255, 255, seed++));
+      const b = ints(k * n, -127, 127, seed++);
+      const bias = ints(n, -5000, 5000, seed++);
+      const want = matmulAccumulateReference(a, 1, rows, k, b, n, bias, transposed);
+      for (
+        const [isa, acc] of onEveryIsa(() =>
+          matmulAccumulate(a, 1, rows, k, b, n, bias, transposed)
+        )
+      ) {
+        assert.deepEqual(acc, want, `${isa} ${rows}x${k}x${n} transposed ${transposed}`);
+      }
+    }
+  }
+});
+
+Deno.test("requantize() gives the reference codes on every path in both arithmetics", () => {
+  // accumulators with exact halves after scaling, both signs, zero and wide values
+  const acc = Float64Array.from(
+    ints(4 * 3 * 50, -3_000_000, 3_000_000, 31),
+    (v, i) => i % 7 === 0 ? 0 : i % 11 === 0 ? (i % 2 ? 1 : -1) * 2 ** 30 : v,
+  );
+  const targets = [{ zeroPoint: 128, lo: 0, hi: 255 }, { zeroPoint: 0, lo: -128, hi: 127 }];
+  for (const arithmetic of ["npu", "qdq"] as const) {
+    const perChannel = [
+      multiplier(arithmetic, 0.02, 0.003, 0.05),
+      multiplier(arithmetic, 200, 200, 1), // shift below 16
+      multiplier(arithmetic, 0.5, 1, 1), // odd accumulators land on halves
+      multiplier(arithmetic, 0.02, 0, 0.05), // zero weight scale
+    ];
+    for (const fps of [perChannel, [perChannel[0]]]) {
+      for (const t of targets) {
+        const want = requantizeReference(acc, 4, 50, fps, t);
+        for (const [isa, got] of onEveryIsa(() => requantize(acc, 4, 50, fps, t))) {
+          assert.deepEqual(got, want, `${isa} ${arithmetic} ${fps.length} ${t.zeroPoint}`);
+        }
+      }
+    }
+  }
+});
+
+Deno.test("requantize() runs hand-made multipliers as given", () => {
+  const double: Multiplier = (acc) => 2 * acc;
+  const got = requantize(Float64Array.of(-3, 0, 4, 100), 1, 4, [double], {
+    zeroPoint: 10,
+    lo: 0,
+    hi: 100,
+  });
+  assert.deepEqual([...got], [4, 10, 18, 100]);
+});

@@ -1,0 +1,247 @@
+// 2-D convolution over NCHW float32: grouped/dense convolution as packed-weight GEMM
+// whose B panels are gathered straight from the image (im2col fused into packing), and
+// depthwise convolution as its own kernel.
+//
+// Geometry block (i32 at `geo`): n, c, h, w, m, group, kh, kw, sh, sw, dh, dw, pt, pl,
+// oh, ow.
+import { ADD, BIAS, KC, MR, NC, NR, panel, stripRows } from "./gemm";
+import { highHalf, joinHalves, loadStrided } from "./simd";
+
+@inline
+function g(geo: usize, i: i32): i32 {
+  return load<i32>(geo + (<usize>i << 2));
+}
+
+/**
+ * Pack the kc×nc panel (rows pc.., columns jc..) of one group's patch matrix into NR
+ * strips. Row kk = (c·kh + i)·kw + j, column q = oy·ow + ox holds
+ * x[c, oy·sh − pt + i·dh, ox·sw − pl + j·dw], zero outside the image. `tab` holds
+ * 2·NR i32 of scratch.
+ */
+function packConvB(
+  dst: usize, x: usize, geo: usize, pc: i32, kc: i32, jc: i32, nc: i32, tab: usize,
+): void {
+  const h = g(geo, 2), w = g(geo, 3), kh = g(geo, 6), kw = g(geo, 7);
+  const sh = g(geo, 8), sw = g(geo, 9), dh = g(geo, 10), dw = g(geo, 11);
+  const pt = g(geo, 12), pl = g(geo, 13), oh = g(geo, 14), ow = g(geo, 15);
+  const khw = kh * kw;
+  const hw = h * w;
+  const pointwise = khw == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 && oh == h && ow == w;
+  const zero = f32x4.splat(0);
+  let d = dst;
+  for (let j0 = 0; j0 < nc; j0 += NR) {
+    const q0 = jc + j0;
+    const nr = min(NR, nc - j0);
+    if (pointwise) {
+      let s = x + <usize>(pc * hw + q0) * 4;
+      for (let p = 0; p < kc; p++) {
+        if (nr == NR) {
+          v128.store(d, v128.load(s));
+          v128.store(d, v128.load(s, 16), 16);
+        } else {
+          for (let t = 0; t < NR; t++) {
+            store<f32>(d + (<usize>t << 2), t < nr ? load<f32>(s + (<usize>t << 2)) : 0);
+          }
+        }
+        s += <usize>hw * 4;
+        d += NR * 4;
+      }
+      continue;
+    }
+    const oy0 = q0 / ow, ox0 = q0 % ow;
+    const oneRow = nr == NR && ox0 + NR <= ow;
+    if (!oneRow) {
+      for (let t = 0; t < NR; t++) {
+        const q = q0 + t;
+        store<i32>(tab + (<usize>t << 2), t < nr ? (q / ow) * sh - pt : -0x40000000);
+        store<i32>(tab + (<usize>(t + NR) << 2), t < nr ? (q % ow) * sw - pl : 0);
+      }
+    }
+    let c = pc / khw;
+    let r = pc % khw;
+    let i = r / kw;
+    let j = r % kw;
+    for (let p = 0; p < kc; p++) {
+      const plane = x + <usize>(c * hw) * 4;
+      if (oneRow) {
+        const iy = oy0 * sh - pt + i * dh;
+        const ix0 = ox0 * sw - pl + j * dw;
+        if (iy < 0 || iy >= h) {
+          v128.store(d, zero);
+          v128.store(d, zero, 16);
+        } else {
+          const row = plane + <usize>(iy * w) * 4;
+          if (ix0 >= 0 && ix0 + (NR - 1) * sw < w) {
+            const s = row + <usize>ix0 * 4;
+            if (sw == 1) {
+              v128.store(d, v128.load(s));
+              v128.store(d, v128.load(s, 16), 16);
+            } else {
+              const st = <usize>sw * 4;
+              v128.store(d, loadStrided(s, st));
+              v128.store(d, loadStrided(s + 4 * st, st), 16);
+            }
+          } else {
+            for (let t = 0; t < NR; t++) {
+              const ix = ix0 + t * sw;
+              store<f32>(
+                d + (<usize>t << 2),
+                ix >= 0 && ix < w ? load<f32>(row + (<usize>ix << 2)) : 0,
+              );
+            }
+          }
+        }
+      } else {
+        for (let t = 0; t < NR; t++) {
+          const iy = load<i32>(tab + (<usize>t << 2)) + i * dh;
+          const ix = load<i32>(tab + (<usize>(t + NR) << 2)) + j * dw;
+          store<f32>(
+            d + (<usize>t << 2),
+            iy >= 0 && iy < h && ix >= 0 && ix < w
+              ? load<f32>(plane + <usize>(iy * w + ix) * 4)
+              : 0,
+          );
+        }
+      }
+      d += NR * 4;
+      if (++j == kw) {
+        j = 0;
+        if (++i == kh) {
+          i = 0;
+          c++;
+        }
+      }
+    }
+  }
+}
+
+/** Bytes of scratch conv2d needs: one B panel, the edge tile and the column table. */
+export function convWorkBytes(): i32 {
+  return (KC * NC + MR * NR + 2 * NR) * 4;
+}
+
+/**
+ * y[n, m, oy, ox] = bias[m] + Σ w[m, c, i, j]·x[n, g·cg + c, …] over one image batch,
+ * groups included; the first K block is added to the bias, later ones to y (pass zeros
+ * for no bias: +0 + s is what adding to a zeroed output gives). `pw` is the weights
+ * packed per group by packA (group stride stripRows(m/group)·K floats).
+ */
+export function conv2d(
+  x: usize, pw: usize, bias: usize, y: usize, geo: usize, work: usize,
+): void {
+  const n = g(geo, 0), c = g(geo, 1), h = g(geo, 2), w = g(geo, 3), m = g(geo, 4);
+  const groups = g(geo, 5), kh = g(geo, 6), kw = g(geo, 7);
+  const oh = g(geo, 14), ow = g(geo, 15);
+  const cg = c / groups, mg = m / groups;
+  const K = cg * kh * kw;
+  const P = oh * ow;
+  const mp = stripRows(mg);
+  const tmp = work + <usize>(KC * NC) * 4;
+  const tab = tmp + <usize>(MR * NR) * 4;
+  for (let b = 0; b < n; b++) {
+    for (let gi = 0; gi < groups; gi++) {
+      const xg = x + <usize>((b * c + gi * cg) * h * w) * 4;
+      const yg = y + <usize>((b * m + gi * mg) * P) * 4;
+      const wg = pw + <usize>(gi * mp * K) * 4;
+      for (let jc = 0; jc < P; jc += NC) {
+        const nc = min(NC, P - jc);
+        for (let pc = 0; pc < K; pc += KC) {
+          const kc = min(KC, K - pc);
+          packConvB(work, xg, geo, pc, kc, jc, nc, tab);
+          panel(wg + <usize>(pc * mp) * 4, mg, kc, work, nc, yg + (<usize>jc << 2), P,
+            pc == 0 ? BIAS : ADD, bias + (<usize>(gi * mg) << 2), tmp);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Depthwise convolution (one input channel per group, channel multiplier m/c):
+ * y[n, m] starts at the bias (or zero) and adds each in-image tap in (i, j) order,
+ * computing `y + w·x` in float64 and rounding to float32 after every tap, as the
+ * reference kernel does (one fused multiply-add per tap in the relaxed build).
+ */
+export function depthwise2d(x: usize, wt: usize, y: usize, geo: usize): void {
+  const n = g(geo, 0), c = g(geo, 1), h = g(geo, 2), w = g(geo, 3), m = g(geo, 4);
+  const kh = g(geo, 6), kw = g(geo, 7);
+  const sh = g(geo, 8), sw = g(geo, 9), dh = g(geo, 10), dw = g(geo, 11);
+  const pt = g(geo, 12), pl = g(geo, 13), oh = g(geo, 14), ow = g(geo, 15);
+  const mult = m / c;
+  // output columns whose every tap lies inside the row
+  let lo = pl <= 0 ? 0 : (pl + sw - 1) / sw;
+  const span = w - 1 + pl - (kw - 1) * dw;
+  let hi = span < 0 ? 0 : min(ow, span / sw + 1);
+  if (hi < lo) hi = lo;
+  if (lo > ow) lo = hi = ow;
+  const st = <usize>sw * 4;
+  for (let b = 0; b < n; b++) {
+    for (let mm = 0; mm < m; mm++) {
+      const xp = x + <usize>((b * c + mm / mult) * h * w) * 4;
+      const yp = y + <usize>((b * m + mm) * oh * ow) * 4;
+      const wp = wt + <usize>(mm * kh * kw) * 4;
+      for (let oy = 0; oy < oh; oy++) {
+        const yr = yp + <usize>(oy * ow) * 4;
+        const iy0 = oy * sh - pt;
+        // border columns, one at a time
+        for (let ox = 0; ox < ow; ox++) {
+          if (ox == lo) ox = hi;
+          if (ox >= ow) break;
+          let acc = load<f32>(yr + (<usize>ox << 2));
+          for (let i = 0; i < kh; i++) {
+            const iy = iy0 + i * dh;
+            if (iy < 0 || iy >= h) continue;
+            for (let j = 0; j < kw; j++) {
+              const ix = ox * sw - pl + j * dw;
+              if (ix < 0 || ix >= w) continue;
+              const wv = <f64>load<f32>(wp + <usize>(i * kw + j) * 4);
+              acc = <f32>(<f64>acc + wv * <f64>load<f32>(xp + <usize>(iy * w + ix) * 4));
+            }
+          }
+          store<f32>(yr + (<usize>ox << 2), acc);
+        }
+        // interior columns: tap by tap over the row, four columns at a time (each
+        // column's taps still come in (i, j) order; the row stays in cache)
+        const vEnd = lo + ((hi - lo) & ~3);
+        for (let i = 0; i < kh; i++) {
+          const iy = iy0 + i * dh;
+          if (iy < 0 || iy >= h) continue;
+          const xr = xp + <usize>(iy * w - pl) * 4;
+          for (let j = 0; j < kw; j++) {
+            const w32 = load<f32>(wp + <usize>(i * kw + j) * 4);
+            const wv = <f64>w32;
+            const w4 = f32x4.splat(w32);
+            const w2 = f64x2.splat(wv);
+            const xj = xr + <usize>(j * dw) * 4;
+            for (let ox = lo; ox < vEnd; ox += 4) {
+              const yo = yr + (<usize>ox << 2);
+              const xv = loadStrided(xj + <usize>ox * st, st);
+              const yv = v128.load(yo);
+              if (ASC_FEATURE_RELAXED_SIMD) {
+                v128.store(yo, f32x4.relaxed_madd(w4, xv, yv));
+              } else {
+                const sLo = f64x2.add(
+                  f64x2.promote_low_f32x4(yv),
+                  f64x2.mul(w2, f64x2.promote_low_f32x4(xv)),
+                );
+                const sHi = f64x2.add(
+                  f64x2.promote_low_f32x4(highHalf(yv)),
+                  f64x2.mul(w2, f64x2.promote_low_f32x4(highHalf(xv))),
+                );
+                v128.store(
+                  yo,
+                  joinHalves(f32x4.demote_f64x2_zero(sLo), f32x4.demote_f64x2_zero(sHi)),
+                );
+              }
+            }
+            for (let ox = vEnd; ox < hi; ox++) {
+              const yo = yr + (<usize>ox << 2);
+              const xv = <f64>load<f32>(xj + <usize>ox * st);
+              store<f32>(yo, <f32>(<f64>load<f32>(yo) + wv * xv));
+            }
+          }
+        }
+      }
+    }
+  }
+}

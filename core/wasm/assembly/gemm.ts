@@ -1,0 +1,247 @@
+// Float32 GEMM in the Goto style. A is packed whole into MR-row strips per KC block
+// (constant weights are packed once, at the caller's first use); B is packed one
+// KC×NC panel at a time into NR-column strips (for convolutions straight from the
+// image, see conv.ts); an MR×NR register tile walks the packed strips.
+//
+// Rounding contract (the reference kernels in gemm_kernel.ts follow it too): each
+// output sums its products in K order within blocks of KC, each block from zero in
+// float32 (product rounded, then sum rounded; one fused rounding in the relaxed build);
+// each block sum is then added to C in float32. alpha scales A while packing, in
+// float64, rounded once to float32.
+import { madd } from "./simd";
+
+export const MR: i32 = 6;
+export const NR: i32 = 8;
+export const KC: i32 = 256;
+export const NC: i32 = 256;
+const MC: i32 = 72;
+
+/** Rows of A rounded up to whole strips. */
+@inline
+export function stripRows(m: i32): i32 {
+  return (m + MR - 1) / MR * MR;
+}
+
+/** Bytes of the whole packed A of an m×k matrix. */
+export function packedABytes(m: i32, k: i32): i32 {
+  return stripRows(m) * k * 4;
+}
+
+/** Bytes of one packed B panel plus the edge tile. */
+export function panelBytes(): i32 {
+  return (KC * NC + MR * NR) * 4;
+}
+
+/**
+ * Pack op(A) (element (i, p) at `a + 4·(i·rs + p·cs)`) times alpha: for each KC block
+ * at float offset pc·stripRows(m), MR-row strips of [kc][MR] floats, rows past m zero.
+ */
+export function packA(dst: usize, a: usize, rs: i32, cs: i32, m: i32, k: i32, alpha: f64): void {
+  const mp = stripRows(m);
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc);
+    let d = dst + <usize>(pc * mp) * 4;
+    for (let i0 = 0; i0 < mp; i0 += MR) {
+      for (let p = 0; p < kc; p++) {
+        for (let r = 0; r < MR; r++) {
+          const i = i0 + r;
+          let v: f32 = 0;
+          if (i < m) {
+            v = load<f32>(a + <usize>(i * rs + (pc + p) * cs) * 4);
+            if (alpha != 1.0) v = <f32>(alpha * <f64>v);
+          }
+          store<f32>(d, v);
+          d += 4;
+        }
+      }
+    }
+  }
+}
+
+/** Pack a kc×nc panel of op(B) (element (p, j) at `b + 4·(p·rs + j·cs)`) into NR strips. */
+export function packB(dst: usize, b: usize, rs: i32, cs: i32, kc: i32, nc: i32): void {
+  let d = dst;
+  for (let j0 = 0; j0 < nc; j0 += NR) {
+    const w = min(NR, nc - j0);
+    for (let p = 0; p < kc; p++) {
+      const s = b + <usize>(p * rs + j0 * cs) * 4;
+      if (w == NR && cs == 1) {
+        v128.store(d, v128.load(s));
+        v128.store(d, v128.load(s, 16), 16);
+      } else {
+        for (let j = 0; j < NR; j++) {
+          store<f32>(d + (<usize>j << 2), j < w ? load<f32>(s + <usize>(j * cs) * 4) : 0);
+        }
+      }
+      d += NR * 4;
+    }
+  }
+}
+
+/** How a tile meets C: written, added to C, or added to a per-row bias and written. */
+export const WRITE: i32 = 0;
+export const ADD: i32 = 1;
+export const BIAS: i32 = 2;
+
+@inline
+function splatRow(bias: usize, r: i32): v128 {
+  return v128.load32_splat(bias + (<usize>r << 2));
+}
+
+/**
+ * One MR×NR tile: `kc` steps over an A strip and a B strip, then the valid mr×nr corner
+ * meets C by `mode` (`bias` points at the strip's first row bias). `ldc` is in bytes;
+ * `tmp` holds MR·NR floats.
+ */
+function tile(
+  kc: i32, ap: usize, bp: usize, cp: usize, ldc: usize,
+  mode: i32, bias: usize, mr: i32, nr: i32, tmp: usize,
+): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let a = v128.load32_splat(ap);
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
+    a = v128.load32_splat(ap, 4);
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
+    a = v128.load32_splat(ap, 8);
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
+    a = v128.load32_splat(ap, 12);
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
+    a = v128.load32_splat(ap, 16);
+    c40 = madd(a, b0, c40);
+    c41 = madd(a, b1, c41);
+    a = v128.load32_splat(ap, 20);
+    c50 = madd(a, b0, c50);
+    c51 = madd(a, b1, c51);
+    ap += MR * 4;
+    bp += NR * 4;
+  }
+  const full = mr == MR && nr == NR;
+  if (full && mode == BIAS) {
+    let b = splatRow(bias, 0);
+    v128.store(cp, f32x4.add(b, c00));
+    v128.store(cp, f32x4.add(b, c01), 16);
+    let q = cp + ldc;
+    b = splatRow(bias, 1);
+    v128.store(q, f32x4.add(b, c10));
+    v128.store(q, f32x4.add(b, c11), 16);
+    q += ldc;
+    b = splatRow(bias, 2);
+    v128.store(q, f32x4.add(b, c20));
+    v128.store(q, f32x4.add(b, c21), 16);
+    q += ldc;
+    b = splatRow(bias, 3);
+    v128.store(q, f32x4.add(b, c30));
+    v128.store(q, f32x4.add(b, c31), 16);
+    q += ldc;
+    b = splatRow(bias, 4);
+    v128.store(q, f32x4.add(b, c40));
+    v128.store(q, f32x4.add(b, c41), 16);
+    q += ldc;
+    b = splatRow(bias, 5);
+    v128.store(q, f32x4.add(b, c50));
+    v128.store(q, f32x4.add(b, c51), 16);
+    return;
+  }
+  const t = full ? cp : tmp;
+  const ld = full ? ldc : <usize>NR * 4;
+  if (full && mode == ADD) {
+    v128.store(t, f32x4.add(v128.load(t), c00));
+    v128.store(t, f32x4.add(v128.load(t, 16), c01), 16);
+    let q = t + ld;
+    v128.store(q, f32x4.add(v128.load(q), c10));
+    v128.store(q, f32x4.add(v128.load(q, 16), c11), 16);
+    q += ld;
+    v128.store(q, f32x4.add(v128.load(q), c20));
+    v128.store(q, f32x4.add(v128.load(q, 16), c21), 16);
+    q += ld;
+    v128.store(q, f32x4.add(v128.load(q), c30));
+    v128.store(q, f32x4.add(v128.load(q, 16), c31), 16);
+    q += ld;
+    v128.store(q, f32x4.add(v128.load(q), c40));
+    v128.store(q, f32x4.add(v128.load(q, 16), c41), 16);
+    q += ld;
+    v128.store(q, f32x4.add(v128.load(q), c50));
+    v128.store(q, f32x4.add(v128.load(q, 16), c51), 16);
+    return;
+  }
+  v128.store(t, c00);
+  v128.store(t, c01, 16);
+  v128.store(t + ld, c10);
+  v128.store(t + ld, c11, 16);
+  v128.store(t + 2 * ld, c20);
+  v128.store(t + 2 * ld, c21, 16);
+  v128.store(t + 3 * ld, c30);
+  v128.store(t + 3 * ld, c31, 16);
+  v128.store(t + 4 * ld, c40);
+  v128.store(t + 4 * ld, c41, 16);
+  v128.store(t + 5 * ld, c50);
+  v128.store(t + 5 * ld, c51, 16);
+  if (full) return;
+  for (let i = 0; i < mr; i++) {
+    const row = cp + <usize>i * ldc;
+    const r = tmp + <usize>(i * NR) * 4;
+    const bi = mode == BIAS ? load<f32>(bias + (<usize>i << 2)) : 0;
+    for (let j = 0; j < nr; j++) {
+      const o = row + (<usize>j << 2);
+      const v = load<f32>(r + (<usize>j << 2));
+      store<f32>(o, mode == WRITE ? v : mode == ADD ? load<f32>(o) + v : bi + v);
+    }
+  }
+}
+
+/**
+ * Multiply the packed A block of one KC step (`ap`, strips of kc) by a packed B panel
+ * into columns [0, nc) of C (`c` points at the panel's first column, `ldc` in floats);
+ * `mode` as for a tile, `bias` the m row biases for BIAS.
+ */
+export function panel(
+  ap: usize, m: i32, kc: i32, bp: usize, nc: i32, c: usize, ldc: i32,
+  mode: i32, bias: usize, tmp: usize,
+): void {
+  const ldcb = <usize>ldc * 4;
+  for (let ic = 0; ic < m; ic += MC) {
+    const mEnd = min(m, ic + MC);
+    for (let jr = 0; jr < nc; jr += NR) {
+      const nr = min(NR, nc - jr);
+      const bs = bp + <usize>(jr * kc) * 4;
+      for (let ir = ic; ir < mEnd; ir += MR) {
+        const mr = min(MR, m - ir);
+        tile(kc, ap + <usize>(ir * kc) * 4, bs, c + <usize>ir * ldcb + (<usize>jr << 2), ldcb,
+          mode, bias + (<usize>ir << 2), mr, nr, tmp);
+      }
+    }
+  }
+}
+
+/**
+ * C (m×n at `c`, row stride ldc floats) = packed A · op(B), or C += … with `accumulate`.
+ * `pa` is A packed by packA; `work` holds panelBytes().
+ */
+export function gemmPacked(
+  pa: usize, m: i32, n: i32, k: i32, b: usize, rs: i32, cs: i32,
+  c: usize, ldc: i32, accumulate: bool, work: usize,
+): void {
+  const mp = stripRows(m);
+  const tmp = work + <usize>(KC * NC) * 4;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      packB(work, b + <usize>(pc * rs + jc * cs) * 4, rs, cs, kc, nc);
+      panel(pa + <usize>(pc * mp) * 4, m, kc, work, nc, c + (<usize>jc << 2), ldc,
+        pc == 0 && !accumulate ? WRITE : ADD, 0, tmp);
+    }
+  }
+}

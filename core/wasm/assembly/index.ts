@@ -1,0 +1,19 @@
+// Entry of the kernel module: everything JavaScript calls. Memory is imported and
+// owned by the caller; the kernels never allocate.
+export { gemmPacked, packA, packedABytes, panelBytes } from "./gemm";
+export { conv2d, convWorkBytes, depthwise2d } from "./conv";
+export { maxPool2d } from "./pool";
+export { binary, clip, relu } from "./eltwise";
+export { histogram, minMax } from "./observe";
+export {
+  accToF64,
+  depthwiseI16,
+  i32ToI16,
+  im2colI16,
+  packedQABytes,
+  packQA,
+  qgemm,
+  qgemmWorkBytes,
+  toI16,
+} from "./qgemm";
+export { requantNpu, requantQdq } from "./requant";

@@ -1,0 +1,312 @@
+// Integer GEMM for the emulator: int16 operands, int32 accumulators, C = A·B exactly
+// (the caller guarantees K·max|a|·max|b| < 2^31, so no sum can wrap). Operands are
+// paired along K so one i32x4.dot_i16x8_s does two multiply-adds per lane.
+//
+// Packed A: for each KQ block, MR-row strips of [kc/2][MR] i32 (a[i,k] | a[i,k+1]<<16).
+// Packed B panel: NR-column strips of [kc/2][NR] i32 pairs (b[k,j] | b[k+1,j]<<16).
+import { NR } from "./gemm";
+
+/** Rows of the integer register tile. */
+const MR: i32 = 4;
+
+@inline
+function stripRows(m: i32): i32 {
+  return (m + MR - 1) / MR * MR;
+}
+
+export const KQ: i32 = 512;
+export const NQ: i32 = 256;
+
+/**
+ * Convert n float32 values to int16 at `dst`; returns max |v|, or −1 when a value is
+ * not an integer in [−32767, 32767] (the caller then keeps its float64 path).
+ */
+export function toI16(src: usize, dst: usize, n: i32): i32 {
+  let big = 0;
+  let bad = false;
+  for (let i = 0; i < n; i++) {
+    const v = load<f32>(src + (<usize>i << 2));
+    if (!(v >= -32767 && v <= 32767) || Mathf.trunc(v) != v) {
+      bad = true;
+      break;
+    }
+    const q = <i32>v;
+    const a = q < 0 ? -q : q;
+    if (a > big) big = a;
+    store<i16>(dst + (<usize>i << 1), <i16>q);
+  }
+  return bad ? -1 : big;
+}
+
+/** Same for int32 values. */
+export function i32ToI16(src: usize, dst: usize, n: i32): i32 {
+  let big = 0;
+  for (let i = 0; i < n; i++) {
+    const q = load<i32>(src + (<usize>i << 2));
+    if (q < -32767 || q > 32767) return -1;
+    const a = q < 0 ? -q : q;
+    if (a > big) big = a;
+    store<i16>(dst + (<usize>i << 1), <i16>q);
+  }
+  return big;
+}
+
+@inline
+function i16At(p: usize): i32 {
+  return <i32>load<i16>(p);
+}
+
+/** Bytes of packed A for m×k. */
+export function packedQABytes(m: i32, k: i32): i32 {
+  return stripRows(m) * ((k + 1) & ~1) * 2;
+}
+
+/** Pack int16 A (element (i, p) at `a + 2·(i·rs + p·cs)`). */
+export function packQA(dst: usize, a: usize, rs: i32, cs: i32, m: i32, k: i32): void {
+  const mp = stripRows(m);
+  let d = dst;
+  for (let pc = 0; pc < k; pc += KQ) {
+    const kc = min(KQ, k - pc);
+    for (let i0 = 0; i0 < mp; i0 += MR) {
+      for (let p = 0; p < kc; p += 2) {
+        for (let r = 0; r < MR; r++) {
+          const i = i0 + r;
+          let lo = 0, hi = 0;
+          if (i < m) {
+            const s = a + <usize>(i * rs + (pc + p) * cs) * 2;
+            lo = i16At(s);
+            if (p + 1 < kc) hi = i16At(s + <usize>cs * 2);
+          }
+          store<i32>(d, (lo & 0xffff) | (hi << 16));
+          d += 4;
+        }
+      }
+    }
+  }
+}
+
+/** Pack a kc×nc panel of int16 B (element (p, j) at `b + 2·(p·rs + j·cs)`) in pairs. */
+function packQB(dst: usize, b: usize, rs: i32, cs: i32, kc: i32, nc: i32): void {
+  let d = dst;
+  for (let j0 = 0; j0 < nc; j0 += NR) {
+    const w = min(NR, nc - j0);
+    for (let p = 0; p < kc; p += 2) {
+      const r0 = b + <usize>(p * rs + j0 * cs) * 2;
+      const two = p + 1 < kc;
+      if (w == NR && cs == 1 && two) {
+        const x0 = v128.load(r0);
+        const x1 = v128.load(r0 + <usize>rs * 2);
+        v128.store(d, i16x8.shuffle(x0, x1, 0, 8, 1, 9, 2, 10, 3, 11));
+        v128.store(d, i16x8.shuffle(x0, x1, 4, 12, 5, 13, 6, 14, 7, 15), 16);
+      } else {
+        for (let j = 0; j < NR; j++) {
+          let lo = 0, hi = 0;
+          if (j < w) {
+            const s = r0 + <usize>(j * cs) * 2;
+            lo = i16At(s);
+            if (two) hi = i16At(s + <usize>rs * 2);
+          }
+          store<i32>(d + (<usize>j << 2), (lo & 0xffff) | (hi << 16));
+        }
+      }
+      d += NR * 4;
+    }
+  }
+}
+
+function qtile(
+  pairs: i32, ap: usize, bp: usize, cp: usize, ldc: usize,
+  overwrite: bool, mr: i32, nr: i32, tmp: usize,
+): void {
+  let c00 = i32x4.splat(0), c01 = i32x4.splat(0);
+  let c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+  let c20 = i32x4.splat(0), c21 = i32x4.splat(0);
+  let c30 = i32x4.splat(0), c31 = i32x4.splat(0);
+  for (let p = 0; p < pairs; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let a = v128.load32_splat(ap);
+    c00 = i32x4.add(c00, i32x4.dot_i16x8_s(a, b0));
+    c01 = i32x4.add(c01, i32x4.dot_i16x8_s(a, b1));
+    a = v128.load32_splat(ap, 4);
+    c10 = i32x4.add(c10, i32x4.dot_i16x8_s(a, b0));
+    c11 = i32x4.add(c11, i32x4.dot_i16x8_s(a, b1));
+    a = v128.load32_splat(ap, 8);
+    c20 = i32x4.add(c20, i32x4.dot_i16x8_s(a, b0));
+    c21 = i32x4.add(c21, i32x4.dot_i16x8_s(a, b1));
+    a = v128.load32_splat(ap, 12);
+    c30 = i32x4.add(c30, i32x4.dot_i16x8_s(a, b0));
+    c31 = i32x4.add(c31, i32x4.dot_i16x8_s(a, b1));
+    ap += 16;
+    bp += 32;
+  }
+  v128.store(tmp, c00);
+  v128.store(tmp, c01, 16);
+  v128.store(tmp, c10, 32);
+  v128.store(tmp, c11, 48);
+  v128.store(tmp, c20, 64);
+  v128.store(tmp, c21, 80);
+  v128.store(tmp, c30, 96);
+  v128.store(tmp, c31, 112);
+  for (let i = 0; i < mr; i++) {
+    const row = cp + <usize>i * ldc;
+    const t = tmp + <usize>(i * NR) * 4;
+    if (nr == NR) {
+      const v0 = v128.load(t), v1 = v128.load(t, 16);
+      if (overwrite) {
+        v128.store(row, v0);
+        v128.store(row, v1, 16);
+      } else {
+        v128.store(row, i32x4.add(v128.load(row), v0));
+        v128.store(row, i32x4.add(v128.load(row, 16), v1), 16);
+      }
+      continue;
+    }
+    for (let j = 0; j < nr; j++) {
+      const o = row + (<usize>j << 2);
+      const v = load<i32>(t + (<usize>j << 2));
+      store<i32>(o, overwrite ? v : load<i32>(o) + v);
+    }
+  }
+}
+
+/** Bytes of scratch qgemm needs. */
+export function qgemmWorkBytes(): i32 {
+  return (KQ * NQ / 2 + MR * NR) * 4;
+}
+
+/**
+ * C (i32, m×n, row stride ldc) = packed A · B, B int16 with element (p, j) at
+ * `b + 2·(p·rs + j·cs)`.
+ */
+export function qgemm(
+  pa: usize, m: i32, n: i32, k: i32, b: usize, rs: i32, cs: i32,
+  c: usize, ldc: i32, work: usize,
+): void {
+  const mp = stripRows(m);
+  const tmp = work + <usize>(KQ * NQ / 2) * 4;
+  const ldcb = <usize>ldc * 4;
+  for (let jc = 0; jc < n; jc += NQ) {
+    const nc = min(NQ, n - jc);
+    for (let pc = 0; pc < k; pc += KQ) {
+      const kc = min(KQ, k - pc);
+      const pairs = (kc + 1) >> 1;
+      packQB(work, b + <usize>(pc * rs + jc * cs) * 2, rs, cs, kc, nc);
+      const ab = pa + <usize>(pc * mp) * 2;
+      for (let jr = 0; jr < nc; jr += NR) {
+        const nr = min(NR, nc - jr);
+        const bs = work + <usize>(jr * pairs) * 4;
+        for (let ir = 0; ir < m; ir += MR) {
+          qtile(pairs, ab + <usize>(ir * pairs) * 4, bs, c + <usize>ir * ldcb + <usize>(jc + jr) * 4,
+            ldcb, pc == 0, min(MR, m - ir), nr, tmp);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * out[i·n + j] (float64) = c[i·ldc + j] + bias, bias per row (`perRow`) or per column;
+ * with `transpose`, out[j·m + i] instead. `bias` 0 means none.
+ */
+export function accToF64(
+  c: usize, m: i32, n: i32, ldc: i32, bias: usize, perRow: bool, transpose: bool, out: usize,
+): void {
+  for (let i = 0; i < m; i++) {
+    const rb: f64 = bias != 0 && perRow ? <f64>load<i32>(bias + (<usize>i << 2)) : 0;
+    for (let j = 0; j < n; j++) {
+      let v = <f64>load<i32>(c + <usize>(i * ldc + j) * 4);
+      v += bias == 0 ? 0 : perRow ? rb : <f64>load<i32>(bias + (<usize>j << 2));
+      const o = transpose ? j * m + i : i * n + j;
+      store<f64>(out + (<usize>o << 3), v);
+    }
+  }
+}
+
+@inline
+function g(geo: usize, i: i32): i32 {
+  return load<i32>(geo + (<usize>i << 2));
+}
+
+/**
+ * The int16 patch matrix [cg·kh·kw][oh·ow] of one group of one image (first channel at
+ * `x`), zero outside the image. Geometry block as in conv.ts.
+ */
+export function im2colI16(x: usize, col: usize, geo: usize): void {
+  const c = g(geo, 1), h = g(geo, 2), w = g(geo, 3), groups = g(geo, 5);
+  const kh = g(geo, 6), kw = g(geo, 7), sh = g(geo, 8), sw = g(geo, 9);
+  const dh = g(geo, 10), dw = g(geo, 11), pt = g(geo, 12), pl = g(geo, 13);
+  const oh = g(geo, 14), ow = g(geo, 15);
+  const cg = c / groups;
+  let d = col;
+  for (let ci = 0; ci < cg; ci++) {
+    const plane = x + <usize>(ci * h * w) * 2;
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        for (let oy = 0; oy < oh; oy++) {
+          const iy = oy * sh - pt + i * dh;
+          if (iy < 0 || iy >= h) {
+            memory.fill(d, 0, <usize>ow * 2);
+            d += <usize>ow * 2;
+            continue;
+          }
+          const row = plane + <usize>(iy * w) * 2;
+          for (let ox = 0; ox < ow; ox++) {
+            const ix = ox * sw - pl + j * dw;
+            store<i16>(d, ix >= 0 && ix < w ? load<i16>(row + (<usize>ix << 1)) : 0);
+            d += 2;
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Depthwise convolution sums (one input channel per group): int16 image, int32 weight
+ * codes [m, kh·kw], int32 sums [n, m, oh·ow]. Geometry block as in conv.ts.
+ */
+export function depthwiseI16(x: usize, wt: usize, y: usize, geo: usize): void {
+  const n = g(geo, 0), c = g(geo, 1), h = g(geo, 2), w = g(geo, 3), m = g(geo, 4);
+  const kh = g(geo, 6), kw = g(geo, 7), sh = g(geo, 8), sw = g(geo, 9);
+  const dh = g(geo, 10), dw = g(geo, 11), pt = g(geo, 12), pl = g(geo, 13);
+  const oh = g(geo, 14), ow = g(geo, 15);
+  const mult = m / c;
+  for (let b = 0; b < n; b++) {
+    for (let mm = 0; mm < m; mm++) {
+      const xp = x + <usize>((b * c + mm / mult) * h * w) * 2;
+      const yp = y + <usize>((b * m + mm) * oh * ow) * 4;
+      memory.fill(yp, 0, <usize>(oh * ow) * 4);
+      for (let oy = 0; oy < oh; oy++) {
+        const yr = yp + <usize>(oy * ow) * 4;
+        for (let i = 0; i < kh; i++) {
+          const iy = oy * sh - pt + i * dh;
+          if (iy < 0 || iy >= h) continue;
+          const xr = xp + <usize>(iy * w) * 2;
+          for (let j = 0; j < kw; j++) {
+            const wv = load<i32>(wt + <usize>((mm * kh + i) * kw + j) * 4);
+            const off = j * dw - pl;
+            // columns whose tap lands inside the row
+            let lo = off >= 0 ? 0 : (-off + sw - 1) / sw;
+            const last = w - 1 - off;
+            let hi = last < 0 ? 0 : min(ow, last / sw + 1);
+            if (hi < lo) hi = lo;
+            let ox = lo;
+            if (sw == 1) {
+              const w4 = i32x4.splat(wv);
+              for (; ox + 4 <= hi; ox += 4) {
+                const o = yr + (<usize>ox << 2);
+                const xv = v128.load16x4_s(xr + (<usize>(ox + off) << 1));
+                v128.store(o, i32x4.add(v128.load(o), i32x4.mul(w4, xv)));
+              }
+            }
+            for (; ox < hi; ox++) {
+              const o = yr + (<usize>ox << 2);
+              store<i32>(o, load<i32>(o) + wv * <i32>load<i16>(xr + (<usize>(ox * sw + off) << 1)));
+            }
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,59 @@
+// Requantization of float64 accumulators laid out [outer, channels, inner] into float32
+// codes: multiplier, zero point, clamp to [lo, hi]. Both arithmetics repeat the
+// reference's float64 operations one for one (core/quant/numeric.ts applyFixedPoint,
+// core/quant/int_kernels.ts multiplier), so the codes are the same.
+
+/**
+ * NPU fixed point. Per channel, 4 float64 at `params`: the multiplier's high and low
+ * 16-bit halves, the power-of-two divisor, and 1 when the shift is at least 16 (else 0);
+ * a zero multiplier has both halves zero.
+ */
+export function requantNpu(
+  acc: usize, out: usize, outer: i32, channels: i32, inner: i32, params: usize,
+  zp: f64, lo: f64, hi: f64,
+): void {
+  let i: usize = 0;
+  for (let o = 0; o < outer; o++) {
+    for (let c = 0; c < channels; c++) {
+      const p = params + (<usize>c << 5);
+      const mh = load<f64>(p), ml = load<f64>(p, 8), div = load<f64>(p, 16);
+      const big = load<f64>(p, 24) != 0;
+      const zero = mh == 0 && ml == 0;
+      for (let k = 0; k < inner; k++, i++) {
+        const v = load<f64>(acc + (i << 3));
+        let q: f64 = 0;
+        if (!zero) {
+          const a = Math.abs(v);
+          const ph = a * mh, pl = a * ml;
+          q = big
+            ? Math.floor((ph + pl / 65536) / div + 0.5)
+            : Math.floor((ph * 65536 + pl) / div + 0.5);
+          if (v < 0) q = -q;
+        }
+        q += zp;
+        if (q < lo) q = lo;
+        else if (q > hi) q = hi;
+        store<f32>(out + (i << 2), <f32>q);
+      }
+    }
+  }
+}
+
+/** QDQ: nearest-even of float32(float32(acc) · m), m a float32 per channel at `mults`. */
+export function requantQdq(
+  acc: usize, out: usize, outer: i32, channels: i32, inner: i32, mults: usize,
+  zp: f64, lo: f64, hi: f64,
+): void {
+  let i: usize = 0;
+  for (let o = 0; o < outer; o++) {
+    for (let c = 0; c < channels; c++) {
+      const m = load<f32>(mults + (<usize>c << 2));
+      for (let k = 0; k < inner; k++, i++) {
+        let q = <f64>f32.nearest(<f32>load<f64>(acc + (i << 3)) * m) + zp;
+        if (q < lo) q = lo;
+        else if (q > hi) q = hi;
+        store<f32>(out + (i << 2), <f32>q);
+      }
+    }
+  }
+}

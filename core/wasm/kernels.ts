@@ -1,0 +1,168 @@
+/**
+ * The compute kernels' instruction-set choice and the loaded WebAssembly kernels.
+ *
+ * Three paths exist for every heavy kernel: `relaxed-simd` (WebAssembly SIMD with fused
+ * multiply-add), `simd` (WebAssembly SIMD, every rounding as in the TypeScript
+ * reference) and `scalar` (the TypeScript reference kernels themselves). The engine's
+ * support is detected once, by validating the binaries.
+ *
+ * The default is the best *exact* path: `simd` where the engine has it, else `scalar`.
+ * Both give the same bits, so a model calibrates to the same scales on every machine.
+ * `relaxed-simd` is faster on GEMM-heavy models but rounds a multiply-add once instead
+ * of twice, which moves float results (and so calibration ranges) in the last bits; a
+ * caller opts in with {@linkcode useKernelIsa}.
+ *
+ * The sources are AssemblyScript in `assembly/` (see its README); `deno task wasm`
+ * rebuilds `_binaries.ts`.
+ *
+ * @module
+ */
+import { relaxedSimd, simd } from "./_binaries.ts";
+import { WasmHeap } from "./heap.ts";
+
+/** A kernel path, fastest first. */
+export type KernelIsa = "relaxed-simd" | "simd" | "scalar";
+
+type Fn = (...args: number[]) => number;
+
+/** The exported functions of the kernel module (pointers are byte offsets; bools 0/1). */
+export interface KernelExports {
+  readonly packA: Fn;
+  readonly packedABytes: Fn;
+  readonly panelBytes: Fn;
+  readonly gemmPacked: Fn;
+  readonly conv2d: Fn;
+  readonly convWorkBytes: Fn;
+  readonly depthwise2d: Fn;
+  readonly maxPool2d: Fn;
+  readonly clip: Fn;
+  readonly relu: Fn;
+  readonly binary: Fn;
+  readonly minMax: Fn;
+  readonly histogram: Fn;
+  readonly toI16: Fn;
+  readonly i32ToI16: Fn;
+  readonly packQA: Fn;
+  readonly packedQABytes: Fn;
+  readonly qgemm: Fn;
+  readonly qgemmWorkBytes: Fn;
+  readonly accToF64: Fn;
+  readonly im2colI16: Fn;
+  readonly depthwiseI16: Fn;
+  readonly requantNpu: Fn;
+  readonly requantQdq: Fn;
+}
+
+const NAMES: readonly (keyof KernelExports)[] = [
+  "packA",
+  "packedABytes",
+  "panelBytes",
+  "gemmPacked",
+  "conv2d",
+  "convWorkBytes",
+  "depthwise2d",
+  "maxPool2d",
+  "clip",
+  "relu",
+  "binary",
+  "minMax",
+  "histogram",
+  "toI16",
+  "i32ToI16",
+  "packQA",
+  "packedQABytes",
+  "qgemm",
+  "qgemmWorkBytes",
+  "accToF64",
+  "im2colI16",
+  "depthwiseI16",
+  "requantNpu",
+  "requantQdq",
+];
+
+/** One instantiated kernel module with its memory. */
+export interface WasmKernels {
+  readonly isa: Exclude<KernelIsa, "scalar">;
+  readonly heap: WasmHeap;
+  readonly fn: KernelExports;
+}
+
+function decode(b64: readonly string[] | string): Uint8Array<ArrayBuffer> {
+  const bin = atob(typeof b64 === "string" ? b64 : b64.join(""));
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+const BINARIES: Readonly<Record<Exclude<KernelIsa, "scalar">, string>> = {
+  "relaxed-simd": relaxedSimd,
+  "simd": simd,
+};
+
+function validates(isa: Exclude<KernelIsa, "scalar">): boolean {
+  try {
+    return WebAssembly.validate(decode(BINARIES[isa]));
+  } catch {
+    return false;
+  }
+}
+
+const SUPPORTED: readonly KernelIsa[] = [
+  ...(["relaxed-simd", "simd"] as const).filter(validates),
+  "scalar",
+];
+
+function instantiate(isa: Exclude<KernelIsa, "scalar">): WasmKernels {
+  const heap = new WasmHeap();
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(decode(BINARIES[isa])), {
+    env: { memory: heap.memory },
+  });
+  const table: Partial<Record<keyof KernelExports, Fn>> = {};
+  for (const name of NAMES) {
+    const f = inst.exports[name];
+    if (typeof f !== "function") {
+      throw new Error(`Kernel module (${isa}) lacks the export "${name}"; run deno task wasm`);
+    }
+    table[name] = f as Fn;
+  }
+  return { isa, heap, fn: table as KernelExports };
+}
+
+const loaded = new Map<KernelIsa, WasmKernels>();
+let current: KernelIsa = SUPPORTED.includes("simd") ? "simd" : "scalar";
+
+/** The paths this engine can run, fastest first (always ends with `scalar`). */
+export function supportedIsas(): readonly KernelIsa[] {
+  return SUPPORTED;
+}
+
+/** The path in use. */
+export function kernelIsa(): KernelIsa {
+  return current;
+}
+
+/**
+ * Switch every kernel to `isa` for the rest of the process (tests and benchmarks run
+ * each path; callers opt into `relaxed-simd`).
+ *
+ * @throws {RangeError} when the engine cannot run `isa`
+ */
+export function useKernelIsa(isa: KernelIsa): void {
+  if (!SUPPORTED.includes(isa)) {
+    throw new RangeError(
+      `Cannot use the ${isa} kernels: this engine supports ${SUPPORTED.join(", ")}`,
+    );
+  }
+  current = isa;
+}
+
+/** The WebAssembly kernels of the path in use, or undefined on the scalar path. */
+export function wasmKernels(): WasmKernels | undefined {
+  if (current === "scalar") return undefined;
+  let k = loaded.get(current);
+  if (!k) {
+    k = instantiate(current);
+    loaded.set(current, k);
+  }
+  return k;
+}

@@ -1,0 +1,16 @@
+import { strict as assert } from "node:assert";
+import { kernelIsa, supportedIsas, wasmKernels } from "./kernels.ts";
+import { withIsa } from "./_testing.ts";
+
+Deno.test("kernelIsa() defaults to the exact simd path on an engine with wasm SIMD", () => {
+  assert.equal(supportedIsas().at(-1), "scalar");
+  assert.equal(kernelIsa(), supportedIsas().includes("simd") ? "simd" : "scalar");
+});
+
+Deno.test("wasmKernels() loads each path's module and none on the scalar path", () => {
+  for (const isa of supportedIsas()) {
+    const k = withIsa(isa, () => wasmKernels());
+    if (isa === "scalar") assert.equal(k, undefined);
+    else assert.equal(k?.isa, isa);
+  }
+});
