@@ -19,7 +19,7 @@
  *
  * @module
  */
-import { type Node } from "../ir/graph.ts";
+import type { Node } from "../ir/graph.ts";
 import { opsetOf } from "../ir/opset.ts";
 import { Tensor } from "../ir/tensor.ts";
 import type { OpRegistry, PreparedNode } from "../ops/op.ts";

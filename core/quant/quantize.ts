@@ -24,7 +24,7 @@
  *
  * @module
  */
-import { type Graph, type Model } from "../ir/graph.ts";
+import type { Graph, Model } from "../ir/graph.ts";
 import { opsetOf } from "../ir/opset.ts";
 import type { ActivationQuant, QuantModel } from "./quant_model.ts";
 import type { TensorStats } from "./calibrate.ts";

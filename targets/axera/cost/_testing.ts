@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Model } from "../../../core/ir/graph.ts";
+import type { Model } from "../../../core/ir/graph.ts";
 import { opsetOf } from "../../../core/ir/opset.ts";
 import { buildModel } from "../../../core/ir/builder.ts";
 import { f32 } from "../../../core/ir/tensor.ts";
