@@ -21,18 +21,10 @@ import * as v from "valibot";
 import type { Model } from "../ir/graph.ts";
 import { ModelFormatError } from "../errors/mod.ts";
 import { canonicalJson } from "./_json.ts";
+import type { JsonValue } from "../config/json_value.ts";
 
 /** Metadata key of the Horizon entry. */
 export const HORIZON_META_KEY = "axb.horizon";
-
-/** A JSON value as stored in the metadata. */
-export type JsonValue =
-  | null
-  | boolean
-  | number
-  | string
-  | readonly JsonValue[]
-  | { readonly [key: string]: JsonValue };
 
 /** The tool that converted the model. */
 export type HorizonMetaTool = "hb_mapper" | "hb_compile";

@@ -27,12 +27,8 @@ import { UsageError } from "../errors/mod.ts";
 import { nearest } from "../util/nearest.ts";
 import { decodeCompiledModel } from "./decode.ts";
 import { encodeCompiledModel } from "./encode.ts";
-import {
-  type JsonValue,
-  type RemovedNode,
-  requireHorizonMeta,
-  withHorizonMeta,
-} from "./horizon_meta.ts";
+import { type RemovedNode, requireHorizonMeta, withHorizonMeta } from "./horizon_meta.ts";
+import type { JsonValue } from "../config/json_value.ts";
 
 /** What a removable node does at the model's edge. */
 export type RemovableKind = "quantize" | "dequantize" | "layout" | "cast" | "normalize";

@@ -8,7 +8,8 @@
  */
 import type { Model, ValueInfo } from "../ir/graph.ts";
 import { DTYPES } from "../ir/dtype.ts";
-import { type JsonValue, requireHorizonMeta } from "../container/horizon_meta.ts";
+import { requireHorizonMeta } from "../container/horizon_meta.ts";
+import type { JsonValue } from "../config/json_value.ts";
 import { formatTable } from "./table.ts";
 
 /** The YAML groups in the order the vendor templates write them; others follow by name. */

@@ -49,8 +49,9 @@ export interface SubgraphFigures {
   readonly batch: number;
   /** Operators of the program, by type (quantize/dequantize bookkeeping left out). */
   readonly opCounts: Readonly<Record<string, number>>;
-  /** Inputs and outputs (value names). */
+  /** Input value names. */
   readonly inputs: readonly string[];
+  /** Output value names. */
   readonly outputs: readonly string[];
   /** Latency per frame, ms. */
   readonly latencyMs?: number;

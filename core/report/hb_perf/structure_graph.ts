@@ -19,6 +19,7 @@ export type StructureNodeKind = "input" | "output" | "bpu" | "cpu";
 export interface StructureNode {
   /** Unique id (`bpu:subgraph_npu_0`, `cpu:Softmax_3`, `input:data`, `output:prob`). */
   readonly id: string;
+  /** What the box stands for (decides its colour). */
   readonly kind: StructureNodeKind;
   /** Name shown (subgraph, node or tensor name). */
   readonly label: string;
@@ -30,7 +31,9 @@ export interface StructureNode {
 
 /** One value passed from a producer box to a consumer box. */
 export interface StructureEdge {
+  /** Id of the producing box. */
   readonly from: string;
+  /** Id of the consuming box. */
   readonly to: string;
   /** Tensor name. */
   readonly value: string;
@@ -40,6 +43,7 @@ export interface StructureEdge {
 export interface StructureGraph {
   /** Boxes in execution order (inputs first, outputs last). */
   readonly nodes: readonly StructureNode[];
+  /** One edge per value and producer/consumer pair. */
   readonly edges: readonly StructureEdge[];
 }
 
