@@ -15,6 +15,10 @@ import { configCommand } from "./core/cli/config.ts";
 import { buildCommand } from "./core/cli/build.ts";
 import { hbMapperCommand } from "./core/cli/hb_mapper.ts";
 import { hbCompileCommand } from "./core/cli/hb_compile.ts";
+import { hbPerfCommand } from "./core/cli/hb_perf.ts";
+import { hbModelInfoCommand } from "./core/cli/hb_model_info.ts";
+import { hbModelModifierCommand } from "./core/cli/hb_model_modifier.ts";
+import { hbPackCommand } from "./core/cli/hb_pack.ts";
 import { VERSION } from "./core/version.ts";
 import { builtinTargets, TargetRegistry } from "./targets/registry.ts";
 
@@ -27,6 +31,10 @@ export function allCommands(targets: TargetRegistry): Command[] {
     configCommand(targets),
     hbMapperCommand(targets),
     hbCompileCommand(targets),
+    hbPerfCommand(targets),
+    hbModelInfoCommand,
+    hbModelModifierCommand,
+    hbPackCommand,
   ];
 }
 

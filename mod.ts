@@ -102,6 +102,53 @@ export { CompiledRunner, runCompiled } from "./core/container/runtime.ts";
 export { runBuild } from "./core/build/build.ts";
 export type { BuildOptions, BuildResult } from "./core/build/build.ts";
 
+// Horizon model tools: checker, hb_perf, hb_model_info, hb_model_modifier, hb_pack, run
+export {
+  HORIZON_META_KEY,
+  readHorizonMeta,
+  requireHorizonMeta,
+  withHorizonMeta,
+} from "./core/container/horizon_meta.ts";
+export type {
+  HorizonEnvironment,
+  HorizonInputMeta,
+  HorizonMeta,
+  HorizonMetaTool,
+  MetadataSource,
+  RemovedNode,
+} from "./core/container/horizon_meta.ts";
+export {
+  packModels,
+  readHorizonModels,
+  readModelToRun,
+  unpackModels,
+} from "./core/container/pack.ts";
+export type { NamedModel, PackedModel } from "./core/container/pack.ts";
+export { removableNodes, removeBoundaryNode } from "./core/container/remove_node.ts";
+export type { RemoveNodeResult } from "./core/container/remove_node.ts";
+export { checkModel } from "./core/report/model_check.ts";
+export type { ModelCheck, ModelCheckOptions } from "./core/report/model_check.ts";
+export {
+  bpuImplementationName,
+  formatCheckerTable,
+  formatCpuReasons,
+} from "./core/report/checker_table.ts";
+export type { CheckerRow } from "./core/report/checker_table.ts";
+export { formatModelInfo } from "./core/report/model_info.ts";
+export { perfReport, structureSvg, writePerfReport } from "./core/report/hb_perf/mod.ts";
+export type {
+  LayerFigures,
+  PerfReport,
+  PerfReportOptions,
+  StructureEdge,
+  StructureGraph,
+  StructureNode,
+  StructureNodeKind,
+  SubgraphFigures,
+} from "./core/report/hb_perf/mod.ts";
+export { horizonRunInputs } from "./core/run/horizon_inputs.ts";
+export type { HorizonRunInput, InputPath } from "./core/run/horizon_inputs.ts";
+
 // Types the public signatures above refer to
 export type { CheckRecord } from "./core/build/compile_check.ts";
 export type { CommandIO } from "./core/cli/command.ts";

@@ -30,31 +30,6 @@ async function runToNotImplemented(
   return { json: JSON.parse(c.out[0]), err: c.err };
 }
 
-Deno.test("hbMapperCommand checker parses repeated --input-shape and maps them to input_shapes", async () => {
-  const { json } = await runToNotImplemented(hbMapperCommand(targets), [
-    "checker",
-    "--model-type",
-    "onnx",
-    "--march",
-    "bernoulli2",
-    "--model",
-    "m.onnx",
-    "--input-shape",
-    "a",
-    "1x3x224x224",
-    "--input-shape",
-    "b",
-    "1x16",
-    "--output",
-    "check.log",
-  ], /hb_mapper checker/);
-  assert.equal(json.target, "bernoulli2");
-  const build = json.build as { input: string; input_shapes: string };
-  assert.equal(build.input, "m.onnx");
-  assert.equal(build.input_shapes, "a:1x3x224x224;b:1x16");
-  assert.equal(json.output, "check.log");
-});
-
 Deno.test("hbMapperCommand checker refuses --proto with onnx and a nash march", async () => {
   const base = ["checker", "--model-type", "onnx", "--model", "m.onnx"];
   await assert.rejects(

@@ -8,10 +8,10 @@
  * axb hb_mapper makertbin --config m.yaml [--model-type onnx|caffe] [--strict]
  * ```
  *
- * Today both subcommands validate their input, print (stdout, JSON) the parsed Horizon
- * config and the BuildConfig it maps to, then stop with `NotImplementedError`: model checking
- * and Horizon compilation do not exist in axb yet, and the command says so instead of
- * pretending.
+ * `checker` is `hb_checker.ts`. `makertbin` today validates its input, prints (stdout, JSON)
+ * the parsed Horizon config and the BuildConfig it maps to, then stops with
+ * `NotImplementedError`: Horizon compilation does not exist in axb yet, and the command says
+ * so instead of pretending.
  *
  * @module
  */
@@ -24,15 +24,9 @@ import {
   horizonToBuildConfig,
   parseHorizonConfig,
 } from "../config/horizon/mod.ts";
-import {
-  defaultMarchOf,
-  describeMarches,
-  flagMapping,
-  marchesOf,
-  marchFlag,
-  parseInputShapeFlags,
-} from "../config/horizon/cli_support.ts";
+import { defaultMarchOf, describeMarches, marchesOf } from "../config/horizon/cli_support.ts";
 import type { TargetRegistry } from "../../targets/registry.ts";
+import { runChecker } from "./hb_checker.ts";
 
 function flags(targets: TargetRegistry): FlagSpec[] {
   return [
@@ -70,7 +64,6 @@ function flags(targets: TargetRegistry): FlagSpec[] {
 }
 
 const CHECKER_ONLY = ["march", "proto", "model", "input-shape", "output"];
-const MAKERTBIN_ONLY = ["config", "strict"];
 
 function str(values: Map<string, FlagValue>, name: string): string | undefined {
   const v = values.get(name);
@@ -80,52 +73,6 @@ function str(values: Map<string, FlagValue>, name: string): string | undefined {
 function refuse(values: Map<string, FlagValue>, names: readonly string[], sub: string): void {
   const bad = names.find((n) => values.has(n));
   if (bad) throw new UsageError(`Flag --${bad} does not apply to axb hb_mapper ${sub}`);
-}
-
-function pairs(values: Map<string, FlagValue>): string[][] {
-  const v = values.get("input-shape");
-  return Array.isArray(v) ? v.filter((p): p is string[] => Array.isArray(p)) : [];
-}
-
-function checker(values: Map<string, FlagValue>, io: CommandIO, targets: TargetRegistry): number {
-  refuse(values, MAKERTBIN_ONLY, "checker");
-  const modelType = str(values, "model-type");
-  if (!modelType) throw new UsageError("axb hb_mapper checker needs --model-type onnx|caffe");
-  const model = str(values, "model");
-  if (!model) {
-    throw new UsageError("axb hb_mapper checker needs --model FILE (.onnx or .caffemodel)");
-  }
-  const proto = str(values, "proto");
-  if (modelType === "caffe" && !proto) {
-    throw new UsageError("axb hb_mapper checker --model-type caffe needs --proto FILE.prototxt");
-  }
-  if (modelType === "onnx" && proto) {
-    throw new UsageError(
-      "Flag --proto applies to Caffe models only; drop it with --model-type onnx",
-    );
-  }
-  const marchRaw = str(values, "march") ?? defaultMarchOf(targets, "hb_mapper");
-  if (marchRaw === undefined) {
-    throw new UsageError(
-      `axb hb_mapper checker needs --march: ${describeMarches(targets, "hb_mapper")}`,
-    );
-  }
-  const march = marchFlag(marchRaw, "hb_mapper", targets);
-  const shapes = parseInputShapeFlags(pairs(values));
-  const mapping = flagMapping({ march, model, proto, shapes, fastPerf: false, targets });
-  io.stdout(
-    JSON.stringify(
-      {
-        tool: "hb_mapper checker",
-        ...mapping,
-        inputShapes: shapes,
-        output: str(values, "output") ?? null,
-      },
-      null,
-      2,
-    ),
-  );
-  throw new NotImplementedError("Horizon model check (hb_mapper checker)");
 }
 
 function makertbin(
@@ -152,13 +99,17 @@ function makertbin(
   throw new NotImplementedError("Horizon compilation (hb_mapper makertbin)");
 }
 
-function dispatch(argv: readonly string[], io: CommandIO, targets: TargetRegistry): number {
+function dispatch(
+  argv: readonly string[],
+  io: CommandIO,
+  targets: TargetRegistry,
+): number | Promise<number> {
   const { values, positionals } = parseFlags(argv, flags(targets));
   const [sub, ...extra] = positionals;
   if (extra.length > 0) {
     throw new UsageError(`axb hb_mapper: unexpected argument(s) ${extra.join(" ")}`);
   }
-  if (sub === "checker") return checker(values, io, targets);
+  if (sub === "checker") return runChecker(values, io, targets);
   if (sub === "makertbin") return makertbin(values, io, targets);
   throw new UsageError(
     sub === undefined

@@ -2,7 +2,9 @@
  * `axb run`: execute a model on input files, as `pulsar2 run` does.
  *
  * Inputs are read from `input_dir/<tensor>.bin` (raw, the input's dtype) or `.npy`;
- * outputs are written to `output_dir/<tensor>.bin`. With `--list FILE`, each line `X`
+ * outputs are written to `output_dir/<tensor>.bin`. A Horizon `.bin`/`.hbm` reads its inputs
+ * in their runtime type (`input_type_rt`: NV12 bytes, uint8 RGB/BGR, float32 featuremap); a
+ * packed one (`hb_pack`) runs the model `--model_name` names. With `--list FILE`, each line `X`
  * is one run reading `input_dir/X/` and writing `output_dir/X/`. Every input of every
  * run is read and checked before anything runs, and outputs are written only after all
  * runs succeeded, each file atomically — bad input leaves the output directory untouched.
@@ -13,7 +15,7 @@ import { join } from "node:path";
 import type { Command, CommandIO } from "./command.ts";
 import { type FlagSpec, parseFlags } from "./flags.ts";
 import { createLogger } from "../util/log.ts";
-import { loadModel } from "../onnx/load.ts";
+import { readModelToRun } from "../container/pack.ts";
 import { modelRunner } from "../run/model_runner.ts";
 import { readInputs, writeRandomInputs } from "../io/input_files.ts";
 import { defaultRegistry } from "../ops/mod.ts";
@@ -31,7 +33,13 @@ function flags(targets: TargetRegistry): FlagSpec[] {
     {
       name: "model",
       type: "string",
-      help: "model to run: ONNX, QDQ quant model, compiled axmodel",
+      help: "model to run: ONNX, QDQ quant model, compiled axmodel, Horizon .bin/.hbm",
+    },
+    {
+      name: "model_name",
+      type: "string",
+      default: "",
+      help: "the model of a packed Horizon file (hb_pack) to run",
     },
     { name: "input_dir", type: "string", help: "directory holding <tensor>.bin / .npy inputs" },
     { name: "output_dir", type: "string", help: "directory receiving <tensor>.bin outputs" },
@@ -136,13 +144,13 @@ async function runModels(
     throw new NotImplementedError("--mode NPUBackend (bit-exact vendor simulator)");
   }
   const batch = Number(values.get("batch_size") ?? 0);
-  const model = await loadModel(modelPath);
+  const model = await readModelToRun(modelPath, String(values.get("model_name") ?? ""));
   const runner = modelRunner(model, defaultRegistry(), `"${modelPath}"`, {
     batch,
     group: Number(values.get("group_index") ?? 0),
     info: log.info,
   });
-  if (batch > 0 && runner.kind !== "CompiledAxModel") {
+  if (batch > 0 && runner.kind !== "CompiledAxModel" && runner.kind !== "HorizonModel") {
     log.warn(
       `--batch_size ${batch} applies to compiled models only; running the ${runner.kind} model as is`,
     );

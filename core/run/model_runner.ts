@@ -7,7 +7,9 @@
  *   in the original model;
  * - a compiled model (`compiled.axmodel`): CPU subgraphs in float, NPU subgraphs in the
  *   NPU numeric model, one input-shape group at a time; a batch is split over the
- *   compiled batch variants (largest first).
+ *   compiled batch variants (largest first);
+ * - a Horizon container (`.bin`/`.hbm`, a compiled model with an `axb.horizon` entry): run
+ *   as a compiled model, its inputs read in their runtime type (`horizon_inputs.ts`).
  *
  * @module
  */
@@ -21,11 +23,13 @@ import { isCompiledModel } from "../container/decode.ts";
 import { CompiledRunner } from "../container/runtime.ts";
 import { npuRunLog } from "../container/npu_kernel.ts";
 import { UsageError } from "../errors/mod.ts";
+import { readHorizonMeta } from "../container/horizon_meta.ts";
+import { type HorizonRunInput, horizonRunInputs } from "./horizon_inputs.ts";
 
 /** Runs one model on named inputs. */
 export interface ModelRunner {
   /** What kind of model this is, as pulsar2 run names it. */
-  readonly kind: "ONNX" | "QuantAxModel" | "CompiledAxModel";
+  readonly kind: "ONNX" | "QuantAxModel" | "CompiledAxModel" | "HorizonModel";
   /** The inputs a caller feeds, with the shapes the input files must have. */
   readonly inputs: readonly ValueInfo[];
   /** Run once; with `perLayer`, also return every intermediate tensor. */
@@ -49,7 +53,11 @@ export function modelRunner(
   what: string,
   opts: RunnerOptions = {},
 ): ModelRunner {
-  if (isCompiledModel(model)) return compiledRunner(model, registry, opts);
+  if (isCompiledModel(model)) {
+    const compiled = compiledRunner(model, registry, opts);
+    const meta = readHorizonMeta(model, what);
+    return meta ? horizonRunner(compiled, horizonRunInputs(compiled.inputs, meta), opts) : compiled;
+  }
   if (opts.group) {
     throw new UsageError(`--group_index applies to compiled axmodels; ${what} is an ONNX model`);
   }
@@ -100,6 +108,27 @@ function compiledRunner(model: Model, registry: OpRegistry, opts: RunnerOptions)
       const r = runner.run(feeds, { keep: perLayer ? "all" : undefined });
       for (const run of r.npuRuns) for (const line of npuRunLog(run)) opts.info?.(line);
       return r.outputs;
+    },
+  };
+}
+
+/** A compiled runner whose inputs are read in their runtime type and adapted. */
+function horizonRunner(
+  compiled: ModelRunner,
+  inputs: readonly HorizonRunInput[],
+  opts: RunnerOptions,
+): ModelRunner {
+  for (const i of inputs) opts.info?.(i.note);
+  return {
+    kind: "HorizonModel",
+    inputs: inputs.map((i) => i.runtime),
+    run(feeds, perLayer) {
+      const adapted = new Map(feeds);
+      for (const i of inputs) {
+        const t = feeds.get(i.name);
+        if (t) adapted.set(i.name, i.adapt(t));
+      }
+      return compiled.run(adapted, perLayer);
     },
   };
 }
