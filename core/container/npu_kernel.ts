@@ -83,7 +83,9 @@ function programIo(g: Graph, nodeIn: readonly string[], nodeOut: readonly string
 /**
  * The program with symbolic dims on every runtime input, so each compiled batch size and
  * each input-shape group can be fed (the program is shape-agnostic; the dims it was
- * exported with only record the shape of group 0 at batch 1). The rank is kept.
+ * exported with only record the shape of group 0 at batch 1). The rank is kept. Each
+ * input gets its own dim names: a name shared by two inputs would make the feed check
+ * demand equal sizes of inputs that have different shapes.
  */
 function withFreeBatch(m: Model): Model {
   const src = m.graph;
@@ -91,10 +93,10 @@ function withFreeBatch(m: Model): Model {
     name: src.name,
     nodes: src.nodes,
     outputs: src.outputs,
-    inputs: src.inputs.map((v) => {
+    inputs: src.inputs.map((v, k) => {
       const t = v.type;
       if (src.initializers.has(v.name) || !t || "kind" in t || !t.shape?.length) return v;
-      return { ...v, type: { dtype: t.dtype, shape: t.shape.map((_, i) => `axb_d${i}`) } };
+      return { ...v, type: { dtype: t.dtype, shape: t.shape.map((_, i) => `axb_in${k}_d${i}`) } };
     }),
   });
   g.initializers = src.initializers;
