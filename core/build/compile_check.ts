@@ -29,6 +29,7 @@ import { randomTensor } from "../io/random_tensor.ts";
 import { similarity } from "../report/metrics.ts";
 import { CheckFailedError } from "../errors/mod.ts";
 import { readSampleDir } from "./sample_dir.ts";
+import { concatBatch } from "../container/batch.ts";
 
 /** One comparison. */
 export interface CheckRecord {
@@ -84,9 +85,10 @@ function tileBatch(t: Tensor, b: number): Tensor {
   return new Tensor(t.dtype, [t.shape[0] * b, ...t.shape.slice(1)], out);
 }
 
-function firstSample(t: Tensor, b: number): Float32Array {
-  const v = asFloat32(t);
-  return v.subarray(0, v.length / b);
+/** The first of the `b` samples of `t` along its batch axis, as float32. */
+function firstSample(t: Tensor, b: number, axis: number): Float32Array {
+  if (b === 1) return asFloat32(t);
+  return asFloat32(concatBatch([t], [1], `tensor of batch ${b}`, axis));
 }
 
 function compare(
@@ -143,7 +145,8 @@ export async function checkCompiled(
       if (level <= 0) continue;
       const blackList = o.check_tensor_black_list.map((p) => new RegExp(p));
       const perLayer = o.check_mode === "CheckPerLayer";
-      const quant = fromQdqModel(freeBatch(sg.program), sg.name);
+      const axes = new Map(sg.outputs.map((v, k) => [v.name, sg.outputBatchAxes?.[k] ?? 0]));
+      const quant = fromQdqModel(freeBatch(sg.program, axes), sg.name);
       const subFeeds = new Map<string, Tensor>();
       for (const v of sg.inputs) {
         const t = values.get(v.name) ?? feeds.get(v.name);
@@ -169,7 +172,7 @@ export async function checkCompiled(
           const gt = gtValues.get(name);
           const sim = simValues.get(name);
           if (!gt || !sim) continue;
-          const r = compare(level, o, firstSample(sim, b), asFloat32(gt));
+          const r = compare(level, o, firstSample(sim, b, axes.get(name) ?? 0), asFloat32(gt));
           records.push({ subgraph: sg.name, batch: b, tensor: name, shape: [...gt.shape], ...r });
           const where = `[${sg.name}_b${b}] [${name}], (${gt.shape.join(", ")}), ${
             DTYPES[gt.dtype].label
@@ -190,15 +193,17 @@ export async function checkCompiled(
   return records;
 }
 
-function freeBatch(m: Model): Model {
+/** The program with a free batch dim on every input (dim 0) and output (its batch axis). */
+function freeBatch(m: Model, outputAxes: ReadonlyMap<string, number>): Model {
   const g = m.graph;
-  const free = (v: ValueInfo): ValueInfo => {
+  const free = (v: ValueInfo, axis = 0): ValueInfo => {
     const t = v.type;
-    if (!t || "kind" in t || !t.shape?.length) return v;
-    return { ...v, type: { dtype: t.dtype, shape: ["batch", ...t.shape.slice(1)] } };
+    if (!t || "kind" in t || !t.shape || t.shape.length <= axis) return v;
+    const shape = t.shape.map((d, i) => (i === axis ? "batch" : d));
+    return { ...v, type: { dtype: t.dtype, shape } };
   };
   const graph = cloneGraph(g);
-  graph.inputs = g.inputs.map(free);
-  graph.outputs = g.outputs.map(free);
+  graph.inputs = g.inputs.map((v) => free(v));
+  graph.outputs = g.outputs.map((v) => free(v, outputAxes.get(v.name)));
   return { ...m, graph };
 }

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { encodeRaw } from "../io/raw.ts";
 import { runCli } from "../cli/_testing.ts";
 import { readFloat32Bin, seededFloat32 } from "./_acceptance_helpers.ts";
-import { buildSmall, twoInputModel } from "./_small_build.ts";
+import { buildSmall, twoInputModel, vectorOutputModel } from "./_small_build.ts";
 
 async function withDir(prefix: string, body: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix });
@@ -61,5 +61,59 @@ Deno.test("runBuild() checks and runs a model whose two inputs have different sh
     }, dir);
     const out = await readFloat32Bin(join(dir, "run_out", "out.bin"));
     assert.equal(out.length, 4 * 4 * 4);
+  });
+});
+
+Deno.test("runBuild() with output_processors dst_perm [1, 0] gives a (10, 1) output, also at batch 2", async () => {
+  await withDir("axb_dst_perm_", async (dir) => {
+    const input = [{ name: "x", shape: [1, 3, 4, 4] }];
+    const plain = await buildSmall(vectorOutputModel(), input, {
+      compiler: { check: 0, static_batch_sizes: [1, 2] },
+    }, join(dir, "plain"));
+    const permuted = await buildSmall(vectorOutputModel(), input, {
+      output_processors: [{ tensor_name: "y", dst_perm: [1, 0] }],
+      compiler: { check: 2, static_batch_sizes: [1, 2] },
+    }, join(dir, "perm"));
+    // check 2 (all-equal) compares the first sample of the b2 run along the moved axis
+    assert.deepEqual(permuted.result.checks.map((c) => [c.batch, c.shape, c.passed]), [
+      [1, [10, 1], true],
+      [2, [10, 1], true],
+    ]);
+    // the batch axis moved to dim 1: the declared output carries the largest batch there
+    assert.deepEqual(permuted.summary.groups[0].outputs[0].shape, [10, 2]);
+    assert.deepEqual(plain.summary.groups[0].outputs[0].shape, [2, 10]);
+
+    const x = seededFloat32([2, 3, 4, 4], 9);
+    const bytes = encodeRaw(x);
+    const half = bytes.length / 2;
+    const rows: Float32Array[] = [];
+    for (const i of [0, 1]) {
+      await runModel(
+        plain.result.compiledModel,
+        { x: bytes.slice(i * half, (i + 1) * half) },
+        dir,
+        [
+          "--batch_size",
+          "1",
+        ],
+      );
+      rows.push(await readFloat32Bin(join(dir, "run_out", "y.bin")));
+    }
+    await runModel(permuted.result.compiledModel, { x: bytes.slice(0, half) }, dir, [
+      "--batch_size",
+      "1",
+    ]);
+    const single = await readFloat32Bin(join(dir, "run_out", "y.bin"));
+    assert.equal(single.length, 10, "a (10, 1) output is 10 floats");
+    assert.deepEqual([...single], [...rows[0]]);
+
+    await runModel(permuted.result.compiledModel, { x: bytes }, dir, ["--batch_size", "2"]);
+    const both = await readFloat32Bin(join(dir, "run_out", "y.bin"));
+    assert.equal(both.length, 20);
+    // (10, 2): element [c, n] at c * 2 + n is channel c of sample n
+    for (let c = 0; c < 10; c++) {
+      assert.equal(both[c * 2], rows[0][c], `channel ${c} of sample 0`);
+      assert.equal(both[c * 2 + 1], rows[1][c], `channel ${c} of sample 1`);
+    }
   });
 });

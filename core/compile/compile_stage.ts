@@ -91,6 +91,7 @@ export async function runCompileStage(
     plans: plans.values(),
     config,
     target: target.name,
+    outputBatchAxes: deployable.outputBatchAxes,
   });
   const compiledPath = join(config.output_dir, config.output_name);
   await writeCompiledModel(compiled, compiledPath);

@@ -1,7 +1,8 @@
 /**
  * The runtime kernel of `ai.axb.npu::NpuSubgraph`: runs the node's QDQ program with the
- * integer reference emulator, splitting the input batch over the compiled batch sizes
- * (greedy, largest first) and concatenating the results along dim 0.
+ * integer reference emulator, splitting the input batch (dim 0) over the compiled batch
+ * sizes (greedy, largest first) and concatenating the results along each output's batch
+ * axis (dim 0, unless an output permutation moved it: `batch_axes`).
  *
  * The emulator is built lazily on the node's first run, so preparing a container
  * (inspection, shape inference) costs nothing.
@@ -60,6 +61,8 @@ interface Parsed {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
   readonly outputTypes: readonly (TensorType | undefined)[];
+  /** Batch axis of each output, in node-output order. */
+  readonly outputAxes: readonly number[];
   /** Built on first run. */
   emulator?: QuantEmulator;
 }
@@ -133,6 +136,12 @@ export function npuSubgraphOp(
             `program has ${inputNames.length} and ${outputNames.length}`,
         );
       }
+      const outputAxes = a.batchAxes ?? node.outputs.map(() => 0);
+      if (outputAxes.length !== node.outputs.length) {
+        throw fail(
+          `has ${outputAxes.length} batch_axes for ${node.outputs.length} outputs`,
+        );
+      }
       const byName = new Map(a.program.outputs.map((v) => [v.name, v]));
       const outputTypes = outputNames.map((n) => {
         const t = byName.get(n)?.type;
@@ -146,13 +155,15 @@ export function npuSubgraphOp(
         inputNames,
         outputNames,
         outputTypes,
+        outputAxes,
       };
     },
     infer(ctx, p) {
       const batch = ctx.inputTypes[0]?.shape?.[0];
-      return p.outputTypes.map((t) => {
-        if (!t?.shape || t.shape.length === 0 || batch === undefined) return t;
-        return { dtype: t.dtype, shape: [batch, ...t.shape.slice(1)] };
+      return p.outputTypes.map((t, k) => {
+        const axis = p.outputAxes[k];
+        if (!t?.shape || t.shape.length <= axis || batch === undefined) return t;
+        return { dtype: t.dtype, shape: t.shape.map((d, i) => (i === axis ? batch : d)) };
       });
     },
     run(inputs, p) {
@@ -195,7 +206,7 @@ export function npuSubgraphOp(
       }
       const takes = chunks.map((c) => c.take);
       const result = parts.map((ps, k) =>
-        concatBatch(ps, takes, `NPU node "${p.name}" output "${p.outputNames[k]}"`)
+        concatBatch(ps, takes, `NPU node "${p.name}" output "${p.outputNames[k]}"`, p.outputAxes[k])
       );
       const run: NpuRun = { node: p.name, group: p.group, batch: n, batches: p.batches, chunks };
       lastRuns.set(p.name, run);
