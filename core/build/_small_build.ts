@@ -123,3 +123,26 @@ export function vectorOutputModel(): Model {
     initializers: { w: convWeights(10, 3, 1, 21) },
   });
 }
+
+/** `x [1, 3, 8, 8]` → Conv 3×3 (pad 1) → Relu → GlobalAveragePool → Flatten → `y [1, 4]`. */
+export function anySizeModel(): Model {
+  return buildModel({
+    name: "any_size",
+    opset: 13,
+    inputs: [{ name: "x", dtype: "f32", shape: [1, 3, 8, 8] }],
+    outputs: [{ name: "y", dtype: "f32", shape: [1, 4] }],
+    nodes: [
+      {
+        opType: "Conv",
+        name: "conv",
+        inputs: ["x", "w"],
+        outputs: ["c"],
+        attrs: { kernel_shape: attr.ints([3, 3]), pads: attr.ints([1, 1, 1, 1]) },
+      },
+      { opType: "Relu", name: "relu", inputs: ["c"], outputs: ["r"] },
+      { opType: "GlobalAveragePool", name: "gap", inputs: ["r"], outputs: ["g"] },
+      { opType: "Flatten", name: "flatten", inputs: ["g"], outputs: ["y"] },
+    ],
+    initializers: { w: convWeights(4, 3, 3, 31) },
+  });
+}

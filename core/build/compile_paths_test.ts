@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { encodeRaw } from "../io/raw.ts";
 import { runCli } from "../cli/_testing.ts";
 import { readFloat32Bin, seededFloat32 } from "./_acceptance_helpers.ts";
-import { buildSmall, twoInputModel, vectorOutputModel } from "./_small_build.ts";
+import { anySizeModel, buildSmall, twoInputModel, vectorOutputModel } from "./_small_build.ts";
 
 async function withDir(prefix: string, body: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix });
@@ -115,5 +115,28 @@ Deno.test("runBuild() with output_processors dst_perm [1, 0] gives a (10, 1) out
       assert.equal(both[c * 2], rows[0][c], `channel ${c} of sample 0`);
       assert.equal(both[c * 2 + 1], rows[1][c], `channel ${c} of sample 1`);
     }
+  });
+});
+
+Deno.test("runBuild() reads src_extra_shapes in the model's layout (NCHW) and compiles the NHWC runtime input from it", async () => {
+  await withDir("axb_extra_shapes_", async (dir) => {
+    const built = await buildSmall(anySizeModel(), [{ name: "x", shape: [1, 3, 8, 8] }], {
+      input_processors: [{
+        tensor_name: "x",
+        tensor_layout: "NCHW",
+        src_layout: "NHWC",
+        src_dtype: "U8",
+        src_extra_shapes: [{ shape: [1, 3, 12, 12] }],
+      }],
+      compiler: { check: 0 },
+    }, dir);
+    const groups = built.summary.groups;
+    assert.deepEqual(groups.map((g) => g.inputs[0].shape), [[1, 8, 8, 3], [1, 12, 12, 3]]);
+    assert.deepEqual(groups.map((g) => g.inputs[0].dtype), ["uint8", "uint8"]);
+    assert.deepEqual(groups.map((g) => g.outputs[0].shape), [[1, 4], [1, 4]]);
+    const pixels = new Uint8Array(12 * 12 * 3).map((_, i) => (i * 37) % 256);
+    await runModel(built.result.compiledModel, { x_1: pixels }, dir, ["--group_index", "1"]);
+    const y = await readFloat32Bin(join(dir, "run_out", "y_1.bin"));
+    assert.equal(y.length, 4);
   });
 });

@@ -24,6 +24,7 @@ import { partitionDeployable } from "./partition_parts.ts";
 import { reportPlacement } from "./placement_report.ts";
 import { compileGroups } from "./compile_groups.ts";
 import { assembleCompiledModel } from "./assemble.ts";
+import { extraShapeGroups } from "./shape_groups.ts";
 
 /** What the stage needs. */
 export interface CompileStageOptions {
@@ -69,6 +70,7 @@ export async function runCompileStage(
   const { config, log, print, registry, target } = opts;
   const work = config.work_dir || config.output_dir;
   const mode = selectNpuMode(target, config.npu_mode);
+  const extraShapes = extraShapeGroups(config, quant.model.graph.runtimeInputs);
   log.info("group 0 compiler transformation");
   const deployable = prepareDeployable(quant, { config, registry, log });
   const parted = partitionDeployable(deployable, { target, compiler: config.compiler, registry });
@@ -81,6 +83,7 @@ export async function runCompileStage(
     mode,
     deployable,
     parted,
+    extraShapes,
     plans,
     work,
     log,
