@@ -10,6 +10,13 @@ import { attr, buildModel } from "../ir/builder.ts";
 import type { Model } from "../ir/graph.ts";
 import type { Tensor } from "../ir/tensor.ts";
 import { saveModel } from "../onnx/save.ts";
+import { loadModel } from "../onnx/load.ts";
+import { defaultRegistry } from "../ops/mod.ts";
+import { createLogger } from "../util/log.ts";
+import { resolveBuildConfig } from "../config/resolve.ts";
+import { summarizeCompiled } from "../container/inspect.ts";
+import { builtinTargets, TargetRegistry } from "../../targets/registry.ts";
+import { runBuild } from "./build.ts";
 import {
   buildQuietly,
   type BuiltModel,
@@ -27,13 +34,15 @@ export interface SmallInput {
 
 /**
  * Save `model` under `dir`, write 4 seeded calibration samples per input and build it
- * with `raw` (its `quant.input_configs` are generated; other fields are kept).
+ * with `raw` (its `quant.input_configs` are generated; other fields are kept). With
+ * `log`, the build's messages (without timestamp and level) are collected there.
  */
 export async function buildSmall(
   model: Model,
   inputs: readonly SmallInput[],
   raw: JsonObject,
   dir: string,
+  log?: string[],
 ): Promise<BuiltModel> {
   const file = join(dir, "model.onnx");
   await saveModel(model, file);
@@ -52,11 +61,20 @@ export async function buildSmall(
     });
   }
   const quant = typeof raw.quant === "object" && raw.quant !== null ? raw.quant : {};
-  return await buildQuietly(
-    { ...raw, quant: { ...quant, input_configs: configs } },
-    file,
-    join(dir, "out"),
+  const full = { ...raw, quant: { ...quant, input_configs: configs } };
+  if (!log) return await buildQuietly(full, file, join(dir, "out"));
+  const { config } = await resolveBuildConfig(
+    { raw: { ...full, input: file, output_dir: join(dir, "out") } },
+    { requireIo: true },
   );
+  const result = await runBuild(config, {
+    registry: defaultRegistry(),
+    targets: new TargetRegistry(builtinTargets()),
+    log: createLogger({ sink: (line) => log.push(line.replace(/^.*? \| \w+ +\| /, "")) }),
+    quiet: true,
+  });
+  const summary = summarizeCompiled(await loadModel(result.compiledModel), result.compiledModel);
+  return { result, summary };
 }
 
 /** Seeded Conv weights `[outC, inC, k, k]` in [-0.5, 0.5). */

@@ -29,7 +29,7 @@ import { writeFileAtomic } from "../util/atomic_write.ts";
 import { ConfigError, ModelFormatError } from "../errors/mod.ts";
 import { runQuantStage } from "./quant_stage.ts";
 import { runCompileStage } from "../compile/compile_stage.ts";
-import { checkCompiled, type CheckRecord } from "./compile_check.ts";
+import { type CheckCalibration, checkCompiled, type CheckRecord } from "./compile_check.ts";
 import type { TargetRegistry } from "../../targets/registry.ts";
 
 /** What {@linkcode runBuild} needs besides the config. */
@@ -143,10 +143,16 @@ async function floatBuild(
     print: opts.print,
     quiet: opts.quiet,
   });
+  const first = stage.samples[0];
   return await finish(config, opts, {
     optimizedModel,
     quantModel: stage.quantModelPath,
     quant: stage.quant,
+    calibration: first && {
+      sample: first,
+      modelInputs: model.graph.runtimeInputs,
+      processors: config.input_processors,
+    },
   });
 }
 
@@ -161,7 +167,12 @@ async function writeQuant(quant: QuantModel, path: string): Promise<void> {
 async function finish(
   config: BuildConfig,
   opts: BuildOptions,
-  done: { optimizedModel?: string; quantModel: string; quant: QuantModel },
+  done: {
+    optimizedModel?: string;
+    quantModel: string;
+    quant: QuantModel;
+    calibration?: CheckCalibration;
+  },
 ): Promise<BuildResult> {
   const target = opts.targets.get(opts.targetName ?? config.target_hardware);
   const stage = await runCompileStage(done.quant, {
@@ -173,10 +184,24 @@ async function finish(
   });
   const optionsOf = (name: string) => stage.subgraphOptions.get(name) ?? config.compiler;
   const checks = [...stage.subgraphOptions.values()].some((o) => o.check > 0)
-    ? await checkCompiled(stage.compiled, config.compiler, optionsOf, opts.registry, opts.log)
+    ? await checkCompiled(stage.compiled, {
+      compiler: config.compiler,
+      optionsOf,
+      registry: opts.registry,
+      log: opts.log,
+      calibration: done.calibration,
+    })
     : [];
   const effectiveConfig = await writeEffectiveConfig(config, config.output_dir);
   opts.log.info(`save effective config to [${effectiveConfig}]`);
   opts.log.success(`build finished: ${stage.compiledPath}`);
-  return { ...done, effectiveConfig, compiledModel: stage.compiledPath, checks };
+  const { optimizedModel, quantModel, quant } = done;
+  return {
+    optimizedModel,
+    quantModel,
+    quant,
+    effectiveConfig,
+    compiledModel: stage.compiledPath,
+    checks,
+  };
 }

@@ -9,8 +9,11 @@
  * all-equal, 3 cosine >= `check_cosine_simularity`. `CheckPerLayer` also compares every
  * intermediate tensor not matching `check_tensor_black_list`.
  *
- * Input: `compiler.input_sample_dir` (in the compiled model's input format), else seeded
- * random data in that format, as pulsar2 logs (`use random data as gt input`).
+ * Input: `compiler.input_sample_dir` (in the compiled model's input format); else, as the
+ * spec prefers, the first calibration sample converted to that format (`use calibration
+ * data as gt input`); else seeded random data in that format, as pulsar2 logs (`use
+ * random data as gt input`) — for a QuantONNX input (no calibration) or an input whose
+ * pre-processing cannot be undone (colour conversion, slicing).
  *
  * @module
  */
@@ -19,7 +22,7 @@ import { cloneGraph } from "../ir/clone.ts";
 import { asFloat32, Tensor } from "../ir/tensor.ts";
 import { allocate, DTYPES, type TensorData } from "../ir/dtype.ts";
 import type { OpRegistry } from "../ops/op.ts";
-import type { CompilerOptions } from "../config/build_config.ts";
+import type { CompilerOptions, InputProcessor } from "../config/build_config.ts";
 import type { Logger } from "../util/log.ts";
 import type { CompiledModel } from "../compile/types.ts";
 import { CompiledRunner } from "../container/runtime.ts";
@@ -29,6 +32,7 @@ import { randomTensor } from "../io/random_tensor.ts";
 import { similarity } from "../report/metrics.ts";
 import { CheckFailedError } from "../errors/mod.ts";
 import { readSampleDir } from "./sample_dir.ts";
+import { runtimeSample } from "./runtime_sample.ts";
 import { concatBatch } from "../container/batch.ts";
 
 /** One comparison. */
@@ -53,22 +57,70 @@ function concreteShape(v: ValueInfo): number[] {
   return t.shape.map((d, i) => (typeof d === "number" ? (i === 0 ? 1 : d) : 1));
 }
 
-/** Inputs for the check: the sample directory, or seeded random data. */
-async function checkInputs(
-  cm: CompiledModel,
-  c: CompilerOptions,
-  log: Logger,
-): Promise<Map<string, Tensor>[]> {
+/**
+ * The first calibration sample, for checks without `compiler.input_sample_dir`: it is in
+ * the original model's input format and is converted to the compiled model's.
+ */
+export interface CheckCalibration {
+  /** One calibration sample, by model input name. */
+  readonly sample: ReadonlyMap<string, Tensor>;
+  /** The model's runtime inputs before pre-processing. */
+  readonly modelInputs: readonly ValueInfo[];
+  /** The config's `input_processors`, which say how the compiled inputs differ. */
+  readonly processors: readonly InputProcessor[];
+}
+
+/** What {@linkcode checkCompiled} needs besides the compiled model. */
+export interface CheckOptions {
+  /** The parent compiler options (`input_sample_dir`). */
+  readonly compiler: CompilerOptions;
+  /**
+   * Each NPU subgraph's own options (a compiler.sub_configs entry inherits what it leaves
+   * unset); subgraphs whose `check` is 0 are skipped.
+   */
+  readonly optionsOf: (subgraph: string) => CompilerOptions;
+  /** Operators of the emulators. */
+  readonly registry: OpRegistry;
+  /** Receives the per-tensor results and where the input came from. */
+  readonly log: Logger;
+  /** Calibration data, preferred to random data when there is no sample directory. */
+  readonly calibration?: CheckCalibration;
+}
+
+/**
+ * Inputs for the check: the sample directory; else the first calibration sample in the
+ * compiled input format; else (no calibration, or an input whose pre-processing cannot
+ * be undone) seeded random data in that format.
+ */
+async function checkInputs(cm: CompiledModel, opts: CheckOptions): Promise<Map<string, Tensor>[]> {
+  const { compiler: c, log } = opts;
   const inputs = cm.groups[0].inputs;
   if (c.input_sample_dir) return await readSampleDir(c.input_sample_dir, inputs);
+  const cal = opts.calibration;
+  const converted = cal
+    ? runtimeSample(cal.sample, cal.modelInputs, cal.processors, opts.registry)
+    : undefined;
   const feeds = new Map<string, Tensor>();
   inputs.forEach((v, i) => {
     const t = v.type && !("kind" in v.type) ? v.type : undefined;
     if (!t) return;
+    const c = converted?.get(v.name);
+    if (c?.ok) {
+      feeds.set(v.name, c.tensor);
+      log.info(
+        `use calibration data as gt input: ${v.name}, ${DTYPES[c.tensor.dtype].label}, (${
+          c.tensor.shape.join(", ")
+        })`,
+      );
+      return;
+    }
     const shape = concreteShape(v);
     feeds.set(v.name, randomTensor(t.dtype, shape, 1234 + i));
+    const why = c ? ` (no calibration data: ${c.reason})` : "";
     log.info(
-      `use random data as gt input: ${v.name}, ${DTYPES[t.dtype].label}, (${shape.join(", ")})`,
+      `use random data as gt input: ${v.name}, ${DTYPES[t.dtype].label}, (${
+        shape.join(", ")
+      })${why}`,
     );
   });
   return [feeds];
@@ -122,19 +174,14 @@ function compare(
 /**
  * Run the check; throws {@linkcode CheckFailedError} when a comparison fails.
  *
- * @param c the parent compiler options (input_sample_dir)
- * @param optionsOf each NPU subgraph's own options (a compiler.sub_configs entry inherits
- *   what it leaves unset); subgraphs whose `check` is 0 are skipped
+ * @param cm the compiled model
+ * @param opts options, operators, logger and calibration data
+ * @returns every comparison made
  */
-export async function checkCompiled(
-  cm: CompiledModel,
-  c: CompilerOptions,
-  optionsOf: (subgraph: string) => CompilerOptions,
-  registry: OpRegistry,
-  log: Logger,
-): Promise<CheckRecord[]> {
+export async function checkCompiled(cm: CompiledModel, opts: CheckOptions): Promise<CheckRecord[]> {
+  const { log, optionsOf, registry } = opts;
   const records: CheckRecord[] = [];
-  const samples = await checkInputs(cm, c, log);
+  const samples = await checkInputs(cm, opts);
   const runner = new CompiledRunner(cm, { registry });
   for (const feeds of samples) {
     const values = runner.run(feeds, { keep: "all" }).outputs;

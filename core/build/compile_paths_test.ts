@@ -140,3 +140,25 @@ Deno.test("runBuild() reads src_extra_shapes in the model's layout (NCHW) and co
     assert.equal(y.length, 4);
   });
 });
+
+Deno.test("runBuild() checks with the first calibration sample in the compiled input format when compiler.input_sample_dir is empty", async () => {
+  await withDir("axb_check_calib_", async (dir) => {
+    const log: string[] = [];
+    const built = await buildSmall(
+      anySizeModel(),
+      [{ name: "x", shape: [1, 3, 8, 8] }],
+      {
+        input_processors: [{ tensor_name: "x", src_layout: "NHWC", src_dtype: "U8" }],
+        compiler: { check: 3 },
+      },
+      dir,
+      log,
+    );
+    assert.ok(built.result.checks.length > 0 && built.result.checks.every((c) => c.passed));
+    assert.ok(
+      log.includes("use calibration data as gt input: x, uint8, (1, 8, 8, 3)"),
+      log.join("\n"),
+    );
+    assert.ok(!log.some((l) => l.startsWith("use random data")), log.join("\n"));
+  });
+});
