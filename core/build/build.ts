@@ -28,6 +28,7 @@ import { writeEffectiveConfig } from "../config/effective_config.ts";
 import { writeFileAtomic } from "../util/atomic_write.ts";
 import { ConfigError, ModelFormatError } from "../errors/mod.ts";
 import { runQuantStage } from "./quant_stage.ts";
+import { refuseFp32Conv } from "./layer_config_rules.ts";
 import { runCompileStage } from "../compile/compile_stage.ts";
 import { type CheckCalibration, checkCompiled, type CheckRecord } from "./compile_check.ts";
 import type { TargetRegistry } from "../../targets/registry.ts";
@@ -127,6 +128,7 @@ async function floatBuild(
       if (p.count) log.info(`${p.name}: ${p.count} rewrite(s) in ${p.ms.toFixed(1)} ms`);
     }
   }
+  refuseFp32Conv(model.graph, config.quant.layer_configs);
   const optimizedModel = join(work, "frontend", "optimized.onnx");
   await saveModel(model, optimizedModel);
   log.info(`save optimized onnx to [${optimizedModel}]`);

@@ -6,6 +6,7 @@
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import { encodeRaw } from "../io/raw.ts";
+import { ConfigError } from "../errors/mod.ts";
 import { runCli } from "../cli/_testing.ts";
 import { readFloat32Bin, seededFloat32 } from "./_acceptance_helpers.ts";
 import { anySizeModel, buildSmall, twoInputModel, vectorOutputModel } from "./_small_build.ts";
@@ -160,5 +161,17 @@ Deno.test("runBuild() checks with the first calibration sample in the compiled i
       log.join("\n"),
     );
     assert.ok(!log.some((l) => l.startsWith("use random data")), log.join("\n"));
+  });
+});
+
+Deno.test("runBuild() refuses a Conv at data_type FP32, naming the layer", async () => {
+  await withDir("axb_fp32_conv_", async (dir) => {
+    await assert.rejects(
+      buildSmall(anySizeModel(), [{ name: "x", shape: [1, 3, 8, 8] }], {
+        quant: { layer_configs: [{ layer_name: "conv", data_type: "FP32" }] },
+        compiler: { check: 0 },
+      }, dir),
+      (e) => e instanceof ConfigError && /Conv "conv" to data_type FP32/.test(e.message),
+    );
   });
 });
