@@ -39,6 +39,10 @@ export interface QuantStageOptions {
   /** Console output (tables); `undefined` prints nothing. */
   print?: (text: string) => void;
   quiet?: boolean;
+  /** Where `quant/` is written (default: `work_dir`, else `output_dir`). */
+  work?: string;
+  /** How a path under `work` is shown in tables (its final place when `work` is staged). */
+  shownPath?: (path: string) => string;
 }
 
 /** What the stage produced. */
@@ -56,7 +60,7 @@ export async function runQuantStage(
 ): Promise<QuantStageResult> {
   const { config, log, registry } = opts;
   const q = config.quant;
-  const work = config.work_dir || config.output_dir;
+  const work = opts.work ?? (config.work_dir || config.output_dir);
   const quantDir = join(work, "quant");
   const calib = await loadCalibrationSet(q.input_configs, model.graph.runtimeInputs, {
     processors: config.input_processors,
@@ -67,7 +71,7 @@ export async function runQuantStage(
     calib.source.map((s) => [
       s.input,
       `[${s.shape.join(", ")}]`,
-      s.datasetDirectory,
+      opts.shownPath?.(s.datasetDirectory) ?? s.datasetDirectory,
       s.dataFormat,
       s.tensorFormat,
       `[${s.mean.join(", ")}]`,

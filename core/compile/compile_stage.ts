@@ -38,13 +38,17 @@ export interface CompileStageOptions {
   log: Logger;
   /** Where tables go (stdout); undefined prints none. */
   print?: (text: string) => void;
+  /** Where `compiler/` is written (default: `work_dir`, else `output_dir`). */
+  work?: string;
+  /** Where the compiled model is written (default: `output_dir`). */
+  outputDir?: string;
 }
 
 /** What the stage produced. */
 export interface CompileStageResult {
   /** The compiled model, as written. */
   compiled: CompiledModel;
-  /** Where `compiled.axmodel` was written (`output_dir/output_name`). */
+  /** Where `compiled.axmodel` was written (`output_name` in the output directory). */
   compiledPath: string;
   /** The NPU/CPU partition of the deployable model. */
   partition: PartitionResult;
@@ -68,7 +72,7 @@ export async function runCompileStage(
   opts: CompileStageOptions,
 ): Promise<CompileStageResult> {
   const { config, log, print, registry, target } = opts;
-  const work = config.work_dir || config.output_dir;
+  const work = opts.work ?? (config.work_dir || config.output_dir);
   const mode = selectNpuMode(target, config.npu_mode);
   const extraShapes = extraShapeGroups(config, quant.model.graph.runtimeInputs);
   log.info("group 0 compiler transformation");
@@ -96,7 +100,7 @@ export async function runCompileStage(
     target: target.name,
     outputBatchAxes: deployable.outputBatchAxes,
   });
-  const compiledPath = join(config.output_dir, config.output_name);
+  const compiledPath = join(opts.outputDir ?? config.output_dir, config.output_name);
   await writeCompiledModel(compiled, compiledPath);
   log.info(`fuse ${groups.reduce((a, gr) => a + gr.subgraphs.length, 0)} subgraph(s)`);
   return {
