@@ -187,8 +187,17 @@ function shapeText(s: IoSummary): string {
   return `${s.name} ${s.dtype} (${(s.shape ?? []).map((d) => d ?? "?").join(", ")})`;
 }
 
-/** The summary as text: the model table, a subgraph table and a group table. */
-export function formatCompiledSummary(s: CompiledSummary): string {
+/**
+ * The summary as text: the model table, a subgraph table and a group table.
+ *
+ * @param opts `maxWidth` of the tables (default: the terminal's width; `Infinity` never
+ *   wraps)
+ */
+export function formatCompiledSummary(
+  s: CompiledSummary,
+  opts: { maxWidth?: number } = {},
+): string {
+  const { maxWidth } = opts;
   const subRows = s.subgraphs.map((x) => [
     x.name,
     x.kind.toUpperCase(),
@@ -208,8 +217,9 @@ export function formatCompiledSummary(s: CompiledSummary): string {
     g.subgraphs.join(", "),
   ]);
   return [
-    formatSummary(s),
+    formatSummary(s, { maxWidth }),
     formatTable(subRows, {
+      maxWidth,
       title: `Subgraphs (target ${s.target}, written by axb ${s.axbVersion})`,
       header: [
         "Subgraph",
@@ -225,6 +235,7 @@ export function formatCompiledSummary(s: CompiledSummary): string {
       ],
     }),
     formatTable(groupRows, {
+      maxWidth,
       title: "Groups",
       header: ["Group", "Inputs", "Outputs", "Subgraphs"],
     }),
