@@ -151,9 +151,10 @@ export async function runQuantStage(
     }
     const method = q.precision_analysis_method;
     precision = analyzePrecision(exec, emu, samples, method);
-    const table = formatPrecisionTable(precision, method, "Reference");
-    opts.print?.(table);
+    opts.print?.(formatPrecisionTable(precision, method, "Reference"));
     const tablePath = join(quantDir, "debug/precision_analysis_table.txt");
+    // the file keeps one line per row for scripts; the console copy fits the terminal
+    const table = formatPrecisionTable(precision, method, "Reference", { maxWidth: Infinity });
     await writeFileAtomic(tablePath, table + "\n");
     log.info(`save precision analysis table to [${tablePath}]`);
     const mmdPath = join(quantDir, "debug/precision_analysis.mmd");
