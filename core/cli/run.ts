@@ -102,7 +102,9 @@ export const runCommand: Command = {
     const log = createLogger({ quiet: values.get("quiet") === true, sink: io.stderr });
     const need = (k: string): string => {
       const v = values.get(k);
-      if (typeof v !== "string" || v === "") throw new UsageError(`axb run needs --${k}`);
+      if (typeof v !== "string" || v === "") {
+        throw new UsageError(`--${k} is required; usage: ${runCommand.usage}`);
+      }
       return v;
     };
     const modelPath = need("model");

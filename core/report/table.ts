@@ -2,7 +2,7 @@
  * ASCII tables in pulsar2's style (`+---+---+` borders), optionally with a header row
  * and a title line, fitted to a width: when the natural table is wider, the widest
  * columns are narrowed first and their cells wrap onto more lines (at a space, or after
- * `/ , _ . : -`, else anywhere).
+ * `/ , _ . :`, else anywhere).
  *
  * @module
  */
@@ -26,7 +26,7 @@ export interface TableOptions {
 const MIN_COLUMN = 6;
 
 /** Characters after which a cell may wrap (besides a space, where it wraps dropping it). */
-const BREAK_AFTER = "/,_.:-";
+const BREAK_AFTER = "/,_.:";
 
 /** Column widths that fit `budget` characters of cell text, narrowing the widest first. */
 function fitWidths(natural: readonly number[], budget: number): number[] {
@@ -51,7 +51,7 @@ function fitWidths(natural: readonly number[], budget: number): number[] {
 
 /**
  * `text` split into lines of at most `width` characters: at the last space that fits
- * (dropped) or after the last of `/ , _ . : -` that fits, whichever keeps more on the
+ * (dropped) or after the last of `/ , _ . :` that fits, whichever keeps more on the
  * line, else exactly at `width`.
  */
 export function wrapText(text: string, width: number): string[] {
