@@ -34,3 +34,25 @@ Deno.test("wrapText() breaks at the last space, dropping it, or hard at the widt
   assert.deepEqual(wrapText("abcdefghij", 4), ["abcd", "efgh", "ij"]);
   assert.deepEqual(wrapText("short", 10), ["short"]);
 });
+
+Deno.test("formatTable() prints each row as a header | value block when narrowing would leave columns unreadable", () => {
+  // 4 columns need 13 border characters; 40 - 13 = 27 for text would cap the widest
+  // columns below 10 characters, so each row becomes a block: key column 6 ("Weight")
+  // and value column 40 - 6 - 7 = 27
+  const text = formatTable(
+    [["subgraph_npu_0", "NPU", "Conv×52 Clip×35 GlobalAveragePool×1", "3.69 MB"]],
+    { header: ["Name", "Kind", "Ops", "Weight"], maxWidth: 40 },
+  );
+  assert.equal(
+    text,
+    [
+      "+--------+-----------------------------+",
+      "| Name   | subgraph_npu_0              |",
+      "| Kind   | NPU                         |",
+      "| Ops    | Conv×52 Clip×35             |",
+      "|        | GlobalAveragePool×1         |",
+      "| Weight | 3.69 MB                     |",
+      "+--------+-----------------------------+",
+    ].join("\n"),
+  );
+});
