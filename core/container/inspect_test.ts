@@ -24,6 +24,8 @@ Deno.test("summarizeCompiled() lists every subgraph with engine, group, batches 
     ],
   );
   assert.deepEqual(s.subgraphs[0].nodes, { Conv: 1, Relu: 1 });
+  // the model's operators: group 0's NPU programs (no Q/DQ) and CPU nodes, no NpuSubgraph
+  assert.deepEqual(s.ops, { Conv: 2, Mul: 1, Relu: 2, Sigmoid: 1 });
   assert.deepEqual(s.subgraphs[1].nodes, { Mul: 1, Sigmoid: 1 });
   // program 0: S8 weights 4·3·3·3 = 108 B + S32 bias 4·4 = 16 B, plus fp32 scales and
   // zero points of the QDQ encoding
