@@ -4,8 +4,10 @@
  * Inputs are read from `input_dir/<tensor>.bin` (raw, the input's dtype) or `.npy`;
  * outputs are written to `output_dir/<tensor>.bin`. With `--list FILE`, each line `X`
  * is one run reading `input_dir/X/` and writing `output_dir/X/`. Every input of every
- * run is read and checked before anything runs, and outputs are written only after all
- * runs succeeded, each file atomically — bad input leaves the output directory untouched.
+ * run is read and checked before anything runs; each run's lines (start, NPU runs,
+ * writes, finish) are logged together, and its files are staged beside their targets
+ * and renamed into place only after all runs succeeded — bad input or a failed run
+ * leaves the output directory untouched.
  *
  * @module
  */
@@ -20,7 +22,7 @@ import { defaultRegistry } from "../ops/mod.ts";
 import type { Tensor } from "../ir/tensor.ts";
 import { DTYPES } from "../ir/dtype.ts";
 import { encodeRaw, tensorFileStem } from "../io/raw.ts";
-import { writeFileAtomic } from "../util/atomic_write.ts";
+import { StagedFiles } from "../run/staged_files.ts";
 import { InputDataError, NotImplementedError, UsageError } from "../errors/mod.ts";
 
 const FLAGS: FlagSpec[] = [
@@ -144,34 +146,36 @@ export const runCommand: Command = {
     }
     log.info(`run ${runner.kind} model [${modelPath}]`);
     const perLayer = values.get("enable_perlayer_output") === true;
-    const pending: { path: string; name: string; tensor: Tensor; label: string }[] = [];
-    for (const e of entries) {
-      log.info(`>>> [${e.label}] start`);
-      const out = runner.run(e.feeds, perLayer);
-      for (const [name, tensor] of out) {
-        pending.push({
-          path: join(e.outputDir, `${tensorFileStem(name)}.bin`),
-          name,
-          tensor,
-          label: e.label,
-        });
-      }
-    }
     const written: { run: string; tensor: string; file: string; dtype: string; shape: number[] }[] =
       [];
-    for (const p of pending) {
-      const bytes = encodeRaw(p.tensor);
-      await writeFileAtomic(p.path, bytes);
-      log.info(`write [${p.name}] to [${p.path}] successfully, size: ${bytes.length}`);
-      written.push({
-        run: p.label,
-        tensor: p.name,
-        file: p.path,
-        dtype: DTYPES[p.tensor.dtype].label,
-        shape: [...p.tensor.shape],
-      });
+    // Each run logs start, NPU runs, writes and finish together; the files stay staged
+    // until every run has succeeded.
+    const staged = new StagedFiles();
+    try {
+      for (const e of entries) {
+        log.info(`>>> [${e.label}] start`);
+        const out = runner.run(e.feeds, perLayer);
+        for (const [name, tensor] of out) {
+          const path = join(e.outputDir, `${tensorFileStem(name)}.bin`);
+          const bytes = encodeRaw(tensor);
+          await staged.write(path, bytes);
+          log.info(`write [${name}] to [${path}] successfully, size: ${bytes.length}`);
+          written.push({
+            run: e.label,
+            tensor: name,
+            file: path,
+            dtype: DTYPES[tensor.dtype].label,
+            shape: [...tensor.shape],
+          });
+        }
+        log.info(`>>> [${e.label}] finish`);
+      }
+      await staged.commit();
+    } catch (err) {
+      await staged.discard();
+      if (written.length) log.warn("a run failed: no output file was written");
+      throw err;
     }
-    for (const e of entries) log.info(`>>> [${e.label}] finish`);
     if (values.get("json") === true) io.stdout(JSON.stringify({ outputs: written }, null, 2));
     return 0;
   },

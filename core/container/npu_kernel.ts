@@ -33,11 +33,28 @@ export interface NpuRun {
   readonly chunks: readonly BatchChunk[];
 }
 
-/** The vendor's per-run log lines (`target batch` = index into the compiled batches). */
+/**
+ * The log lines of one node run: the vendor's per-run line (`target batch` is an index
+ * into the compiled batches, so scripts that read it keep working) with the batch size it
+ * stands for, preceded, when the batch was split or padded, by the split in sizes
+ * (`batch 3 = 2 + 1`).
+ */
 export function npuRunLog(run: NpuRun): string[] {
-  return run.chunks.map((c) =>
-    `running npu subgraph: ${run.node}, version: 1, target batch: ${c.index}`
+  const lines = run.chunks.map((c) =>
+    `running npu subgraph: ${run.node}, version: 1, target batch: ${c.index} (size ${c.batch})`
   );
+  const single = run.chunks.length === 1 && run.chunks[0].take === run.batch &&
+    run.chunks[0].batch === run.batch;
+  if (single) return lines;
+  const sizes = run.chunks.map((
+    c,
+  ) => (c.take < c.batch ? `${c.take} (padded to ${c.batch})` : c.batch));
+  return [
+    `${run.node}: batch ${run.batch} = ${sizes.join(" + ")} over the compiled batches [${
+      run.batches.join(", ")
+    }]`,
+    ...lines,
+  ];
 }
 
 /** Options of {@linkcode npuSubgraphOp}. */
