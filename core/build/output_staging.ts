@@ -1,9 +1,11 @@
 /**
- * Build output written out of sight, then swapped in: a build writes into a staging
- * directory beside its output directory (same filesystem, so moves are renames) and,
- * only once it has succeeded, the entries it owns replace the previous ones. A failure
- * removes the staging directory; a kill leaves it behind (a hidden
- * `.NAME.axb-staging-XXXXXXXX` directory) but never touches the previous output.
+ * Build output written out of sight, then swapped in: a build writes into a hidden
+ * staging directory on the output directory's filesystem (inside it when it exists —
+ * it may be a mount point — else beside it), so the final moves are renames, and only
+ * once the build has succeeded do the entries it owns replace the previous ones. A
+ * failure removes the staging directory; a kill leaves it behind (`.axb-staging-XXXXXX`
+ * inside the output, or `.NAME.axb-staging-XXXXXX` beside it) but never touches the
+ * previous output.
  *
  * A build owns these entries and nothing else, so files a user keeps in the output
  * directory survive every build:
@@ -97,10 +99,12 @@ export class OutputStaging {
     const roots: StagedRoot[] = [];
     try {
       for (const p of plan) {
-        const base = await nearestExisting(dirname(p.final));
+        // Inside an existing directory (it may be a mount point, and renames cannot cross
+        // filesystems); beside a missing one, in its nearest existing ancestor.
+        const inside = await exists(p.final);
         const staged = await Deno.makeTempDir({
-          dir: base,
-          prefix: `.${basename(p.final)}.axb-staging-`,
+          dir: inside ? p.final : await nearestExisting(dirname(p.final)),
+          prefix: inside ? ".axb-staging-" : `.${basename(p.final)}.axb-staging-`,
         });
         roots.push({ ...p, staged });
       }

@@ -43,10 +43,13 @@ Deno.test("OutputStaging.commit() replaces the owned entries, drops stale ones a
     await put(join(out, "notes.txt"), "mine");
     const s = await OutputStaging.open(DIRS(out));
     assert.equal(s.output, s.work);
+    assert.ok(s.output.startsWith(join(out, ".axb-staging-")), s.output);
     await put(join(s.output, "compiled.axmodel"), "new model");
     await put(join(s.work, "quant", "quant_axmodel.onnx"), "new quant");
     await put(join(s.work, "frontend", "optimized.onnx"), "new float");
-    assert.deepEqual(await tree(out), {
+    // staged inside the existing output, hidden, beside the untouched previous entries
+    const staged = Object.entries(await tree(out)).filter(([k]) => !k.startsWith(".axb-staging-"));
+    assert.deepEqual(Object.fromEntries(staged), {
       "compiled.axmodel": "old model",
       "quant": "<dir>",
       "quant/quant_axmodel.onnx": "old quant",
@@ -80,6 +83,8 @@ Deno.test("OutputStaging.discard() leaves the previous output as it was and a mi
 
     const missing = join(dir, "a", "b", "out");
     const t = await OutputStaging.open(DIRS(missing));
+    // beside the missing directory, in its nearest existing ancestor
+    assert.ok(t.output.startsWith(join(dir, ".out.axb-staging-")), t.output);
     await put(join(t.work, "quant", "x"), "y");
     await t.discard();
     assert.deepEqual(await tree(dir), before);
