@@ -93,9 +93,9 @@ export interface CheckOptions {
  * be undone) seeded random data in that format.
  */
 async function checkInputs(cm: CompiledModel, opts: CheckOptions): Promise<Map<string, Tensor>[]> {
-  const { compiler: c, log } = opts;
+  const { compiler, log } = opts;
   const inputs = cm.groups[0].inputs;
-  if (c.input_sample_dir) return await readSampleDir(c.input_sample_dir, inputs);
+  if (compiler.input_sample_dir) return await readSampleDir(compiler.input_sample_dir, inputs);
   const cal = opts.calibration;
   const converted = cal
     ? runtimeSample(cal.sample, cal.modelInputs, cal.processors, opts.registry)
@@ -104,19 +104,19 @@ async function checkInputs(cm: CompiledModel, opts: CheckOptions): Promise<Map<s
   inputs.forEach((v, i) => {
     const t = v.type && !("kind" in v.type) ? v.type : undefined;
     if (!t) return;
-    const c = converted?.get(v.name);
-    if (c?.ok) {
-      feeds.set(v.name, c.tensor);
+    const sample = converted?.get(v.name);
+    if (sample?.ok) {
+      feeds.set(v.name, sample.tensor);
       log.info(
-        `use calibration data as gt input: ${v.name}, ${DTYPES[c.tensor.dtype].label}, (${
-          c.tensor.shape.join(", ")
+        `use calibration data as gt input: ${v.name}, ${DTYPES[sample.tensor.dtype].label}, (${
+          sample.tensor.shape.join(", ")
         })`,
       );
       return;
     }
     const shape = concreteShape(v);
     feeds.set(v.name, randomTensor(t.dtype, shape, 1234 + i));
-    const why = c ? ` (no calibration data: ${c.reason})` : "";
+    const why = sample ? ` (no calibration data: ${sample.reason})` : "";
     log.info(
       `use random data as gt input: ${v.name}, ${DTYPES[t.dtype].label}, (${
         shape.join(", ")
