@@ -85,7 +85,8 @@ export class OutputStaging {
    *   `output_name`
    * @returns the staging, whose {@linkcode OutputStaging.output} and
    *   {@linkcode OutputStaging.work} receive the build's files
-   * @throws {ConfigError} when `output_name` leaves `output_dir`
+   * @throws {ConfigError} when `output_name` leaves `output_dir`, or `output_dir` or
+   *   `work_dir` is a file
    */
   static async open(
     dirs: { output_dir: string; work_dir: string; output_name: string },
@@ -102,6 +103,12 @@ export class OutputStaging {
         // Inside an existing directory (it may be a mount point, and renames cannot cross
         // filesystems); beside a missing one, in its nearest existing ancestor.
         const inside = await exists(p.final);
+        if (inside && !(await Deno.stat(p.final)).isDirectory) {
+          const field = p.final === out ? "output_dir" : "work_dir";
+          throw new ConfigError(`${field} "${p.final}" is a file, expected a directory`, {
+            field,
+          });
+        }
         const staged = await Deno.makeTempDir({
           dir: inside ? p.final : await nearestExisting(dirname(p.final)),
           prefix: inside ? ".axb-staging-" : `.${basename(p.final)}.axb-staging-`,

@@ -117,12 +117,18 @@ Deno.test("OutputStaging.shown() names the final directories, also for a separat
   });
 });
 
-Deno.test("OutputStaging.open() refuses an output_name outside output_dir", async () => {
+Deno.test("OutputStaging.open() refuses an output_name outside output_dir and an output_dir that is a file", async () => {
   await withDir(async (dir) => {
     await assert.rejects(
       OutputStaging.open({ output_dir: join(dir, "out"), work_dir: "", output_name: "../x" }),
       (e) => e instanceof ConfigError && e.field === "output_name",
     );
     assert.deepEqual(await tree(dir), {});
+    await Deno.writeTextFile(join(dir, "file"), "x");
+    await assert.rejects(
+      OutputStaging.open(DIRS(join(dir, "file"))),
+      (e) => e instanceof ConfigError && e.field === "output_dir" && /is a file/.test(e.message),
+    );
+    assert.deepEqual(await tree(dir), { file: "x" });
   });
 });
