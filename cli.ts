@@ -1,7 +1,9 @@
 /**
  * The `axb` command: parses the subcommand name and dispatches. Each subcommand parses
  * its own flags. Exit status: 0 ok, 1 a check failed, 2 bad input (usage, config,
- * model, data). Errors print as one line; `--debug` adds the stack trace.
+ * model, data). Errors print as one line, `axb NAME: error: …` (a message that already
+ * starts with `axb NAME:` is not prefixed twice); `--debug` adds the stack trace. Help
+ * fits the terminal width (80 columns when stdout is not a terminal).
  *
  * @module
  */
@@ -9,6 +11,8 @@ import type { Command, CommandIO } from "./core/cli/command.ts";
 import { formatFlagHelp } from "./core/cli/flags.ts";
 import { AxbError } from "./core/errors/mod.ts";
 import { nearest } from "./core/util/nearest.ts";
+import { terminalWidth } from "./core/util/terminal.ts";
+import { wrapText } from "./core/report/table.ts";
 import { runCommand } from "./core/cli/run.ts";
 import { inspectCommand } from "./core/cli/inspect.ts";
 import { configCommand } from "./core/cli/config.ts";
@@ -44,17 +48,51 @@ export interface MainOptions {
   readonly targets?: TargetRegistry;
 }
 
-function mainHelp(commands: readonly Command[]): string {
+/**
+ * `prefix` then `text` wrapped to `width`, continuation lines indented as deep as the
+ * prefix; each line of a multi-line `text` starts a new paragraph at that indent.
+ */
+function hanging(prefix: string, text: string, width: number): string[] {
+  const pad = " ".repeat(prefix.length);
+  return text.split("\n").flatMap((paragraph, i) =>
+    wrapText(paragraph.trim(), Math.max(20, width - prefix.length))
+      .map((line, k) => `${i === 0 && k === 0 ? prefix : pad}${line}`)
+  );
+}
+
+function mainHelp(commands: readonly Command[], width: number): string {
   const w = Math.max(...commands.map((c) => c.name.length));
+  const row = (name: string, summary: string) => hanging(`  ${name.padEnd(w)}  `, summary, width);
   return [
     `axb ${VERSION} — open model compiler for edge NPUs (pulsar2 / hb_mapper compatible)`,
     "",
     "usage: axb <command> [flags]      axb <command> --help",
     "",
     "commands:",
-    ...commands.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`),
-    `  ${"version".padEnd(w)}  print the version`,
+    ...commands.flatMap((c) => row(c.name, c.summary)),
+    ...row("version", "print the version"),
   ].join("\n");
+}
+
+/** `axb NAME --help`: usage, summary and flags, fitted to `width`. */
+function commandHelp(cmd: Command, width: number): string {
+  return [
+    ...hanging("usage: ", cmd.usage, width),
+    "",
+    ...hanging("", cmd.summary, width),
+    "",
+    "flags:",
+    formatFlagHelp(cmd.flags, width),
+  ].join("\n");
+}
+
+/**
+ * The message of an error a command threw, without a leading `axb NAME:` (the
+ * dispatcher prints that prefix itself).
+ */
+function errorText(e: Error, name: string): string {
+  const own = `axb ${name}:`;
+  return e.message.startsWith(own) ? e.message.slice(own.length).trimStart() : e.message;
 }
 
 /** Run the CLI with `args`; returns the exit status. */
@@ -65,8 +103,9 @@ export async function main(
 ): Promise<number> {
   const commands = allCommands(opts.targets ?? new TargetRegistry(builtinTargets()));
   const [name, ...rest] = args;
+  const width = terminalWidth();
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-    io.stdout(mainHelp(commands));
+    io.stdout(mainHelp(commands, width));
     return name === undefined ? 2 : 0;
   }
   if (name === "version" || name === "--version") {
@@ -82,19 +121,19 @@ export async function main(
     return 2;
   }
   if (rest.includes("--help") || rest.includes("-h")) {
-    io.stdout(`usage: ${cmd.usage}\n\n${cmd.summary}\n\nflags:\n${formatFlagHelp(cmd.flags)}`);
+    io.stdout(commandHelp(cmd, width));
     return 0;
   }
   try {
     return await cmd.run(rest, io);
   } catch (e) {
     if (e instanceof AxbError) {
-      io.stderr(`axb ${cmd.name}: error: ${e.message}`);
+      io.stderr(`axb ${cmd.name}: error: ${errorText(e, cmd.name)}`);
       if (io.debug && e.stack) io.stderr(e.stack);
       return e.exitCode;
     }
     io.stderr(
-      `axb ${cmd.name}: internal error: ${e instanceof Error ? e.message : String(e)}${
+      `axb ${cmd.name}: internal error: ${e instanceof Error ? errorText(e, cmd.name) : String(e)}${
         io.debug ? "" : " (run with --debug for the stack trace)"
       }`,
     );

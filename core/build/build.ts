@@ -1,9 +1,14 @@
 /**
- * `axb build` end to end: load the model → model summary → input_shapes, const/op
- * patches → frontend graph optimisation (`frontend/optimized.onnx`) → calibration and
- * quantization (`quant/…`) → compilation for the target (`compiled.axmodel`) →
- * `compiler.check` → the effective config (`build_context.json`). A quantized (QDQ)
- * input skips the patches, optimisation and calibration and keeps its own scales.
+ * `axb build` end to end: validate what needs no model (target, core mode, calibration
+ * list, input files) → load the model → model summary → input_shapes, const/op patches →
+ * frontend graph optimisation → refused layer configs; then, written into a staging
+ * directory: `frontend/optimized.onnx` → calibration and quantization (`quant/…`) →
+ * compilation for the target (`compiled.axmodel`) → `compiler.check` → the effective
+ * config (`build_context.json`); last, the staged files replace the previous output
+ * (`output_staging.ts`). Any failure leaves the previous output as it was. A quantized
+ * (QDQ) input skips the patches, optimisation and calibration and keeps its own scales.
+ *
+ * Messages, tables and results name the final paths, never the staging directory.
  *
  * @module
  */
@@ -26,11 +31,15 @@ import { quantJson } from "../quant/quant_json.ts";
 import type { QuantModel } from "../quant/quant_model.ts";
 import { writeEffectiveConfig } from "../config/effective_config.ts";
 import { writeFileAtomic } from "../util/atomic_write.ts";
-import { ConfigError, ModelFormatError } from "../errors/mod.ts";
+import { ModelFormatError } from "../errors/mod.ts";
 import { runQuantStage } from "./quant_stage.ts";
+import { refuseFp32Conv } from "./layer_config_rules.ts";
 import { runCompileStage } from "../compile/compile_stage.ts";
-import { checkCompiled, type CheckRecord } from "./compile_check.ts";
+import { type CheckCalibration, checkCompiled, type CheckRecord } from "./compile_check.ts";
 import type { TargetRegistry } from "../../targets/registry.ts";
+import type { Target } from "../../targets/target.ts";
+import { validateBuild } from "./validate_build.ts";
+import { OutputStaging } from "./output_staging.ts";
 
 /** What {@linkcode runBuild} needs besides the config. */
 export interface BuildOptions {
@@ -64,52 +73,46 @@ export interface BuildResult {
   checks: CheckRecord[];
 }
 
+/** The model the staged part of the build starts from. */
+type Source =
+  | { readonly kind: "float"; readonly model: Model }
+  | { readonly kind: "quant"; readonly quant: QuantModel };
+
 /** Run the build described by an effective config. */
 export async function runBuild(config: BuildConfig, opts: BuildOptions): Promise<BuildResult> {
-  const { log } = opts;
-  const work = config.work_dir || config.output_dir;
-  opts.targets.get(opts.targetName ?? config.target_hardware); // unknown targets fail first
-  await checkInputsExist(config);
+  const { target } = await validateBuild(config, opts.targets, opts.targetName);
   const model = await loadModel(config.input);
   opts.print?.(formatSummary(summarizeModel(model, config.input)));
-  if (config.model_type === "ONNX") {
-    return await floatBuild(model, config, opts, work);
+  const source: Source = config.model_type === "ONNX"
+    ? { kind: "float", model: prepareFloat(model, config, opts) }
+    : { kind: "quant", quant: importQuant(model, config, opts.log) };
+  const staging = await OutputStaging.open(config);
+  const log = shownLogger(opts.log, staging);
+  let result: BuildResult;
+  try {
+    result = await produce(source, config, { ...opts, log }, staging, target);
+    await staging.commit();
+  } catch (e) {
+    await staging.discard();
+    throw e;
   }
-  if (!isQdqModel(model)) {
-    throw new ModelFormatError(
-      `"${config.input}" is model_type ${config.model_type} but holds no QuantizeLinear/DequantizeLinear nodes; axb reads quantized models in QDQ ONNX form`,
-    );
-  }
-  const quant = fromQdqModel(model, `"${config.input}"`);
-  log.info(`import quantized model [${config.input}] (${config.model_type}) with its own scales`);
-  const quantModel = join(work, "quant", "quant_axmodel.onnx");
-  await writeQuant(quant, quantModel);
-  return await finish(config, opts, { quantModel, quant });
+  opts.log.success(`build finished: ${result.compiledModel}`);
+  return result;
 }
 
-/** Refuse missing input files before anything is written. */
-async function checkInputsExist(config: BuildConfig): Promise<void> {
-  const need: [string, string][] = [["input", config.input]];
-  if (config.model_type === "ONNX") {
-    config.quant.input_configs.forEach((c, i) =>
-      need.push([`quant.input_configs[${i}].calibration_dataset`, c.calibration_dataset])
-    );
-  }
-  for (const [field, path] of need) {
-    try {
-      await Deno.stat(path);
-    } catch {
-      throw new ConfigError(`${field}: "${path}" does not exist`, { field });
-    }
-  }
+/** `log` with every staging path in its messages replaced by the final path. */
+function shownLogger(log: Logger, staging: OutputStaging): Logger {
+  return {
+    debug: (m) => log.debug(staging.shown(m)),
+    info: (m) => log.info(staging.shown(m)),
+    success: (m) => log.success(staging.shown(m)),
+    warn: (m) => log.warn(staging.shown(m)),
+    error: (m) => log.error(staging.shown(m)),
+  };
 }
 
-async function floatBuild(
-  model: Model,
-  config: BuildConfig,
-  opts: BuildOptions,
-  work: string,
-): Promise<BuildResult> {
+/** Input shapes, patches and frontend optimisation of a float model, in memory. */
+function prepareFloat(model: Model, config: BuildConfig, opts: BuildOptions): Model {
   const { log, registry } = opts;
   if (config.input_shapes) applyInputShapes(model, config.input_shapes, log, { registry });
   if (config.const_processors.length) {
@@ -127,56 +130,95 @@ async function floatBuild(
       if (p.count) log.info(`${p.name}: ${p.count} rewrite(s) in ${p.ms.toFixed(1)} ms`);
     }
   }
-  const optimizedModel = join(work, "frontend", "optimized.onnx");
-  await saveModel(model, optimizedModel);
-  log.info(`save optimized onnx to [${optimizedModel}]`);
-  if (config.quant.input_configs.length === 0) {
-    throw new ConfigError(
-      "quant.input_configs is empty: a float ONNX model needs a calibration dataset (tensor_name, calibration_dataset)",
-      { field: "quant.input_configs" },
+  refuseFp32Conv(model.graph, config.quant.layer_configs);
+  return model;
+}
+
+/** The quantized model of a QuantAxModel/QuantONNX input, with its own scales. */
+function importQuant(model: Model, config: BuildConfig, log: Logger): QuantModel {
+  if (!isQdqModel(model)) {
+    throw new ModelFormatError(
+      `"${config.input}" is model_type ${config.model_type} but holds no QuantizeLinear/DequantizeLinear nodes; axb reads quantized models in QDQ ONNX form`,
     );
   }
-  const stage = await runQuantStage(model, {
-    config,
-    registry,
-    log,
-    print: opts.print,
-    quiet: opts.quiet,
-  });
-  return await finish(config, opts, {
-    optimizedModel,
-    quantModel: stage.quantModelPath,
-    quant: stage.quant,
-  });
+  const quant = fromQdqModel(model, `"${config.input}"`);
+  log.info(`import quantized model [${config.input}] (${config.model_type}) with its own scales`);
+  return quant;
 }
 
-async function writeQuant(quant: QuantModel, path: string): Promise<void> {
-  await saveModel(toQdqModel(quant), path);
-  await writeFileAtomic(
-    path.replace(/\.onnx$/, ".json"),
-    JSON.stringify(quantJson(quant), null, 2) + "\n",
-  );
-}
-
-async function finish(
+/** Everything the build writes, into the staging directories. */
+async function produce(
+  source: Source,
   config: BuildConfig,
   opts: BuildOptions,
-  done: { optimizedModel?: string; quantModel: string; quant: QuantModel },
+  staging: OutputStaging,
+  target: Target,
 ): Promise<BuildResult> {
-  const target = opts.targets.get(opts.targetName ?? config.target_hardware);
-  const stage = await runCompileStage(done.quant, {
+  const { log, registry } = opts;
+  const work = staging.work;
+  let optimizedModel: string | undefined;
+  let quantModel: string;
+  let quant: QuantModel;
+  let calibration: CheckCalibration | undefined;
+  if (source.kind === "float") {
+    const model = source.model;
+    optimizedModel = join(work, "frontend", "optimized.onnx");
+    await saveModel(model, optimizedModel);
+    log.info(`save optimized onnx to [${optimizedModel}]`);
+    const stage = await runQuantStage(model, {
+      config,
+      registry,
+      log,
+      print: opts.print,
+      quiet: opts.quiet,
+      work,
+      shownPath: (p) => staging.shown(p),
+    });
+    quantModel = stage.quantModelPath;
+    quant = stage.quant;
+    const first = stage.samples[0];
+    calibration = first && {
+      sample: first,
+      modelInputs: model.graph.runtimeInputs,
+      processors: config.input_processors,
+    };
+  } else {
+    quant = source.quant;
+    quantModel = join(work, "quant", "quant_axmodel.onnx");
+    await saveModel(toQdqModel(quant), quantModel);
+    await writeFileAtomic(
+      quantModel.replace(/\.onnx$/, ".json"),
+      JSON.stringify(quantJson(quant), null, 2) + "\n",
+    );
+  }
+  const stage = await runCompileStage(quant, {
     config,
-    registry: opts.registry,
+    registry,
     target,
-    log: opts.log,
+    log,
     print: opts.print,
+    work,
+    outputDir: staging.output,
   });
   const optionsOf = (name: string) => stage.subgraphOptions.get(name) ?? config.compiler;
   const checks = [...stage.subgraphOptions.values()].some((o) => o.check > 0)
-    ? await checkCompiled(stage.compiled, config.compiler, optionsOf, opts.registry, opts.log)
+    ? await checkCompiled(stage.compiled, {
+      compiler: config.compiler,
+      optionsOf,
+      registry,
+      log,
+      calibration,
+    })
     : [];
-  const effectiveConfig = await writeEffectiveConfig(config, config.output_dir);
-  opts.log.info(`save effective config to [${effectiveConfig}]`);
-  opts.log.success(`build finished: ${stage.compiledPath}`);
-  return { ...done, effectiveConfig, compiledModel: stage.compiledPath, checks };
+  const effectiveConfig = await writeEffectiveConfig(config, staging.output);
+  log.info(`save effective config to [${effectiveConfig}]`);
+  const shown = (p: string) => staging.shown(p);
+  return {
+    optimizedModel: optimizedModel && shown(optimizedModel),
+    quantModel: shown(quantModel),
+    quant,
+    effectiveConfig: shown(effectiveConfig),
+    compiledModel: shown(stage.compiledPath),
+    checks,
+  };
 }

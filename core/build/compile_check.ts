@@ -9,8 +9,11 @@
  * all-equal, 3 cosine >= `check_cosine_simularity`. `CheckPerLayer` also compares every
  * intermediate tensor not matching `check_tensor_black_list`.
  *
- * Input: `compiler.input_sample_dir` (in the compiled model's input format), else seeded
- * random data in that format, as pulsar2 logs (`use random data as gt input`).
+ * Input: `compiler.input_sample_dir` (in the compiled model's input format); else, as the
+ * spec prefers, the first calibration sample converted to that format (`use calibration
+ * data as gt input`); else seeded random data in that format, as pulsar2 logs (`use
+ * random data as gt input`) — for a QuantONNX input (no calibration) or an input whose
+ * pre-processing cannot be undone (colour conversion, slicing).
  *
  * @module
  */
@@ -19,7 +22,7 @@ import { cloneGraph } from "../ir/clone.ts";
 import { asFloat32, Tensor } from "../ir/tensor.ts";
 import { allocate, DTYPES, type TensorData } from "../ir/dtype.ts";
 import type { OpRegistry } from "../ops/op.ts";
-import type { CompilerOptions } from "../config/build_config.ts";
+import type { CompilerOptions, InputProcessor } from "../config/build_config.ts";
 import type { Logger } from "../util/log.ts";
 import type { CompiledModel } from "../compile/types.ts";
 import { CompiledRunner } from "../container/runtime.ts";
@@ -29,6 +32,8 @@ import { randomTensor } from "../io/random_tensor.ts";
 import { similarity } from "../report/metrics.ts";
 import { CheckFailedError } from "../errors/mod.ts";
 import { readSampleDir } from "./sample_dir.ts";
+import { runtimeSample } from "./runtime_sample.ts";
+import { concatBatch } from "../container/batch.ts";
 
 /** One comparison. */
 export interface CheckRecord {
@@ -52,22 +57,70 @@ function concreteShape(v: ValueInfo): number[] {
   return t.shape.map((d, i) => (typeof d === "number" ? (i === 0 ? 1 : d) : 1));
 }
 
-/** Inputs for the check: the sample directory, or seeded random data. */
-async function checkInputs(
-  cm: CompiledModel,
-  c: CompilerOptions,
-  log: Logger,
-): Promise<Map<string, Tensor>[]> {
+/**
+ * The first calibration sample, for checks without `compiler.input_sample_dir`: it is in
+ * the original model's input format and is converted to the compiled model's.
+ */
+export interface CheckCalibration {
+  /** One calibration sample, by model input name. */
+  readonly sample: ReadonlyMap<string, Tensor>;
+  /** The model's runtime inputs before pre-processing. */
+  readonly modelInputs: readonly ValueInfo[];
+  /** The config's `input_processors`, which say how the compiled inputs differ. */
+  readonly processors: readonly InputProcessor[];
+}
+
+/** What {@linkcode checkCompiled} needs besides the compiled model. */
+export interface CheckOptions {
+  /** The parent compiler options (`input_sample_dir`). */
+  readonly compiler: CompilerOptions;
+  /**
+   * Each NPU subgraph's own options (a compiler.sub_configs entry inherits what it leaves
+   * unset); subgraphs whose `check` is 0 are skipped.
+   */
+  readonly optionsOf: (subgraph: string) => CompilerOptions;
+  /** Operators of the emulators. */
+  readonly registry: OpRegistry;
+  /** Receives the per-tensor results and where the input came from. */
+  readonly log: Logger;
+  /** Calibration data, preferred to random data when there is no sample directory. */
+  readonly calibration?: CheckCalibration;
+}
+
+/**
+ * Inputs for the check: the sample directory; else the first calibration sample in the
+ * compiled input format; else (no calibration, or an input whose pre-processing cannot
+ * be undone) seeded random data in that format.
+ */
+async function checkInputs(cm: CompiledModel, opts: CheckOptions): Promise<Map<string, Tensor>[]> {
+  const { compiler, log } = opts;
   const inputs = cm.groups[0].inputs;
-  if (c.input_sample_dir) return await readSampleDir(c.input_sample_dir, inputs);
+  if (compiler.input_sample_dir) return await readSampleDir(compiler.input_sample_dir, inputs);
+  const cal = opts.calibration;
+  const converted = cal
+    ? runtimeSample(cal.sample, cal.modelInputs, cal.processors, opts.registry)
+    : undefined;
   const feeds = new Map<string, Tensor>();
   inputs.forEach((v, i) => {
     const t = v.type && !("kind" in v.type) ? v.type : undefined;
     if (!t) return;
+    const sample = converted?.get(v.name);
+    if (sample?.ok) {
+      feeds.set(v.name, sample.tensor);
+      log.info(
+        `use calibration data as gt input: ${v.name}, ${DTYPES[sample.tensor.dtype].label}, (${
+          sample.tensor.shape.join(", ")
+        })`,
+      );
+      return;
+    }
     const shape = concreteShape(v);
     feeds.set(v.name, randomTensor(t.dtype, shape, 1234 + i));
+    const why = sample ? ` (no calibration data: ${sample.reason})` : "";
     log.info(
-      `use random data as gt input: ${v.name}, ${DTYPES[t.dtype].label}, (${shape.join(", ")})`,
+      `use random data as gt input: ${v.name}, ${DTYPES[t.dtype].label}, (${
+        shape.join(", ")
+      })${why}`,
     );
   });
   return [feeds];
@@ -84,9 +137,10 @@ function tileBatch(t: Tensor, b: number): Tensor {
   return new Tensor(t.dtype, [t.shape[0] * b, ...t.shape.slice(1)], out);
 }
 
-function firstSample(t: Tensor, b: number): Float32Array {
-  const v = asFloat32(t);
-  return v.subarray(0, v.length / b);
+/** The first of the `b` samples of `t` along its batch axis, as float32. */
+function firstSample(t: Tensor, b: number, axis: number): Float32Array {
+  if (b === 1) return asFloat32(t);
+  return asFloat32(concatBatch([t], [1], `tensor of batch ${b}`, axis));
 }
 
 function compare(
@@ -120,19 +174,14 @@ function compare(
 /**
  * Run the check; throws {@linkcode CheckFailedError} when a comparison fails.
  *
- * @param c the parent compiler options (input_sample_dir)
- * @param optionsOf each NPU subgraph's own options (a compiler.sub_configs entry inherits
- *   what it leaves unset); subgraphs whose `check` is 0 are skipped
+ * @param cm the compiled model
+ * @param opts options, operators, logger and calibration data
+ * @returns every comparison made
  */
-export async function checkCompiled(
-  cm: CompiledModel,
-  c: CompilerOptions,
-  optionsOf: (subgraph: string) => CompilerOptions,
-  registry: OpRegistry,
-  log: Logger,
-): Promise<CheckRecord[]> {
+export async function checkCompiled(cm: CompiledModel, opts: CheckOptions): Promise<CheckRecord[]> {
+  const { log, optionsOf, registry } = opts;
   const records: CheckRecord[] = [];
-  const samples = await checkInputs(cm, c, log);
+  const samples = await checkInputs(cm, opts);
   const runner = new CompiledRunner(cm, { registry });
   for (const feeds of samples) {
     const values = runner.run(feeds, { keep: "all" }).outputs;
@@ -143,7 +192,8 @@ export async function checkCompiled(
       if (level <= 0) continue;
       const blackList = o.check_tensor_black_list.map((p) => new RegExp(p));
       const perLayer = o.check_mode === "CheckPerLayer";
-      const quant = fromQdqModel(freeBatch(sg.program), sg.name);
+      const axes = new Map(sg.outputs.map((v, k) => [v.name, sg.outputBatchAxes?.[k] ?? 0]));
+      const quant = fromQdqModel(freeBatch(sg.program, axes), sg.name);
       const subFeeds = new Map<string, Tensor>();
       for (const v of sg.inputs) {
         const t = values.get(v.name) ?? feeds.get(v.name);
@@ -169,7 +219,7 @@ export async function checkCompiled(
           const gt = gtValues.get(name);
           const sim = simValues.get(name);
           if (!gt || !sim) continue;
-          const r = compare(level, o, firstSample(sim, b), asFloat32(gt));
+          const r = compare(level, o, firstSample(sim, b, axes.get(name) ?? 0), asFloat32(gt));
           records.push({ subgraph: sg.name, batch: b, tensor: name, shape: [...gt.shape], ...r });
           const where = `[${sg.name}_b${b}] [${name}], (${gt.shape.join(", ")}), ${
             DTYPES[gt.dtype].label
@@ -190,15 +240,17 @@ export async function checkCompiled(
   return records;
 }
 
-function freeBatch(m: Model): Model {
+/** The program with a free batch dim on every input (dim 0) and output (its batch axis). */
+function freeBatch(m: Model, outputAxes: ReadonlyMap<string, number>): Model {
   const g = m.graph;
-  const free = (v: ValueInfo): ValueInfo => {
+  const free = (v: ValueInfo, axis = 0): ValueInfo => {
     const t = v.type;
-    if (!t || "kind" in t || !t.shape?.length) return v;
-    return { ...v, type: { dtype: t.dtype, shape: ["batch", ...t.shape.slice(1)] } };
+    if (!t || "kind" in t || !t.shape || t.shape.length <= axis) return v;
+    const shape = t.shape.map((d, i) => (i === axis ? "batch" : d));
+    return { ...v, type: { dtype: t.dtype, shape } };
   };
   const graph = cloneGraph(g);
-  graph.inputs = g.inputs.map(free);
-  graph.outputs = g.outputs.map(free);
+  graph.inputs = g.inputs.map((v) => free(v));
+  graph.outputs = g.outputs.map((v) => free(v, outputAxes.get(v.name)));
   return { ...m, graph };
 }

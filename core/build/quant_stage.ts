@@ -39,6 +39,10 @@ export interface QuantStageOptions {
   /** Console output (tables); `undefined` prints nothing. */
   print?: (text: string) => void;
   quiet?: boolean;
+  /** Where `quant/` is written (default: `work_dir`, else `output_dir`). */
+  work?: string;
+  /** How a path under `work` is shown in tables (its final place when `work` is staged). */
+  shownPath?: (path: string) => string;
 }
 
 /** What the stage produced. */
@@ -56,7 +60,7 @@ export async function runQuantStage(
 ): Promise<QuantStageResult> {
   const { config, log, registry } = opts;
   const q = config.quant;
-  const work = config.work_dir || config.output_dir;
+  const work = opts.work ?? (config.work_dir || config.output_dir);
   const quantDir = join(work, "quant");
   const calib = await loadCalibrationSet(q.input_configs, model.graph.runtimeInputs, {
     processors: config.input_processors,
@@ -67,7 +71,7 @@ export async function runQuantStage(
     calib.source.map((s) => [
       s.input,
       `[${s.shape.join(", ")}]`,
-      s.datasetDirectory,
+      opts.shownPath?.(s.datasetDirectory) ?? s.datasetDirectory,
       s.dataFormat,
       s.tensorFormat,
       `[${s.mean.join(", ")}]`,
@@ -147,9 +151,10 @@ export async function runQuantStage(
     }
     const method = q.precision_analysis_method;
     precision = analyzePrecision(exec, emu, samples, method);
-    const table = formatPrecisionTable(precision, method, "Reference");
-    opts.print?.(table);
+    opts.print?.(formatPrecisionTable(precision, method, "Reference"));
     const tablePath = join(quantDir, "debug/precision_analysis_table.txt");
+    // the file keeps one line per row for scripts; the console copy fits the terminal
+    const table = formatPrecisionTable(precision, method, "Reference", { maxWidth: Infinity });
     await writeFileAtomic(tablePath, table + "\n");
     log.info(`save precision analysis table to [${tablePath}]`);
     const mmdPath = join(quantDir, "debug/precision_analysis.mmd");

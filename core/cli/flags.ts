@@ -1,7 +1,8 @@
 /**
  * A small declarative command-line layer with pulsar2's conventions:
  * `--name value`, `--name=value`, dotted names, booleans with an optional value
- * (`--x`, `--x 1`, `--x false`), space-separated lists (`--sizes 1 2 4`), fixed-arity
+ * (`--x`, `--x 1`, `--x false`), space-separated lists (`--sizes 1 2 4`; `--sizes=` or
+ * `--sizes []` for an empty list, which clears a list a config file set), fixed-arity
  * repeatable flags (`--input-shape NAME SHAPE`, repeated), and short aliases.
  *
  * Unknown flags are refused with the nearest known name.
@@ -10,6 +11,8 @@
  */
 import { UsageError } from "../errors/mod.ts";
 import { nearest } from "../util/nearest.ts";
+import { terminalWidth } from "../util/terminal.ts";
+import { wrapText } from "../report/table.ts";
 
 /** Kinds of flag value. */
 export type FlagType = "string" | "int" | "float" | "bool" | "enum" | "strings" | "ints";
@@ -126,6 +129,14 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]):
       }
       case "strings":
       case "ints": {
+        // `--name=` or `--name []` clears a list that a config file set
+        const cleared = spec.arity === undefined &&
+          (inline === "" || inline === "[]" || (inline === undefined && argv[i] === "[]"));
+        if (cleared) {
+          if (inline === undefined) i++;
+          values.set(spec.name, []);
+          break;
+        }
         const list: string[] = [];
         if (inline !== undefined) list.push(...inline.split(",").filter((s) => s !== ""));
         const limit = spec.arity ?? Infinity;
@@ -160,8 +171,19 @@ function parseNumber(raw: string, spec: FlagSpec): number {
   return n;
 }
 
-/** Help text: one line per flag with type and default. */
-export function formatFlagHelp(specs: readonly FlagSpec[]): string {
+/** The help column is used only when it leaves at least this many characters for the text. */
+const MIN_HELP_COLUMN = 30;
+
+/** Indent of the help text under a flag in the stacked layout. */
+const STACKED_INDENT = 6;
+
+/**
+ * Help text that fits `width` columns (default: the terminal's width, 80 when stdout is
+ * not a terminal). When there is room, one row per flag (`names  type  help`, the help
+ * wrapping in its column); else each flag's names and type on one line and its help
+ * wrapped below it.
+ */
+export function formatFlagHelp(specs: readonly FlagSpec[], width = terminalWidth()): string {
   const rows = specs.map((s) => {
     const names = [
       `--${s.name}`,
@@ -170,9 +192,26 @@ export function formatFlagHelp(specs: readonly FlagSpec[]): string {
       .join(", ");
     const type = s.type === "enum" ? `{${s.values?.join(",")}}` : s.type;
     const def = s.default !== undefined ? ` (default: ${s.default})` : "";
-    return [`  ${names}`, `${type}`, `${s.help}${def}`];
+    return { names, type, help: `${s.help}${def}` };
   });
-  const w0 = Math.max(...rows.map((r) => r[0].length));
-  const w1 = Math.max(...rows.map((r) => r[1].length));
-  return rows.map((r) => `${r[0].padEnd(w0)}  ${r[1].padEnd(w1)}  ${r[2]}`).join("\n");
+  const w0 = Math.max(...rows.map((r) => r.names.length));
+  const w1 = Math.max(...rows.map((r) => r.type.length));
+  const helpAt = 2 + w0 + 2 + w1 + 2;
+  const out: string[] = [];
+  if (width - helpAt >= MIN_HELP_COLUMN) {
+    for (const r of rows) {
+      const [first, ...more] = wrapText(r.help, width - helpAt);
+      out.push(`  ${r.names.padEnd(w0)}  ${r.type.padEnd(w1)}  ${first}`.trimEnd());
+      for (const m of more) out.push(`${" ".repeat(helpAt)}${m}`);
+    }
+    return out.join("\n");
+  }
+  const indent = " ".repeat(STACKED_INDENT);
+  for (const r of rows) {
+    const [first, ...more] = wrapText(`${r.names}  ${r.type}`, width - 2);
+    out.push(`  ${first}`);
+    for (const m of more) out.push(`${indent}${m}`);
+    for (const h of wrapText(r.help, width - STACKED_INDENT)) out.push(`${indent}${h}`);
+  }
+  return out.join("\n");
 }

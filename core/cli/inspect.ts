@@ -28,7 +28,7 @@ export const inspectCommand: Command = {
   async run(argv: readonly string[], io: CommandIO): Promise<number> {
     const { values, positionals } = parseFlags(argv, FLAGS);
     const file = positionals[0];
-    if (!file) throw new UsageError("axb inspect needs a model path: axb inspect MODEL");
+    if (!file) throw new UsageError("a model path is required; usage: axb inspect MODEL [--json]");
     if (positionals.length > 1) {
       throw new UsageError(
         `axb inspect takes one model, got ${positionals.length}: ${positionals.join(" ")}`,

@@ -22,7 +22,7 @@ import { defaultRegistry } from "../ops/mod.ts";
 import type { Tensor } from "../ir/tensor.ts";
 import { DTYPES } from "../ir/dtype.ts";
 import { encodeRaw, tensorFileStem } from "../io/raw.ts";
-import { writeFileAtomic } from "../util/atomic_write.ts";
+import { StagedFiles } from "../run/staged_files.ts";
 import { InputDataError, NotImplementedError, UsageError } from "../errors/mod.ts";
 import type { TargetRegistry } from "../../targets/registry.ts";
 import { pulsar2Targets } from "../config/targets.ts";
@@ -113,13 +113,16 @@ interface RunEntry {
   feeds: Map<string, Tensor>;
 }
 
+const RUN_USAGE =
+  "axb run --model MODEL --input_dir DIR --output_dir DIR [--list FILE] [--random_input]";
+
 /** The `run` subcommand; `--target_hardware` lists the AXera-family targets of `targets`. */
 export function runCommand(targets: TargetRegistry): Command {
   const specs = flags(targets);
   return {
     name: "run",
     summary: "run a model on input files (pulsar2 run)",
-    usage: "axb run --model MODEL --input_dir DIR --output_dir DIR [--list FILE] [--random_input]",
+    usage: RUN_USAGE,
     flags: specs,
     run: (argv, io) => runModels(argv, io, specs),
   };
@@ -134,7 +137,9 @@ async function runModels(
   const log = createLogger({ quiet: values.get("quiet") === true, sink: io.stderr });
   const need = (k: string): string => {
     const v = values.get(k);
-    if (typeof v !== "string" || v === "") throw new UsageError(`axb run needs --${k}`);
+    if (typeof v !== "string" || v === "") {
+      throw new UsageError(`--${k} is required; usage: ${RUN_USAGE}`);
+    }
     return v;
   };
   const modelPath = need("model");
@@ -174,34 +179,36 @@ async function runModels(
   }
   log.info(`run ${runner.kind} model [${modelPath}]`);
   const perLayer = values.get("enable_perlayer_output") === true;
-  const pending: { path: string; name: string; tensor: Tensor; label: string }[] = [];
-  for (const e of entries) {
-    log.info(`>>> [${e.label}] start`);
-    const out = runner.run(e.feeds, perLayer);
-    for (const [name, tensor] of out) {
-      pending.push({
-        path: join(e.outputDir, `${tensorFileStem(name)}.bin`),
-        name,
-        tensor,
-        label: e.label,
-      });
-    }
-  }
   const written: { run: string; tensor: string; file: string; dtype: string; shape: number[] }[] =
     [];
-  for (const p of pending) {
-    const bytes = encodeRaw(p.tensor);
-    await writeFileAtomic(p.path, bytes);
-    log.info(`write [${p.name}] to [${p.path}] successfully, size: ${bytes.length}`);
-    written.push({
-      run: p.label,
-      tensor: p.name,
-      file: p.path,
-      dtype: DTYPES[p.tensor.dtype].label,
-      shape: [...p.tensor.shape],
-    });
+  // Each run logs start, NPU runs, writes and finish together; the files stay staged
+  // until every run has succeeded.
+  const staged = new StagedFiles();
+  try {
+    for (const e of entries) {
+      log.info(`>>> [${e.label}] start`);
+      const out = runner.run(e.feeds, perLayer);
+      for (const [name, tensor] of out) {
+        const path = join(e.outputDir, `${tensorFileStem(name)}.bin`);
+        const bytes = encodeRaw(tensor);
+        await staged.write(path, bytes);
+        log.info(`write [${name}] to [${path}] successfully, size: ${bytes.length}`);
+        written.push({
+          run: e.label,
+          tensor: name,
+          file: path,
+          dtype: DTYPES[tensor.dtype].label,
+          shape: [...tensor.shape],
+        });
+      }
+      log.info(`>>> [${e.label}] finish`);
+    }
+    await staged.commit();
+  } catch (err) {
+    await staged.discard();
+    if (written.length) log.warn("a run failed: no output file was written");
+    throw err;
   }
-  for (const e of entries) log.info(`>>> [${e.label}] finish`);
   if (values.get("json") === true) io.stdout(JSON.stringify({ outputs: written }, null, 2));
   return 0;
 }

@@ -1,7 +1,7 @@
 /**
  * The compiled model from its groups: every group's graph I/O declared at the model's
- * I/O batch (the largest I/O batch of any NPU part, at least 1), and the float
- * initializers the CPU subgraphs read.
+ * I/O batch (the largest I/O batch of any NPU part, at least 1) on its batch axis, and
+ * the float initializers the CPU subgraphs read.
  *
  * @module
  */
@@ -20,19 +20,18 @@ export interface AssembleOptions {
   readonly plans: Iterable<NpuPlan>;
   /** The effective build configuration, stored in the container. */
   readonly config: BuildConfig;
+  /** The batch axis of each group output, in output order (0 unless `dst_perm` moved it). */
+  readonly outputBatchAxes: readonly number[];
   /** Canonical target name. */
   readonly target: string;
 }
 
-function atBatch(batch: number): (v: ValueInfo) => ValueInfo {
-  return (v) => {
-    const t = v.type;
-    if (!t || "kind" in t || !t.shape?.length) return v;
-    return {
-      ...v,
-      type: { dtype: t.dtype, shape: [batch, ...t.shape.slice(1)] } satisfies TensorType,
-    };
-  };
+/** `v` with dim `axis` (the batch axis) set to `batch`. */
+function atBatch(v: ValueInfo, batch: number, axis = 0): ValueInfo {
+  const t = v.type;
+  if (!t || "kind" in t || !t.shape || t.shape.length <= axis) return v;
+  const shape = t.shape.map((d, i) => (i === axis ? batch : d));
+  return { ...v, type: { dtype: t.dtype, shape } satisfies TensorType };
 }
 
 /**
@@ -47,7 +46,6 @@ export function assembleCompiledModel(
   opts: AssembleOptions,
 ): CompiledModel {
   const batch = Math.max(1, ...[...opts.plans].map((p) => p.ioBatch));
-  const withBatch = atBatch(batch);
   const g = opts.graph;
   const cpuInitializers = new Map(
     groups[0].subgraphs.flatMap((sg) => sg.kind === "cpu" ? sg.nodes.flatMap((n) => n.inputs) : [])
@@ -57,8 +55,8 @@ export function assembleCompiledModel(
   return {
     groups: groups.map((gr) => ({
       ...gr,
-      inputs: gr.inputs.map(withBatch),
-      outputs: gr.outputs.map(withBatch),
+      inputs: gr.inputs.map((v) => atBatch(v, batch)),
+      outputs: gr.outputs.map((v, i) => atBatch(v, batch, opts.outputBatchAxes[i])),
     })),
     cpuInitializers,
     config: opts.config,

@@ -10,13 +10,7 @@
 import type { CompiledGroup, CompiledSubgraph } from "./types.ts";
 import type { GroupContext, GroupShapes } from "./group_context.ts";
 import type { PartWithOptions } from "./partition_parts.ts";
-import {
-  extraShapeGroups,
-  type GroupNaming,
-  groupNaming,
-  groupTypes,
-  renamedNodes,
-} from "./shape_groups.ts";
+import { type GroupNaming, groupNaming, groupTypes, renamedNodes } from "./shape_groups.ts";
 import { type CompiledPart, compileNpuPart } from "./npu_subgraph.ts";
 import { cpuRow, formatSubgraphTable } from "./subgraph_table.ts";
 
@@ -73,20 +67,18 @@ async function compileGroup(
 /**
  * Compile group 0 and every `src_extra_shapes` group.
  *
- * @param ctx what every group shares
+ * @param ctx what every group shares (the extra groups' shapes among it)
  * @returns the groups in order
- * @throws {ConfigError} when the inputs list different numbers of extra shapes, or an
- * extra shape's rank differs from its input's
+ * @throws {ConfigError} when an extra group's runtime shape does not fit the model
  */
 export async function compileGroups(ctx: GroupContext): Promise<CompiledGroup[]> {
   const { log } = ctx;
   const model = ctx.deployable.quant.model;
-  const extra = extraShapeGroups(ctx.config, model.graph.runtimeInputs.map((v) => v.name));
   const groups = [await compileGroup({ index: 0, types: ctx.deployable.inferred.types }, ctx)];
-  for (const [i, shapes] of extra.entries()) {
+  for (const [i, shapes] of ctx.extraShapes.entries()) {
     const k = i + 1;
-    const types = groupTypes(model, shapes, ctx.registry);
-    const text = [...shapes].map(([n, d]) => `'${n}': (${d.join(", ")})`).join(", ");
+    const types = groupTypes(model, shapes.runtime, ctx.registry);
+    const text = [...shapes.given].map(([n, d]) => `'${n}': (${d.join(", ")})`).join(", ");
     log.info(`extra input shape, index: ${k}, shape: {${text}}`);
     log.info(`group ${k} compiler transformation`);
     groups.push(await compileGroup({ index: k, types }, ctx));

@@ -24,6 +24,7 @@ import { partitionDeployable } from "./partition_parts.ts";
 import { reportPlacement } from "./placement_report.ts";
 import { compileGroups } from "./compile_groups.ts";
 import { assembleCompiledModel } from "./assemble.ts";
+import { extraShapeGroups } from "./shape_groups.ts";
 
 /** What the stage needs. */
 export interface CompileStageOptions {
@@ -37,13 +38,17 @@ export interface CompileStageOptions {
   log: Logger;
   /** Where tables go (stdout); undefined prints none. */
   print?: (text: string) => void;
+  /** Where `compiler/` is written (default: `work_dir`, else `output_dir`). */
+  work?: string;
+  /** Where the compiled model is written (default: `output_dir`). */
+  outputDir?: string;
 }
 
 /** What the stage produced. */
 export interface CompileStageResult {
   /** The compiled model, as written. */
   compiled: CompiledModel;
-  /** Where `compiled.axmodel` was written (`output_dir/output_name`). */
+  /** Where `compiled.axmodel` was written (`output_name` in the output directory). */
   compiledPath: string;
   /** The NPU/CPU partition of the deployable model. */
   partition: PartitionResult;
@@ -67,8 +72,9 @@ export async function runCompileStage(
   opts: CompileStageOptions,
 ): Promise<CompileStageResult> {
   const { config, log, print, registry, target } = opts;
-  const work = config.work_dir || config.output_dir;
+  const work = opts.work ?? (config.work_dir || config.output_dir);
   const mode = selectNpuMode(target, config.npu_mode);
+  const extraShapes = extraShapeGroups(config, quant.model.graph.runtimeInputs);
   log.info("group 0 compiler transformation");
   const deployable = prepareDeployable(quant, { config, registry, log });
   const parted = partitionDeployable(deployable, { target, compiler: config.compiler, registry });
@@ -81,6 +87,7 @@ export async function runCompileStage(
     mode,
     deployable,
     parted,
+    extraShapes,
     plans,
     work,
     log,
@@ -91,8 +98,9 @@ export async function runCompileStage(
     plans: plans.values(),
     config,
     target: target.name,
+    outputBatchAxes: deployable.outputBatchAxes,
   });
-  const compiledPath = join(config.output_dir, config.output_name);
+  const compiledPath = join(opts.outputDir ?? config.output_dir, config.output_name);
   await writeCompiledModel(compiled, compiledPath);
   log.info(`fuse ${groups.reduce((a, gr) => a + gr.subgraphs.length, 0)} subgraph(s)`);
   return {

@@ -13,6 +13,7 @@ import type { NpuMode, Target } from "../../targets/target.ts";
 import type { Deployable } from "./prepare_deployable.ts";
 import type { Partitioned } from "./partition_parts.ts";
 import type { NpuPlan } from "./npu_plan.ts";
+import type { ExtraShapeGroup } from "./shape_groups.ts";
 
 /** Fixed for every group of one compile, except `plans`, which group 0 fills. */
 export interface GroupContext {
@@ -28,6 +29,8 @@ export interface GroupContext {
   readonly deployable: Deployable;
   /** The parts and their options. */
   readonly parted: Partitioned;
+  /** The extra input-shape groups (`src_extra_shapes`), group 1 first. */
+  readonly extraShapes: readonly ExtraShapeGroup[];
   /** NPU plans by part name: compiled in group 0, reused by later groups. */
   readonly plans: Map<string, NpuPlan>;
   /** The work directory. */

@@ -80,12 +80,15 @@ export async function writeNpuPerf(ts: TargetSubgraph, opts: NpuPerfOptions): Pr
       o.ddrBytes.toLocaleString("en-US"),
       ((o.cycles / p.clockHz) * 1000).toFixed(4),
     ]);
-    const text = formatTable(rows, {
-      title: `NPU perf ${name} b${b}`,
-      header: ["Op", "Type", "MACs", "Cycles", "DDR bytes", "ms"],
-    });
-    await writeFileAtomic(join(dir, "npu_perf.txt"), text + "\n");
+    const table = (maxWidth?: number) =>
+      formatTable(rows, {
+        title: `NPU perf ${name} b${b}`,
+        header: ["Op", "Type", "MACs", "Cycles", "DDR bytes", "ms"],
+        maxWidth,
+      });
+    // the file keeps one line per op for scripts; the console copy fits the terminal
+    await writeFileAtomic(join(dir, "npu_perf.txt"), table(Infinity) + "\n");
     log.info(`save npu perf trace to [${join(dir, "trace.json")}]`);
-    if (b === batches[0]) opts.print?.(text);
+    if (b === batches[0]) opts.print?.(table());
   }
 }

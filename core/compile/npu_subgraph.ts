@@ -17,6 +17,7 @@ import { type NpuPlan, planNpuPart } from "./npu_plan.ts";
 import { estimateNpuPart } from "./npu_estimate.ts";
 import { writeNpuPerf } from "./npu_perf.ts";
 import { maxCycleLine, npuRows } from "./subgraph_table.ts";
+import { batchAxisOf } from "./prepare_deployable.ts";
 
 /** A compiled subgraph and its rows of the group's table. */
 export interface CompiledPart {
@@ -86,6 +87,7 @@ export async function compileNpuPart(
     });
   }
   log.info(`assemble model [${index}] [${part.name}] b${plan.batches.join(",b")}`);
+  const axes = part.outputs.map((name) => batchAxisOf(ctx.deployable, name));
   return {
     subgraph: {
       kind: "npu",
@@ -95,6 +97,7 @@ export async function compileNpuPart(
       target: target.name,
       npuMode: mode.name,
       batches: plan.batches,
+      ...(axes.some((a) => a !== 0) ? { outputBatchAxes: axes } : {}),
       program: plan.program,
       tiling: tiling ?? null,
       cost,

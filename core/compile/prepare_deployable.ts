@@ -19,6 +19,17 @@ export interface Deployable {
   readonly quant: QuantModel;
   /** Shape inference of `quant.model` (types and constants, by value name). */
   readonly inferred: InferredTypes;
+  /** The batch axis of each graph output, in output order (0 unless `dst_perm` moved it). */
+  readonly outputBatchAxes: readonly number[];
+}
+
+/**
+ * The batch axis of value `name` of the deployable model: a graph output's own axis, 0
+ * for every other value (only output processors move the batch).
+ */
+export function batchAxisOf(d: Deployable, name: string): number {
+  const i = d.quant.model.graph.outputs.findIndex((o) => o.name === name);
+  return i >= 0 ? d.outputBatchAxes[i] : 0;
 }
 
 /** What {@linkcode prepareDeployable} reads. */
@@ -40,9 +51,9 @@ export interface PrepareOptions {
  */
 export function prepareDeployable(quant: QuantModel, opts: PrepareOptions): Deployable {
   const { config, log, registry } = opts;
-  const deploy = deployableModel(quant, config, log);
+  const { quant: deploy, outputBatchAxes } = deployableModel(quant, config, log);
   if (config.quant_op_processors.length) {
     applyOpProcessors(deploy.model, config.quant_op_processors, log, "quant_op_processors");
   }
-  return { quant: deploy, inferred: inferShapes(deploy.model, registry) };
+  return { quant: deploy, inferred: inferShapes(deploy.model, registry), outputBatchAxes };
 }

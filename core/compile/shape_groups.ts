@@ -1,32 +1,64 @@
 /**
  * Extra input-shape groups (`input_processors[].src_extra_shapes`): group k (k ≥ 1) is
- * the model compiled for the k-th extra shape of every runtime input, sharing the
- * quantization of group 0. Its I/O values are named `<name>_<k>` in the container.
+ * the model compiled for the k-th extra shape of every input (written in the original
+ * model's layout), sharing the quantization of group 0. Its I/O values are named
+ * `<name>_<k>` in the container.
  *
  * @module
  */
 import type { Graph, Model, Node, ValueInfo } from "../ir/graph.ts";
 import type { TensorType } from "../ir/types.ts";
 import type { OpRegistry } from "../ops/op.ts";
-import type { BuildConfig } from "../config/build_config.ts";
+import type { BuildConfig, InputProcessor } from "../config/build_config.ts";
 import { cloneModel, cloneNode } from "../ir/clone.ts";
 import { inferShapes } from "../passes/infer_shapes.ts";
 import { ConfigError } from "../errors/mod.ts";
 import { byTensorName } from "../preprocess/_by_tensor_name.ts";
+import { planInput } from "../preprocess/_input_plan.ts";
+
+/** One extra input-shape group. */
+export interface ExtraShapeGroup {
+  /** The shapes as configured, in the model's layout (`tensor_layout`), by input name. */
+  readonly given: ReadonlyMap<string, readonly number[]>;
+  /** The runtime input shapes they compile to (`src_layout`, padding, slicing, YUV planes). */
+  readonly runtime: ReadonlyMap<string, readonly number[]>;
+}
 
 /**
- * Per extra group, the runtime input shapes by input name. `DEFAULT` processors apply to
- * every input not named by another entry.
+ * The extra input-shape groups of `input_processors[].src_extra_shapes`. The shapes are
+ * read in the original model's layout, as the manual writes them (`[1, 3, 384, 384]` for
+ * an NCHW model fed NHWC), and turned into runtime shapes by the same plan that inserts
+ * the pre-processing. `DEFAULT` processors apply to every input not named by another
+ * entry.
+ *
+ * @param config the effective configuration
+ * @param inputs the runtime inputs of the model before pre-processing, in model order
+ * @throws {ConfigError} when the inputs list different numbers of extra shapes, or a
+ * shape does not fit its input (rank, layout, colour format)
  */
 export function extraShapeGroups(
   config: BuildConfig,
-  inputs: readonly string[],
-): Map<string, number[]>[] {
-  const chosen = byTensorName(config.input_processors, inputs, "input_processors", "input");
-  const byInput = new Map<string, number[][]>();
-  for (const name of inputs) {
-    const p = chosen.get(name)?.p;
-    byInput.set(name, (p?.src_extra_shapes ?? []).map((s) => [...s.shape]));
+  inputs: readonly ValueInfo[],
+): ExtraShapeGroup[] {
+  const chosen = byTensorName(
+    config.input_processors,
+    inputs.map((v) => v.name),
+    "input_processors",
+    "input",
+  );
+  const byInput = new Map<string, { given: number[]; runtime: number[] }[]>();
+  for (const v of inputs) {
+    const hit = chosen.get(v.name);
+    const extra = hit?.p.src_extra_shapes ?? [];
+    byInput.set(
+      v.name,
+      extra.map((s, k) => ({
+        given: [...s.shape],
+        runtime: hit
+          ? runtimeShape(v, [...s.shape], hit.p, `input_processors[${hit.index}]`, k)
+          : [],
+      })),
+    );
   }
   const counts = new Set([...byInput.values()].map((l) => l.length));
   if (counts.size > 1) {
@@ -38,13 +70,44 @@ export function extraShapeGroups(
     );
   }
   const k = [...counts][0] ?? 0;
-  return Array.from({ length: k }, (_, i) => new Map([...byInput].map(([n, l]) => [n, l[i]])));
+  return Array.from({ length: k }, (_, i) => ({
+    given: new Map([...byInput].map(([n, l]) => [n, l[i].given])),
+    runtime: new Map([...byInput].map(([n, l]) => [n, l[i].runtime])),
+  }));
+}
+
+/** The runtime shape of input `v` when the model sees `shape` (processor `p` at `at`). */
+function runtimeShape(
+  v: ValueInfo,
+  shape: number[],
+  p: InputProcessor,
+  at: string,
+  k: number,
+): number[] {
+  const field = `${at}.src_extra_shapes[${k}]`;
+  const t = v.type && !("kind" in v.type) ? v.type : undefined;
+  if (t?.shape && t.shape.length !== shape.length) {
+    throw new ConfigError(
+      `${field} has rank ${shape.length}, input "${v.name}" has rank ${t.shape.length} ` +
+        `([${t.shape.map((d) => d ?? "?").join(", ")}] in the model's layout)`,
+      { field },
+    );
+  }
+  const plan = planInput(p, v.name, t?.dtype ?? "f32", shape, at);
+  return plan.runtimeShape.map((d) => {
+    if (typeof d !== "number") {
+      throw new ConfigError(`${field} gives no static runtime shape for input "${v.name}"`, {
+        field,
+      });
+    }
+    return d;
+  });
 }
 
 /** Value types of the deployable model with the given input shapes. */
 export function groupTypes(
   model: Model,
-  shapes: ReadonlyMap<string, number[]>,
+  shapes: ReadonlyMap<string, readonly number[]>,
   registry: OpRegistry,
 ): Map<string, TensorType> {
   const m = cloneModel(model);
@@ -58,7 +121,7 @@ export function groupTypes(
         { field: "input_processors[].src_extra_shapes" },
       );
     }
-    return { ...v, type: { dtype: t.dtype, shape } };
+    return { ...v, type: { dtype: t.dtype, shape: [...shape] } };
   });
   m.graph.valueInfo.clear();
   return inferShapes(m, registry).types;

@@ -94,6 +94,8 @@ export interface SubgraphTableOptions {
   readonly mode: string;
   /** The target has a cost model (else every estimate reads {@linkcode NO_ESTIMATE}). */
   readonly costModel: boolean;
+  /** The widest a line may be (default: the terminal's width; `Infinity` never wraps). */
+  readonly maxWidth?: number;
 }
 
 /**
@@ -113,5 +115,6 @@ export function formatSubgraphTable(
   return formatTable(rows, {
     title: `Compiled subgraphs, group ${opts.group} (${opts.target} ${opts.mode}; ${source})`,
     header: ["Subgraph", "Engine", "Ops", "Cycles", "DDR MB", "Latency ms"],
+    maxWidth: opts.maxWidth,
   });
 }

@@ -37,6 +37,7 @@ Deno.test("formatSubgraphTable() says the estimates are n/a when the target has 
     target: "toy-npu",
     mode: "NPU1",
     costModel: false,
+    maxWidth: Infinity,
   });
   assert.match(
     without,
@@ -48,6 +49,7 @@ Deno.test("formatSubgraphTable() says the estimates are n/a when the target has 
     target: "AX650",
     mode: "NPU3",
     costModel: true,
+    maxWidth: Infinity,
   });
   assert.match(
     withCost,

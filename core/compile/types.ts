@@ -72,6 +72,11 @@ export type CompiledSubgraph =
     /** Compiled batch variants, ascending (`[1, 2, 4]`). */
     readonly batches: readonly number[];
     /**
+     * The batch axis of each output, in output order, when one is not 0 (an output that
+     * `output_processors[].dst_perm` permuted); absent when every output has it on 0.
+     */
+    readonly outputBatchAxes?: readonly number[];
+    /**
      * The program: the subgraph's quantized operators as a QDQ ONNX model (batch as a
      * free leading dim). Weights are stored once for every batch variant.
      */

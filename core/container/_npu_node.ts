@@ -34,6 +34,11 @@ export interface NpuNodeAttrs {
   readonly programMetadata: ReadonlyMap<string, string>;
   /** Compiled batch sizes, ascending. */
   readonly batches: readonly number[];
+  /**
+   * Batch axis of each node output, when one is not 0 (`batch_axes`); `undefined` when
+   * every output carries the batch on axis 0 (the node then has no such attribute).
+   */
+  readonly batchAxes: readonly number[] | undefined;
   /** Target name (`AX650`). */
   readonly target: string;
   /** Core mode (`NPU1`). */
@@ -69,6 +74,7 @@ export function npuAttributes(a: NpuNodeAttrs): Map<string, Attribute> {
     });
   }
   attrs.set("batches", { kind: "ints", value: [...a.batches] });
+  if (a.batchAxes !== undefined) attrs.set("batch_axes", { kind: "ints", value: [...a.batchAxes] });
   attrs.set("target", { kind: "string", value: a.target });
   attrs.set("npu_mode", { kind: "string", value: a.npuMode });
   attrs.set("group", { kind: "int", value: a.group });
@@ -108,6 +114,10 @@ export function readNpuAttributes(r: AttrReader, fail: AttrProblem): NpuNodeAttr
   if (batches.some((b, i) => !Number.isInteger(b) || b < 1 || (i > 0 && b <= batches[i - 1]))) {
     throw fail(`has batches [${batches.join(", ")}], expected ascending positive integers`);
   }
+  const batchAxes = r.intsOpt("batch_axes");
+  if (batchAxes?.some((x) => !Number.isInteger(x) || x < 0)) {
+    throw fail(`has batch_axes [${batchAxes.join(", ")}], expected non-negative integers`);
+  }
   const tiling = r.string("tiling", "null");
   const cost = r.stringOpt("cost");
   parseJson(tiling, "tiling", fail);
@@ -118,6 +128,7 @@ export function readNpuAttributes(r: AttrReader, fail: AttrProblem): NpuNodeAttr
     programOpsets,
     programMetadata,
     batches,
+    batchAxes,
     target: r.string("target", ""),
     npuMode: r.string("npu_mode", ""),
     group: r.int("group", 0),

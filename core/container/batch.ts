@@ -98,24 +98,27 @@ function setTyped(
 }
 
 /**
- * Concatenate the first `takes[i]` samples of each part along dim 0.
+ * Concatenate the first `takes[i]` samples of each part along the batch axis.
  *
- * @param parts tensors of equal dtype and equal trailing dims
+ * @param parts tensors of equal dtype and equal dims except on `axis`
  * @param takes samples to keep from each part
  * @param what names the value in errors
+ * @param axis the batch axis (0, unless an output permutation moved it)
  */
 export function concatBatch(
   parts: readonly Tensor[],
   takes: readonly number[],
   what: string,
+  axis = 0,
 ): Tensor {
   const first = parts[0];
-  const tail = first.shape.slice(1);
-  const inner = tail.reduce((a, b) => a * b, 1);
+  if (axis < 0 || axis >= first.rank) {
+    throw new KernelError(`${what}: batch axis ${axis} is outside rank ${first.rank}`);
+  }
   for (const p of parts) {
     if (
       p.dtype !== first.dtype || p.shape.length !== first.shape.length ||
-      p.shape.some((d, i) => i > 0 && d !== first.shape[i])
+      p.shape.some((d, i) => i !== axis && d !== first.shape[i])
     ) {
       throw new KernelError(
         `${what}: batch runs gave [${p.shape.join(", ")}] ${p.dtype} and ` +
@@ -124,7 +127,17 @@ export function concatBatch(
     }
   }
   const total = takes.reduce((a, b) => a + b, 0);
-  return concatOf(first.dtype, parts, takes, [total, ...tail], inner);
+  const shape = first.shape.map((d, i) => (i === axis ? total : d));
+  return concatOf(first.dtype, parts, takes, shape, axis);
+}
+
+/**
+ * Along `axis`, the outer product of the dims before it and the inner product after it:
+ * the tensor is `outer` blocks of `dim × inner` elements.
+ */
+function blocks(shape: readonly number[], axis: number): { outer: number; inner: number } {
+  const prod = (xs: readonly number[]) => xs.reduce((a, b) => a * b, 1);
+  return { outer: prod(shape.slice(0, axis)), inner: prod(shape.slice(axis + 1)) };
 }
 
 function concatOf<D extends DType>(
@@ -132,14 +145,18 @@ function concatOf<D extends DType>(
   parts: readonly Tensor[],
   takes: readonly number[],
   shape: number[],
-  inner: number,
+  axis: number,
 ): Tensor<D> {
   const out = allocate(dtype, shape.reduce((a, b) => a * b, 1));
-  let at = 0;
+  const { outer, inner } = blocks(shape, axis);
+  const row = shape[axis] * inner;
+  let offset = 0;
   parts.forEach((p, i) => {
     if (!p.is(dtype)) return;
-    copyInto(out, at, p.data, 0, takes[i] * inner);
-    at += takes[i] * inner;
+    const count = takes[i] * inner;
+    const stride = p.shape[axis] * inner;
+    for (let o = 0; o < outer; o++) copyInto(out, o * row + offset, p.data, o * stride, count);
+    offset += count;
   });
   return new Tensor(dtype, shape, out);
 }

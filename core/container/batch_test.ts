@@ -37,3 +37,13 @@ Deno.test("sliceBatch() and concatBatch() cut and join along dim 0 with padding"
   const strs = new Tensor("string", [2], ["a", "b"]);
   assert.deepEqual(concatBatch([strs, strs], [1, 2], "s").data, ["a", "a", "b"]);
 });
+
+Deno.test("concatBatch() joins along a batch axis moved to dim 1, keeping each part's first samples", () => {
+  // two runs of a (2, batch) output: run 0 at batch 2, run 1 padded to batch 2, one kept
+  const a = f32([2, 2], [1, 2, 3, 4]); // [c][n]: c0 = (1, 2), c1 = (3, 4)
+  const b = f32([2, 2], [5, 0, 6, 0]); // sample 0 is (5, 6); sample 1 is padding
+  const joined = concatBatch([a, b], [2, 1], "y", 1);
+  assert.deepEqual(joined.shape, [2, 3]);
+  assert.deepEqual([...joined.data as Float32Array], [1, 2, 5, 3, 4, 6]);
+  assert.throws(() => concatBatch([a], [1], "y", 2), /batch axis 2 is outside rank 2/);
+});

@@ -118,6 +118,7 @@ export function decodeCompiledModel(model: Model, what = "model"): CompiledModel
         target: a.target,
         npuMode: a.npuMode,
         batches: a.batches,
+        ...(a.batchAxes ? { outputBatchAxes: a.batchAxes } : {}),
         program: programModel(a, model.irVersion, model.producerVersion),
         tiling: parseJson(a.tiling, "tiling", fail),
         cost: parseCost(a.cost, fail),

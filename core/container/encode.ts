@@ -9,8 +9,9 @@
  *   compiled batch, or the configured dynamic maximum);
  * - nodes in group order, then subgraph order; an NPU node is named after its subgraph
  *   (`subgraph_npu_0`; in group k `subgraph_npu_0_g<k>`) and holds `program`, `opset`,
- *   `opset_imports` (other program domains), `program_metadata`, `batches`, `target`,
- *   `npu_mode`, `group`, `tiling` and `cost` (left out when the target made no estimate);
+ *   `opset_imports` (other program domains), `program_metadata`, `batches`, `batch_axes`
+ *   (only when an output carries its batch on another axis than 0), `target`, `npu_mode`,
+ *   `group`, `tiling` and `cost` (left out when the target made no estimate);
  * - initializers = the CPU subgraphs' float initializers, sorted by name; value_info
  *   types every subgraph boundary value that is not a graph input/output;
  * - metadata `axb.version`, `axb.target`, `axb.config`, `axb.groups`; producer `axb`.
@@ -69,6 +70,13 @@ function checkBatches(s: Extract<CompiledSubgraph, { kind: "npu" }>, group: numb
     throw new GraphError(
       `Subgraph "${s.name}" of group ${group} has batches [${b.join(", ")}], ` +
         `expected ascending positive integers`,
+    );
+  }
+  const axes = s.outputBatchAxes;
+  if (axes && axes.length !== s.outputs.length) {
+    throw new GraphError(
+      `Subgraph "${s.name}" of group ${group} has ${axes.length} output batch axes for ` +
+        `${s.outputs.length} outputs`,
     );
   }
   const prog = s.program.graph;
@@ -172,6 +180,7 @@ export function encodeCompiledModel(cm: CompiledModel): Model {
             ),
             programMetadata: s.program.metadataProps,
             batches: s.batches,
+            batchAxes: s.outputBatchAxes?.some((x) => x !== 0) ? s.outputBatchAxes : undefined,
             target: s.target,
             npuMode: s.npuMode,
             group: grp.index,

@@ -37,6 +37,7 @@ function assertSameCompiled(got: CompiledModel, want: CompiledModel): void {
         assert.equal(s.target, ws.target);
         assert.equal(s.npuMode, ws.npuMode);
         assert.deepEqual(s.batches, ws.batches);
+        assert.deepEqual(s.outputBatchAxes, ws.outputBatchAxes);
         assert.deepEqual(s.tiling, ws.tiling);
         assert.deepEqual(s.cost, ws.cost);
         assert.equal(graphDifference(s.program.graph, ws.program.graph), undefined, at);
@@ -67,6 +68,28 @@ Deno.test("encodeCompiledModel() writes no cost attribute when a subgraph has no
     if (s.kind === "npu") assert.equal(s.cost, undefined, s.name);
   }
   assertSameCompiled(decoded, noCost);
+});
+
+Deno.test("encodeCompiledModel() writes batch_axes only for a subgraph whose output batch moved, and decoding keeps it", () => {
+  const moved: CompiledModel = {
+    ...FIXTURE,
+    groups: FIXTURE.groups.map((g) => ({
+      ...g,
+      subgraphs: g.subgraphs.map((s) =>
+        s.kind === "npu" && s.name === "subgraph_npu_1" ? { ...s, outputBatchAxes: [2] } : s
+      ),
+    })),
+  };
+  const m = encodeCompiledModel(moved);
+  const axes = m.graph.nodes.filter((n) => n.opType === "NpuSubgraph")
+    .map((n) => [n.name, n.attrs.get("batch_axes")?.value]);
+  assert.deepEqual(axes, [
+    ["subgraph_npu_0", undefined],
+    ["subgraph_npu_1", [2]],
+    ["subgraph_npu_0_g1", undefined],
+    ["subgraph_npu_1_g1", [2]],
+  ]);
+  assertSameCompiled(decodeCompiledModel(decodeModel(encodeModel(m)), "mem.axmodel"), moved);
 });
 
 Deno.test("encodeCompiledModel() lays out the container as documented", () => {

@@ -1,5 +1,6 @@
 /**
- * `axb inspect` for `compiled.axmodel`: the plain model summary plus one row per
+ * `axb inspect` for `compiled.axmodel`: the model summary (its operator counts are the
+ * operators inside the subgraphs, not the container's NPU nodes) plus one row per
  * subgraph (engine, group, batches, I/O, operators inside, estimated latency, "n/a" when
  * the target made no estimate) and the input-shape groups.
  *
@@ -102,8 +103,22 @@ function opCounts(nodes: readonly Node[], skip: ReadonlySet<string>): Record<str
 }
 
 /**
- * Summarize a compiled container. `parameters` counts the CPU initializers and every
- * NPU program's weights.
+ * The operators of the model as compiled: the NPU programs' (Q/DQ left out) and the CPU
+ * subgraphs' of group 0, never the container's own NPU nodes (other groups hold the same
+ * operators at other shapes).
+ */
+function modelOps(subgraphs: readonly SubgraphSummary[]): Record<string, number> {
+  const ops: Record<string, number> = {};
+  for (const s of subgraphs) {
+    for (const [op, n] of Object.entries(s.nodes)) ops[op] = (ops[op] ?? 0) + n;
+  }
+  return Object.fromEntries(Object.entries(ops).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * Summarize a compiled container. `ops` counts the operators inside its subgraphs (see
+ * `modelOps`), not the container's nodes; `parameters` counts the CPU initializers and
+ * every NPU program's weights.
  *
  * @param model the loaded container
  * @param file its path (for the summary and errors)
@@ -167,6 +182,7 @@ export function summarizeCompiled(model: Model, file: string): CompiledSummary {
   });
   return {
     ...base,
+    ops: modelOps(subgraphs.filter((x) => x.group === 0)),
     parameters: { count: params, bytes },
     kind: "compiled",
     target: cm.target,
@@ -187,8 +203,17 @@ function shapeText(s: IoSummary): string {
   return `${s.name} ${s.dtype} (${(s.shape ?? []).map((d) => d ?? "?").join(", ")})`;
 }
 
-/** The summary as text: the model table, a subgraph table and a group table. */
-export function formatCompiledSummary(s: CompiledSummary): string {
+/**
+ * The summary as text: the model table, a subgraph table and a group table.
+ *
+ * @param opts `maxWidth` of the tables (default: the terminal's width; `Infinity` never
+ *   wraps)
+ */
+export function formatCompiledSummary(
+  s: CompiledSummary,
+  opts: { maxWidth?: number } = {},
+): string {
+  const { maxWidth } = opts;
   const subRows = s.subgraphs.map((x) => [
     x.name,
     x.kind.toUpperCase(),
@@ -208,8 +233,9 @@ export function formatCompiledSummary(s: CompiledSummary): string {
     g.subgraphs.join(", "),
   ]);
   return [
-    formatSummary(s),
+    formatSummary(s, { maxWidth }),
     formatTable(subRows, {
+      maxWidth,
       title: `Subgraphs (target ${s.target}, written by axb ${s.axbVersion})`,
       header: [
         "Subgraph",
@@ -225,6 +251,7 @@ export function formatCompiledSummary(s: CompiledSummary): string {
       ],
     }),
     formatTable(groupRows, {
+      maxWidth,
       title: "Groups",
       header: ["Group", "Inputs", "Outputs", "Subgraphs"],
     }),

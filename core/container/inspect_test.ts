@@ -24,6 +24,8 @@ Deno.test("summarizeCompiled() lists every subgraph with engine, group, batches 
     ],
   );
   assert.deepEqual(s.subgraphs[0].nodes, { Conv: 1, Relu: 1 });
+  // the model's operators: group 0's NPU programs (no Q/DQ) and CPU nodes, no NpuSubgraph
+  assert.deepEqual(s.ops, { Conv: 2, Mul: 1, Relu: 2, Sigmoid: 1 });
   assert.deepEqual(s.subgraphs[1].nodes, { Mul: 1, Sigmoid: 1 });
   // program 0: S8 weights 4·3·3·3 = 108 B + S32 bias 4·4 = 16 B, plus fp32 scales and
   // zero points of the QDQ encoding
@@ -36,7 +38,7 @@ Deno.test("summarizeCompiled() lists every subgraph with engine, group, batches 
   ]);
   // parameters include the programs' weights, not only the CPU initializer
   assert.ok(s.parameters.bytes > 4 * 124);
-  const text = formatCompiledSummary(s);
+  const text = formatCompiledSummary(s, { maxWidth: Infinity });
   assert.match(text, /subgraph_npu_1_g1/);
   assert.match(text, /Conv×1 Relu×1/);
   assert.match(text, /b4: 0\.500/);
@@ -47,7 +49,9 @@ Deno.test("summarizeCompiled() leaves cost out and formatCompiledSummary() shows
   const s = summarizeCompiled(model, "compiled.axmodel");
   assert.deepEqual(s.subgraphs.map((x) => "cost" in x), [false, false, false, false, false, false]);
   assert.equal(JSON.stringify(s).includes('"cost"'), false);
-  const rows = formatCompiledSummary(s).split("\n").filter((l) => l.startsWith("| subgraph_"));
+  const rows = formatCompiledSummary(s, { maxWidth: Infinity }).split("\n").filter((l) =>
+    l.startsWith("| subgraph_")
+  );
   assert.equal(rows.length, 6);
   for (const row of rows) {
     assert.match(row, row.includes("| NPU ") ? /\| n\/a +\|$/ : /\| - +\|$/, row);

@@ -1,7 +1,8 @@
 /**
  * The runtime kernel of `ai.axb.npu::NpuSubgraph`: runs the node's QDQ program with the
- * integer reference emulator, splitting the input batch over the compiled batch sizes
- * (greedy, largest first) and concatenating the results along dim 0.
+ * integer reference emulator, splitting the input batch (dim 0) over the compiled batch
+ * sizes (greedy, largest first) and concatenating the results along each output's batch
+ * axis (dim 0, unless an output permutation moved it: `batch_axes`).
  *
  * The emulator is built lazily on the node's first run, so preparing a container
  * (inspection, shape inference) costs nothing.
@@ -32,11 +33,28 @@ export interface NpuRun {
   readonly chunks: readonly BatchChunk[];
 }
 
-/** The vendor's per-run log lines (`target batch` = index into the compiled batches). */
+/**
+ * The log lines of one node run: the vendor's per-run line (`target batch` is an index
+ * into the compiled batches, so scripts that read it keep working) with the batch size it
+ * stands for, preceded, when the batch was split or padded, by the split in sizes
+ * (`batch 3 = 2 + 1`).
+ */
 export function npuRunLog(run: NpuRun): string[] {
-  return run.chunks.map((c) =>
-    `running npu subgraph: ${run.node}, version: 1, target batch: ${c.index}`
+  const lines = run.chunks.map((c) =>
+    `running npu subgraph: ${run.node}, version: 1, target batch: ${c.index} (size ${c.batch})`
   );
+  const single = run.chunks.length === 1 && run.chunks[0].take === run.batch &&
+    run.chunks[0].batch === run.batch;
+  if (single) return lines;
+  const sizes = run.chunks.map((
+    c,
+  ) => (c.take < c.batch ? `${c.take} (padded to ${c.batch})` : c.batch));
+  return [
+    `${run.node}: batch ${run.batch} = ${sizes.join(" + ")} over the compiled batches [${
+      run.batches.join(", ")
+    }]`,
+    ...lines,
+  ];
 }
 
 /** Options of {@linkcode npuSubgraphOp}. */
@@ -60,6 +78,8 @@ interface Parsed {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
   readonly outputTypes: readonly (TensorType | undefined)[];
+  /** Batch axis of each output, in node-output order. */
+  readonly outputAxes: readonly number[];
   /** Built on first run. */
   emulator?: QuantEmulator;
 }
@@ -83,7 +103,9 @@ function programIo(g: Graph, nodeIn: readonly string[], nodeOut: readonly string
 /**
  * The program with symbolic dims on every runtime input, so each compiled batch size and
  * each input-shape group can be fed (the program is shape-agnostic; the dims it was
- * exported with only record the shape of group 0 at batch 1). The rank is kept.
+ * exported with only record the shape of group 0 at batch 1). The rank is kept. Each
+ * input gets its own dim names: a name shared by two inputs would make the feed check
+ * demand equal sizes of inputs that have different shapes.
  */
 function withFreeBatch(m: Model): Model {
   const src = m.graph;
@@ -91,10 +113,10 @@ function withFreeBatch(m: Model): Model {
     name: src.name,
     nodes: src.nodes,
     outputs: src.outputs,
-    inputs: src.inputs.map((v) => {
+    inputs: src.inputs.map((v, k) => {
       const t = v.type;
       if (src.initializers.has(v.name) || !t || "kind" in t || !t.shape?.length) return v;
-      return { ...v, type: { dtype: t.dtype, shape: t.shape.map((_, i) => `axb_d${i}`) } };
+      return { ...v, type: { dtype: t.dtype, shape: t.shape.map((_, i) => `axb_in${k}_d${i}`) } };
     }),
   });
   g.initializers = src.initializers;
@@ -131,6 +153,12 @@ export function npuSubgraphOp(
             `program has ${inputNames.length} and ${outputNames.length}`,
         );
       }
+      const outputAxes = a.batchAxes ?? node.outputs.map(() => 0);
+      if (outputAxes.length !== node.outputs.length) {
+        throw fail(
+          `has ${outputAxes.length} batch_axes for ${node.outputs.length} outputs`,
+        );
+      }
       const byName = new Map(a.program.outputs.map((v) => [v.name, v]));
       const outputTypes = outputNames.map((n) => {
         const t = byName.get(n)?.type;
@@ -144,13 +172,15 @@ export function npuSubgraphOp(
         inputNames,
         outputNames,
         outputTypes,
+        outputAxes,
       };
     },
     infer(ctx, p) {
       const batch = ctx.inputTypes[0]?.shape?.[0];
-      return p.outputTypes.map((t) => {
-        if (!t?.shape || t.shape.length === 0 || batch === undefined) return t;
-        return { dtype: t.dtype, shape: [batch, ...t.shape.slice(1)] };
+      return p.outputTypes.map((t, k) => {
+        const axis = p.outputAxes[k];
+        if (!t?.shape || t.shape.length <= axis || batch === undefined) return t;
+        return { dtype: t.dtype, shape: t.shape.map((d, i) => (i === axis ? batch : d)) };
       });
     },
     run(inputs, p) {
@@ -193,7 +223,7 @@ export function npuSubgraphOp(
       }
       const takes = chunks.map((c) => c.take);
       const result = parts.map((ps, k) =>
-        concatBatch(ps, takes, `NPU node "${p.name}" output "${p.outputNames[k]}"`)
+        concatBatch(ps, takes, `NPU node "${p.name}" output "${p.outputNames[k]}"`, p.outputAxes[k])
       );
       const run: NpuRun = { node: p.name, group: p.group, batch: n, batches: p.batches, chunks };
       lastRuns.set(p.name, run);

@@ -3,7 +3,8 @@ import { attrReader } from "../ir/attribute.ts";
 import { defaultRegistry } from "../ops/mod.ts";
 import { KernelError } from "../errors/mod.ts";
 import { encodeCompiledModel } from "./encode.ts";
-import { npuSubgraphOp } from "./npu_kernel.ts";
+import { npuRunLog, npuSubgraphOp } from "./npu_kernel.ts";
+import { decomposeBatch } from "./batch.ts";
 import { randomTensor, sampleCompiledModel } from "./_testing.ts";
 
 const MODEL = encodeCompiledModel(sampleCompiledModel([1, 2, 4]));
@@ -45,5 +46,27 @@ Deno.test("npuSubgraphOp() refuses a node whose batches attribute is missing", (
   assert.throws(
     () => op.prepare(attrReader(attrs, NODE.name, NODE.opType), { opset: 1, node: NODE }),
     (e) => e instanceof KernelError && /subgraph_npu_0.*batches/.test(e.message),
+  );
+});
+
+Deno.test("npuRunLog() gives each run's compiled batch size and the split of the batch", () => {
+  const run = (batch: number, batches: number[]) => ({
+    node: "subgraph_npu_0",
+    group: 0,
+    batch,
+    batches,
+    chunks: decomposeBatch(batch, batches),
+  });
+  assert.deepEqual(npuRunLog(run(3, [1, 2, 4])), [
+    "subgraph_npu_0: batch 3 = 2 + 1 over the compiled batches [1, 2, 4]",
+    "running npu subgraph: subgraph_npu_0, version: 1, target batch: 1 (size 2)",
+    "running npu subgraph: subgraph_npu_0, version: 1, target batch: 0 (size 1)",
+  ]);
+  assert.deepEqual(npuRunLog(run(1, [1])), [
+    "running npu subgraph: subgraph_npu_0, version: 1, target batch: 0 (size 1)",
+  ]);
+  assert.deepEqual(
+    npuRunLog(run(3, [2]))[0],
+    "subgraph_npu_0: batch 3 = 2 + 1 (padded to 2) over the compiled batches [2]",
   );
 });

@@ -89,8 +89,9 @@ Deno.test("runCompiled() splits batches 3 and 9 greedily and matches batch-1 run
       .npuRuns[0],
   );
   assert.deepEqual(log, [
-    "running npu subgraph: subgraph_npu_0, version: 1, target batch: 1",
-    "running npu subgraph: subgraph_npu_0, version: 1, target batch: 0",
+    "subgraph_npu_0: batch 3 = 2 + 1 over the compiled batches [1, 2, 4]",
+    "running npu subgraph: subgraph_npu_0, version: 1, target batch: 1 (size 2)",
+    "running npu subgraph: subgraph_npu_0, version: 1, target batch: 0 (size 1)",
   ]);
 });
 

@@ -35,6 +35,11 @@ export interface RuntimeOutput {
   readonly dtype: DType;
   readonly shape?: readonly Dim[];
   readonly steps: readonly PostStep[];
+  /**
+   * The axis that carries the batch: 0, or where `dst_perm` moved dim 0 to (`[1, 0]`
+   * moves it to 1), so batched runs concatenate their samples along it.
+   */
+  readonly batchAxis: number;
 }
 
 /** Result of {@linkcode applyOutputProcessors}. */
@@ -71,7 +76,13 @@ export function applyOutputProcessors(
     const hit = chosen.get(o.name);
     log.info(`postprocess tensor [${o.name}]`);
     if (!hit) {
-      outputs.push({ name: o.name, dtype: type?.dtype ?? "f32", shape: type?.shape, steps: [] });
+      outputs.push({
+        name: o.name,
+        dtype: type?.dtype ?? "f32",
+        shape: type?.shape,
+        steps: [],
+        batchAxis: 0,
+      });
       return;
     }
     const { p, index } = hit;
@@ -92,7 +103,7 @@ export function applyOutputProcessors(
       );
     }
     if (!perm && !quant) {
-      outputs.push({ name: o.name, dtype, shape: type?.shape, steps: [] });
+      outputs.push({ name: o.name, dtype, shape: type?.shape, steps: [], batchAxis: 0 });
       return;
     }
     k++;
@@ -125,7 +136,7 @@ export function applyOutputProcessors(
     }
     g.outputs[oi] = { ...o, type: { dtype, shape } };
     added.push(...em.nodes);
-    outputs.push({ name: o.name, dtype, shape, steps });
+    outputs.push({ name: o.name, dtype, shape, steps, batchAxis: perm ? perm.indexOf(0) : 0 });
   });
   g.addNodes(added);
   return { model, outputs };

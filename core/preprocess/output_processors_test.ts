@@ -25,6 +25,7 @@ Deno.test("applyOutputProcessors() with dst_perm [0,2,3,1] gives the NHWC output
     dtype: "f32",
     shape: [1, 2, 2, 2],
     steps: ["transpose"],
+    batchAxis: 0,
   }]);
   assert.deepEqual(m.graph.outputs[0], {
     name: "out",
@@ -100,4 +101,19 @@ Deno.test("applyOutputProcessors() refuses unknown outputs and bad permutations"
     () => applyOutputProcessors(tinyConvModel(), [proc({ dst_perm: [0, 2, 1] })], captureLogger()),
     (e: unknown) => e instanceof ConfigError && e.field === "output_processors[0].dst_perm",
   );
+});
+
+Deno.test("applyOutputProcessors() with dst_perm [1, 0] on a (1, 3) output gives (3, 1) with the batch on axis 1", () => {
+  const m = buildModel({
+    inputs: [{ name: "x", dtype: "f32", shape: [1, 3] }],
+    outputs: [{ name: "out", dtype: "f32", shape: [1, 3] }],
+    nodes: [{ opType: "Relu", inputs: ["x"], outputs: ["out"] }],
+    opset: 13,
+  });
+  const r = applyOutputProcessors(m, [proc({ dst_perm: [1, 0] })], captureLogger());
+  assert.deepEqual(r.outputs[0].shape, [3, 1]);
+  assert.equal(r.outputs[0].batchAxis, 1);
+  const y = runModel(m, { x: f32([1, 3], [1, -2, 3]) }).get("out");
+  assert.deepEqual(y?.shape, [3, 1]);
+  assert.deepEqual([...(y?.data as Float32Array)], [1, 0, 3]);
 });

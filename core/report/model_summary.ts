@@ -85,8 +85,12 @@ export function formatBytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(2)} MB`;
 }
 
-/** The summary as pulsar2's two-column model table. */
-export function formatSummary(s: ModelSummary): string {
+/**
+ * The summary as pulsar2's two-column model table.
+ *
+ * @param opts `maxWidth` of the table (default: the terminal's width)
+ */
+export function formatSummary(s: ModelSummary, opts: { maxWidth?: number } = {}): string {
   const rows: string[][] = [
     ["Model Name", s.file.split("/").pop() ?? s.file],
     ["Model Info", `Op Set: ${s.opsets["ai.onnx"] ?? "?"} / IR Version: ${s.irVersion}`],
@@ -99,5 +103,5 @@ export function formatSummary(s: ModelSummary): string {
   }
   for (const [op, n] of Object.entries(s.ops)) rows.push([op, String(n)]);
   rows.push(["Model Size", formatBytes(s.parameters.bytes)]);
-  return formatTable(rows);
+  return formatTable(rows, opts);
 }

@@ -7,20 +7,27 @@
  */
 import type { Graph } from "../ir/graph.ts";
 import type { PrecisionRow } from "../quant/precision_analysis.ts";
-import { formatTable } from "./table.ts";
+import { formatTable, type TableOptions } from "./table.ts";
 
-function tuple(shape: readonly number[]): string {
-  return `(${shape.join(", ")}${shape.length === 1 ? "," : ""})`;
+function tuple(shape: readonly (number | string | null)[]): string {
+  return `(${shape.map((d) => d ?? "?").join(", ")}${shape.length === 1 ? "," : ""})`;
 }
 
-/** The table, titled `Quant Precision Table【PerLayer Reference】`. */
+/**
+ * The table, titled `Quant Precision Table【PerLayer Reference】`: one row per operator
+ * (a fused chain names each of its operators) and, last, the model outputs handed over
+ * by their DequantizeLinear. Input rows are left out, as pulsar2 leaves them out.
+ *
+ * @param opts `maxWidth` of the table (default: the terminal's)
+ */
 export function formatPrecisionTable(
   rows: readonly PrecisionRow[],
   method: string,
   mode: string,
+  opts: Pick<TableOptions, "maxWidth"> = {},
 ): string {
   return formatTable(
-    rows.map((r) => [
+    rows.filter((r) => r.kind !== "input").map((r) => [
       r.operator,
       r.type,
       r.tensor,
@@ -33,6 +40,7 @@ export function formatPrecisionTable(
     {
       title: `Quant Precision Table【${method} ${mode}】`,
       header: ["Operator", "Type", "Output Tensor", "Shape", "DType", "QDType", "Cosin", "MSE"],
+      ...opts,
     },
   );
 }
@@ -53,9 +61,17 @@ function mermaidText(s: string): string {
   return s.replace(/"/g, "'");
 }
 
+function metricLabel(r: PrecisionRow, from: string, to: string): string {
+  return `${r.tensor},${tuple(r.shape)},${from}->${to},${r.cosine.toFixed(5)},${r.mse.toFixed(5)}`;
+}
+
 /**
- * A Mermaid flowchart: tensors are nodes labelled `name,(shape),FP32->U8,cosine,mse`
- * (graph inputs `None->None,None,None`), operators are edges labelled `OpType,OpName`.
+ * A Mermaid flowchart: tensors are nodes labelled `name,(shape),FP32->U8,cosine,mse`,
+ * operators are edges labelled `OpType,OpName` from what they read to what they write (a
+ * fused chain as one edge `Conv + Relu,conv1 + relu1`). Model inputs show their own
+ * quantization error; a tensor without a row (not float) shows its name and, when the
+ * graph types it, its shape and type. Each output handed over by its DequantizeLinear
+ * ends in a node labelled `name,(shape),U8->FP32,cosine,mse`.
  */
 export function precisionMermaid(
   g: Graph,
@@ -63,33 +79,39 @@ export function precisionMermaid(
   method: string,
   mode: string,
 ): string {
-  const byTensor = new Map(rows.map((r) => [r.tensor, r]));
+  const compared = new Map<string, PrecisionRow>();
+  for (const r of rows) if (r.kind !== "output") compared.set(r.tensor, r);
+  const typed = new Map(
+    [...g.inputs, ...g.outputs, ...g.valueInfo.values()].map((v) => [v.name, v.type]),
+  );
   const lines = ["flowchart TD"];
   const declared = new Set<string>();
-  const declare = (name: string) => {
-    if (declared.has(name)) return;
-    declared.add(name);
-    const r = byTensor.get(name);
-    const label = r
-      ? `${name},${tuple(r.shape)},${r.dtype}->${r.qdtype},${r.cosine.toFixed(5)},${
-        r.mse.toFixed(5)
-      }`
-      : `${name},None->None,None,None`;
-    lines.push(`  ${mermaidId(name)}["${mermaidText(label)}"]`);
-    if (r) lines.push(`  class ${mermaidId(name)} ${similarityClass(r.cosine)}`);
+  const node = (id: string, label: string, r?: PrecisionRow) => {
+    if (declared.has(id)) return;
+    declared.add(id);
+    lines.push(`  ${id}["${mermaidText(label)}"]`);
+    if (r) lines.push(`  class ${id} ${similarityClass(r.cosine)}`);
   };
-  const initializers = g.initializers;
-  for (const n of g.topologicalOrder()) {
-    const ins = n.inputs.filter((i) => i && !initializers.has(i));
-    for (const o of n.outputs) {
-      if (!o || !byTensor.has(o)) continue;
-      declare(o);
-      for (const i of ins) {
-        declare(i);
-        lines.push(
-          `  ${mermaidId(i)} -->|"${mermaidText(`${n.opType},${n.name}`)}"| ${mermaidId(o)}`,
-        );
-      }
+  const tensor = (name: string) => {
+    const r = compared.get(name);
+    if (r) return node(mermaidId(name), metricLabel(r, r.dtype, r.qdtype), r);
+    const t = typed.get(name);
+    const known = t && !("kind" in t) && t.shape ? `,${tuple(t.shape)},${t.dtype}` : "";
+    node(mermaidId(name), `${name}${known}`);
+  };
+  const edge = (from: string, label: string, to: string) =>
+    lines.push(`  ${mermaidId(from)} -->|"${mermaidText(label)}"| ${to}`);
+  for (const r of rows) {
+    if (r.kind === "input") continue;
+    const to = r.kind === "node" ? mermaidId(r.tensor) : `${mermaidId(r.tensor)}__float`;
+    if (r.kind === "node") tensor(r.tensor);
+    else {
+      const from = compared.get(r.tensor)?.qdtype ?? "FP32";
+      node(to, metricLabel(r, from, r.qdtype), r);
+    }
+    for (const i of r.inputs) {
+      tensor(i);
+      edge(i, `${r.type},${r.operator}`, to);
     }
   }
   lines.push(
