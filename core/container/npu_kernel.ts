@@ -94,7 +94,8 @@ function withFreeBatch(m: Model): Model {
     inputs: src.inputs.map((v) => {
       const t = v.type;
       if (src.initializers.has(v.name) || !t || "kind" in t || !t.shape?.length) return v;
-      return { ...v, type: { dtype: t.dtype, shape: t.shape.map((_, i) => `axb_d${i}`) } };
+      // unknown dims, not shared names: inputs of different shapes must not bind one another
+      return { ...v, type: { dtype: t.dtype, shape: t.shape.map(() => null) } };
     }),
   });
   g.initializers = src.initializers;

@@ -49,12 +49,22 @@ interface Plan {
   readonly releaseAfter: readonly (readonly string[])[];
 }
 
-/** Read-only view of values visible in a scope (own values first, then enclosing scopes). */
+/**
+ * Read-only view of values visible in a scope (own values first, then enclosing scopes).
+ * A body scope shows main-graph values through `view` (see `ExecutorOptions.capturedValue`).
+ */
 class Scope {
   readonly values = new Map<string, Value>();
-  constructor(readonly parent?: Scope) {}
+  constructor(
+    readonly parent?: Scope,
+    readonly view?: (name: string, v: Value) => Value,
+  ) {}
   get(name: string): Value | undefined {
-    return this.values.get(name) ?? this.parent?.get(name);
+    const own = this.values.get(name);
+    if (own !== undefined) return own;
+    const outer = this.parent?.get(name);
+    if (outer === undefined || !this.view) return outer;
+    return this.view(name, outer);
   }
 }
 
@@ -71,6 +81,11 @@ export type NodePreparer = (node: Node, floatKernel: () => PreparedNode) => Prep
 export interface ExecutorOptions {
   /** Custom node preparation for the main graph (subgraphs always use float kernels). */
   prepareNode?: NodePreparer;
+  /**
+   * How a subgraph sees a value it captures from the main graph. Bodies run float
+   * kernels, so the quantized emulator dequantizes the codes it keeps there.
+   */
+  capturedValue?: (name: string, value: Value) => Value;
 }
 
 /** Runs one model. Construct once, run many times. */
@@ -80,6 +95,7 @@ export class Executor {
   readonly #registry: OpRegistry;
   readonly #plans = new WeakMap<Graph, Plan>();
   readonly #main: Plan;
+  readonly #capturedValue?: (name: string, value: Value) => Value;
 
   /**
    * Plan the main graph: order its nodes and parse every node's attributes once.
@@ -92,6 +108,7 @@ export class Executor {
   constructor(model: Model, registry: OpRegistry, opts: ExecutorOptions = {}) {
     this.model = model;
     this.#registry = registry;
+    this.#capturedValue = opts.capturedValue;
     this.#main = this.#plan(model.graph, opts.prepareNode);
   }
 
@@ -258,7 +275,7 @@ export class Executor {
     observer: Observer | undefined,
   ): Value[] {
     const plan = this.#plan(body);
-    const scope = new Scope(outer);
+    const scope = new Scope(outer, outer.parent ? undefined : this.#capturedValue);
     for (const [k, v] of body.initializers) scope.values.set(k, v);
     for (const [k, v] of feeds) scope.values.set(k, v);
     const retained = new Set(body.outputs.map((o) => o.name));
