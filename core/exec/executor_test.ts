@@ -3,8 +3,14 @@ import { attr, buildModel, type ModelSpec } from "../ir/builder.ts";
 import { Graph, type Node } from "../ir/graph.ts";
 import { f32, scalar, type Tensor, toNumbers } from "../ir/tensor.ts";
 import { defaultRegistry } from "../ops/mod.ts";
-import { GraphError, InputDataError, KernelError, UnsupportedOpError } from "../errors/mod.ts";
-import { SequenceValue } from "../ir/value.ts";
+import {
+  EmptyOptionalError,
+  GraphError,
+  InputDataError,
+  KernelError,
+  UnsupportedOpError,
+} from "../errors/mod.ts";
+import { OptionalValue, SequenceValue } from "../ir/value.ts";
 import { Executor } from "./executor.ts";
 
 const registry = defaultRegistry();
@@ -234,4 +240,37 @@ Deno.test("Executor.run() reports body tensors to onValue only when observeBodie
   assert.deepEqual(seen(false), ["y", "z"]);
   // the body runs twice: c_out and v_out each iteration
   assert.deepEqual(seen(true), ["y", "c_out", "v_out", "c_out", "v_out", "z"]);
+});
+
+Deno.test("Executor.run() names the node when a tensor operator is fed a sequence", () => {
+  const model = buildModel({
+    inputs: [{ name: "x", dtype: "f32", shape: [2] }],
+    outputs: [{ name: "y", dtype: "f32", shape: [2] }],
+    nodes: [
+      { opType: "SequenceConstruct", inputs: ["x"], outputs: ["s"] },
+      { opType: "Relu", name: "relu", inputs: ["s"], outputs: ["y"] },
+    ],
+  });
+  assert.throws(
+    () => new Executor(model, registry).run(feeds(f32([2], [1, 2]))),
+    (e) =>
+      e instanceof KernelError &&
+      e.message === `Node "relu" (Relu): input 0 "s" is a sequence, but Relu takes tensors only`,
+  );
+});
+
+Deno.test("Executor.runValues() raises EmptyOptionalError naming the node that reads an empty optional", () => {
+  const model = buildModel({
+    inputs: [],
+    outputs: [{ name: "y", dtype: "f32", shape: [2] }],
+    nodes: [{ opType: "OptionalGetElement", name: "get", inputs: ["o"], outputs: ["y"] }],
+  });
+  model.graph.inputs = [{ name: "o", type: { kind: "optional", elem: { dtype: "f32" } } }];
+  const empty = new OptionalValue({ dtype: "f32" }, undefined);
+  assert.throws(
+    () => new Executor(model, registry).runValues(new Map([["o", empty]])),
+    (e) =>
+      e instanceof EmptyOptionalError &&
+      e.message.startsWith(`Node "get" (OptionalGetElement): reads an empty optional`),
+  );
 });

@@ -162,7 +162,7 @@ export function defineValueOp<A>(def: ValueOpDef<A>): TypedOp<A> {
         values,
         infer: (ictx) =>
           def.infer(ictx, attrs).map((t) => (t === undefined || "kind" in t ? undefined : t)),
-        run: (inputs, kctx) => tensorsOnly(def.run(inputs, attrs, kctx), ctx.node, "output"),
+        run: (inputs, kctx) => tensorOutputs(def.run(inputs, attrs, kctx), ctx.node),
       };
     },
   };
@@ -181,7 +181,7 @@ export function runPrepared(
   ctx: KernelContext,
 ): Value[] {
   if (step.values) return step.values.run(inputs, ctx);
-  return step.run(tensorsOnly(inputs, step.node, "input"), ctx);
+  return step.run(tensorInputs(inputs, step.node), ctx);
 }
 
 /** Output types of a prepared node from input types of any kind. */
@@ -194,18 +194,26 @@ export function inferPrepared(
   return step.infer({ ...ctx, inputTypes });
 }
 
-function tensorsOnly<T extends Value | undefined>(
-  values: readonly T[],
-  node: Node,
-  side: "input" | "output",
-): (T & (Tensor | undefined))[] {
-  return values.map((v, i) => {
-    if (v === undefined || isTensor(v)) return v as T & (Tensor | undefined);
-    const name = (side === "input" ? node.inputs : node.outputs)[i] ?? "";
+/** The inputs of a tensor operator, or an error naming the node and the first non-tensor. */
+function tensorInputs(inputs: readonly (Value | undefined)[], node: Node): (Tensor | undefined)[] {
+  return inputs.map((v, i) => {
+    if (v === undefined || isTensor(v)) return v;
     throw new KernelError(
-      `Node "${nodeLabel(node)}" (${node.opType}): ${side} ${i} "${name}" is a ${
+      `Node "${nodeLabel(node)}" (${node.opType}): input ${i} "${node.inputs[i] ?? ""}" is a ${
         valueKind(v)
-      }, but ${node.opType} ${side === "input" ? "takes" : "returns"} tensors only here`,
+      }, but ${node.opType} takes tensors only`,
+    );
+  });
+}
+
+/** Outputs seen through the tensor view, or an error naming the first non-tensor. */
+function tensorOutputs(outputs: readonly Value[], node: Node): Tensor[] {
+  return outputs.map((v, i) => {
+    if (isTensor(v)) return v;
+    throw new KernelError(
+      `Node "${nodeLabel(node)}" (${node.opType}): output ${i} "${node.outputs[i] ?? ""}" is a ${
+        valueKind(v)
+      }, which only the executor's value path (Executor.runValues, runPrepared) carries`,
     );
   });
 }
