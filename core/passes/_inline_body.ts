@@ -41,13 +41,13 @@ export function inlineBody(body: Graph, binding: BodyBinding, scope: NameScope):
     const outer = binding.inputs[i];
     if (outer) rename.set(v.name, outer);
   });
-  // A body output produced by a body node (once) is written straight to its target name.
+  // A body output that a body node produces and that is listed once among the outputs is
+  // written straight to its target name.
   const direct = new Map<string, string>();
-  const producedOnce = new Map<string, number>();
-  for (const n of body.nodes) for (const o of n.outputs) if (o) producedOnce.set(o, 0);
+  const produced = new Set(body.nodes.flatMap((n) => n.outputs).filter((o) => o !== ""));
   body.outputs.forEach((v, k) => {
     const target = binding.outputs[k];
-    if (!target || !producedOnce.has(v.name) || direct.has(v.name)) return;
+    if (!target || !produced.has(v.name) || direct.has(v.name)) return;
     if (body.outputs.some((w, j) => j !== k && w.name === v.name)) return;
     direct.set(v.name, target);
   });

@@ -158,3 +158,46 @@ Deno.test("simplifySequences() reads tensors out of SequenceConstruct and Option
   const ops = opTypes(model);
   assert.ok(!ops.some((o) => o.startsWith("Sequence") || o.startsWith("Optional")), ops.join());
 });
+
+Deno.test("inlineControlFlow() renames values a nested If captures in each unrolled trip", () => {
+  // body(i, c, v): t = v + 1; r = If(flip) { t } else { -t }; v' = r   (2 trips)
+  const thenG = new Graph({ name: "then", outputs: [{ name: "r_then" }] });
+  thenG.nodes = [node("Identity", ["t"], ["r_then"])];
+  const elseG = new Graph({ name: "else", outputs: [{ name: "r_else" }] });
+  elseG.nodes = [node("Neg", ["t"], ["r_else"])];
+  const body = new Graph({
+    name: "body",
+    inputs: [{ name: "i" }, { name: "c" }, { name: "v" }],
+    outputs: [{ name: "c_out" }, { name: "r" }],
+    nodes: [
+      node("Identity", ["c"], ["c_out"]),
+      node("Add", ["v", "one"], ["t"]),
+      node("If", ["flip"], ["r"], {
+        then_branch: attr.graph(thenG),
+        else_branch: attr.graph(elseG),
+      }),
+    ],
+  });
+  body.initializers.set("one", f32([], [1]));
+  const model = buildModel({
+    opset: 13,
+    inputs: [{ name: "x", dtype: "f32", shape: [1] }, { name: "flip", dtype: "bool", shape: [] }],
+    outputs: [{ name: "y", dtype: "f32", shape: [1] }],
+    initializers: { m: scalar("s64", 2n) },
+    nodes: [{
+      opType: "Loop",
+      name: "loop",
+      inputs: ["m", "", "x"],
+      outputs: ["y"],
+      attrs: { body: attr.graph(body) },
+    }],
+  });
+  const feeds = (flip: number) => ({ x: f32([1], [5]), flip: scalar("bool", flip) });
+  // flip true: 5 → 6 → 7; flip false: 5 → -6 → 5
+  runAndCompare(inlineControlFlow, model, feeds(1));
+  assert.equal(opTypes(model).filter((o) => o === "If").length, 2);
+  const run = (flip: number) =>
+    toNumbers(new Executor(model, registry).run(new Map(Object.entries(feeds(flip)))).get("y")!);
+  assert.deepEqual(run(1), [7]);
+  assert.deepEqual(run(0), [5]);
+});
