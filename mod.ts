@@ -20,20 +20,39 @@
 export type { DType, DTypeArrayMap, TensorData } from "./core/ir/dtype.ts";
 export { DTYPES } from "./core/ir/dtype.ts";
 export { asFloat32, f32, fromFloat32, s64, sizeOf, Tensor } from "./core/ir/tensor.ts";
-export type { Dim, TensorType } from "./core/ir/types.ts";
+export type {
+  Dim,
+  NonTensorType,
+  OptionalType,
+  SequenceType,
+  TensorType,
+  ValueType,
+} from "./core/ir/types.ts";
+export { formatType, isTensorType, joinTypes } from "./core/ir/types.ts";
+export { isTensor, OptionalValue, SequenceValue, typeOfValue } from "./core/ir/value.ts";
+export type { Value } from "./core/ir/value.ts";
 export type { Attribute, AttrReader } from "./core/ir/attribute.ts";
 export { Graph } from "./core/ir/graph.ts";
 export type { Model, Node, ValueInfo } from "./core/ir/graph.ts";
 export { NameScope } from "./core/ir/names.ts";
 export { normalizeDomain, opsetOf } from "./core/ir/opset.ts";
 
-export { decodeModel, loadModel, loadTensorFile } from "./core/onnx/load.ts";
+export { decodeModel, loadModel, loadTensorFile, loadValueFile } from "./core/onnx/load.ts";
 export { decodeTensorProto } from "./core/onnx/tensor_proto.ts";
 export { CAFFE_LAYER_TYPES, decodeCaffeModel, loadCaffeModel } from "./core/caffe/mod.ts";
 export type { CaffeLoadOptions, CaffeSource } from "./core/caffe/mod.ts";
 
-export { defineOp, OpRegistry, parseNodeAttrs } from "./core/ops/op.ts";
-export type { InferContext, KernelContext, OpDef, RegisteredOp, TypedOp } from "./core/ops/op.ts";
+export { defineOp, defineValueOp, OpRegistry, parseNodeAttrs } from "./core/ops/op.ts";
+export type {
+  InferContext,
+  KernelContext,
+  OpDef,
+  RegisteredOp,
+  TypedOp,
+  ValueInferContext,
+  ValueKernel,
+  ValueOpDef,
+} from "./core/ops/op.ts";
 export { builtinOps, defaultRegistry } from "./core/ops/mod.ts";
 
 export { Executor } from "./core/exec/executor.ts";
@@ -53,11 +72,13 @@ export {
   AxbError,
   CheckFailedError,
   ConfigError,
+  EmptyOptionalError,
   GraphError,
   InputDataError,
   KernelError,
   ModelFormatError,
   NotImplementedError,
+  SequenceElementTypeError,
   UnsupportedOpError,
   UsageError,
 } from "./core/errors/mod.ts";

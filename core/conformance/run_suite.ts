@@ -4,11 +4,12 @@
  *
  * @module
  */
-import { loadModel, loadTensorFile } from "../onnx/load.ts";
+import { loadModel, loadValueFile } from "../onnx/load.ts";
 import { Executor } from "../exec/executor.ts";
 import type { OpRegistry } from "../ops/op.ts";
 import { Tensor } from "../ir/tensor.ts";
 import type { ValueInfo } from "../ir/graph.ts";
+import { isTensor, OptionalValue, SequenceValue, type Value, valueKind } from "../ir/value.ts";
 import { compareTensors, type Tolerance } from "./compare.ts";
 import { join } from "node:path";
 
@@ -59,22 +60,22 @@ export async function runCase(
       .map((e) => e.name)
       .sort();
     if (sets.length === 0) return { name, passed: false, reason: "no test_data_set_* directory" };
+    const formal = model.graph.runtimeInputs;
     for (const set of sets) {
-      const inputs = await readIndexed(join(dir, set), "input");
-      const expected = await readIndexed(join(dir, set), "output");
-      const formal = model.graph.runtimeInputs;
-      const feeds = new Map<string, Tensor>();
+      const inputs = await readIndexed(join(dir, set), "input", formal);
+      const expected = await readIndexed(join(dir, set), "output", model.graph.outputs);
+      const feeds = new Map<string, Value>();
       inputs.forEach((t, i) => {
         const v = formal[i];
         if (v) feeds.set(v.name, asDeclared(t, v.type));
       });
-      const out = exec.run(feeds);
+      const out = exec.runValues(feeds);
       for (let i = 0; i < expected.length; i++) {
         const oname = model.graph.outputs[i]?.name;
         const actual = oname === undefined ? undefined : out.get(oname);
         if (!actual) return { name, passed: false, reason: `${set}: output ${i} missing` };
         const declared = model.graph.outputs[i]?.type;
-        const why = compareTensors(actual, asDeclared(expected[i], declared), tol);
+        const why = compareValues(actual, asDeclared(expected[i], declared), tol);
         if (why) return { name, passed: false, reason: `${set}: output ${i} ("${oname}"): ${why}` };
       }
     }
@@ -89,20 +90,50 @@ export async function runCase(
  * The ONNX test generator stores bfloat16 tensors as UINT16 bit patterns; read them as
  * the bfloat16 the graph declares.
  */
-function asDeclared(t: Tensor, type: ValueInfo["type"]): Tensor {
-  if (type && !("kind" in type) && type.dtype === "bf16" && t.is("u16")) {
-    return new Tensor("bf16", t.shape, t.data);
+function asDeclared(v: Value, type: ValueInfo["type"]): Value {
+  if (isTensor(v) && type && !("kind" in type) && type.dtype === "bf16" && v.is("u16")) {
+    return new Tensor("bf16", v.shape, v.data);
   }
-  return t;
+  return v;
 }
 
-async function readIndexed(dir: string, prefix: string): Promise<Tensor[]> {
+/** The first difference between two values (kind, length, presence, tensor data). */
+function compareValues(actual: Value, expected: Value, tol: Tolerance): string | undefined {
+  if (isTensor(actual) && isTensor(expected)) return compareTensors(actual, expected, tol);
+  if (actual instanceof SequenceValue && expected instanceof SequenceValue) {
+    if (actual.length !== expected.length) {
+      return `sequence of ${actual.length} elements, expected ${expected.length}`;
+    }
+    for (let i = 0; i < actual.length; i++) {
+      const why = compareTensors(actual.items[i], expected.items[i], tol);
+      if (why) return `element ${i}: ${why}`;
+    }
+    return undefined;
+  }
+  if (actual instanceof OptionalValue && expected instanceof OptionalValue) {
+    if (!actual.value || !expected.value) {
+      return actual.hasValue === expected.hasValue
+        ? undefined
+        : `optional ${actual.hasValue ? "holds a value" : "is empty"}, expected the opposite`;
+    }
+    return compareValues(actual.value, expected.value, tol);
+  }
+  return `a ${valueKind(actual)}, expected a ${valueKind(expected)}`;
+}
+
+async function readIndexed(
+  dir: string,
+  prefix: string,
+  declared: readonly ValueInfo[],
+): Promise<Value[]> {
   const files = [...Deno.readDirSync(dir)]
     .map((e) => e.name)
     .filter((n) => n.startsWith(`${prefix}_`) && n.endsWith(".pb"))
     .sort((a, b) => indexOf(a) - indexOf(b));
-  const out: Tensor[] = [];
-  for (const f of files) out.push(await loadTensorFile(join(dir, f)));
+  const out: Value[] = [];
+  for (const f of files) {
+    out.push(await loadValueFile(join(dir, f), declared[indexOf(f)]?.type));
+  }
   return out;
 }
 

@@ -70,6 +70,22 @@ export class KernelError extends AxbError {
   }
 }
 
+/** A sequence given elements of different element types (ONNX sequences hold one). */
+export class SequenceElementTypeError extends AxbError {
+  /** An error with code `E_SEQUENCE_TYPE`, exit status 2 and `message`. */
+  constructor(message: string) {
+    super("E_SEQUENCE_TYPE", message, 2);
+  }
+}
+
+/** An empty optional value read as if it held a value. */
+export class EmptyOptionalError extends AxbError {
+  /** An error with code `E_EMPTY_OPTIONAL`, exit status 2 and `message`. */
+  constructor(message: string) {
+    super("E_EMPTY_OPTIONAL", message, 2);
+  }
+}
+
 /** A user-supplied input tensor/file that does not fit the model. */
 export class InputDataError extends AxbError {
   /** An error with code `E_INPUT_DATA`, exit status 2, `message` and an optional cause. */

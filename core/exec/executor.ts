@@ -9,7 +9,10 @@
  * - A tensor is released right after its last consumer ran, unless it is a graph output
  *   or was asked for, so memory stays at the live set.
  * - Subgraphs (If/Loop/Scan bodies) run through the same machinery with a scope chain,
- *   so bodies see the values of enclosing graphs.
+ *   so bodies see the values of enclosing graphs; their values can be observed too.
+ * - Values are tensors, sequences or optionals ({@linkcode Value}); `run` is the tensor
+ *   view for models whose inputs and outputs are tensors, `runValues` takes and returns
+ *   any kind.
  *
  * @module
  */
@@ -17,8 +20,9 @@ import type { Graph, Model, Node } from "../ir/graph.ts";
 import { nodeDependencies, nodeLabel } from "../ir/graph.ts";
 import { normalizeDomain, opsetOf } from "../ir/opset.ts";
 import type { Tensor } from "../ir/tensor.ts";
+import { isTensor, type Value, valueKind } from "../ir/value.ts";
 import type { KernelContext, OpRegistry, PreparedNode } from "../ops/op.ts";
-import { prepareNode } from "../ops/op.ts";
+import { prepareNode, runPrepared } from "../ops/op.ts";
 import { AxbError, GraphError, KernelError, UnsupportedOpError } from "../errors/mod.ts";
 import { checkFeeds } from "./feeds.ts";
 
@@ -26,8 +30,14 @@ import { checkFeeds } from "./feeds.ts";
 export interface RunOptions {
   /** Extra values to return besides the graph outputs; `"all"` keeps every value. */
   keep?: ReadonlySet<string> | "all";
-  /** Called once for every value a top-level node produces, in execution order. */
+  /**
+   * Called once for every tensor a top-level node produces, in execution order (and for
+   * tensors produced inside If/Loop/Scan bodies too, once per run of the body, when
+   * `observeBodies` is set). Sequences and optionals are not reported.
+   */
   onValue?: (name: string, tensor: Tensor, node: Node) => void;
+  /** Report the tensors that nodes of subgraphs produce to `onValue` as well. */
+  observeBodies?: boolean;
   /** Skip the dtype/shape check of feeds (callers that already validated them). */
   trustFeeds?: boolean;
 }
@@ -39,14 +49,26 @@ interface Plan {
   readonly releaseAfter: readonly (readonly string[])[];
 }
 
-/** Read-only view of values visible in a scope (own values first, then enclosing scopes). */
+/**
+ * Read-only view of values visible in a scope (own values first, then enclosing scopes).
+ * A body scope shows main-graph values through `view` (see `ExecutorOptions.capturedValue`).
+ */
 class Scope {
-  readonly values = new Map<string, Tensor>();
-  constructor(readonly parent?: Scope) {}
-  get(name: string): Tensor | undefined {
-    return this.values.get(name) ?? this.parent?.get(name);
+  readonly values = new Map<string, Value>();
+  constructor(
+    readonly parent?: Scope,
+    readonly view?: (name: string, v: Value) => Value,
+  ) {}
+  get(name: string): Value | undefined {
+    const own = this.values.get(name);
+    if (own !== undefined) return own;
+    const outer = this.parent?.get(name);
+    if (outer === undefined || !this.view) return outer;
+    return this.view(name, outer);
   }
 }
+
+type Observer = (name: string, t: Tensor, node: Node) => void;
 
 /**
  * Replaces how a node is prepared: receives the node and the default preparation
@@ -59,6 +81,11 @@ export type NodePreparer = (node: Node, floatKernel: () => PreparedNode) => Prep
 export interface ExecutorOptions {
   /** Custom node preparation for the main graph (subgraphs always use float kernels). */
   prepareNode?: NodePreparer;
+  /**
+   * How a subgraph sees a value it captures from the main graph. Bodies run float
+   * kernels, so the quantized emulator dequantizes the codes it keeps there.
+   */
+  capturedValue?: (name: string, value: Value) => Value;
 }
 
 /** Runs one model. Construct once, run many times. */
@@ -68,6 +95,7 @@ export class Executor {
   readonly #registry: OpRegistry;
   readonly #plans = new WeakMap<Graph, Plan>();
   readonly #main: Plan;
+  readonly #capturedValue?: (name: string, value: Value) => Value;
 
   /**
    * Plan the main graph: order its nodes and parse every node's attributes once.
@@ -80,6 +108,7 @@ export class Executor {
   constructor(model: Model, registry: OpRegistry, opts: ExecutorOptions = {}) {
     this.model = model;
     this.#registry = registry;
+    this.#capturedValue = opts.capturedValue;
     this.#main = this.#plan(model.graph, opts.prepareNode);
   }
 
@@ -90,9 +119,32 @@ export class Executor {
 
   /**
    * Run the main graph. `feeds` maps every runtime input name to a tensor.
-   * Returns the graph outputs plus any kept values, by name.
+   * Returns the graph outputs plus any kept tensors, by name.
+   *
+   * @throws {KernelError} when a graph output is a sequence or an optional (use
+   *   {@linkcode Executor.runValues} for such models)
    */
   run(feeds: ReadonlyMap<string, Tensor>, opts: RunOptions = {}): Map<string, Tensor> {
+    const values = this.runValues(feeds, opts);
+    const outputs = new Set(this.model.graph.outputs.map((o) => o.name));
+    const result = new Map<string, Tensor>();
+    for (const [name, v] of values) {
+      if (isTensor(v)) result.set(name, v);
+      else if (outputs.has(name)) {
+        throw new KernelError(
+          `Graph output "${name}" is a ${valueKind(v)}, not a tensor; run the model through ` +
+            `Executor.runValues to read it`,
+        );
+      }
+    }
+    return result;
+  }
+
+  /**
+   * Run the main graph on values of any kind (tensors, sequences, optionals). Returns the
+   * graph outputs plus any kept values, by name.
+   */
+  runValues(feeds: ReadonlyMap<string, Value>, opts: RunOptions = {}): Map<string, Value> {
     const g = this.model.graph;
     if (!opts.trustFeeds) checkFeeds(g, feeds);
     const scope = new Scope();
@@ -102,11 +154,18 @@ export class Executor {
     const keep: ReadonlySet<string> | undefined = opts.keep === "all" ? undefined : opts.keep;
     const retained = new Set(g.outputs.map((o) => o.name));
     for (const [k] of g.initializers) retained.add(k);
-    const result = new Map<string, Tensor>();
-    this.#execute(this.#main, scope, (name, t, node) => {
-      opts.onValue?.(name, t, node);
-      if (keepAll || keep?.has(name)) result.set(name, t);
-    }, keepAll ? undefined : (name) => !retained.has(name) && !keep?.has(name));
+    const result = new Map<string, Value>();
+    const bodyObserver = opts.observeBodies ? opts.onValue : undefined;
+    this.#execute(
+      this.#main,
+      scope,
+      (name, v, node) => {
+        if (opts.onValue && isTensor(v)) opts.onValue(name, v, node);
+        if (keepAll || keep?.has(name)) result.set(name, v);
+      },
+      keepAll ? undefined : (name) => !retained.has(name) && !keep?.has(name),
+      bodyObserver,
+    );
     for (const o of g.outputs) {
       const t = scope.get(o.name);
       if (!t) throw new GraphError(`Graph output "${o.name}" was never produced`);
@@ -156,8 +215,9 @@ export class Executor {
   #execute(
     plan: Plan,
     scope: Scope,
-    onValue: ((name: string, t: Tensor, node: Node) => void) | undefined,
+    onValue: ((name: string, v: Value, node: Node) => void) | undefined,
     mayRelease: ((name: string) => boolean) | undefined,
+    bodyObserver: Observer | undefined,
   ): void {
     for (let i = 0; i < plan.steps.length; i++) {
       const step = plan.steps[i];
@@ -175,15 +235,15 @@ export class Executor {
       const ctx: KernelContext = {
         opset: this.opsetOf(node.domain),
         node,
-        runSubgraph: (body, feeds) => this.#runBody(body, feeds, scope),
+        runSubgraph: (body, feeds) => this.#runBody(body, feeds, scope, bodyObserver),
         isConstantInput: (k) => {
           const t = inputs[k];
           return t !== undefined && plan.graph.initializers.get(node.inputs[k]) === t;
         },
       };
-      let outputs: Tensor[];
+      let outputs: Value[];
       try {
-        outputs = step.run(inputs, ctx);
+        outputs = runPrepared(step, inputs, ctx);
       } catch (e) {
         if (e instanceof AxbError) throw e;
         throw new KernelError(
@@ -212,13 +272,29 @@ export class Executor {
     }
   }
 
-  #runBody(body: Graph, feeds: ReadonlyMap<string, Tensor>, outer: Scope): Tensor[] {
+  #runBody(
+    body: Graph,
+    feeds: ReadonlyMap<string, Value>,
+    outer: Scope,
+    observer: Observer | undefined,
+  ): Value[] {
     const plan = this.#plan(body);
-    const scope = new Scope(outer);
+    const scope = new Scope(outer, outer.parent ? undefined : this.#capturedValue);
     for (const [k, v] of body.initializers) scope.values.set(k, v);
     for (const [k, v] of feeds) scope.values.set(k, v);
     const retained = new Set(body.outputs.map((o) => o.name));
-    this.#execute(plan, scope, undefined, (name) => !retained.has(name) && !feeds.has(name));
+    const onValue = observer
+      ? (name: string, v: Value, node: Node) => {
+        if (isTensor(v)) observer(name, v, node);
+      }
+      : undefined;
+    this.#execute(
+      plan,
+      scope,
+      onValue,
+      (name) => !retained.has(name) && !feeds.has(name),
+      observer,
+    );
     return body.outputs.map((o) => {
       const t = scope.get(o.name);
       if (!t) throw new GraphError(`Subgraph "${body.name}" output "${o.name}" was never produced`);

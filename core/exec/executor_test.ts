@@ -3,7 +3,14 @@ import { attr, buildModel, type ModelSpec } from "../ir/builder.ts";
 import { Graph, type Node } from "../ir/graph.ts";
 import { f32, scalar, type Tensor, toNumbers } from "../ir/tensor.ts";
 import { defaultRegistry } from "../ops/mod.ts";
-import { GraphError, InputDataError, UnsupportedOpError } from "../errors/mod.ts";
+import {
+  EmptyOptionalError,
+  GraphError,
+  InputDataError,
+  KernelError,
+  UnsupportedOpError,
+} from "../errors/mod.ts";
+import { OptionalValue, SequenceValue } from "../ir/value.ts";
 import { Executor } from "./executor.ts";
 
 const registry = defaultRegistry();
@@ -159,4 +166,111 @@ Deno.test("Executor.run() lets a subgraph read values of the enclosing graph", (
     ).run(feeds(f32([2], [-1, 2])));
   assert.deepEqual(values(run(true), "y"), [0, 4]);
   assert.deepEqual(values(run(false), "y"), [-0, -2]);
+});
+
+/**
+ * y = ConcatFromSequence(SplitToSequence(x, 1)) with a sequence side output `s`, and a
+ * Loop whose body doubles its carried value (two iterations: x * 4).
+ */
+function sequenceModel(): ModelSpec {
+  const body = new Graph({
+    name: "body",
+    inputs: [{ name: "i" }, { name: "c" }, { name: "v" }],
+    outputs: [{ name: "c_out" }, { name: "v_out" }],
+    nodes: [
+      {
+        name: "keep",
+        opType: "Identity",
+        domain: "",
+        inputs: ["c"],
+        outputs: ["c_out"],
+        attrs: new Map(),
+      },
+      {
+        name: "dbl",
+        opType: "Add",
+        domain: "",
+        inputs: ["v", "v"],
+        outputs: ["v_out"],
+        attrs: new Map(),
+      },
+    ],
+  });
+  return {
+    inputs: [{ name: "x", dtype: "f32", shape: [2] }],
+    outputs: [{ name: "y", dtype: "f32", shape: [2] }, { name: "z", dtype: "f32", shape: [2] }],
+    nodes: [
+      { opType: "SplitToSequence", inputs: ["x", "one"], outputs: ["s"] },
+      { opType: "ConcatFromSequence", inputs: ["s"], outputs: ["y"], attrs: { axis: attr.int(0) } },
+      {
+        name: "loop",
+        opType: "Loop",
+        inputs: ["two", "", "x"],
+        outputs: ["z"],
+        attrs: { body: attr.graph(body) },
+      },
+    ],
+    initializers: { one: scalar("s64", 1n), two: scalar("s64", 2n) },
+  };
+}
+
+Deno.test("Executor.runValues() returns kept sequences; run() refuses a sequence output", () => {
+  const model = buildModel(sequenceModel());
+  const exec = new Executor(model, registry);
+  const out = exec.runValues(feeds(f32([2], [1, 2])), { keep: new Set(["s"]) });
+  const s = out.get("s");
+  assert.ok(s instanceof SequenceValue);
+  assert.equal(s.length, 2);
+  assert.deepEqual(toNumbers(out.get("y") as Tensor), [1, 2]);
+  assert.deepEqual(toNumbers(out.get("z") as Tensor), [4, 8]);
+  model.graph.outputs.push({ name: "s" });
+  assert.throws(
+    () => new Executor(model, registry).run(feeds(f32([2], [1, 2]))),
+    (e) => e instanceof KernelError && /output "s" is a sequence/.test(e.message),
+  );
+});
+
+Deno.test("Executor.run() reports body tensors to onValue only when observeBodies is set", () => {
+  const exec = new Executor(buildModel(sequenceModel()), registry);
+  const seen = (observeBodies: boolean) => {
+    const names: string[] = [];
+    exec.run(feeds(f32([2], [1, 2])), { onValue: (n) => names.push(n), observeBodies });
+    return names;
+  };
+  assert.deepEqual(seen(false), ["y", "z"]);
+  // the body runs twice: c_out and v_out each iteration
+  assert.deepEqual(seen(true), ["y", "c_out", "v_out", "c_out", "v_out", "z"]);
+});
+
+Deno.test("Executor.run() names the node when a tensor operator is fed a sequence", () => {
+  const model = buildModel({
+    inputs: [{ name: "x", dtype: "f32", shape: [2] }],
+    outputs: [{ name: "y", dtype: "f32", shape: [2] }],
+    nodes: [
+      { opType: "SequenceConstruct", inputs: ["x"], outputs: ["s"] },
+      { opType: "Relu", name: "relu", inputs: ["s"], outputs: ["y"] },
+    ],
+  });
+  assert.throws(
+    () => new Executor(model, registry).run(feeds(f32([2], [1, 2]))),
+    (e) =>
+      e instanceof KernelError &&
+      e.message === `Node "relu" (Relu): input 0 "s" is a sequence, but Relu takes tensors only`,
+  );
+});
+
+Deno.test("Executor.runValues() raises EmptyOptionalError naming the node that reads an empty optional", () => {
+  const model = buildModel({
+    inputs: [],
+    outputs: [{ name: "y", dtype: "f32", shape: [2] }],
+    nodes: [{ opType: "OptionalGetElement", name: "get", inputs: ["o"], outputs: ["y"] }],
+  });
+  model.graph.inputs = [{ name: "o", type: { kind: "optional", elem: { dtype: "f32" } } }];
+  const empty = new OptionalValue({ dtype: "f32" }, undefined);
+  assert.throws(
+    () => new Executor(model, registry).runValues(new Map([["o", empty]])),
+    (e) =>
+      e instanceof EmptyOptionalError &&
+      e.message.startsWith(`Node "get" (OptionalGetElement): reads an empty optional`),
+  );
 });

@@ -1,23 +1,30 @@
 /**
- * Validation of the tensors fed to a graph: every runtime input present, dtypes equal,
- * static dims equal, symbolic dims bound consistently.
+ * Validation of the values fed to a graph: every runtime input present, of the declared
+ * kind (tensor, sequence, optional), dtypes equal, static dims equal, symbolic dims bound
+ * consistently.
  *
  * @module
  */
 import type { Graph } from "../ir/graph.ts";
-import type { Tensor } from "../ir/tensor.ts";
 import { formatShape } from "../ir/tensor.ts";
+import { isTensor, type Value, valueKind } from "../ir/value.ts";
 import { DTYPES } from "../ir/dtype.ts";
 import { InputDataError } from "../errors/mod.ts";
 
 /** Throw {@linkcode InputDataError} naming the input when `feeds` do not fit `graph`. */
-export function checkFeeds(graph: Graph, feeds: ReadonlyMap<string, Tensor>): void {
+export function checkFeeds(graph: Graph, feeds: ReadonlyMap<string, Value>): void {
   const bound = new Map<string, number>();
   for (const input of graph.runtimeInputs) {
     const t = feeds.get(input.name);
     if (!t) throw new InputDataError(`Missing input tensor "${input.name}"`);
     const type = input.type;
-    if (!type || "kind" in type) continue;
+    const expected = !type ? undefined : "kind" in type ? type.kind : "tensor";
+    if (expected && expected !== "opaque" && expected !== valueKind(t)) {
+      throw new InputDataError(
+        `Input "${input.name}" must be a ${expected}, got a ${valueKind(t)}`,
+      );
+    }
+    if (!type || "kind" in type || !isTensor(t)) continue;
     if (type.dtype !== t.dtype) {
       throw new InputDataError(
         `Input "${input.name}" must be ${DTYPES[type.dtype].label}, got ${DTYPES[t.dtype].label}`,

@@ -6,7 +6,7 @@
  */
 import type { Tensor } from "./tensor.ts";
 import type { Graph } from "./graph.ts";
-import type { TensorType } from "./types.ts";
+import type { ValueType } from "./types.ts";
 import { KernelError } from "../errors/mod.ts";
 
 /** Value type per attribute kind. Integers are numbers (int64 beyond 2^53 saturate on save). */
@@ -21,8 +21,8 @@ export interface AttributeValueMap {
   tensor: Tensor;
   /** GRAPH: one subgraph (If/Loop/Scan bodies). */
   graph: Graph;
-  /** TYPE_PROTO: one tensor type. */
-  type: TensorType;
+  /** TYPE_PROTO: one type (Optional's `type` may be a sequence type). */
+  type: ValueType;
   /** FLOATS: a list of floats. */
   floats: readonly number[];
   /** INTS: a list of integers. */
@@ -33,8 +33,8 @@ export interface AttributeValueMap {
   tensors: readonly Tensor[];
   /** GRAPHS: a list of subgraphs. */
   graphs: readonly Graph[];
-  /** TYPE_PROTOS: a list of tensor types. */
-  types: readonly TensorType[];
+  /** TYPE_PROTOS: a list of types. */
+  types: readonly ValueType[];
 }
 
 /** One attribute value, discriminated by `kind`. */
@@ -130,6 +130,11 @@ export interface AttrReader {
    * @throws {KernelError} when the attribute has another kind
    */
   graphOpt(name: string): Graph | undefined;
+  /**
+   * Type attribute `name` (Optional's `type`), or undefined when absent.
+   * @throws {KernelError} when the attribute has another kind
+   */
+  typeOpt(name: string): ValueType | undefined;
 }
 
 /** Make an {@linkcode AttrReader} for node `nodeName` (used in error text). */
@@ -180,5 +185,6 @@ export function attrReader(attrs: Attributes, nodeName: string, opType: string):
       return g;
     },
     graphOpt: (n) => get(n, "graph"),
+    typeOpt: (n) => get(n, "type"),
   };
 }

@@ -11,15 +11,15 @@
  */
 import type { Attribute } from "./attribute.ts";
 import type { Tensor } from "./tensor.ts";
-import type { OpaqueType, TensorType } from "./types.ts";
+import type { ValueType } from "./types.ts";
 import { GraphError } from "../errors/mod.ts";
 
 /** A named, typed value at a graph boundary or in value_info. */
 export interface ValueInfo {
   /** Value name, unique within the graph scope. */
   name: string;
-  /** Tensor type, an opaque non-tensor type, or undefined when unknown. */
-  type?: TensorType | OpaqueType;
+  /** Tensor, sequence, optional or opaque type, or undefined when unknown. */
+  type?: ValueType;
   /** Human-readable documentation carried from ONNX `doc_string`. */
   docString?: string;
 }

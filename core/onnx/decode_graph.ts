@@ -5,7 +5,7 @@
  */
 import type { Attribute } from "../ir/attribute.ts";
 import { Graph, type Node, type ValueInfo } from "../ir/graph.ts";
-import type { Dim, OpaqueType, TensorType } from "../ir/types.ts";
+import type { Dim, OpaqueType, TensorType, ValueType } from "../ir/types.ts";
 import { dtypeFromOnnx } from "../ir/dtype.ts";
 import { normalizeDomain } from "../ir/opset.ts";
 import { ModelFormatError } from "../errors/mod.ts";
@@ -152,10 +152,29 @@ function attributeFromProto(a: AttributeMsg, ctx: TensorContext): Attribute {
   }
 }
 
-function attributeTensorType(t: TypeMsg, where: string): TensorType {
-  const tt = tensorTypeOf(t, where);
-  if (!tt) throw new ModelFormatError(`${where}: only tensor TypeProto values are supported`);
-  return tt;
+function attributeTensorType(t: TypeMsg, where: string): ValueType {
+  const vt = typeFromProto(t, where);
+  if (!vt) {
+    throw new ModelFormatError(
+      `${where}: only tensor, sequence and optional TypeProto values are supported`,
+    );
+  }
+  return vt;
+}
+
+/**
+ * The {@linkcode ValueType} of a TypeProto: tensors with a supported dtype, and sequences
+ * and optionals of such types. Undefined for every other type (map, sparse, opaque,
+ * float8 tensors, or a type carrying a denotation), which callers keep encoded.
+ */
+export function typeFromProto(t: TypeMsg, where: string): ValueType | undefined {
+  if (t.denotation) return undefined;
+  if (t.tensorType) return tensorTypeOf(t, where);
+  const wrapper = t.sequenceType ?? t.optionalType;
+  if (!wrapper?.elemType) return undefined;
+  const elem = typeFromProto(wrapper.elemType, where);
+  if (!elem || ("kind" in elem && elem.kind === "opaque")) return undefined;
+  return { kind: t.sequenceType ? "sequence" : "optional", elem };
 }
 
 /** The TensorType of a tensor TypeProto with a supported dtype; undefined otherwise. */
@@ -176,15 +195,16 @@ function dimFromProto(d: DimensionMsg): Dim {
 }
 
 /**
- * A ValueInfoProto as {@linkcode ValueInfo}. Tensor types with a supported dtype become
- * TensorType; every other type (sequence, map, optional, sparse, float8, …) is kept as
- * an {@linkcode OpaqueType} holding the encoded TypeProto.
+ * A ValueInfoProto as {@linkcode ValueInfo}. Tensor types with a supported dtype, and
+ * sequences and optionals of them, become typed values ({@linkcode typeFromProto}); every
+ * other type (map, sparse, float8, …) is kept as an {@linkcode OpaqueType} holding the
+ * encoded TypeProto.
  */
 export function valueInfoFromProto(v: ValueInfoMsg): ValueInfo {
   const vi: ValueInfo = { name: v.name ?? "" };
   if (v.type) {
-    const tt = tensorTypeOf(v.type, "");
-    if (tt) vi.type = tt;
+    const vt = typeFromProto(v.type, "");
+    if (vt) vi.type = vt;
     else {
       const opaque: OpaqueType = { kind: "opaque", encoded: encodeMsg(TypeProtoType, v.type) };
       vi.type = opaque;

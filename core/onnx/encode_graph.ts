@@ -6,7 +6,7 @@
 import type { Attribute } from "../ir/attribute.ts";
 import type { Graph, Node, ValueInfo } from "../ir/graph.ts";
 import type { Tensor } from "../ir/tensor.ts";
-import type { Dim, TensorType } from "../ir/types.ts";
+import type { Dim, ValueType } from "../ir/types.ts";
 import { DTYPES } from "../ir/dtype.ts";
 import {
   type AttributeMsg,
@@ -87,7 +87,7 @@ function attributeToProto(
     case "graph":
       return { name, type: AttributeType.GRAPH, g: graphToProto(a.value, initializer) };
     case "type":
-      return { name, type: AttributeType.TYPE_PROTO, tp: tensorTypeToProto(a.value) };
+      return { name, type: AttributeType.TYPE_PROTO, tp: typeToProto(a.value) };
     case "floats":
       return { name, type: AttributeType.FLOATS, floats: [...a.value] };
     case "ints":
@@ -111,7 +111,7 @@ function attributeToProto(
         graphs: a.value.map((g) => graphToProto(g, initializer)),
       };
     case "types":
-      return { name, type: AttributeType.TYPE_PROTOS, typeProtos: a.value.map(tensorTypeToProto) };
+      return { name, type: AttributeType.TYPE_PROTOS, typeProtos: a.value.map(typeToProto) };
   }
 }
 
@@ -121,18 +121,27 @@ function dimToProto(d: Dim): DimensionMsg {
   return {};
 }
 
-function tensorTypeToProto(t: TensorType): TypeMsg {
-  const tensorType: NonNullable<TypeMsg["tensorType"]> = { elemType: DTYPES[t.dtype].onnx };
-  if (t.shape) tensorType.shape = { dim: t.shape.map(dimToProto) };
-  return { tensorType };
+/** The TypeProto of a value type (opaque types are written back byte for byte). */
+function typeToProto(t: ValueType): TypeMsg {
+  if (!("kind" in t)) {
+    const tensorType: NonNullable<TypeMsg["tensorType"]> = { elemType: DTYPES[t.dtype].onnx };
+    if (t.shape) tensorType.shape = { dim: t.shape.map(dimToProto) };
+    return { tensorType };
+  }
+  switch (t.kind) {
+    case "sequence":
+      return { sequenceType: { elemType: typeToProto(t.elem) } };
+    case "optional":
+      return { optionalType: { elemType: typeToProto(t.elem) } };
+    case "opaque":
+      return decodeAs<TypeMsg>(TypeProtoType, t.encoded);
+  }
 }
 
 function valueInfoToProto(v: ValueInfo): ValueInfoMsg {
   const msg: ValueInfoMsg = { name: v.name };
   if (v.type) {
-    msg.type = "kind" in v.type
-      ? decodeAs<TypeMsg>(TypeProtoType, v.type.encoded)
-      : tensorTypeToProto(v.type);
+    msg.type = typeToProto(v.type);
   }
   if (v.docString) msg.docString = v.docString;
   return msg;

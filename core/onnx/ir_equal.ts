@@ -7,7 +7,7 @@
 import type { Attribute } from "../ir/attribute.ts";
 import type { Graph, Model, Node, ValueInfo } from "../ir/graph.ts";
 import type { Tensor } from "../ir/tensor.ts";
-import type { OpaqueType, TensorType } from "../ir/types.ts";
+import type { ValueType } from "../ir/types.ts";
 import { tensorBytes } from "./tensor_proto.ts";
 
 /**
@@ -126,7 +126,7 @@ function valueDifference(
       return graphDifference(x as Graph, y as Graph, path);
     case "type":
     case "types":
-      return typeDifference(x as TensorType, y as TensorType, path);
+      return typeDifference(x as ValueType, y as ValueType, path);
     default:
       return Object.is(x, y) ? undefined : `${path}: ${String(x)} vs ${String(y)}`;
   }
@@ -139,16 +139,22 @@ function valueInfoDifference(a: ValueInfo, b: ValueInfo, path: string): string |
 }
 
 function typeDifference(
-  a: TensorType | OpaqueType | undefined,
-  b: TensorType | OpaqueType | undefined,
+  a: ValueType | undefined,
+  b: ValueType | undefined,
   path: string,
 ): string | undefined {
   if (a === undefined || b === undefined) {
     return a === b ? undefined : `${path}: presence differs`;
   }
   if ("kind" in a || "kind" in b) {
-    if (!("kind" in a) || !("kind" in b)) return `${path}: opaque vs tensor type`;
-    return sameBytes(a.encoded, b.encoded) ? undefined : `${path}: opaque bytes differ`;
+    if (!("kind" in a) || !("kind" in b)) return `${path}: non-tensor vs tensor type`;
+    if (a.kind !== b.kind) return `${path}: ${a.kind} vs ${b.kind}`;
+    if (a.kind === "opaque" || b.kind === "opaque") {
+      return a.kind === "opaque" && b.kind === "opaque" && sameBytes(a.encoded, b.encoded)
+        ? undefined
+        : `${path}: opaque bytes differ`;
+    }
+    return typeDifference(a.elem, b.elem, `${path}.elem`);
   }
   if (a.dtype !== b.dtype) return `${path}.dtype: ${a.dtype} vs ${b.dtype}`;
   if ((a.shape === undefined) !== (b.shape === undefined)) return `${path}.shape presence`;

@@ -22,6 +22,9 @@ import {
 } from "./onnx_proto.ts";
 import { decodeTensorProto, errorText, type TensorContext } from "./tensor_proto.ts";
 import { normalizeDomain } from "../ir/opset.ts";
+import type { ValueType } from "../ir/types.ts";
+import type { Value } from "../ir/value.ts";
+import { decodeValueProto } from "./value_proto.ts";
 import { entriesToMap, graphFromProto } from "./decode_graph.ts";
 
 /** Options of {@linkcode decodeModel}. */
@@ -67,6 +70,27 @@ export async function loadTensorFile(path: string): Promise<Tensor> {
     });
   }
   return decodeTensorProto(bytes, path);
+}
+
+/**
+ * Read one serialized value file: a TensorProto, or a SequenceProto/OptionalProto when
+ * `type` (the declared type of the value it feeds or checks) is a sequence or optional.
+ *
+ * @param path the `.pb` file
+ * @param type the declared type of the value
+ * @returns the value
+ * @throws {ModelFormatError} when the file cannot be read or decoded as that kind
+ */
+export async function loadValueFile(path: string, type: ValueType | undefined): Promise<Value> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch (e) {
+    throw new ModelFormatError(`Cannot read value file "${path}": ${errorText(e)}`, {
+      cause: e,
+    });
+  }
+  return decodeValueProto(bytes, type, path);
 }
 
 /**

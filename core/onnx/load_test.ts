@@ -3,7 +3,9 @@ import { join } from "node:path";
 import { ModelFormatError } from "../errors/mod.ts";
 import { halfToFloat32 } from "../ir/dtype.ts";
 import type { Graph } from "../ir/graph.ts";
-import { decodeModel, loadModel, loadTensorFile } from "./load.ts";
+import { OptionalValue, SequenceValue } from "../ir/value.ts";
+import { decodeModel, loadModel, loadTensorFile, loadValueFile } from "./load.ts";
+import { valueInfoFromProto } from "./decode_graph.ts";
 import { encodeMsg, ModelProtoType } from "./onnx_proto.ts";
 
 const NODE_TESTS = "/work/shared/onnx-node-tests";
@@ -60,12 +62,41 @@ Deno.test("loadModel() decodes a Loop body with scalar int64/bool inputs", async
   ]);
 });
 
-Deno.test("loadModel() keeps sequence types as opaque TypeProto bytes", async () => {
+Deno.test("loadModel() reads sequence and optional types as typed values", async () => {
   const m = await loadModel(join(NODE_TESTS, "test_sequence_insert_at_back/model.onnx"));
-  const seq = m.graph.inputs[0].type;
-  assert.ok(seq && "kind" in seq && seq.kind === "opaque");
-  // TypeProto field 4 (sequence_type), wire type 2 → first byte 0x22
-  assert.equal(seq.encoded[0], 0x22);
+  assert.deepEqual(m.graph.inputs[0].type, { kind: "sequence", elem: { dtype: "s64" } });
+  const o = await loadModel(join(NODE_TESTS, "test_optional_get_element_sequence/model.onnx"));
+  assert.deepEqual(o.graph.inputs[0].type, {
+    kind: "optional",
+    elem: { kind: "sequence", elem: { dtype: "s32", shape: [4] } },
+  });
+});
+
+Deno.test("valueInfoFromProto() keeps a map type as opaque TypeProto bytes", () => {
+  const vi = valueInfoFromProto({
+    name: "m",
+    type: { mapType: { keyType: 7, valueType: { tensorType: { elemType: 1 } } } },
+  });
+  assert.ok(vi.type && "kind" in vi.type && vi.type.kind === "opaque");
+  // TypeProto field 5 (map_type), wire type 2 → first byte 0x2a
+  assert.equal(vi.type.encoded[0], 0x2a);
+});
+
+Deno.test("loadValueFile() reads a SequenceProto and an empty OptionalProto", async () => {
+  const seqDir = join(NODE_TESTS, "test_sequence_insert_at_back/test_data_set_0");
+  const seq = await loadValueFile(join(seqDir, "input_0.pb"), {
+    kind: "sequence",
+    elem: { dtype: "s64" },
+  });
+  assert.ok(seq instanceof SequenceValue);
+  assert.deepEqual(seq.items.map((t) => t.shape), [[4], [3], [2]]);
+  const optDir = join(NODE_TESTS, "test_optional_has_element_empty/test_data_set_0");
+  const opt = await loadValueFile(join(optDir, "input_0.pb"), {
+    kind: "optional",
+    elem: { dtype: "s32", shape: [] },
+  });
+  assert.ok(opt instanceof OptionalValue);
+  assert.equal(opt.hasValue, false);
 });
 
 Deno.test("loadTensorFile() reads the numpy seed-0 normals of test_add", async () => {

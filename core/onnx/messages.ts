@@ -49,9 +49,9 @@ export interface DimensionMsg {
 /** TypeProto. Only the tensor variant is read field by field; others stay opaque. */
 export interface TypeMsg {
   tensorType?: { elemType?: number; shape?: { dim?: DimensionMsg[] } | null } | null;
-  sequenceType?: object | null;
+  sequenceType?: { elemType?: TypeMsg | null } | null;
   mapType?: object | null;
-  optionalType?: object | null;
+  optionalType?: { elemType?: TypeMsg | null } | null;
   sparseTensorType?: object | null;
   opaqueType?: object | null;
   denotation?: string;
@@ -127,4 +127,26 @@ export interface ModelMsg {
   metadataProps?: StringStringEntryMsg[];
   trainingInfo?: object[];
   functions?: object[];
+}
+
+/** SequenceProto (test data of sequence-typed values). */
+export interface SequenceMsg {
+  name?: string;
+  elemType?: number;
+  tensorValues?: TensorMsg[];
+  sparseTensorValues?: object[];
+  sequenceValues?: SequenceMsg[];
+  mapValues?: object[];
+  optionalValues?: OptionalMsg[];
+}
+
+/** OptionalProto (test data of optional-typed values). */
+export interface OptionalMsg {
+  name?: string;
+  elemType?: number;
+  tensorValue?: TensorMsg | null;
+  sparseTensorValue?: object | null;
+  sequenceValue?: SequenceMsg | null;
+  mapValue?: object | null;
+  optionalValue?: OptionalMsg | null;
 }

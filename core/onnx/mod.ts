@@ -3,7 +3,14 @@
  *
  * @module
  */
-export { decodeModel, type DecodeModelOptions, loadModel, loadTensorFile } from "./load.ts";
+export {
+  decodeModel,
+  type DecodeModelOptions,
+  loadModel,
+  loadTensorFile,
+  loadValueFile,
+} from "./load.ts";
+export { decodeValueProto } from "./value_proto.ts";
 export { decodeTensorProto, tensorFromProto, tensorToProto } from "./tensor_proto.ts";
 export { encodeModel, saveModel, type SaveModelOptions } from "./save.ts";
 export { graphDifference, modelDifference, tensorDifference } from "./ir_equal.ts";

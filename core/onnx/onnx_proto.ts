@@ -17,6 +17,8 @@ export type {
   ModelMsg,
   NodeMsg,
   OperatorSetIdMsg,
+  OptionalMsg,
+  SequenceMsg,
   StringStringEntryMsg,
   TensorMsg,
   TypeMsg,
@@ -235,6 +237,34 @@ message TypeProto {
   optional string denotation = 6;
 }
 
+message SequenceProto {
+  optional string name = 1;
+  optional int32 elem_type = 2;
+  repeated TensorProto tensor_values = 3;
+  repeated SparseTensorProto sparse_tensor_values = 4;
+  repeated SequenceProto sequence_values = 5;
+  repeated MapProto map_values = 6;
+  repeated OptionalProto optional_values = 7;
+}
+
+message MapProto {
+  optional string name = 1;
+  optional int32 key_type = 2;
+  repeated int64 keys = 3;
+  repeated bytes string_keys = 4;
+  optional SequenceProto values = 5;
+}
+
+message OptionalProto {
+  optional string name = 1;
+  optional int32 elem_type = 2;
+  optional TensorProto tensor_value = 3;
+  optional SparseTensorProto sparse_tensor_value = 4;
+  optional SequenceProto sequence_value = 5;
+  optional MapProto map_value = 6;
+  optional OptionalProto optional_value = 7;
+}
+
 message OperatorSetIdProto {
   optional string domain = 1;
   optional int64 version = 2;
@@ -265,6 +295,10 @@ export const ModelProtoType: protobuf.Type = onnxRoot.lookupType("onnx.ModelProt
 export const TensorProtoType: protobuf.Type = onnxRoot.lookupType("onnx.TensorProto");
 /** Reflection type of onnx.TypeProto (kept encoded for non-tensor types). */
 export const TypeProtoType: protobuf.Type = onnxRoot.lookupType("onnx.TypeProto");
+/** Reflection type of onnx.SequenceProto (sequence values in test data files). */
+export const SequenceProtoType: protobuf.Type = onnxRoot.lookupType("onnx.SequenceProto");
+/** Reflection type of onnx.OptionalProto (optional values in test data files). */
+export const OptionalProtoType: protobuf.Type = onnxRoot.lookupType("onnx.OptionalProto");
 /** Reflection type of onnx.SparseTensorProto (kept encoded). */
 export const SparseTensorProtoType: protobuf.Type = onnxRoot.lookupType("onnx.SparseTensorProto");
 /** Reflection type of onnx.TensorAnnotation (kept encoded). */

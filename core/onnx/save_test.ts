@@ -20,11 +20,8 @@ import {
 const NODE_TESTS = "/work/shared/onnx-node-tests";
 const MODELS = "/work/shared/models";
 
-/** Models whose load is expected to fail, with the reason axb gives. */
-const UNSUPPORTED: Record<string, RegExp> = {
-  // Optional(type=optional(seq(tensor))): the IR's "type" attribute holds tensor types only.
-  test_if_opt: /attribute "type": only tensor TypeProto values are supported/,
-};
+/** Models whose load is expected to fail, with the reason axb gives (none today). */
+const UNSUPPORTED: Record<string, RegExp> = {};
 
 function allModelPaths(): string[] {
   const out: string[] = [];

@@ -12,6 +12,7 @@ import { reduceOps } from "./reduce/mod.ts";
 import { imageOps } from "./image/mod.ts";
 import { rnnOps } from "./rnn/mod.ts";
 import { controlOps } from "./control/mod.ts";
+import { sequenceOps } from "./sequence/mod.ts";
 import { miscOps } from "./misc/mod.ts";
 import { caffeOps } from "./caffe/mod.ts";
 
@@ -38,6 +39,7 @@ export function builtinOps(): RegisteredOp[] {
     ...imageOps,
     ...rnnOps,
     ...controlOps,
+    ...sequenceOps,
     ...miscOps,
     ...caffeOps,
   ];

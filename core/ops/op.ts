@@ -8,9 +8,10 @@
 import { type AttrReader, attrReader } from "../ir/attribute.ts";
 import { type Graph, type Node, nodeLabel } from "../ir/graph.ts";
 import { normalizeDomain } from "../ir/opset.ts";
-import { GraphError } from "../errors/mod.ts";
+import { GraphError, KernelError } from "../errors/mod.ts";
 import type { Tensor } from "../ir/tensor.ts";
-import type { TensorType } from "../ir/types.ts";
+import type { TensorType, ValueType } from "../ir/types.ts";
+import { isTensor, type Value, valueKind } from "../ir/value.ts";
 
 /** What attribute parsing knows about the node. */
 export interface ParseContext {
@@ -28,14 +29,22 @@ export interface InferContext extends ParseContext {
   constantInput(i: number): Tensor | undefined;
 }
 
+/** What shape inference sees for operators that take or return non-tensor values. */
+export interface ValueInferContext extends ParseContext {
+  /** Input types (tensor, sequence or optional); undefined when omitted or unknown. */
+  readonly inputTypes: readonly (ValueType | undefined)[];
+  /** The value of input `i` when it is a constant tensor, else undefined. */
+  constantInput(i: number): Tensor | undefined;
+}
+
 /** What a kernel may call while running. */
 export interface KernelContext extends ParseContext {
   /**
-   * Run a nested graph (If/Loop/Scan body). `feeds` binds the body's formal inputs by
-   * name; names the body captures from enclosing scopes resolve automatically.
+   * Run a nested graph (If/Loop/Scan/SequenceMap body). `feeds` binds the body's formal
+   * inputs by name; names the body captures from enclosing scopes resolve automatically.
    * Returns the body outputs in declaration order.
    */
-  runSubgraph(graph: Graph, feeds: ReadonlyMap<string, Tensor>): Tensor[];
+  runSubgraph(graph: Graph, feeds: ReadonlyMap<string, Value>): Value[];
   /**
    * True when input `i` is an initializer of the running graph (the same tensor on every
    * run, never modified), so a kernel may keep a prepared form of it, such as packed
@@ -61,6 +70,31 @@ export interface OpDef<A> {
   run(inputs: readonly (Tensor | undefined)[], attrs: A, ctx: KernelContext): Tensor[];
 }
 
+/**
+ * An operator over any values (sequences, optionals, tensors): the sequence and optional
+ * operators and control flow whose bodies may carry such values.
+ */
+export interface ValueOpDef<A> {
+  /** ONNX op type, e.g. `SequenceInsert`. */
+  readonly opType: string;
+  /** Domain; omitted or "" = ai.onnx. */
+  readonly domain?: string;
+  /** Parse attributes once per node (as {@linkcode OpDef.parse}). */
+  parse(attrs: AttrReader, ctx: ParseContext): A;
+  /** Output types from input types of any kind. */
+  infer(ctx: ValueInferContext, attrs: A): (ValueType | undefined)[];
+  /** Float reference computation over values. Inputs are never mutated. */
+  run(inputs: readonly (Value | undefined)[], attrs: A, ctx: KernelContext): Value[];
+}
+
+/** The value-level side of a prepared node (present for {@linkcode defineValueOp} ops). */
+export interface ValueKernel {
+  /** Output types from input types of any kind. */
+  infer(ctx: ValueInferContext): (ValueType | undefined)[];
+  /** Run over values of any kind. */
+  run(inputs: readonly (Value | undefined)[], ctx: KernelContext): Value[];
+}
+
 /** A node bound to its parsed attributes. */
 export interface PreparedNode {
   /** The node whose attributes were parsed. */
@@ -69,6 +103,11 @@ export interface PreparedNode {
   infer(ctx: InferContext): (TensorType | undefined)[];
   /** Run the float reference kernel with the parsed attributes. */
   run(inputs: readonly (Tensor | undefined)[], ctx: KernelContext): Tensor[];
+  /**
+   * The kernel over sequences and optionals, for operators that take or return them;
+   * absent for tensor-only operators (see {@linkcode runPrepared}).
+   */
+  readonly values?: ValueKernel;
 }
 
 /** A registered operator, attribute type erased. */
@@ -106,6 +145,83 @@ export function defineOp<A>(def: OpDef<A>): TypedOp<A> {
       };
     },
   };
+}
+
+/**
+ * Wrap a definition over values for the registry. Its tensor-level `run`/`infer` (what
+ * folding and the emulator call) accept tensors only and refuse non-tensor results; the
+ * executor and shape inference use the value-level side.
+ */
+export function defineValueOp<A>(def: ValueOpDef<A>): TypedOp<A> {
+  return {
+    opType: def.opType,
+    domain: def.domain ?? "",
+    parse: (reader, ctx) => def.parse(reader, ctx),
+    prepare(reader, ctx) {
+      const attrs = def.parse(reader, ctx);
+      const values: ValueKernel = {
+        infer: (ictx) => def.infer(ictx, attrs),
+        run: (inputs, kctx) => def.run(inputs, attrs, kctx),
+      };
+      return {
+        node: ctx.node,
+        values,
+        infer: (ictx) =>
+          def.infer(ictx, attrs).map((t) => (t === undefined || "kind" in t ? undefined : t)),
+        run: (inputs, kctx) => tensorOutputs(def.run(inputs, attrs, kctx), ctx.node),
+      };
+    },
+  };
+}
+
+/**
+ * Run a prepared node over values: through its value-level kernel when it has one,
+ * otherwise through the tensor kernel after checking every input is a tensor.
+ *
+ * @throws {KernelError} naming the node and input when a tensor operator gets a
+ *   sequence or an optional
+ */
+export function runPrepared(
+  step: PreparedNode,
+  inputs: readonly (Value | undefined)[],
+  ctx: KernelContext,
+): Value[] {
+  if (step.values) return step.values.run(inputs, ctx);
+  return step.run(tensorInputs(inputs, step.node), ctx);
+}
+
+/** Output types of a prepared node from input types of any kind. */
+export function inferPrepared(
+  step: PreparedNode,
+  ctx: ValueInferContext,
+): (ValueType | undefined)[] {
+  if (step.values) return step.values.infer(ctx);
+  const inputTypes = ctx.inputTypes.map((t) => (t === undefined || "kind" in t ? undefined : t));
+  return step.infer({ ...ctx, inputTypes });
+}
+
+/** The inputs of a tensor operator, or an error naming the node and the first non-tensor. */
+function tensorInputs(inputs: readonly (Value | undefined)[], node: Node): (Tensor | undefined)[] {
+  return inputs.map((v, i) => {
+    if (v === undefined || isTensor(v)) return v;
+    throw new KernelError(
+      `Node "${nodeLabel(node)}" (${node.opType}): input ${i} "${node.inputs[i] ?? ""}" is a ${
+        valueKind(v)
+      }, but ${node.opType} takes tensors only`,
+    );
+  });
+}
+
+/** Outputs seen through the tensor view, or an error naming the first non-tensor. */
+function tensorOutputs(outputs: readonly Value[], node: Node): Tensor[] {
+  return outputs.map((v, i) => {
+    if (isTensor(v)) return v;
+    throw new KernelError(
+      `Node "${nodeLabel(node)}" (${node.opType}): output ${i} "${node.outputs[i] ?? ""}" is a ${
+        valueKind(v)
+      }, which only the executor's value path (Executor.runValues, runPrepared) carries`,
+    );
+  });
 }
 
 /**

@@ -31,6 +31,7 @@
 import { type Model, type Node, nodeDependencies, nodeLabel } from "../ir/graph.ts";
 import type { OpRegistry } from "../ops/op.ts";
 import { type InferredTypes, inferShapes } from "../passes/infer_shapes.ts";
+import { CONTROL_FLOW_NOTE } from "../passes/inline_control_flow.ts";
 import { ConfigError } from "../errors/mod.ts";
 import type { PartitionResult, Placement, SubgraphPart } from "../compile/types.ts";
 import type { Target } from "../../targets/target.ts";
@@ -165,9 +166,10 @@ function decide(
   const outs = node.outputs.filter((o) => o !== "");
   const wild = outs.length > 0 && (isStatic || outs.every((o) => inferred.constants.has(o)));
   const legality = target.legality(node, legalityContext(node, inferred, model));
-  return legality.action === "npu"
-    ? { on: "NPU", wild }
-    : { on: "CPU", reason: legality.reason, wild };
+  if (legality.action === "npu") return { on: "NPU", wild };
+  // The frontend notes why an If/Loop was not inlined: the fix is the user's, so say it.
+  const note = node.metadata?.get(CONTROL_FLOW_NOTE);
+  return { on: "CPU", reason: note ? `${legality.reason}; ${note}` : legality.reason, wild };
 }
 
 /** Nodes that read no runtime graph input, directly or through other nodes (constants). */

@@ -8,6 +8,8 @@ import type { Model } from "../ir/graph.ts";
 import { constantToInitializer } from "./constant_to_initializer.ts";
 import { eliminateIdentity } from "./eliminate_identity.ts";
 import { foldConstants } from "./fold_constants.ts";
+import { inlineControlFlow } from "./inline_control_flow.ts";
+import { simplifySequences } from "./simplify_sequences.ts";
 import { fuseBnIntoConv } from "./fuse_bn_into_conv.ts";
 import { fuseLayerNorm } from "./fuse_layer_norm.ts";
 import { fuseGelu } from "./fuse_gelu.ts";
@@ -22,6 +24,8 @@ export function frontendPipeline(): Pass[] {
     constantToInitializer,
     eliminateIdentity,
     foldConstants,
+    inlineControlFlow,
+    simplifySequences,
     fuseBnIntoConv,
     fuseLayerNorm,
     fuseGelu,

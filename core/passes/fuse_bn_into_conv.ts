@@ -13,7 +13,8 @@
  * Preconditions: the conv output has the BatchNormalization as its only consumer and is
  * not a graph output; W, B and all BN parameters are constants (initializers); the BN
  * produces only its first output; both nodes' attributes parse with their operators'
- * parsers (so `training_mode` is 0 and, below opset 9, `spatial` is 1).
+ * parsers (so, below opset 9, `spatial` is 1) and the BN is not in training form
+ * (`training_mode` 0: batch statistics cannot fold into weights).
  * New initializers are created, so weights shared with other nodes stay intact.
  *
  * @module
@@ -38,8 +39,8 @@ interface BnParams {
 }
 
 /**
- * The BN's parameters when it is an inference BN over `channels` constants. Its parser
- * refuses training_mode=1 and (old opsets) spatial=0, so those are never fused.
+ * The BN's parameters when it is an inference BN over `channels` constants. Training-form
+ * BNs and (old opsets, refused by the parser) spatial=0 ones are never fused.
  */
 function bnParams(
   model: Model,
@@ -50,7 +51,7 @@ function bnParams(
   const g = model.graph;
   if (bn.outputs.slice(1).some((o) => o !== "")) return undefined;
   const attrs = attrsOrUndefined(batchNormalization, bn, model, ctx, PASS);
-  if (!attrs) return undefined;
+  if (!attrs || attrs.training) return undefined;
   const ts = bn.inputs.slice(1, 5).map((i) => constantOf(g, i));
   if (ts.length !== 4 || ts.some((t) => !t || t.size !== channels || t.dtype === "string")) {
     return undefined;

@@ -13,10 +13,10 @@
 import { type Graph, type Model, type Node, nodeLabel } from "../ir/graph.ts";
 import { opsetOf } from "../ir/opset.ts";
 import { Tensor } from "../ir/tensor.ts";
-import type { TensorType } from "../ir/types.ts";
+import type { NonTensorType, TensorType, ValueType } from "../ir/types.ts";
 import { isStaticShape } from "../ir/types.ts";
-import type { InferContext, OpRegistry, PreparedNode } from "../ops/op.ts";
-import { prepareNode } from "../ops/op.ts";
+import type { OpRegistry, PreparedNode, ValueInferContext } from "../ops/op.ts";
+import { inferPrepared, prepareNode } from "../ops/op.ts";
 import { GraphError, UnsupportedOpError } from "../errors/mod.ts";
 
 /** Largest constant (elements) that inference folds by running a kernel. */
@@ -24,8 +24,13 @@ const FOLD_LIMIT = 4096;
 
 /** Result of {@linkcode inferShapes}. */
 export interface InferredTypes {
-  /** Type of every value that could be typed, by name. */
+  /** Type of every tensor value that could be typed, by name. */
   types: Map<string, TensorType>;
+  /**
+   * Type of every sequence or optional value that could be typed, by name (absent in
+   * tables built by hand for tensor-only graphs).
+   */
+  nonTensorTypes?: Map<string, NonTensorType>;
   /** Values known to be constant (initializers and folded shape arithmetic). */
   constants: Map<string, Tensor>;
 }
@@ -44,45 +49,52 @@ export function inferShapes(
 ): InferredTypes {
   const g = model.graph;
   const types = new Map<string, TensorType>();
+  const nonTensorTypes = new Map<string, NonTensorType>();
   const constants = new Map<string, Tensor>();
   for (const [name, t] of g.initializers) {
     types.set(name, { dtype: t.dtype, shape: t.shape });
     constants.set(name, t);
   }
   for (const v of g.inputs) {
-    if (v.type && !("kind" in v.type) && !types.has(v.name)) types.set(v.name, v.type);
+    if (!v.type || types.has(v.name)) continue;
+    if (!("kind" in v.type)) types.set(v.name, v.type);
+    else if (v.type.kind !== "opaque") nonTensorTypes.set(v.name, v.type);
   }
+  const inferred = { types, nonTensorTypes, constants };
   for (const node of g.topologicalOrder()) {
-    inferNode(node, registry, opsetOf(model, node.domain), types, constants);
+    inferNode(node, registry, opsetOf(model, node.domain), inferred);
   }
-  if (opts.writeValueInfo) writeValueInfo(g, types);
-  return { types, constants };
+  if (opts.writeValueInfo) writeValueInfo(g, inferred);
+  return inferred;
 }
 
 function inferNode(
   node: Node,
   registry: OpRegistry,
   opset: number,
-  types: Map<string, TensorType>,
-  constants: Map<string, Tensor>,
+  inferred: Required<InferredTypes>,
 ): void {
+  const { types, nonTensorTypes, constants } = inferred;
   const op = registry.get(node.domain, node.opType);
   const name = nodeLabel(node);
   if (!op) throw new UnsupportedOpError(node.opType, name);
   const prepared = prepareNode(op, node, opset);
-  const inputTypes = node.inputs.map((i) => (i === "" ? undefined : types.get(i)));
-  const ctx: InferContext = {
+  const typeOf = (i: string): ValueType | undefined =>
+    i === "" ? undefined : types.get(i) ?? nonTensorTypes.get(i);
+  const valueTypes = node.inputs.map(typeOf);
+  const inputTypes = valueTypes.map((t) => (t && !("kind" in t) ? t : undefined));
+  const ctx: ValueInferContext = {
     opset,
     node,
-    inputTypes,
+    inputTypes: valueTypes,
     constantInput: (i) => {
       const n = node.inputs[i];
       return n ? constants.get(n) : undefined;
     },
   };
-  let outTypes: (TensorType | undefined)[];
+  let outTypes: (ValueType | undefined)[];
   try {
-    outTypes = prepared.infer(ctx);
+    outTypes = inferPrepared(prepared, ctx);
   } catch (e) {
     if (e instanceof GraphError) throw e;
     throw new GraphError(
@@ -93,7 +105,9 @@ function inferNode(
   }
   node.outputs.forEach((o, k) => {
     const t = outTypes[k];
-    if (o && t) types.set(o, t);
+    if (!o || !t) return;
+    if (!("kind" in t)) types.set(o, t);
+    else if (t.kind !== "opaque") nonTensorTypes.set(o, t);
   });
   // Constant propagation for shape arithmetic.
   if (node.opType === "Shape" && node.domain === "" && node.outputs[0]) {
@@ -106,6 +120,7 @@ function inferNode(
   }
   const present = node.inputs.filter((i) => i !== "");
   if (present.length === 0 && node.opType !== "Constant") return;
+  if (outTypes.some((t) => t && "kind" in t)) return;
   const inputs = node.inputs.map((i) => (i === "" ? undefined : constants.get(i)));
   if (present.some((i) => !constants.has(i))) return;
   if (inputs.some((t) => t !== undefined && t.size > FOLD_LIMIT)) return;
@@ -142,11 +157,11 @@ function tryFold(
   }
 }
 
-function writeValueInfo(g: Graph, types: Map<string, TensorType>): void {
+function writeValueInfo(g: Graph, inferred: Required<InferredTypes>): void {
   const boundary = new Set([...g.inputs, ...g.outputs].map((v) => v.name));
   for (const n of g.nodes) {
     for (const o of n.outputs) {
-      const t = types.get(o);
+      const t = inferred.types.get(o) ?? inferred.nonTensorTypes.get(o);
       if (o && t && !boundary.has(o)) g.valueInfo.set(o, { name: o, type: t });
     }
   }

@@ -17,6 +17,13 @@ export { frontendPipeline, optimizeFrontend } from "./frontend.ts";
 export { constantToInitializer } from "./constant_to_initializer.ts";
 export { eliminateIdentity } from "./eliminate_identity.ts";
 export { foldConstants, MAX_FOLD_ELEMENTS } from "./fold_constants.ts";
+export {
+  CONTROL_FLOW_NOTE,
+  inlineControlFlow,
+  MAX_UNROLL_NODES,
+  MAX_UNROLL_TRIPS,
+} from "./inline_control_flow.ts";
+export { simplifySequences } from "./simplify_sequences.ts";
 export { fuseBnIntoConv } from "./fuse_bn_into_conv.ts";
 export { fuseLayerNorm } from "./fuse_layer_norm.ts";
 export { fuseGelu } from "./fuse_gelu.ts";

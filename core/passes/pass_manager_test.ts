@@ -107,6 +107,8 @@ Deno.test("frontendPipeline() lists the passes in the documented order with keba
     "constant-to-initializer",
     "eliminate-identity",
     "fold-constants",
+    "inline-control-flow",
+    "simplify-sequences",
     "fuse-bn-into-conv",
     "fuse-layer-norm",
     "fuse-gelu",

@@ -3,7 +3,10 @@
  * constant data and operator attributes of the float model by name.
  *
  * Constants are initializers or `Constant` node outputs; the new data keeps the
- * constant's dtype (numbers are converted like numpy's `astype`: integers truncate toward
+ * constant's dtype. axb also accepts the name of a (numeric, statically shaped) graph
+ * input: the input is pinned to the given value, i.e. it becomes a constant of its declared
+ * dtype and shape and leaves the inputs — how a deployment that always feeds the same sample
+ * rate or mode flag lets the frontend fold the `If`/`Loop` that depends on it (numbers are converted like numpy's `astype`: integers truncate toward
  * zero). Attribute types follow the JSON value, unless the node already has the
  * attribute as a float (then JSON integers become floats: JSON cannot tell `1` from `1.0`).
  *
@@ -13,6 +16,7 @@ import type { Model, Node } from "../ir/graph.ts";
 import type { Attribute } from "../ir/attribute.ts";
 import { readNumber, Tensor, writeElement } from "../ir/tensor.ts";
 import { DTYPES } from "../ir/dtype.ts";
+import { formatType, isStaticShape } from "../ir/types.ts";
 import type { Logger } from "../util/log.ts";
 import type { ConstProcessor, JsonValue, OpProcessor } from "../config/build_config.ts";
 import { ConfigError } from "../errors/mod.ts";
@@ -43,11 +47,15 @@ export function applyConstProcessors(
   list.forEach((p, i) => {
     const field = `const_processors[${i}]`;
     const ctor = g.nodes.find((n) => n.opType === "Constant" && n.outputs[0] === p.name);
-    const old = g.initializers.get(p.name) ?? constantValue(ctor);
+    const pinned = ctor || g.initializers.has(p.name)
+      ? undefined
+      : pinnableInput(model, p.name, field);
+    const old = g.initializers.get(p.name) ?? constantValue(ctor) ?? pinned;
     if (!old) {
       const names = [
         ...g.initializers.keys(),
         ...g.nodes.filter((n) => n.opType === "Constant").map((n) => n.outputs[0]),
+        ...g.runtimeInputs.map((v) => v.name),
       ];
       const hint = nearest(p.name, names);
       throw new ConfigError(
@@ -82,12 +90,36 @@ export function applyConstProcessors(
     if (ctor) ctor.attrs.set("value", { kind: "tensor", value: t });
     else g.initializers.set(p.name, t);
     g.valueInfo.delete(p.name);
+    if (pinned) g.inputs = g.inputs.filter((v) => v.name !== p.name);
     const shown = Array.from({ length: t.size }, (_, k) => readNumber(t, k));
     log.info(
-      `update data of const tensor [${p.name}], ${pyTuple(shown, isInt)}, ${dataTypeName(t.dtype)}`,
+      `${pinned ? "pin model input" : "update data of const tensor"} [${p.name}], ${
+        pyTuple(shown, isInt)
+      }, ${dataTypeName(t.dtype)}`,
     );
   });
   return model;
+}
+
+/**
+ * A zero tensor of runtime input `name`'s declared type (the template its pinned value
+ * fills), or undefined when `name` is not a runtime input.
+ *
+ * @throws {ConfigError} when the input is not a numeric tensor with a static shape
+ */
+function pinnableInput(model: Model, name: string, field: string): Tensor | undefined {
+  const input = model.graph.runtimeInputs.find((v) => v.name === name);
+  if (!input) return undefined;
+  const type = input.type;
+  if (!type || "kind" in type || !isStaticShape(type.shape) || type.dtype === "string") {
+    throw new ConfigError(
+      `${field}.name "${name}" is a model input of type ${
+        formatType(type)
+      }; only numeric inputs with a static shape can be pinned to a value`,
+      { field: `${field}.name` },
+    );
+  }
+  return new Tensor(type.dtype, type.shape);
 }
 
 function constantValue(node: Node | undefined): Tensor | undefined {

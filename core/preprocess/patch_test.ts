@@ -201,3 +201,40 @@ Deno.test("applyOpProcessors() refuses an unknown op and a bad value, naming the
     (e: unknown) => e instanceof ConfigError && e.field === "op_processors[0].attrs.k",
   );
 });
+
+/** y = x * gain, with `gain` a scalar float input and `x` a dynamic [N, 2] input. */
+function gainModel(): Model {
+  return buildModel({
+    inputs: [
+      { name: "x", dtype: "f32", shape: ["N", 2] },
+      { name: "gain", dtype: "f32", shape: [] },
+    ],
+    outputs: [{ name: "y", dtype: "f32", shape: ["N", 2] }],
+    nodes: [{ opType: "Mul", name: "mul", inputs: ["x", "gain"], outputs: ["y"] }],
+  });
+}
+
+Deno.test("applyConstProcessors() pins a scalar model input to a constant and logs it", () => {
+  const m = gainModel();
+  const log = captureLogger();
+  applyConstProcessors(m, [{ ...base, name: "gain", data: [3] }], log);
+  assert.deepEqual(m.graph.inputs.map((v) => v.name), ["x"]);
+  const t = m.graph.initializers.get("gain");
+  assert.ok(t);
+  assert.deepEqual(t.shape, []);
+  assert.deepEqual([...(t.data as Float32Array)], [3]);
+  assert.deepEqual(log.lines, ["INFO pin model input [gain], (3.0,), FP32"]);
+  const y = runModel(m, { x: f32([1, 2], [1, -2]) }).get("y");
+  assert.deepEqual([...(y?.data as Float32Array)], [3, -6]);
+});
+
+Deno.test("applyConstProcessors() refuses to pin an input without a static shape", () => {
+  assert.throws(
+    () =>
+      applyConstProcessors(gainModel(), [{ ...base, name: "x", data: [1, 2] }], captureLogger()),
+    (e) =>
+      e instanceof ConfigError && e.field === "const_processors[0].name" &&
+      /"x" is a model input of type float32\["N", 2\]; only numeric inputs with a static shape/
+        .test(e.message),
+  );
+});

@@ -7,6 +7,10 @@
  * fixed-range histograms over the ranges of the first pass (2048 bins each). Tensors
  * are consumed as they are produced; nothing is kept between samples.
  *
+ * Values computed inside If/Loop/Scan bodies are observed too (every trip of a Loop adds
+ * to the same range), so a control-flow node kept on the CPU still has the ranges of its
+ * inner activations, and they match what its inlined form would observe.
+ *
  * @module
  */
 import type { Executor } from "../exec/executor.ts";
@@ -59,7 +63,7 @@ export function calibrate(
   const passes = opts.method === "MinMax" ? 1 : 2;
   samples.forEach((feeds, i) => {
     for (const [name, t] of feeds) observeRange(name, t);
-    exec.run(feeds, { onValue: observeRange });
+    exec.run(feeds, { onValue: observeRange, observeBodies: true });
     opts.onProgress?.(1, i + 1, samples.length);
   });
   if (passes === 1) return stats;
@@ -76,7 +80,7 @@ export function calibrate(
   };
   samples.forEach((feeds, i) => {
     for (const [name, t] of feeds) fill(name, t);
-    exec.run(feeds, { onValue: fill });
+    exec.run(feeds, { onValue: fill, observeBodies: true });
     opts.onProgress?.(2, i + 1, samples.length);
   });
   return stats;

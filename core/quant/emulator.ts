@@ -22,6 +22,7 @@
 import type { Node } from "../ir/graph.ts";
 import { opsetOf } from "../ir/opset.ts";
 import { Tensor } from "../ir/tensor.ts";
+import { isTensor } from "../ir/value.ts";
 import type { OpRegistry, PreparedNode } from "../ops/op.ts";
 import { Executor } from "../exec/executor.ts";
 import { activationParams, type QuantModel } from "./quant_model.ts";
@@ -93,6 +94,11 @@ export class QuantEmulator {
         const s = prepareQuantNode(node, floatKernel, ctx);
         this.#steps.set(node, s);
         return s;
+      },
+      // If/Loop bodies run float kernels: they read captured activations as real values.
+      capturedValue: (name, v) => {
+        const p = activationParams(quant, name);
+        return p && isTensor(v) ? dequantizeTensor(v, p) : v;
       },
     });
   }
@@ -236,9 +242,27 @@ function prepareQuantNode(
   }
   // 5. float inside
   record("float-inside");
-  return step(node, fk, (inputs, ctx) => {
+  const floatInside = step(node, fk, (inputs, ctx) => {
     const real = inputs.map((t, i) => (t && inQ[i] ? dequantizeTensor(t, inQ[i]!) : t));
     const outs = fk.run(real, ctx);
     return outs.map((t, i) => (outQ[i] ? quantizeTensor(t, outQ[i]!) : t));
   });
+  const values = fk.values;
+  if (!values) return floatInside;
+  // Operators over sequences/optionals (If, Loop with such outputs): tensors cross as codes.
+  return {
+    ...floatInside,
+    values: {
+      infer: (c) => values.infer(c),
+      run: (inputs, ctx) => {
+        const real = inputs.map((
+          v,
+          i,
+        ) => (isTensor(v) && inQ[i] ? dequantizeTensor(v, inQ[i]!) : v));
+        return values.run(real, ctx).map((v, i) =>
+          isTensor(v) && outQ[i] ? quantizeTensor(v, outQ[i]!) : v
+        );
+      },
+    },
+  };
 }

@@ -196,6 +196,12 @@ const TABLE: Readonly<Record<string, OpCapabilities>> = {
   // data movement with new values (interpolation)
   Resize: op({ cost: "move" }),
   GridSample: op({ cost: "move" }),
+  // recurrent operators: every output (Y, Y_h, Y_c) and every state input (initial_h,
+  // initial_c) is a tensor with its own parameters, so a state fed back between calls keeps
+  // its own scale; the gates compute in float inside (no integer kernel yet)
+  LSTM: op({}),
+  GRU: op({}),
+  RNN: op({}),
   // quantization bookkeeping and inference no-ops
   QuantizeLinear: op({ cost: "folded" }),
   DequantizeLinear: op({ cost: "folded" }),

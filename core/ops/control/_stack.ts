@@ -1,6 +1,7 @@
 /**
- * Tensor plumbing for the control-flow kernels: take one slice along an axis (dropping
- * it), stack slices along a new axis, and check body value types.
+ * Tensor plumbing for the control-flow and sequence kernels: take one slice along an axis
+ * (dropping it), slice or concatenate along an axis, stack slices along a new axis, and
+ * check body value types.
  *
  * @module
  */
@@ -8,7 +9,8 @@ import { KernelError, UnsupportedOpError } from "../../errors/mod.ts";
 import type { DType, TensorData } from "../../ir/dtype.ts";
 import type { Graph, ValueInfo } from "../../ir/graph.ts";
 import { Tensor } from "../../ir/tensor.ts";
-import type { Dim, OpaqueType, TensorType } from "../../ir/types.ts";
+import { isTensorType, type TensorType } from "../../ir/types.ts";
+import { isTensor, type Value, valueKind } from "../../ir/value.ts";
 import type { ParseContext } from "../op.ts";
 import { where } from "../_util.ts";
 
@@ -81,44 +83,91 @@ export function stackAlong(
   return out;
 }
 
-/** True for an opaque (sequence/map/optional) value type. */
-function isOpaque(type: TensorType | OpaqueType | undefined): type is OpaqueType {
-  return type !== undefined && "kind" in type && type.kind === "opaque";
-}
-
-/** The tensor type of a body value, undefined when unknown. */
+/** The tensor type of a body value, undefined when unknown or not a tensor. */
 export function tensorTypeOf(v: ValueInfo | undefined): TensorType | undefined {
   const t = v?.type;
-  return t === undefined || isOpaque(t) ? undefined : t;
+  return isTensorType(t) ? t : undefined;
 }
 
-/** Refuse bodies whose inputs/outputs are sequences or optionals (axb's IR holds tensors). */
+/** Refuse bodies whose inputs/outputs are sequences or optionals (Scan carries tensors). */
 export function requireTensorBody(body: Graph, attr: string, ctx: ParseContext): void {
   for (const v of [...body.inputs, ...body.outputs]) {
-    if (isOpaque(v.type)) {
+    if (v.type && !isTensorType(v.type)) {
       throw new UnsupportedOpError(
         ctx.node.opType,
         ctx.node.name,
         `with a non-tensor (sequence or optional) value "${v.name}" in ${attr}; ` +
-          `axb's IR supports tensor-typed control-flow values only`,
+          `${ctx.node.opType} states and scan values are tensors`,
       );
     }
   }
+}
+
+/** Body outputs that must be tensors (scan outputs), or an error naming the output. */
+export function bodyTensors(
+  outs: readonly Value[],
+  body: Graph,
+  ctx: ParseContext,
+): Tensor[] {
+  return outs.map((v, i) => {
+    if (isTensor(v)) return v;
+    throw new KernelError(
+      `${where(ctx)}: body output ${i} "${body.outputs[i]?.name ?? ""}" is a ${
+        valueKind(v)
+      }, expected a tensor`,
+    );
+  });
+}
+
+/** The slice `[start, start + len)` of `axis` (the axis kept). */
+export function sliceAlong(t: Tensor, axis: number, start: number, len: number): Tensor {
+  const outer = t.shape.slice(0, axis).reduce((a, b) => a * b, 1);
+  const inner = t.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const full = t.shape[axis];
+  const shape = [...t.shape];
+  shape[axis] = len;
+  const out = new Tensor(t.dtype, shape);
+  for (let o = 0; o < outer; o++) {
+    copyRun(out.data, o * len * inner, t.data, (o * full + start) * inner, len * inner);
+  }
+  return out;
+}
+
+/**
+ * Concatenate `parts` (one dtype, equal dims but `axis`) along `axis`.
+ * @throws {KernelError} when the parts differ in dtype, rank or another dim
+ */
+export function concatAlong(parts: readonly Tensor[], axis: number, ctx: ParseContext): Tensor {
+  const first = parts[0];
+  for (const p of parts) {
+    const fits = p.dtype === first.dtype && p.rank === first.rank &&
+      p.shape.every((d, i) => i === axis || d === first.shape[i]);
+    if (!fits) {
+      throw new KernelError(
+        `${where(ctx)}: cannot concatenate [${p.shape.join(", ")}] ${p.dtype} with ` +
+          `[${first.shape.join(", ")}] ${first.dtype} along axis ${axis}`,
+      );
+    }
+  }
+  const outer = first.shape.slice(0, axis).reduce((a, b) => a * b, 1);
+  const inner = first.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const total = parts.reduce((a, p) => a + p.shape[axis], 0);
+  const shape = [...first.shape];
+  shape[axis] = total;
+  const out = new Tensor(first.dtype, shape);
+  let offset = 0;
+  for (const p of parts) {
+    const run = p.shape[axis] * inner;
+    for (let o = 0; o < outer; o++) {
+      copyRun(out.data, (o * total + offset) * inner, p.data, o * run, run);
+    }
+    offset += p.shape[axis];
+  }
+  return out;
 }
 
 /** A static shape of a body value, or undefined. */
 export function staticShapeOf(v: ValueInfo | undefined): number[] | undefined {
   const s = tensorTypeOf(v)?.shape;
   return s && s.every((d) => typeof d === "number") ? s.map(Number) : undefined;
-}
-
-/** Merge two types of the same value (If branches): common dims kept, others unknown. */
-export function mergeTypes(
-  a: TensorType | undefined,
-  b: TensorType | undefined,
-): TensorType | undefined {
-  if (!a || !b) return a ?? b;
-  if (!a.shape || !b.shape || a.shape.length !== b.shape.length) return { dtype: a.dtype };
-  const shape: Dim[] = a.shape.map((d, i) => (d === b.shape![i] ? d : null));
-  return { dtype: a.dtype, shape };
 }

@@ -8,7 +8,8 @@
 import { type Attribute, attrReader } from "../../ir/attribute.ts";
 import { Graph, type Node } from "../../ir/graph.ts";
 import type { Tensor } from "../../ir/tensor.ts";
-import type { KernelContext, RegisteredOp } from "../op.ts";
+import type { Value } from "../../ir/value.ts";
+import { type KernelContext, type RegisteredOp, runPrepared } from "../op.ts";
 import { KernelError } from "../../errors/mod.ts";
 
 /** Options of {@linkcode runOp}. */
@@ -54,6 +55,19 @@ export function runOp(
   inputs: (Tensor | undefined)[],
   opts: RunOpOptions = {},
 ): Tensor[] {
+  return prepareOp(op, inputs, opts).run(inputs);
+}
+
+/** Run one operator over values of any kind (sequences, optionals, tensors). */
+export function runValueOp(
+  op: RegisteredOp,
+  inputs: (Value | undefined)[],
+  opts: RunOpOptions = {},
+): Value[] {
+  return prepareOp(op, inputs, opts).runValues(inputs);
+}
+
+function prepareOp(op: RegisteredOp, inputs: (Value | undefined)[], opts: RunOpOptions) {
   const node = makeNode(
     op.opType,
     inputs.map((t, i) => (t ? `in${i}` : "")),
@@ -63,13 +77,17 @@ export function runOp(
   );
   const opset = opts.opset ?? 21;
   const prepared = op.prepare(attrReader(node.attrs, node.name, node.opType), { opset, node });
-  return prepared.run(inputs, kernelContext(node, opset, new Map(), opts.registry ?? []));
+  const ctx = kernelContext(node, opset, new Map(), opts.registry ?? []);
+  return {
+    run: (ins: (Tensor | undefined)[]) => prepared.run(ins, ctx),
+    runValues: (ins: (Value | undefined)[]) => runPrepared(prepared, ins, ctx),
+  };
 }
 
 function kernelContext(
   node: Node,
   opset: number,
-  scope: ReadonlyMap<string, Tensor>,
+  scope: ReadonlyMap<string, Value>,
   registry: readonly RegisteredOp[],
 ): KernelContext {
   return {
@@ -82,17 +100,17 @@ function kernelContext(
 /** Evaluate `graph` in node order with `env` holding feeds and outer-scope values. */
 function interpret(
   graph: Graph,
-  env: Map<string, Tensor>,
+  env: Map<string, Value>,
   opset: number,
   registry: readonly RegisteredOp[],
-): Tensor[] {
+): Value[] {
   for (const [k, v] of graph.initializers) env.set(k, v);
   for (const node of graph.nodes) {
     const op = registry.find((o) => o.opType === node.opType);
     if (!op) throw new KernelError(`test interpreter has no operator ${node.opType}`);
     const prepared = op.prepare(attrReader(node.attrs, node.name, node.opType), { opset, node });
     const ins = node.inputs.map((n) => (n ? env.get(n) : undefined));
-    const outs = prepared.run(ins, kernelContext(node, opset, new Map(env), registry));
+    const outs = runPrepared(prepared, ins, kernelContext(node, opset, new Map(env), registry));
     node.outputs.forEach((n, i) => {
       if (n) env.set(n, outs[i]);
     });

@@ -16,7 +16,7 @@ import { Tensor } from "../../ir/tensor.ts";
 import type { Dim, TensorType } from "../../ir/types.ts";
 import { intsOf, normalizeAxis, where } from "../_util.ts";
 import { defineOp, type KernelContext } from "../op.ts";
-import { requireTensorBody, stackAlong, takeAlong, tensorTypeOf } from "./_stack.ts";
+import { bodyTensors, requireTensorBody, stackAlong, takeAlong, tensorTypeOf } from "./_stack.ts";
 
 /** Parsed Scan attributes. */
 export interface ScanAttrs {
@@ -62,7 +62,7 @@ function scanOnce(
       const idx = rev ? (limit ?? len) - 1 - t : t;
       feeds.set(names[n + j], takeAlong(x, axes[j], idx));
     });
-    const outs = ctx.runSubgraph(body, feeds);
+    const outs = bodyTensors(ctx.runSubgraph(body, feeds), body, ctx);
     states = outs.slice(0, n);
     for (let j = 0; j < k; j++) scans[j].push(outs[n + j]);
   }

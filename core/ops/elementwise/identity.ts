@@ -11,21 +11,26 @@
  */
 import { allocate } from "../../ir/dtype.ts";
 import { fromFloat32, readNumber, type Tensor } from "../../ir/tensor.ts";
-import { required } from "../_util.ts";
-import { defineOp, type RegisteredOp } from "../op.ts";
-import { UnsupportedOpError } from "../../errors/mod.ts";
+import { isTensor } from "../../ir/value.ts";
+import { required, where } from "../_util.ts";
+import { defineOp, defineValueOp, type RegisteredOp } from "../op.ts";
+import { KernelError, UnsupportedOpError } from "../../errors/mod.ts";
 import { tensorOf } from "./_data.ts";
 
 function copy(x: Tensor): Tensor {
   return tensorOf(x.dtype, x.shape, x.data.slice());
 }
 
-/** Identity: a copy of the input. */
-export const identity: RegisteredOp = defineOp<null>({
+/** Identity: a copy of the input tensor; sequences and optionals (immutable) pass as is. */
+export const identity: RegisteredOp = defineValueOp<null>({
   opType: "Identity",
   parse: () => null,
   infer: (ctx) => [ctx.inputTypes[0]],
-  run: (inputs, _a, ctx) => [copy(required(inputs, 0, ctx))],
+  run: (inputs, _a, ctx) => {
+    const x = inputs[0];
+    if (x === undefined) throw new KernelError(`${where(ctx)}: required input 0 is missing`);
+    return [isTensor(x) ? copy(x) : x];
+  },
 });
 
 /** Parsed attributes of Dropout. */

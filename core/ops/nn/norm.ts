@@ -1,5 +1,6 @@
 /**
- * Normalization with learned affine parameters: BatchNormalization (inference),
+ * Normalization with learned affine parameters: BatchNormalization (inference; the
+ * training form is in batch_norm_training.ts),
  * InstanceNormalization, LayerNormalization and GroupNormalization. Statistics are
  * accumulated in float64 with two passes.
  *
@@ -9,6 +10,7 @@ import { asFloat32, fromFloat32, Tensor } from "../../ir/tensor.ts";
 import { KernelError, UnsupportedOpError } from "../../errors/mod.ts";
 import { defineOp, type RegisteredOp, type TypedOp } from "../op.ts";
 import { normalizeAxis, required, where } from "../_util.ts";
+import { batchNormTraining } from "./batch_norm_training.ts";
 
 /** Mean and 1/sqrt(var + eps) of x[start, start+n). */
 function stats(x: Float32Array, start: number, n: number, eps: number): [number, number] {
@@ -45,18 +47,19 @@ function channelsAndInner(x: Tensor): [number, number, number] {
 /** Parsed BatchNormalization attributes. */
 export interface BatchNormAttrs {
   readonly epsilon: number;
+  /** `training_mode=1`: batch statistics and updated running ones (batch_norm_training.ts). */
+  readonly training?: { readonly momentum: number };
 }
 
-/** BatchNormalization (opset 1, 6, 7, 9, 14, 15), inference form only. */
+/** BatchNormalization (opset 1, 6, 7, 9, 14, 15). */
 export const batchNormalization: TypedOp<BatchNormAttrs> = defineOp<BatchNormAttrs>({
   opType: "BatchNormalization",
   parse(r, ctx) {
     if (r.int("training_mode", 0) !== 0) {
-      throw new UnsupportedOpError(
-        "BatchNormalization",
-        ctx.node.name,
-        "with training_mode=1 is not supported (inference form only)",
-      );
+      return {
+        epsilon: r.float("epsilon", 1e-5),
+        training: { momentum: r.float("momentum", 0.9) },
+      };
     }
     if (ctx.opset < 9 && r.int("spatial", 1) === 0) {
       throw new UnsupportedOpError(
@@ -69,6 +72,7 @@ export const batchNormalization: TypedOp<BatchNormAttrs> = defineOp<BatchNormAtt
   },
   infer: (ctx) => [{ dtype: ctx.inputTypes[0]?.dtype ?? "f32", shape: ctx.inputTypes[0]?.shape }],
   run(inputs, a, ctx) {
+    if (a.training) return batchNormTraining(inputs, { ...a, ...a.training }, ctx);
     const x = required(inputs, 0, ctx);
     const [n, c, inner] = channelsAndInner(x);
     const p = [1, 2, 3, 4].map((i) => {

@@ -8,7 +8,6 @@ import {
 } from "./norm.ts";
 import { lpNormalization, lrn, meanVarianceNormalization } from "./norm_misc.ts";
 import { rounded, runOp } from "./_testing.ts";
-import { UnsupportedOpError } from "../../errors/mod.ts";
 
 Deno.test("batchNormalization() normalizes per channel with running statistics", () => {
   const x = f32([1, 2, 2], [1, 3, 10, 20]);
@@ -18,13 +17,23 @@ Deno.test("batchNormalization() normalizes per channel with running statistics",
   });
   // ch0: (x-2)/2·2+1 → 0, 2; ch1: (x-10)/10 → 0, 1.
   assert.deepEqual([...y.data as Float32Array], [0, 2, 0, 1]);
-  assert.throws(
-    () =>
-      runOp(batchNormalization, [x, one(1, 1), one(0, 0), one(0, 0), one(1, 1)], {
-        training_mode: 1,
-      }),
-    UnsupportedOpError,
+});
+
+Deno.test("batchNormalization() with training_mode=1 uses batch statistics and updates running ones", () => {
+  const x = f32([1, 2, 2], [1, 3, 10, 20]);
+  const one = (a: number, b: number) => f32([2], [a, b]);
+  const [y, mean, variance] = runOp(
+    batchNormalization,
+    [x, one(1, 1), one(0, 0), one(0, 0), one(1, 1)],
+    { training_mode: 1, epsilon: 0, momentum: 0.5 },
+    15,
+    3,
   );
+  // ch0: batch mean 2, variance 1 → (-1, 1); ch1: mean 15, variance 25 → (-1, 1).
+  assert.deepEqual([...y.data as Float32Array], [-1, 1, -1, 1]);
+  // running = input · 0.5 + batch · 0.5: means (1, 7.5), variances (1, 13)
+  assert.deepEqual([...mean.data as Float32Array], [1, 7.5]);
+  assert.deepEqual([...variance.data as Float32Array], [1, 13]);
 });
 
 Deno.test("instanceNormalization() uses per-image statistics", () => {
