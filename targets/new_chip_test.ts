@@ -32,8 +32,13 @@ async function help(registry: TargetRegistry): Promise<string> {
   return r.stdout;
 }
 
+/** The help of `--flag`, its wrapped continuation lines joined by single spaces. */
 function field(text: string, flag: string): string {
-  return text.split("\n").find((l) => l.trimStart().startsWith(`--${flag} `)) ?? "";
+  const lines = text.split("\n").map((l) => l.trim());
+  const start = lines.findIndex((l) => l.startsWith(`--${flag} `));
+  if (start < 0) return "";
+  const end = lines.findIndex((l, i) => i > start && (l === "" || l.startsWith("-")));
+  return lines.slice(start, end < 0 ? undefined : end).join(" ");
 }
 
 Deno.test("axb build --help lists a newly registered chip, its alias and its NPU4 mode", async () => {
