@@ -1,13 +1,20 @@
 /**
  * The `axb` command: parses the subcommand name and dispatches. Each subcommand parses
  * its own flags. Exit status: 0 ok, 1 a check failed, 2 bad input (usage, config,
- * model, data). Errors print as one line; `--debug` adds the stack trace.
+ * model, data). Errors print as one line; `--debug` adds the stack trace. A file-system
+ * permission denial is bad input too (exit 2, the path and the Deno flag named); anything else
+ * that is not an {@linkcode AxbError} is a bug in axb and prints as an internal error (exit 1).
+ *
+ * `AXB_MAX_TENSOR_MB` (when the environment may be read) sets the largest tensor axb
+ * allocates, in MiB (default 1024).
  *
  * @module
  */
 import type { Command, CommandIO } from "./core/cli/command.ts";
 import { formatFlagHelp } from "./core/cli/flags.ts";
-import { AxbError } from "./core/errors/mod.ts";
+import { AxbError, oneLine, UsageError } from "./core/errors/mod.ts";
+import { isPermissionDenial } from "./core/errors/fs.ts";
+import { setMaxTensorBytes } from "./core/ir/dtype.ts";
 import { nearest } from "./core/util/nearest.ts";
 import { runCommand } from "./core/cli/run.ts";
 import { inspectCommand } from "./core/cli/inspect.ts";
@@ -74,6 +81,12 @@ export async function main(args: readonly string[], io: CommandIO): Promise<numb
       if (io.debug && e.stack) io.stderr(e.stack);
       return e.exitCode;
     }
+    if (isPermissionDenial(e)) {
+      // Deno's own text names the path and, for a missing flag, the flag to add.
+      io.stderr(`axb ${cmd.name}: error: permission denied: ${oneLine(e.message)}`);
+      if (io.debug && e.stack) io.stderr(e.stack);
+      return 2;
+    }
     io.stderr(
       `axb ${cmd.name}: internal error: ${e instanceof Error ? e.message : String(e)}${
         io.debug ? "" : " (run with --debug for the stack trace)"
@@ -84,7 +97,28 @@ export async function main(args: readonly string[], io: CommandIO): Promise<numb
   }
 }
 
+/**
+ * Apply `AXB_MAX_TENSOR_MB` when set and readable without a permission prompt.
+ *
+ * @throws {UsageError} when it is not a positive number
+ */
+export function applyEnvironmentLimits(): void {
+  const name = "AXB_MAX_TENSOR_MB";
+  if (Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") return;
+  const text = Deno.env.get(name);
+  if (text === undefined) return;
+  const mb = Number(text);
+  if (!(mb > 0)) throw new UsageError(`${name} is "${text}", expected a positive number of MiB`);
+  setMaxTensorBytes(mb * 2 ** 20);
+}
+
 if (import.meta.main) {
+  try {
+    applyEnvironmentLimits();
+  } catch (e) {
+    console.error(`axb: error: ${e instanceof Error ? e.message : String(e)}`);
+    Deno.exit(2);
+  }
   const io: CommandIO = {
     stdout: (t) => console.log(t),
     stderr: (t) => console.error(t),
