@@ -18,6 +18,7 @@ import { isStaticShape } from "../ir/types.ts";
 import type { InferContext, OpRegistry, PreparedNode } from "../ops/op.ts";
 import { normalizeDomain } from "../ops/op.ts";
 import { GraphError, UnsupportedOpError } from "../errors/mod.ts";
+import { checkInferredNode } from "../onnx/validate_inferred.ts";
 
 /** Largest constant (elements) that inference folds by running a kernel. */
 const FOLD_LIMIT = 4096;
@@ -95,6 +96,7 @@ function inferNode(
       }`,
     );
   }
+  checkInferredNode(node, opset, inputTypes, outTypes);
   node.outputs.forEach((o, k) => {
     const t = outTypes[k];
     if (o && t) types.set(o, t);
