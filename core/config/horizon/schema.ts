@@ -18,6 +18,7 @@ import { allKnownKeys, MARCH_RULES, type MarchRules } from "./march.ts";
 import { type HorizonModelType, readCustomOp, readModelParameters } from "./model_params.ts";
 import { parseNodeInfo, parseSetNodeDataType } from "./node_info.ts";
 import { checkKeys, Ctx, isBlank, isMap, readEnum, show, type YamlMap } from "./_values.ts";
+import { readTextCappedSync } from "../bounded.ts";
 import {
   HORIZON_MARCHES,
   type HorizonConfig,
@@ -148,7 +149,7 @@ export function validateHorizonConfig(
   const names = input.params.input_name;
   const cal = readCalibrationParameters(ctx, cp, rules, {
     resolve: options.resolve ?? ((p) => p),
-    readText: options.readText ?? ((p) => Deno.readTextFileSync(p)),
+    readText: options.readText ?? readTextCappedSync,
     inputCount: input.count,
     inputNames: names,
   });
