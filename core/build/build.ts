@@ -21,6 +21,7 @@ import { applyConstProcessors, applyOpProcessors } from "../preprocess/patch.ts"
 import { optimizeFrontend } from "../passes/frontend.ts";
 import { upgradeOpset } from "../passes/upgrade_opset.ts";
 import { runPasses } from "../passes/pass_manager.ts";
+import { inferShapes } from "../passes/infer_shapes.ts";
 import { fromQdqModel, isQdqModel } from "../quant/qdq_import.ts";
 import { toQdqModel } from "../quant/qdq_export.ts";
 import { quantJson } from "../quant/quant_json.ts";
@@ -28,6 +29,8 @@ import type { QuantModel } from "../quant/quant_model.ts";
 import { writeEffectiveConfig } from "../config/effective_config.ts";
 import { writeFileAtomic } from "../util/atomic_write.ts";
 import { ConfigError, ModelFormatError } from "../errors/mod.ts";
+import { fsFailure } from "../errors/fs.ts";
+import { loadCalibrationSet } from "../dataset/load_calibration.ts";
 import { runQuantStage } from "./quant_stage.ts";
 import { runCompileStage } from "../compile/compile_stage.ts";
 import { checkCompiled, type CheckRecord } from "./compile_check.ts";
@@ -99,8 +102,8 @@ async function checkInputsExist(config: BuildConfig): Promise<void> {
   for (const [field, path] of need) {
     try {
       await Deno.stat(path);
-    } catch {
-      throw new ConfigError(`${field}: "${path}" does not exist`, { field });
+    } catch (e) {
+      throw new ConfigError(`${field}: "${path}" ${fsFailure(e, path)}`, { field });
     }
   }
 }
@@ -117,6 +120,9 @@ async function floatBuild(
     applyConstProcessors(model, config.const_processors, log);
   }
   if (config.op_processors.length) applyOpProcessors(model, config.op_processors, log);
+  // Shape inference refuses impossible shapes (a window larger than its input, a tensor over
+  // the size limit) by node name, before any pass or kernel meets them.
+  inferShapes(model, registry);
   if (config.onnx_opt.disable_onnx_optimization) {
     log.warn(
       "onnx_opt.disable_onnx_optimization: skipping graph optimisation except the opset upgrade QDQ export needs",
@@ -128,21 +134,29 @@ async function floatBuild(
       if (p.count) log.info(`${p.name}: ${p.count} rewrite(s) in ${p.ms.toFixed(1)} ms`);
     }
   }
-  const optimizedModel = join(work, "frontend", "optimized.onnx");
-  await saveModel(model, optimizedModel);
-  log.info(`save optimized onnx to [${optimizedModel}]`);
   if (config.quant.input_configs.length === 0) {
     throw new ConfigError(
       "quant.input_configs is empty: a float ONNX model needs a calibration dataset (tensor_name, calibration_dataset)",
       { field: "quant.input_configs" },
     );
   }
+  // Read and check the whole calibration set before the first file is written, so a bad
+  // dataset leaves the output directory untouched.
+  const calibration = await loadCalibrationSet(
+    config.quant.input_configs,
+    model.graph.runtimeInputs,
+    { processors: config.input_processors, workDir: work, log, deferExtraction: true },
+  );
+  const optimizedModel = join(work, "frontend", "optimized.onnx");
+  await saveModel(model, optimizedModel);
+  log.info(`save optimized onnx to [${optimizedModel}]`);
   const stage = await runQuantStage(model, {
     config,
     registry,
     log,
     print: opts.print,
     quiet: opts.quiet,
+    calibration,
   });
   return await finish(config, opts, {
     optimizedModel,

@@ -13,7 +13,11 @@ import type { OpRegistry } from "../ops/op.ts";
 import type { BuildConfig } from "../config/build_config.ts";
 import type { Logger } from "../util/log.ts";
 import { Executor } from "../exec/executor.ts";
-import { loadCalibrationSet } from "../dataset/load_calibration.ts";
+import {
+  type CalibrationSet,
+  extractCalibrationSet,
+  loadCalibrationSet,
+} from "../dataset/load_calibration.ts";
 import { progressBar } from "../dataset/progress.ts";
 import { calibrateParallel } from "../quant/calibrate_parallel.ts";
 import { resolvePrecision } from "../quant/precision.ts";
@@ -39,6 +43,8 @@ export interface QuantStageOptions {
   /** Console output (tables); `undefined` prints nothing. */
   print?: (text: string) => void;
   quiet?: boolean;
+  /** The calibration set, when the caller loaded it (and checked it) before writing anything. */
+  calibration?: CalibrationSet;
 }
 
 /** What the stage produced. */
@@ -58,11 +64,13 @@ export async function runQuantStage(
   const q = config.quant;
   const work = config.work_dir || config.output_dir;
   const quantDir = join(work, "quant");
-  const calib = await loadCalibrationSet(q.input_configs, model.graph.runtimeInputs, {
-    processors: config.input_processors,
-    workDir: work,
-    log,
-  });
+  const calib = opts.calibration ??
+    await loadCalibrationSet(q.input_configs, model.graph.runtimeInputs, {
+      processors: config.input_processors,
+      workDir: work,
+      log,
+    });
+  await extractCalibrationSet(calib);
   opts.print?.(formatTable(
     calib.source.map((s) => [
       s.input,

@@ -9,6 +9,7 @@
  * @module
  */
 import { InputDataError } from "../errors/mod.ts";
+import { type ArchiveLimits, countOverError, memberOverError } from "./limits.ts";
 
 /** Kind of a tar member, reduced to what a dataset reader cares about. */
 export type TarMemberKind = "file" | "directory" | "link" | "other";
@@ -19,6 +20,14 @@ export interface TarMember {
   kind: TarMemberKind;
   /** File contents (a view into the archive bytes); empty for non-files. */
   data: Uint8Array;
+  /** Where a link member points (`linkname`), for messages. */
+  linkTarget?: string;
+}
+
+/** Caps a tar reader applies, and the archive path its messages name. */
+export interface TarLimits {
+  readonly archive: string;
+  readonly limits: ArchiveLimits;
 }
 
 const BLOCK = 512;
@@ -89,9 +98,11 @@ function kindOf(flag: string): TarMemberKind {
  *
  * @param bytes the whole (uncompressed) archive
  * @param what names the archive in errors
+ * @param caps per-member size and member count caps (none when omitted)
  * @throws {InputDataError} when the bytes are not a tar archive or a member is truncated
+ * @throws {LimitError} when a member is over the member cap or there are too many members
  */
-export function readTar(bytes: Uint8Array, what: string): TarMember[] {
+export function readTar(bytes: Uint8Array, what: string, caps?: TarLimits): TarMember[] {
   if (!isTarHeader(bytes, 0) && !isZeroBlock(bytes, 0)) {
     throw new InputDataError(`${what} is not a tar archive (bad header checksum)`);
   }
@@ -107,6 +118,10 @@ export function readTar(bytes: Uint8Array, what: string): TarMember[] {
     const size = numberField(bytes, header + 124, 12);
     const flag = field(bytes, header + 156, 1);
     const start = header + BLOCK;
+    if (!Number.isSafeInteger(size) || size < 0) {
+      throw new InputDataError(`${what}: corrupt tar header at byte ${offset} (size field)`);
+    }
+    if (caps) checkHeader(caps, members.length, field(bytes, header, 100), size);
     if (start + size > bytes.length) {
       throw new InputDataError(
         `${what} is truncated: a member needs ${size} bytes at offset ${start}, the archive has ${bytes.length}`,
@@ -131,7 +146,51 @@ export function readTar(bytes: Uint8Array, what: string): TarMember[] {
     if (longName !== undefined) name = longName;
     longName = undefined;
     const kind = kindOf(flag);
-    members.push({ name, kind, data: kind === "file" ? data : new Uint8Array(0) });
+    const member: TarMember = { name, kind, data: kind === "file" ? data : new Uint8Array(0) };
+    if (kind === "link") member.linkTarget = field(bytes, header + 157, 100);
+    members.push(member);
   }
   return members;
+}
+
+function checkHeader(caps: TarLimits, index: number, name: string, size: number): void {
+  if (index >= caps.limits.maxMembers) throw countOverError(caps.archive, caps.limits);
+  if (size > caps.limits.maxMemberBytes) {
+    throw memberOverError(caps.archive, name, caps.limits);
+  }
+}
+
+/**
+ * Checks tar headers while the archive is still being decompressed, so that a member over
+ * its cap stops decompression at its header instead of after the whole archive.
+ */
+export class TarHeaderScan {
+  #cursor = 0;
+  #members = 0;
+  #done = false;
+
+  /** A scanner applying `caps`. */
+  constructor(readonly caps: TarLimits) {}
+
+  /**
+   * Look at the headers that `bytes` (the archive decompressed so far) now holds whole.
+   *
+   * @throws {LimitError} when a member is over the member cap or there are too many members
+   */
+  check(bytes: Uint8Array): void {
+    while (!this.#done && this.#cursor + BLOCK <= bytes.length) {
+      const at = this.#cursor;
+      if (isZeroBlock(bytes, at) || !isTarHeader(bytes, at)) {
+        this.#done = true; // the end, or damage that readTar reports with its position
+        return;
+      }
+      const size = numberField(bytes, at + 124, 12);
+      if (!Number.isSafeInteger(size) || size < 0) {
+        this.#done = true;
+        return;
+      }
+      checkHeader(this.caps, this.#members++, field(bytes, at, 100), size);
+      this.#cursor = at + BLOCK + Math.ceil(size / BLOCK) * BLOCK;
+    }
+  }
 }

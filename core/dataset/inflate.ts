@@ -1,0 +1,80 @@
+/**
+ * Decompression through a cap: gzip (single or multi-member) and raw deflate, fed to
+ * fflate's streaming inflater in small slices so that no single step can produce much more
+ * than the cap allows (deflate expands at most about 1032 times per step), and stopped with the
+ * caller's error as soon as the output passes the cap.
+ *
+ * @module
+ */
+import { Gunzip, Inflate } from "fflate";
+import { AxbError, InputDataError } from "../errors/mod.ts";
+
+/**
+ * Compressed bytes fed per step: at most ~64 MiB of output per step (smaller steps cost
+ * fflate twice the time per byte).
+ */
+const FEED = 64 * 1024;
+
+/** Options of {@linkcode inflateCapped}. */
+export interface InflateOptions {
+  /** `gzip` (with header and trailer, members may be concatenated) or raw `deflate`. */
+  readonly format: "gzip" | "deflate";
+  /** Most output bytes. */
+  readonly cap: number;
+  /** The error to throw when the output passes `cap`. */
+  readonly over: () => Error;
+  /** Names the data in a corrupt-stream message (`"a.tar.gz"`, `member "x" of "a.zip"`). */
+  readonly what: string;
+  /** Expected output size, to allocate once (a hint; the cap still rules). */
+  readonly sizeHint?: number;
+  /** Called after each step with the output so far, e.g. to check tar headers early. */
+  readonly onProgress?: (out: Uint8Array) => void;
+}
+
+/**
+ * Decompress `data` through a cap.
+ *
+ * @returns the decompressed bytes
+ * @throws the `over()` error when the output passes the cap
+ * @throws {InputDataError} when the stream is corrupt or truncated
+ */
+export function inflateCapped(data: Uint8Array, opts: InflateOptions): Uint8Array {
+  let out = new Uint8Array(Math.min(opts.cap, Math.max(opts.sizeHint ?? 0, 64 * 1024)));
+  let length = 0;
+  const ondata = (chunk: Uint8Array) => {
+    if (length + chunk.length > opts.cap) throw opts.over();
+    if (length + chunk.length > out.length) {
+      const grown = new Uint8Array(
+        Math.min(opts.cap, Math.max(2 * out.length, length + chunk.length)),
+      );
+      grown.set(out.subarray(0, length));
+      out = grown;
+    }
+    out.set(chunk, length);
+    length += chunk.length;
+  };
+  const stream = opts.format === "gzip" ? new Gunzip(ondata) : new Inflate(ondata);
+  try {
+    for (let at = 0; at < data.length || at === 0; at += FEED) {
+      const end = Math.min(data.length, at + FEED);
+      stream.push(data.subarray(at, end), end >= data.length);
+      opts.onProgress?.(out.subarray(0, length));
+      if (end >= data.length) break;
+    }
+  } catch (e) {
+    if (e instanceof AxbError) throw e;
+    // A bad gzip header after a complete member is trailing garbage (padding, say), which
+    // gzip itself ignores; a bad header with no output yet is not gzip at all.
+    if (!(opts.format === "gzip" && length > 0 && isGzipHeaderError(e))) {
+      throw new InputDataError(
+        `Cannot decompress ${opts.what}: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
+  }
+  return out.subarray(0, length);
+}
+
+/** fflate's "invalid gzip data" (error code 6), raised when a member header is bad. */
+function isGzipHeaderError(e: unknown): boolean {
+  return e instanceof Error && "code" in e && e.code === 6;
+}
