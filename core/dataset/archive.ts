@@ -288,10 +288,16 @@ export async function extractDataset(
   opts: { log?: Logger } = {},
 ): Promise<string> {
   opts.log?.info(extractMessage(source, dir));
-  await Deno.remove(dir, { recursive: true }).catch((e) => {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  });
-  await Deno.mkdir(dir, { recursive: true });
+  try {
+    await Deno.remove(dir, { recursive: true }).catch((e) => {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    });
+    await Deno.mkdir(dir, { recursive: true });
+  } catch (e) {
+    throw new InputDataError(
+      `Cannot extract "${source.path}": the folder ${dir} ${fsFailure(e, dir, "write")}`,
+    );
+  }
   const root = resolve(dir);
   for (const file of source.files) {
     const target = resolve(root, file.name);
@@ -302,8 +308,16 @@ export async function extractDataset(
       );
     }
     const slash = file.name.lastIndexOf("/");
-    if (slash > 0) await Deno.mkdir(join(root, file.name.slice(0, slash)), { recursive: true });
-    await Deno.writeFile(target, file.bytes, { createNew: true });
+    try {
+      if (slash > 0) await Deno.mkdir(join(root, file.name.slice(0, slash)), { recursive: true });
+      await Deno.writeFile(target, file.bytes, { createNew: true });
+    } catch (e) {
+      throw new InputDataError(
+        `Cannot extract member "${file.name}" of "${source.path}" into ${dir}: the file ${
+          fsFailure(e, target, "write")
+        }`,
+      );
+    }
   }
   return dir;
 }

@@ -1,12 +1,12 @@
 /**
- * Decompression through a cap: gzip (single or multi-member) and raw deflate, fed to
+ * Decompression through a cap: gzip (single or multi-member), zlib and raw deflate, fed to
  * fflate's streaming inflater in small slices so that no single step can produce much more
  * than the cap allows (deflate expands at most about 1032 times per step), and stopped with the
  * caller's error as soon as the output passes the cap.
  *
  * @module
  */
-import { Gunzip, Inflate } from "fflate";
+import { Gunzip, Inflate, Unzlib } from "fflate";
 import { AxbError, InputDataError } from "../errors/mod.ts";
 
 /**
@@ -17,12 +17,15 @@ const FEED = 64 * 1024;
 
 /** Options of {@linkcode inflateCapped}. */
 export interface InflateOptions {
-  /** `gzip` (with header and trailer, members may be concatenated) or raw `deflate`. */
-  readonly format: "gzip" | "deflate";
+  /**
+   * `gzip` (with header and trailer, members may be concatenated), `zlib` (PNG image data)
+   * or raw `deflate` (zip members).
+   */
+  readonly format: "gzip" | "zlib" | "deflate";
   /** Most output bytes. */
   readonly cap: number;
   /** The error to throw when the output passes `cap`. */
-  readonly over: () => Error;
+  readonly over: () => AxbError;
   /** Names the data in a corrupt-stream message (`"a.tar.gz"`, `member "x" of "a.zip"`). */
   readonly what: string;
   /** Expected output size, to allocate once (a hint; the cap still rules). */
@@ -53,7 +56,11 @@ export function inflateCapped(data: Uint8Array, opts: InflateOptions): Uint8Arra
     out.set(chunk, length);
     length += chunk.length;
   };
-  const stream = opts.format === "gzip" ? new Gunzip(ondata) : new Inflate(ondata);
+  const stream = opts.format === "gzip"
+    ? new Gunzip(ondata)
+    : opts.format === "zlib"
+    ? new Unzlib(ondata)
+    : new Inflate(ondata);
   try {
     for (let at = 0; at < data.length || at === 0; at += FEED) {
       const end = Math.min(data.length, at + FEED);

@@ -28,9 +28,12 @@ export interface ArchiveLimits {
 
 const MiB = 2 ** 20;
 
-/** Caps when nothing is known about the consumer. */
+/**
+ * Caps when nothing is known about the consumer, and for `calibration_size -1`: low enough
+ * that inflating a bomb up to the cap takes a few seconds.
+ */
 export const DEFAULT_ARCHIVE_LIMITS: ArchiveLimits = {
-  maxTotalBytes: 256 * MiB,
+  maxTotalBytes: 128 * MiB,
   maxMemberBytes: 64 * MiB,
   maxMembers: 100_000,
   reason: "axb's default caps for dataset archives",

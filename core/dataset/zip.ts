@@ -159,10 +159,10 @@ function entryAt(r: Reader, o: number): Entry {
  * @param bytes the whole archive
  * @param what names the archive in errors (`"calib.zip"`)
  * @param archive the archive path as written in cap messages
- * @throws {LimitError} as soon as a member or the total passes its cap, or when there are
- *   too many members
- * @throws {InputDataError} for a corrupt or truncated archive, an encrypted entry or a
- *   compression method other than store and deflate
+ * @throws {LimitError} when the directory declares a member or a total over its cap, or too
+ *   many members (before anything is inflated)
+ * @throws {InputDataError} for a corrupt or truncated archive, an entry inflating past its
+ *   declared size, an encrypted entry or a compression method other than store and deflate
  */
 export function readZip(
   bytes: Uint8Array,
@@ -173,12 +173,22 @@ export function readZip(
   const r = new Reader(bytes, what);
   const dir = directoryOf(r, findEocd(r));
   if (dir.count > limits.maxMembers) throw countOverError(archive, limits);
-  const members: ZipMember[] = [];
-  let total = 0;
-  let at = dir.offset;
-  for (let i = 0; i < dir.count; i++) {
+  // The declared sizes are checked before anything is inflated; an entry that inflates past
+  // its declared size is refused, so the work is bounded by what the directory admits to.
+  const entries: Entry[] = [];
+  let declared = 0;
+  for (let i = 0, at = dir.offset; i < dir.count; i++) {
     const e = entryAt(r, at);
     at = e.next;
+    entries.push(e);
+    if (e.kind !== "file") continue;
+    if (e.size > limits.maxMemberBytes) throw memberOverError(archive, e.name, limits);
+    declared += e.size;
+    if (declared > limits.maxTotalBytes) throw totalOverError(archive, limits);
+  }
+  const members: ZipMember[] = [];
+  let total = 0;
+  for (const e of entries) {
     if (e.kind !== "file") {
       members.push({ name: e.name, kind: e.kind, data: new Uint8Array(0) });
       continue;
@@ -196,11 +206,12 @@ export function readZip(
     const start = e.local + 30 + r.u16(e.local + 26) + r.u16(e.local + 28);
     r.need(start, e.compressed);
     const raw = bytes.subarray(start, start + e.compressed);
-    const room = Math.min(limits.maxMemberBytes, limits.maxTotalBytes - total);
+    const room = Math.min(e.size, limits.maxTotalBytes - total);
     const over = () =>
-      room < limits.maxMemberBytes
-        ? totalOverError(archive, limits)
-        : memberOverError(archive, e.name, limits);
+      new InputDataError(
+        `Cannot read zip archive ${what}: member "${e.name}" inflates past the ${e.size} bytes ` +
+          `its directory entry declares (a corrupt entry, or a zip bomb)`,
+      );
     let data: Uint8Array;
     if (e.method === 0) {
       if (raw.length > room) throw over();
@@ -211,7 +222,7 @@ export function readZip(
         cap: room,
         over,
         what: `member "${e.name}" of ${what}`,
-        sizeHint: Math.min(e.size, room),
+        sizeHint: room,
       });
     } else {
       throw new InputDataError(

@@ -170,10 +170,17 @@ function externalReader(where: string, baseDir: string | undefined): TensorConte
     let data = files.get(full);
     if (!data) {
       try {
+        // A device or a fifo (/dev/zero behind a link) would be read forever.
+        if (!Deno.statSync(full).isFile) {
+          throw new ModelFormatError(
+            `${where}: ${what} has external data "${location}", which is not a regular file`,
+          );
+        }
         data = Deno.readFileSync(full);
       } catch (e) {
+        if (e instanceof ModelFormatError) throw e;
         throw new ModelFormatError(
-          `${where}: ${what} has external data "${location}" that cannot be read: ${errorText(e)}`,
+          `${where}: ${what} has external data "${location}" that ${fsFailure(e, full)}`,
         );
       }
       files.set(full, data);

@@ -1,8 +1,9 @@
 /**
  * Attribute ranges the model validator checks before any kernel sees a node, as
  * `onnx.checker` and onnxruntime do: a window (kernel, stride, dilation) of at least one,
- * non-negative pads, one entry per spatial axis, a group of at least one, and axis lists
- * within the largest rank axb handles. Shape-dependent limits (a kernel larger than its
+ * non-negative pads, one entry per spatial axis, a group of at least one, positive block,
+ * hidden and group sizes for the operators that have them, and axis lists within the
+ * largest rank axb handles. Shape-dependent limits (a kernel larger than its
  * padded input, an axis past the input's rank) are checked by shape inference, where the
  * shapes are known.
  *
@@ -47,6 +48,26 @@ const WINDOW_OPS: ReadonlySet<string> = new Set([
   "LpPool",
   "MaxUnpool",
 ]);
+
+const POSITIVE: IntRange = { min: 1, max: MAX_DIM };
+const COUNT: IntRange = { min: 0, max: MAX_DIM };
+
+/** Size attributes of other operators the executor runs, by operator and attribute. */
+const OP_ATTRS: Readonly<Record<string, Readonly<Record<string, IntRange>>>> = {
+  DepthToSpace: { blocksize: POSITIVE },
+  SpaceToDepth: { blocksize: POSITIVE },
+  LRN: { size: POSITIVE },
+  LSTM: { hidden_size: POSITIVE },
+  GRU: { hidden_size: POSITIVE },
+  RNN: { hidden_size: POSITIVE },
+  GroupNormalization: { num_groups: POSITIVE },
+  Split: { split: COUNT },
+  MaxRoiPool: { pooled_shape: POSITIVE },
+  RoiAlign: { output_height: POSITIVE, output_width: POSITIVE, sampling_ratio: COUNT },
+  RandomNormal: { shape: COUNT },
+  RandomUniform: { shape: COUNT },
+  Col2Im: { dilations: POSITIVE, strides: POSITIVE, pads: COUNT },
+};
 
 /** Axis attributes of every operator: within ±MAX_RANK (the rank check needs shapes). */
 const AXIS_ATTRS: Readonly<Record<string, IntRange>> = {
@@ -101,8 +122,9 @@ function checkWindowLengths(node: Node, where: string): void {
 export function checkNodeAttributes(node: Node, where: string): void {
   if (node.domain !== "" && node.domain !== "com.microsoft") return;
   const window = WINDOW_OPS.has(node.opType);
+  const own = OP_ATTRS[node.opType];
   for (const [name, a] of node.attrs) {
-    const r = (window ? WINDOW_ATTRS[name] : undefined) ?? AXIS_ATTRS[name];
+    const r = (window ? WINDOW_ATTRS[name] : own?.[name]) ?? AXIS_ATTRS[name];
     if (r) checkRange(node, name, a, r, where);
   }
   if (window) checkWindowLengths(node, where);
