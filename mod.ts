@@ -18,7 +18,12 @@
  */
 
 export type { DType, DTypeArrayMap, TensorData } from "./core/ir/dtype.ts";
-export { DTYPES } from "./core/ir/dtype.ts";
+export {
+  DEFAULT_MAX_TENSOR_BYTES,
+  DTYPES,
+  maxTensorBytes,
+  setMaxTensorBytes,
+} from "./core/ir/dtype.ts";
 export { asFloat32, f32, fromFloat32, s64, sizeOf, Tensor } from "./core/ir/tensor.ts";
 export type { Dim, TensorType } from "./core/ir/types.ts";
 export type { Attribute, AttrReader } from "./core/ir/attribute.ts";
@@ -26,6 +31,7 @@ export { Graph } from "./core/ir/graph.ts";
 export type { Model, Node, ValueInfo } from "./core/ir/graph.ts";
 
 export { decodeModel, loadModel, loadTensorFile } from "./core/onnx/load.ts";
+export { validateModel, type ValidateOptions } from "./core/onnx/validate.ts";
 export { decodeTensorProto } from "./core/onnx/tensor_proto.ts";
 
 export { defineOp, OpRegistry } from "./core/ops/op.ts";
@@ -50,6 +56,7 @@ export {
   GraphError,
   InputDataError,
   KernelError,
+  LimitError,
   ModelFormatError,
   NotImplementedError,
   UnsupportedOpError,
