@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { deflateSync, gzipSync } from "fflate";
+import { deflateSync, gzipSync, zlibSync } from "fflate";
 
 const BLOCK = 512;
 const enc = new TextEncoder();
@@ -170,4 +170,38 @@ export function zipOverlapBomb(entries: number): Uint8Array {
   ev.setUint32(12, dir.length, true);
   ev.setUint32(16, local.length + body.length, true);
   return concatBytes([local, body, dir, eocd]);
+}
+
+function pngChunk(type: string, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + body.length);
+  const v = new DataView(out.buffer);
+  v.setUint32(0, body.length);
+  out.set(enc.encode(type), 4);
+  out.set(body, 8);
+  return out; // CRC left zero: axb's decoder does not check it
+}
+
+/**
+ * An 8-bit RGB PNG whose header says `width` × `height` and whose image data is `rows`
+ * (default: the zlib stream of exactly the rows the header declares, all zero).
+ */
+export function pngRgb(width: number, height: number, rows?: Uint8Array): Uint8Array {
+  const ihdr = new Uint8Array(13);
+  const v = new DataView(ihdr.buffer);
+  v.setUint32(0, width);
+  v.setUint32(4, height);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  const data = rows ?? zlibSync(new Uint8Array((width * 3 + 1) * height));
+  return concatBytes([
+    new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk("IHDR", ihdr),
+    pngChunk("IDAT", data),
+    pngChunk("IEND", new Uint8Array(0)),
+  ]);
+}
+
+/** A zlib stream of `mib` MiB of zeros (an image data bomb for a small PNG header). */
+export function zlibZeros(mib: number): Uint8Array {
+  return zlibSync(new Uint8Array(mib * MiB), { level: 9 });
 }

@@ -15,9 +15,11 @@ import {
   gzipTarBomb,
   npyFloat32,
   npyWithHeader,
+  pngRgb,
   tarArchive,
   type TarEntry,
   zipOverlapBomb,
+  zlibZeros,
 } from "./archive_build.ts";
 
 /** One mutated archive case and what was done to it. */
@@ -42,6 +44,14 @@ const NPY_SHAPES = [
 ];
 
 const NPY_DESCRS = ["<f4", "<f8", ">f4", "|u1", "|O", "<c8", "weird", "<i8", "|b1"];
+
+let bomb: Uint8Array | undefined;
+
+/** 8 MiB of zeros as zlib, made once per worker. */
+function zlibBomb(): Uint8Array {
+  bomb ??= zlibZeros(8);
+  return bomb;
+}
 
 /** A 24-bit BMP of `w` × `h` (negative height = top-down) with `dataBytes` of pixels. */
 function bmp(w: number, h: number, dataBytes?: number): Uint8Array {
@@ -100,6 +110,20 @@ function sample(format: DataFormat, rng: Rng): { ext: string; data: Uint8Array; 
       };
     }
     default: {
+      const kind = rng.pick(["bmp", "png", "jpeg"]);
+      if (kind === "png") {
+        if (!hostile) return { ext: ".png", data: pngRgb(8, 8) };
+        const w = rng.pick([0, 1, 8, 4000, 2 ** 31 - 1, 2 ** 32 - 1]);
+        const h = rng.pick([0, 1, 8, 4000, 2 ** 31 - 1]);
+        const rows = rng.chance(0.5) ? zlibBomb() : new Uint8Array([0x78, 0x9c, 1, 2, 3]);
+        return { ext: ".png", data: pngRgb(w, h, rows), note: `png ${w}x${h}` };
+      }
+      if (kind === "jpeg") {
+        const junk = new Uint8Array(rng.int(3, 600));
+        for (let i = 0; i < junk.length; i++) junk[i] = rng.int(0, 255);
+        junk.set([0xff, 0xd8, 0xff]);
+        return { ext: ".jpg", data: junk, note: "jpeg junk" };
+      }
       if (!hostile) return { ext: ".bmp", data: bmp(8, 8) };
       const w = Number(rng.pick([0, -8, 2 ** 31 - 1, 65536, 8]));
       const h = Number(rng.pick([0, -8, -(2 ** 31), 65536, 8]));

@@ -8,6 +8,7 @@
 import { Tensor } from "../ir/tensor.ts";
 import { allocate, checkTensorSize, type DType, DTYPES } from "../ir/dtype.ts";
 import { InputDataError } from "../errors/mod.ts";
+import { fsFailure } from "../errors/fs.ts";
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
@@ -118,7 +119,7 @@ export async function readNpy(path: string): Promise<Tensor> {
   try {
     bytes = await Deno.readFile(path);
   } catch (e) {
-    throw new InputDataError(`Cannot read "${path}": ${e instanceof Error ? e.message : e}`);
+    throw new InputDataError(`Cannot read "${path}": it ${fsFailure(e, path)}`);
   }
   return decodeNpy(bytes, `"${path}"`);
 }

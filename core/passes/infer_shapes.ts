@@ -72,7 +72,13 @@ function inferNode(
   constants: Map<string, Tensor>,
 ): void {
   const op = registry.get(node.domain, node.opType);
-  if (!op) throw new UnsupportedOpError(node.opType, node.name || `(unnamed ${node.opType})`);
+  if (!op) {
+    const domain = normalizeDomain(node.domain);
+    throw new UnsupportedOpError(
+      domain ? `${domain}::${node.opType}` : node.opType,
+      node.name || `(unnamed ${node.opType})`,
+    );
+  }
   const name = node.name || `(unnamed ${node.opType})`;
   const prepared = op.prepare(attrReader(node.attrs, name, node.opType), { opset, node });
   const inputTypes = node.inputs.map((i) => (i === "" ? undefined : types.get(i)));
