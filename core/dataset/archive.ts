@@ -20,9 +20,9 @@ import { InputDataError } from "../errors/mod.ts";
 import { fsFailure } from "../errors/fs.ts";
 import type { Logger } from "../util/log.ts";
 import { tensorFileStem } from "../io/raw.ts";
-import { isTarHeader, readTar, TarHeaderScan } from "./tar.ts";
+import { isTarHeader, readTar, TarStream } from "./tar.ts";
 import { readZip } from "./zip.ts";
-import { inflateCapped } from "./inflate.ts";
+import { inflateStream } from "./inflate.ts";
 import {
   type ArchiveLimits,
   countOverError,
@@ -194,13 +194,6 @@ async function readCapped(
   return bytes;
 }
 
-/** The gzip trailer's size of the last member (mod 2^32): a hint for one allocation. */
-function gzipSizeHint(bytes: Uint8Array): number {
-  if (bytes.length < 18) return 0;
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return v.getUint32(bytes.length - 4, true);
-}
-
 function isGzip(b: Uint8Array): boolean {
   return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 }
@@ -243,21 +236,25 @@ export async function openDataset(
   const caps = { archive: path, limits };
   if (isZip(bytes)) return sourceOf(path, "zip", readZip(bytes, `"${path}"`, path, limits));
   if (isGzip(bytes)) {
-    const scan = new TarHeaderScan(caps);
-    const inner = inflateCapped(bytes, {
+    // Tar members are read while the archive inflates: a member over its cap stops it at
+    // its header, and memory stays at the members' size.
+    const tar = new TarStream(`"${path}"`, caps, () =>
+      new InputDataError(
+        `"${path}" is gzip-compressed but does not hold a tar archive; expected a .tar.gz of the calibration files`,
+      ));
+    inflateStream(bytes, {
       format: "gzip",
       cap: limits.maxTotalBytes,
       over: () => totalOverError(path, limits),
       what: `"${path}"`,
-      sizeHint: Math.min(gzipSizeHint(bytes), limits.maxTotalBytes),
-      onProgress: (out) => scan.check(out),
-    });
-    if (!isTarHeader(inner)) {
+    }, (chunk) => tar.feed(chunk));
+    const members = tar.finish();
+    if (!tar.startsWithHeader) {
       throw new InputDataError(
         `"${path}" is gzip-compressed but does not hold a tar archive; expected a .tar.gz of the calibration files`,
       );
     }
-    return sourceOf(path, "tar.gz", readTar(inner, `"${path}"`, caps));
+    return sourceOf(path, "tar.gz", members);
   }
   if (isTarHeader(bytes)) return sourceOf(path, "tar", readTar(bytes, `"${path}"`, caps));
   throw new InputDataError(

@@ -11,6 +11,7 @@ import { readZip } from "./zip.ts";
 import { inflateCapped } from "./inflate.ts";
 import { type ArchiveLimits, calibrationLimits, DEFAULT_ARCHIVE_LIMITS } from "./limits.ts";
 import { openDataset } from "./archive.ts";
+import { readTar, TarStream } from "./tar.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -136,10 +137,34 @@ Deno.test("calibrationLimits() scales with samples and sample bytes, with floors
   const small = calibrationLimits(12 * 1024, 4, 'input "x"');
   assert.equal(small.maxMemberBytes, 16 * MiB);
   assert.equal(small.maxTotalBytes, 64 * MiB + 4 * 8 * 12 * 1024);
-  const big = calibrationLimits(4 * MiB, 32, 'input "x"');
+  const big = calibrationLimits(4 * MiB, 4, 'input "x"');
   assert.equal(big.maxMemberBytes, 32 * MiB);
-  assert.equal(big.maxTotalBytes, 64 * MiB + 32 * 8 * 4 * MiB);
+  assert.equal(big.maxTotalBytes, 64 * MiB + 4 * 8 * 4 * MiB);
   const all = calibrationLimits(12 * 1024, -1, 'input "x"');
   assert.equal(all.maxTotalBytes, DEFAULT_ARCHIVE_LIMITS.maxTotalBytes);
   assert.match(all.reason, /calibration_size -1 reads every file/);
+});
+
+Deno.test("TarStream reads members spanning chunks as readTar() reads the whole archive", () => {
+  const tar = tarArchive([
+    { name: "a.bin", data: new Uint8Array(1000).map((_, i) => i % 251) },
+    { name: "b.bin", data: enc.encode("b") },
+    { name: "c.bin", data: new Uint8Array(0) },
+  ]);
+  const whole = readTar(tar, "t.tar");
+  const stream = new TarStream("t.tar");
+  for (let i = 0; i < tar.length; i += 7) stream.feed(tar.slice(i, i + 7));
+  const pieces = stream.finish();
+  assert.deepEqual(
+    pieces.map((m) => [m.name, [...m.data]]),
+    whole.map((m) => [m.name, [...m.data]]),
+  );
+  assert.equal(whole.length, 3);
+  const cut = new TarStream("t.tar");
+  cut.feed(tar.subarray(0, 700));
+  assert.throws(() => cut.finish(), /t\.tar is truncated: a member needs 1000 bytes at offset 512/);
+});
+
+Deno.test("calibrationLimits() caps the total whatever calibration_size says", () => {
+  assert.equal(calibrationLimits(12 * 1024, 2 ** 31, 'input "x"').maxTotalBytes, 512 * MiB);
 });

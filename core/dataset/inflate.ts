@@ -15,7 +15,7 @@ import { AxbError, InputDataError } from "../errors/mod.ts";
  */
 const FEED = 64 * 1024;
 
-/** Options of {@linkcode inflateCapped}. */
+/** Options of {@linkcode inflateStream}. */
 export interface InflateOptions {
   /**
    * `gzip` (with header and trailer, members may be concatenated), `zlib` (PNG image data)
@@ -28,33 +28,26 @@ export interface InflateOptions {
   readonly over: () => AxbError;
   /** Names the data in a corrupt-stream message (`"a.tar.gz"`, `member "x" of "a.zip"`). */
   readonly what: string;
-  /** Expected output size, to allocate once (a hint; the cap still rules). */
-  readonly sizeHint?: number;
-  /** Called after each step with the output so far, e.g. to check tar headers early. */
-  readonly onProgress?: (out: Uint8Array) => void;
 }
 
 /**
- * Decompress `data` through a cap.
+ * Decompress `data` through a cap, handing each piece of output to `onChunk` as it comes
+ * (each piece is a fresh array the receiver may keep).
  *
- * @returns the decompressed bytes
- * @throws the `over()` error when the output passes the cap
+ * @throws the `over()` error as soon as the output passes the cap
  * @throws {InputDataError} when the stream is corrupt or truncated
+ * @throws what `onChunk` throws
  */
-export function inflateCapped(data: Uint8Array, opts: InflateOptions): Uint8Array {
-  let out = new Uint8Array(Math.min(opts.cap, Math.max(opts.sizeHint ?? 0, 64 * 1024)));
+export function inflateStream(
+  data: Uint8Array,
+  opts: InflateOptions,
+  onChunk: (chunk: Uint8Array) => void,
+): void {
   let length = 0;
   const ondata = (chunk: Uint8Array) => {
-    if (length + chunk.length > opts.cap) throw opts.over();
-    if (length + chunk.length > out.length) {
-      const grown = new Uint8Array(
-        Math.min(opts.cap, Math.max(2 * out.length, length + chunk.length)),
-      );
-      grown.set(out.subarray(0, length));
-      out = grown;
-    }
-    out.set(chunk, length);
     length += chunk.length;
+    if (length > opts.cap) throw opts.over();
+    if (chunk.length > 0) onChunk(chunk);
   };
   const stream = opts.format === "gzip"
     ? new Gunzip(ondata)
@@ -65,7 +58,6 @@ export function inflateCapped(data: Uint8Array, opts: InflateOptions): Uint8Arra
     for (let at = 0; at < data.length || at === 0; at += FEED) {
       const end = Math.min(data.length, at + FEED);
       stream.push(data.subarray(at, end), end >= data.length);
-      opts.onProgress?.(out.subarray(0, length));
       if (end >= data.length) break;
     }
   } catch (e) {
@@ -78,6 +70,30 @@ export function inflateCapped(data: Uint8Array, opts: InflateOptions): Uint8Arra
       );
     }
   }
+}
+
+/**
+ * Decompress `data` through a cap into one array.
+ *
+ * @param size the expected output size, allocated once (the cap still rules)
+ * @returns the decompressed bytes
+ * @throws the `over()` error as soon as the output passes the cap
+ * @throws {InputDataError} when the stream is corrupt or truncated
+ */
+export function inflateCapped(data: Uint8Array, opts: InflateOptions, size = 0): Uint8Array {
+  let out = new Uint8Array(Math.min(opts.cap, Math.max(size, 64 * 1024)));
+  let length = 0;
+  inflateStream(data, opts, (chunk) => {
+    if (length + chunk.length > out.length) {
+      const grown = new Uint8Array(
+        Math.min(opts.cap, Math.max(2 * out.length, length + chunk.length)),
+      );
+      grown.set(out.subarray(0, length));
+      out = grown;
+    }
+    out.set(chunk, length);
+    length += chunk.length;
+  });
   return out.subarray(0, length);
 }
 

@@ -45,8 +45,11 @@ export const SAMPLE_MARGIN = 8;
 const MEMBER_FLOOR = 16 * MiB;
 /** Room besides the wanted samples: skipped files, other inputs' files, folders. */
 const TOTAL_FLOOR = 64 * MiB;
-/** Largest total cap whatever the config says. */
-const TOTAL_CEILING = 2048 * MiB;
+/**
+ * Largest total cap whatever the config says (a `calibration_size` of 2^31 must not license a
+ * 2 GiB bomb): 512 MiB of samples is thousands of ImageNet-sized inputs.
+ */
+const TOTAL_CEILING = 512 * MiB;
 
 /**
  * Caps for an archive feeding calibration samples of `sampleBytes` bytes each.

@@ -173,8 +173,7 @@ export function decodePng(bytes: Uint8Array, what: string): RgbImage {
         `${what}: PNG image data inflates past the ${rows} bytes its ${h.width}x${h.height} header declares`,
       ),
     what: `${what} (PNG image data)`,
-    sizeHint: rows,
-  });
+  }, rows);
   const pal = palette ?? new Uint8Array(0);
   const raw = unfilter(inflated, h, what);
   const channels = CHANNELS[h.colorType];

@@ -222,8 +222,7 @@ export function readZip(
         cap: room,
         over,
         what: `member "${e.name}" of ${what}`,
-        sizeHint: room,
-      });
+      }, room);
     } else {
       throw new InputDataError(
         `Cannot read zip archive ${what}: member "${e.name}" uses compression method ${e.method}; ` +

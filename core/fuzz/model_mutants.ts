@@ -226,8 +226,9 @@ const EDITS: readonly Edit[] = [
     if (r === 0 && t.dims?.length) {
       t.dims[rng.int(0, t.dims.length - 1)] = bigIntToInt64(randomInt64(rng));
     } else if (r === 1) t.dataType = rng.pick(ELEM_TYPES);
-    else if (r === 2 && t.rawData) t.rawData = t.rawData.subarray(0, rng.int(0, t.rawData.length));
-    else t.dims = [...(t.dims ?? []), bigIntToInt64(randomInt64(rng))];
+    else if (r === 2 && t.rawData instanceof Uint8Array) {
+      t.rawData = t.rawData.subarray(0, rng.int(0, t.rawData.length));
+    } else t.dims = [...(t.dims ?? []), bigIntToInt64(randomInt64(rng))];
     return `initializer "${t.name}" edit ${r}`;
   },
   (_m, g, rng) => {
@@ -249,7 +250,7 @@ const EDITS: readonly Edit[] = [
     if (!inits.length) return "no initializer";
     const t = rng.pick(inits);
     const v = rng.interesting();
-    if (t.rawData?.length) {
+    if (t.rawData instanceof Uint8Array && t.rawData.length) {
       const raw = new Uint8Array(t.rawData);
       const view = new DataView(raw.buffer);
       const at = rng.int(0, Math.max(0, raw.length - 8));

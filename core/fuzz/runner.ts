@@ -32,8 +32,8 @@ export interface FuzzOptions {
   workerUrl?: URL;
 }
 
-/** One row of the report. */
-export type KindRow = Record<"tried" | Outcome, number>;
+/** One row of the report; `wrapped` counts the named errors that wrap an engine error. */
+export type KindRow = Record<"tried" | Outcome | "wrapped", number>;
 
 /** A crash or a hang. */
 export interface Finding {
@@ -165,7 +165,7 @@ export class WorkerSlot {
  */
 export async function runFuzz(corpus: Corpus, opts: FuzzOptions): Promise<FuzzReport> {
   const t0 = performance.now();
-  const row = (): KindRow => ({ tried: 0, ok: 0, named: 0, crash: 0, hang: 0 });
+  const row = (): KindRow => ({ tried: 0, ok: 0, named: 0, crash: 0, hang: 0, wrapped: 0 });
   const rows: Record<CaseKind, KindRow> = { model: row(), config: row(), archive: row() };
   const findings: Finding[] = [];
   let slowest = 0;
@@ -183,6 +183,7 @@ export async function runFuzz(corpus: Corpus, opts: FuzzOptions): Promise<FuzzRe
         slowest = Math.max(slowest, performance.now() - started);
         rows[kind].tried++;
         rows[kind][verdict.outcome]++;
+        if (verdict.wrapped) rows[kind].wrapped++;
         if (verdict.outcome === "crash" || verdict.outcome === "hang") {
           const finding: Finding = { kind, index, note: made.note, verdict };
           if (opts.saveDir) {
@@ -218,9 +219,11 @@ export function formatReport(r: FuzzReport): string {
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const fmt = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i])).join("  ");
+  const wrapped = CASE_KINDS.map((k) => `${k} ${r.rows[k].wrapped}`).join(", ");
   return [
     fmt(header),
     ...lines.map(fmt),
+    `named errors wrapping an engine error caught by the executor: ${wrapped}`,
     `wall time ${(r.wallMs / 1000).toFixed(1)} s, slowest case ${
       (r.slowestMs / 1000).toFixed(1)
     } s, peak resident memory ${formatBytes(r.peakRssBytes)}`,

@@ -38,6 +38,11 @@ export type Outcome = "ok" | "named" | "crash" | "hang";
 export interface Verdict {
   outcome: Outcome;
   detail?: string;
+  /**
+   * A named error whose cause is an engine or library error (a kernel the executor caught
+   * failing): the user sees one line, but the kernel has a gap worth a look.
+   */
+  wrapped?: boolean;
 }
 
 const silent = createLogger({ sink: () => {} });
@@ -51,7 +56,12 @@ export function classify(e: unknown): Verdict {
   if (e instanceof AxbError) {
     const m = e.message;
     if (!m.includes("\n") && !m.includes("\r") && m.length <= MAX_MESSAGE_CHARS) {
-      return { outcome: "named", detail: `${e.code}: ${m.slice(0, 300)}` };
+      const wrapped = e.cause !== undefined && !(e.cause instanceof AxbError);
+      return {
+        outcome: "named",
+        detail: `${e.code}: ${m.slice(0, 300)}`,
+        ...(wrapped && { wrapped }),
+      };
     }
     return {
       outcome: "crash",
