@@ -88,7 +88,7 @@ export type { EmulatorOptions } from "./core/quant/emulator.ts";
 export { toQdqModel } from "./core/quant/qdq_export.ts";
 export { fromQdqModel, isQdqModel } from "./core/quant/qdq_import.ts";
 export { analyzePrecision } from "./core/quant/precision_analysis.ts";
-export { loadCalibrationSet } from "./core/dataset/load_calibration.ts";
+export { extractCalibrationSet, loadCalibrationSet } from "./core/dataset/load_calibration.ts";
 
 // Targets, partition, compilation, container
 export type { Legality, Target } from "./targets/target.ts";
@@ -202,7 +202,14 @@ export type { ConfigFormat } from "./core/config/load.ts";
 export type { Tolerance } from "./core/conformance/compare.ts";
 export type { SubgraphMeta } from "./core/container/_groups_meta.ts";
 export type { NpuRun } from "./core/container/npu_kernel.ts";
-export type { CalibrationSourceInfo } from "./core/dataset/load_calibration.ts";
+export type { CalibrationSourceInfo, PendingExtraction } from "./core/dataset/load_calibration.ts";
+export type { ArchiveLimits } from "./core/dataset/limits.ts";
+export type {
+  DatasetFile,
+  DatasetSource,
+  DatasetSourceKind,
+  SkippedLink,
+} from "./core/dataset/archive.ts";
 export type { CutRange } from "./core/partition/cuts.ts";
 export type { PassStat } from "./core/passes/pass_manager.ts";
 export type { Histogram } from "./core/quant/histogram.ts";

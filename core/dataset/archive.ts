@@ -38,6 +38,7 @@ export type DatasetSourceKind = "tar" | "tar.gz" | "zip" | "directory";
 export interface DatasetFile {
   /** Path relative to the archive root, `/`-separated, normalised (no `./`, no `..`). */
   name: string;
+  /** The file's contents. */
   bytes: Uint8Array;
 }
 
@@ -53,7 +54,9 @@ export interface SkippedLink {
 export interface DatasetSource {
   /** The path the user gave. */
   path: string;
+  /** How the dataset is stored. */
   kind: DatasetSourceKind;
+  /** The regular files, sorted by name. */
   files: DatasetFile[];
   /** Symbolic and hard link members that were left out (archives only). */
   links: SkippedLink[];
