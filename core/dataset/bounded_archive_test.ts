@@ -136,10 +136,10 @@ Deno.test("openDataset() refuses a directory file over the member cap before rea
 Deno.test("calibrationLimits() scales with samples and sample bytes, with floors", () => {
   const small = calibrationLimits(12 * 1024, 4, 'input "x"');
   assert.equal(small.maxMemberBytes, 16 * MiB);
-  assert.equal(small.maxTotalBytes, 64 * MiB + 4 * 8 * 12 * 1024);
+  assert.equal(small.maxTotalBytes, 64 * MiB + 4 * 4 * 12 * 1024);
   const big = calibrationLimits(4 * MiB, 4, 'input "x"');
   assert.equal(big.maxMemberBytes, 32 * MiB);
-  assert.equal(big.maxTotalBytes, 64 * MiB + 4 * 8 * 4 * MiB);
+  assert.equal(big.maxTotalBytes, 64 * MiB + 4 * 4 * 4 * MiB);
   const all = calibrationLimits(12 * 1024, -1, 'input "x"');
   assert.equal(all.maxTotalBytes, DEFAULT_ARCHIVE_LIMITS.maxTotalBytes);
   assert.match(all.reason, /calibration_size -1 reads every file/);

@@ -6,8 +6,9 @@
  *
  * For calibration the caps come from what the model can consume
  * ({@linkcode calibrationLimits}): the bytes of one sample of the inputs the archive feeds,
- * times {@linkcode SAMPLE_MARGIN} (images stored larger than the input, npy headers, files
- * the format skips), per file and per wanted sample.
+ * times {@linkcode SAMPLE_MARGIN} per file (an image stored larger than the input) and
+ * {@linkcode TOTAL_MARGIN} per wanted sample (npy headers, files the format skips), plus
+ * fixed floors for small models.
  *
  * @module
  */
@@ -41,6 +42,8 @@ export const DEFAULT_ARCHIVE_LIMITS: ArchiveLimits = {
 
 /** A file may be this many times one sample's tensor bytes. */
 export const SAMPLE_MARGIN = 8;
+/** The archive may hold this many times the wanted samples' tensor bytes, besides the floor. */
+export const TOTAL_MARGIN = 4;
 /** Smallest per-file cap: an image may be much larger than a small model's input. */
 const MEMBER_FLOOR = 16 * MiB;
 /** Room besides the wanted samples: skipped files, other inputs' files, folders. */
@@ -74,7 +77,7 @@ export function calibrationLimits(
       } in all`,
     };
   }
-  const total = Math.min(TOTAL_CEILING, TOTAL_FLOOR + samples * SAMPLE_MARGIN * sampleBytes);
+  const total = Math.min(TOTAL_CEILING, TOTAL_FLOOR + samples * TOTAL_MARGIN * sampleBytes);
   return {
     maxTotalBytes: total,
     maxMemberBytes: Math.min(perFile, total),
