@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
-import { InputDataError } from "../errors/mod.ts";
+import { InputDataError, KernelError } from "../errors/mod.ts";
 import { maxTensorBytes } from "../ir/dtype.ts";
 import { makeCase } from "./cases.ts";
 import { loadCorpus } from "./corpus.ts";
@@ -16,6 +16,8 @@ const ROOT = join(import.meta.dirname ?? ".", "../..");
 
 Deno.test("classify() calls an AxbError named and anything else a crash", () => {
   assert.equal(classify(new InputDataError("bad")).outcome, "named");
+  const wrapped = classify(new KernelError("Node n failed: x", { cause: new RangeError("x") }));
+  assert.deepEqual([wrapped.outcome, wrapped.wrapped], ["named", true]);
   assert.equal(classify(new RangeError("Invalid typed array length: -3072")).outcome, "crash");
   assert.equal(classify("thrown string").outcome, "crash");
   const multi = new InputDataError("x");
