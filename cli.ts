@@ -2,14 +2,21 @@
  * The `axb` command: parses the subcommand name and dispatches. Each subcommand parses
  * its own flags. Exit status: 0 ok, 1 a check failed, 2 bad input (usage, config,
  * model, data). Errors print as one line, `axb NAME: error: …` (a message that already
- * starts with `axb NAME:` is not prefixed twice); `--debug` adds the stack trace. Help
- * fits the terminal width (80 columns when stdout is not a terminal).
+ * starts with `axb NAME:` is not prefixed twice); `--debug` adds the stack trace. A file-system
+ * permission denial is bad input too (exit 2, the path and the Deno flag named); anything else
+ * that is not an {@linkcode AxbError} is a bug in axb and prints as an internal error (exit 1).
+ * Help fits the terminal width (80 columns when stdout is not a terminal).
+ *
+ * `AXB_MAX_TENSOR_MB` (when the environment may be read) sets the largest tensor axb
+ * allocates, in MiB (default 1024).
  *
  * @module
  */
 import type { Command, CommandIO } from "./core/cli/command.ts";
 import { formatFlagHelp } from "./core/cli/flags.ts";
-import { AxbError } from "./core/errors/mod.ts";
+import { AxbError, oneLine, UsageError } from "./core/errors/mod.ts";
+import { isPermissionDenial } from "./core/errors/fs.ts";
+import { setMaxTensorBytes } from "./core/ir/dtype.ts";
 import { nearest } from "./core/util/nearest.ts";
 import { terminalWidth } from "./core/util/terminal.ts";
 import { wrapText } from "./core/report/table.ts";
@@ -132,6 +139,12 @@ export async function main(
       if (io.debug && e.stack) io.stderr(e.stack);
       return e.exitCode;
     }
+    if (isPermissionDenial(e)) {
+      // Deno's own text names the path and, for a missing flag, the flag to add.
+      io.stderr(`axb ${cmd.name}: error: permission denied: ${oneLine(e.message)}`);
+      if (io.debug && e.stack) io.stderr(e.stack);
+      return 2;
+    }
     io.stderr(
       `axb ${cmd.name}: internal error: ${e instanceof Error ? errorText(e, cmd.name) : String(e)}${
         io.debug ? "" : " (run with --debug for the stack trace)"
@@ -142,7 +155,28 @@ export async function main(
   }
 }
 
+/**
+ * Apply `AXB_MAX_TENSOR_MB` when set and readable without a permission prompt.
+ *
+ * @throws {UsageError} when it is not a positive number
+ */
+export function applyEnvironmentLimits(): void {
+  const name = "AXB_MAX_TENSOR_MB";
+  if (Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") return;
+  const text = Deno.env.get(name);
+  if (text === undefined) return;
+  const mb = Number(text);
+  if (!(mb > 0)) throw new UsageError(`${name} is "${text}", expected a positive number of MiB`);
+  setMaxTensorBytes(mb * 2 ** 20);
+}
+
 if (import.meta.main) {
+  try {
+    applyEnvironmentLimits();
+  } catch (e) {
+    console.error(`axb: error: ${e instanceof Error ? e.message : String(e)}`);
+    Deno.exit(2);
+  }
   const io: CommandIO = {
     stdout: (t) => console.log(t),
     stderr: (t) => console.error(t),

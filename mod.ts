@@ -18,7 +18,12 @@
  */
 
 export type { DType, DTypeArrayMap, TensorData } from "./core/ir/dtype.ts";
-export { DTYPES } from "./core/ir/dtype.ts";
+export {
+  DEFAULT_MAX_TENSOR_BYTES,
+  DTYPES,
+  maxTensorBytes,
+  setMaxTensorBytes,
+} from "./core/ir/dtype.ts";
 export { asFloat32, f32, fromFloat32, s64, sizeOf, Tensor } from "./core/ir/tensor.ts";
 export type {
   Dim,
@@ -38,6 +43,7 @@ export { NameScope } from "./core/ir/names.ts";
 export { normalizeDomain, opsetOf } from "./core/ir/opset.ts";
 
 export { decodeModel, loadModel, loadTensorFile, loadValueFile } from "./core/onnx/load.ts";
+export { validateModel, type ValidateOptions } from "./core/onnx/validate.ts";
 export { decodeTensorProto } from "./core/onnx/tensor_proto.ts";
 export { CAFFE_LAYER_TYPES, decodeCaffeModel, loadCaffeModel } from "./core/caffe/mod.ts";
 export type { CaffeLoadOptions, CaffeSource } from "./core/caffe/mod.ts";
@@ -76,6 +82,7 @@ export {
   GraphError,
   InputDataError,
   KernelError,
+  LimitError,
   ModelFormatError,
   NotImplementedError,
   SequenceElementTypeError,
@@ -109,7 +116,7 @@ export { toQdqModel } from "./core/quant/qdq_export.ts";
 export { fromQdqModel, isQdqModel } from "./core/quant/qdq_import.ts";
 export { analyzePrecision } from "./core/quant/precision_analysis.ts";
 export { listedCapabilities, opCapabilities } from "./core/quant/op_capabilities.ts";
-export { loadCalibrationSet } from "./core/dataset/load_calibration.ts";
+export { extractCalibrationSet, loadCalibrationSet } from "./core/dataset/load_calibration.ts";
 
 // Targets, partition, compilation, container
 export type { Legality, Target } from "./targets/target.ts";
@@ -284,7 +291,14 @@ export type { ConfigFormat } from "./core/config/load.ts";
 export type { Tolerance } from "./core/conformance/compare.ts";
 export type { SubgraphMeta } from "./core/container/_groups_meta.ts";
 export type { NpuRun } from "./core/container/npu_kernel.ts";
-export type { CalibrationSourceInfo } from "./core/dataset/load_calibration.ts";
+export type { CalibrationSourceInfo, PendingExtraction } from "./core/dataset/load_calibration.ts";
+export type { ArchiveLimits } from "./core/dataset/limits.ts";
+export type {
+  DatasetFile,
+  DatasetSource,
+  DatasetSourceKind,
+  SkippedLink,
+} from "./core/dataset/archive.ts";
 export type { CutRange } from "./core/partition/cuts.ts";
 export type { PassStat } from "./core/passes/pass_manager.ts";
 export type { Histogram } from "./core/quant/histogram.ts";

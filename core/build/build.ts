@@ -25,6 +25,7 @@ import { applyConstProcessors, applyOpProcessors } from "../preprocess/patch.ts"
 import { optimizeFrontend } from "../passes/frontend.ts";
 import { upgradeOpset } from "../passes/upgrade_opset.ts";
 import { runPasses } from "../passes/pass_manager.ts";
+import { inferShapes } from "../passes/infer_shapes.ts";
 import { fromQdqModel, isQdqModel } from "../quant/qdq_import.ts";
 import { toQdqModel } from "../quant/qdq_export.ts";
 import { quantJson } from "../quant/quant_json.ts";
@@ -119,6 +120,9 @@ function prepareFloat(model: Model, config: BuildConfig, opts: BuildOptions): Mo
     applyConstProcessors(model, config.const_processors, log);
   }
   if (config.op_processors.length) applyOpProcessors(model, config.op_processors, log);
+  // Shape inference refuses impossible shapes (a window larger than its input, a tensor over
+  // the size limit) by node name, before any pass or kernel meets them.
+  inferShapes(model, registry);
   if (config.onnx_opt.disable_onnx_optimization) {
     log.warn(
       "onnx_opt.disable_onnx_optimization: skipping graph optimisation except the opset upgrade QDQ export needs",

@@ -9,6 +9,7 @@ import type { NpuMode, Target } from "../../targets/target.ts";
 import type { TargetRegistry } from "../../targets/registry.ts";
 import { selectNpuMode } from "../compile/npu_mode.ts";
 import { ConfigError } from "../errors/mod.ts";
+import { fsFailure } from "../errors/fs.ts";
 
 /** The target and core mode a valid build compiles for. */
 export interface ValidBuild {
@@ -50,8 +51,8 @@ export async function validateBuild(
   for (const [field, path] of need) {
     try {
       await Deno.stat(path);
-    } catch {
-      throw new ConfigError(`${field}: "${path}" does not exist`, { field });
+    } catch (e) {
+      throw new ConfigError(`${field}: "${path}" ${fsFailure(e, path)}`, { field });
     }
   }
   return { target, mode };

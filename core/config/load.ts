@@ -1,17 +1,26 @@
 /**
  * Read a pulsar2 config file in any of its four syntaxes (json, yaml, toml, prototxt),
  * detected by extension and, for other extensions, by content. Returns plain data for the
- * resolver; syntax errors are `ConfigError`s starting with `file:line:col`.
+ * resolver; syntax errors are `ConfigError`s starting with `file:line:col`. Size, nesting and
+ * string length are bounded (`bounded.ts`), and no parser library's own error reaches the
+ * caller unwrapped.
  *
  * @module
  */
-import { parse as parseYaml, YAMLError } from "yaml";
+import { type Document, isMap, isScalar, isSeq, parseDocument } from "yaml";
 import { parse as parseToml, TomlError } from "smol-toml";
 import { ConfigError } from "../errors/mod.ts";
 import type { ConfigWarning } from "./diagnostics.ts";
 import { parseRelaxedJson } from "./json_relaxed.ts";
 import { prototxtToPlain } from "./prototxt.ts";
 import { buildConfigTree } from "./fields.ts";
+import {
+  checkConfigData,
+  checkConfigText,
+  libraryError,
+  MAX_YAML_ALIASES,
+  readConfigText,
+} from "./bounded.ts";
 
 /** Config syntaxes. */
 export type ConfigFormat = "json" | "yaml" | "toml" | "prototxt";
@@ -56,29 +65,37 @@ export function sniffFormat(text: string): ConfigFormat {
   return "prototxt";
 }
 
-/** Parse config text of a known format. */
+/**
+ * Parse config text of a known format.
+ *
+ * @throws {ConfigError} on a syntax error (`file:line:col: …`), text over the size or nesting
+ *   limits, too many YAML alias expansions, or a string over the length limit
+ */
 export function parseConfigText(
   text: string,
   format: ConfigFormat,
   file: string,
   warnings: ConfigWarning[] = [],
 ): unknown {
+  checkConfigText(text, file, format === "prototxt");
+  const data = parseChecked(text, format, file, warnings);
+  checkConfigData(data, file);
+  return data;
+}
+
+function parseChecked(
+  text: string,
+  format: ConfigFormat,
+  file: string,
+  warnings: ConfigWarning[],
+): unknown {
   switch (format) {
     case "json":
-      return parseRelaxedJson(text, file, warnings);
+      return guarded(() => parseRelaxedJson(text, file, warnings), "JSON", file);
     case "prototxt":
       return prototxtToPlain(text, file, buildConfigTree());
     case "yaml":
-      try {
-        return parseYaml(text) ?? {};
-      } catch (e) {
-        if (e instanceof YAMLError) {
-          const p = e.linePos?.[0];
-          const where = p ? `${file}:${p.line}:${p.col}` : file;
-          throw new ConfigError(`${where}: invalid YAML: ${firstLine(e.message)}`, { file });
-        }
-        throw e;
-      }
+      return parseYamlText(text, file);
     case "toml":
       try {
         return parseToml(text);
@@ -89,8 +106,70 @@ export function parseConfigText(
             { file },
           );
         }
-        throw e;
+        throw libraryError(e, "TOML", file);
       }
+  }
+}
+
+/**
+ * YAML through the yaml library's document API, with the duplicate-key check done here in
+ * one pass: the library's own (`uniqueKeys`) compares every key with every other, which
+ * takes seconds on a file of a few thousand keys.
+ */
+function parseYamlText(text: string, file: string): unknown {
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, { uniqueKeys: false });
+  } catch (e) {
+    throw libraryError(e, "YAML", file);
+  }
+  const err = doc.errors[0];
+  if (err) {
+    const p = err.linePos?.[0];
+    const where = p ? `${file}:${p.line}:${p.col}` : file;
+    throw new ConfigError(`${where}: invalid YAML: ${firstLine(err.message)}`, { file });
+  }
+  checkUniqueKeys(doc.contents, text, file);
+  try {
+    return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }) ?? {};
+  } catch (e) {
+    throw libraryError(e, "YAML", file);
+  }
+}
+
+/** Refuse a mapping that repeats a key, as YAML requires (iterative, linear). */
+function checkUniqueKeys(root: unknown, text: string, file: string): void {
+  const stack = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isSeq(node)) stack.push(...node.items);
+    if (!isMap(node)) continue;
+    const seen = new Set<string>();
+    for (const item of node.items) {
+      stack.push(item.value);
+      if (!isScalar(item.key)) continue;
+      const key = String(item.key.value);
+      if (seen.has(key)) {
+        const at = item.key.range?.[0] ?? 0;
+        const line = text.slice(0, at).split("\n").length;
+        const col = at - text.lastIndexOf("\n", at - 1);
+        throw new ConfigError(
+          `${file}:${line}:${col}: invalid YAML: Map keys must be unique ("${key}" repeats)`,
+          { file },
+        );
+      }
+      seen.add(key);
+    }
+  }
+}
+
+/** Run a parser, turning anything but our own errors into a `ConfigError`. */
+function guarded<T>(parse: () => T, syntax: string, file: string): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    throw libraryError(e, syntax, file);
   }
 }
 
@@ -101,18 +180,11 @@ function firstLine(s: string): string {
 /**
  * Read and parse a config file.
  *
- * @throws {ConfigError} missing/unreadable file or a syntax error (`file:line:col: …`)
+ * @throws {ConfigError} missing/unreadable/too large file, a syntax error
+ *   (`file:line:col: …`) or input past a limit (see {@linkcode parseConfigText})
  */
 export async function loadConfigFile(path: string): Promise<LoadedConfig> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (e) {
-    const why = e instanceof Deno.errors.NotFound
-      ? "does not exist"
-      : `cannot be read (${e instanceof Error ? e.message : String(e)})`;
-    throw new ConfigError(`Config file ${path} ${why}`, { file: path });
-  }
+  const text = await readConfigText(path);
   const format = formatFromName(path) ?? sniffFormat(text);
   const warnings: ConfigWarning[] = [];
   const raw = parseConfigText(text, format, path, warnings);

@@ -15,6 +15,7 @@
  */
 import { ConfigError } from "../errors/mod.ts";
 import type { FieldNode } from "./fields.ts";
+import { MAX_CONFIG_DEPTH } from "./bounded.ts";
 
 /** A scalar or nested value with its position. */
 export type PtValue =
@@ -39,6 +40,8 @@ class Lexer {
   i = 0;
   line = 1;
   col = 1;
+  /** Messages open at the current position; bounded so recursion cannot exhaust the stack. */
+  depth = 0;
   constructor(readonly text: string, readonly file: string) {}
 
   fail(msg: string, at: Pos = this.pos()): never {
@@ -176,10 +179,16 @@ function describe(c: string | undefined): string {
 
 function readMessageBody(lx: Lexer, close: string): PtField[] {
   const fields: PtField[] = [];
+  if (close !== "" && ++lx.depth > MAX_CONFIG_DEPTH) {
+    lx.fail(`messages nest deeper than ${MAX_CONFIG_DEPTH} levels, axb's limit for config files`);
+  }
   while (true) {
     const c = lx.peek();
     if (close === "" ? c === "" : c === close) {
-      if (close !== "") lx.advance();
+      if (close !== "") {
+        lx.advance();
+        lx.depth--;
+      }
       return fields;
     }
     if (c === "") lx.fail(`expected "${close}" to close the message, found end of file`);

@@ -6,16 +6,30 @@
  * by its extension. Member paths are checked before anything is read or written: a member
  * whose path is absolute or climbs out of the root (`../x`, `a/../../x`) is refused; macOS
  * `__MACOSX/` folders and dotfiles (`.DS_Store`, `._x.jpg`, anything under `.git/`) are
- * skipped; directories, links and devices are not files and are skipped too.
+ * skipped; directories and devices are not files and are skipped too. Symbolic and hard link
+ * members are not followed: they are listed in {@linkcode DatasetSource.links} so the caller
+ * can say which ones were left out.
+ *
+ * Everything is read through the caps of an {@linkcode ArchiveLimits} (`limits.ts`): the
+ * archive file, each member and the whole archive once decompressed, and the member count.
  *
  * @module
  */
-import { gunzipSync, unzipSync } from "fflate";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { InputDataError } from "../errors/mod.ts";
+import { fsFailure } from "../errors/fs.ts";
 import type { Logger } from "../util/log.ts";
 import { tensorFileStem } from "../io/raw.ts";
-import { isTarHeader, readTar } from "./tar.ts";
+import { isTarHeader, readTar, TarStream } from "./tar.ts";
+import { readZip } from "./zip.ts";
+import { inflateStream } from "./inflate.ts";
+import {
+  type ArchiveLimits,
+  countOverError,
+  DEFAULT_ARCHIVE_LIMITS,
+  memberOverError,
+  totalOverError,
+} from "./limits.ts";
 
 /** How a dataset was stored. */
 export type DatasetSourceKind = "tar" | "tar.gz" | "zip" | "directory";
@@ -24,15 +38,34 @@ export type DatasetSourceKind = "tar" | "tar.gz" | "zip" | "directory";
 export interface DatasetFile {
   /** Path relative to the archive root, `/`-separated, normalised (no `./`, no `..`). */
   name: string;
+  /** The file's contents. */
   bytes: Uint8Array;
+}
+
+/** A link member that was not followed. */
+export interface SkippedLink {
+  /** The member's path as stored. */
+  name: string;
+  /** Where it points, when the archive says. */
+  target?: string;
 }
 
 /** An opened dataset: its files sorted by name (code-unit order, like Python's `sorted`). */
 export interface DatasetSource {
   /** The path the user gave. */
   path: string;
+  /** How the dataset is stored. */
   kind: DatasetSourceKind;
+  /** The regular files, sorted by name. */
   files: DatasetFile[];
+  /** Symbolic and hard link members that were left out (archives only). */
+  links: SkippedLink[];
+}
+
+/** Options of {@linkcode openDataset}. */
+export interface OpenDatasetOptions {
+  /** Caps on the archive (default {@linkcode DEFAULT_ARCHIVE_LIMITS}). */
+  limits?: ArchiveLimits;
 }
 
 /**
@@ -82,44 +115,86 @@ function collect(entries: Iterable<[string, Uint8Array]>, archive: string): Data
   return [...files].map(([name, bytes]) => ({ name, bytes })).sort(byName);
 }
 
-function fromTar(bytes: Uint8Array, archive: string): DatasetFile[] {
-  const members = readTar(bytes, `"${archive}"`);
+interface Member {
+  name: string;
+  kind: "file" | "directory" | "link" | "other";
+  data: Uint8Array;
+  linkTarget?: string;
+}
+
+/** Validate every path (links and directories too); keep regular files, list links. */
+function sourceOf(
+  path: string,
+  kind: DatasetSourceKind,
+  members: readonly Member[],
+): DatasetSource {
   const entries: [string, Uint8Array][] = [];
+  const links: SkippedLink[] = [];
   for (const m of members) {
-    // Validate every path (links and directories too), keep regular files only.
-    const name = checkMemberPath(m.name, archive);
-    if (name !== undefined && m.kind === "file") entries.push([m.name, m.data]);
+    const name = checkMemberPath(m.name, path);
+    if (name === undefined) continue;
+    if (m.kind === "file") entries.push([m.name, m.data]);
+    else if (m.kind === "link") links.push({ name: m.name, target: m.linkTarget || undefined });
   }
-  return collect(entries, archive);
+  return { path, kind, files: collect(entries, path), links };
 }
 
-function fromZip(bytes: Uint8Array, archive: string): DatasetFile[] {
-  let unzipped: Record<string, Uint8Array>;
-  try {
-    unzipped = unzipSync(bytes);
-  } catch (e) {
-    throw new InputDataError(
-      `Cannot read zip archive "${archive}": ${e instanceof Error ? e.message : String(e)}`,
-    );
-  }
-  return collect(Object.entries(unzipped), archive);
-}
-
-async function fromDirectory(root: string): Promise<DatasetFile[]> {
+async function fromDirectory(root: string, limits: ArchiveLimits): Promise<DatasetFile[]> {
   const files: DatasetFile[] = [];
+  let total = 0;
+  let count = 0;
   const walk = async (dir: string, rel: string): Promise<void> => {
-    for await (const entry of Deno.readDir(dir)) {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = await Array.fromAsync(Deno.readDir(dir));
+    } catch (e) {
+      throw new InputDataError(`Calibration dataset folder "${dir}" ${fsFailure(e, dir)}`);
+    }
+    for (const entry of entries) {
       if (entry.name.startsWith(".") || (rel === "" && entry.name === "__MACOSX")) continue;
+      if (++count > limits.maxMembers) throw countOverError(root, limits);
       const path = join(dir, entry.name);
       const name = rel === "" ? entry.name : `${rel}/${entry.name}`;
-      if (entry.isDirectory) await walk(path, name);
-      else if (entry.isFile || (entry.isSymlink && (await Deno.stat(path)).isFile)) {
-        files.push({ name, bytes: await Deno.readFile(path) });
+      if (entry.isDirectory) {
+        await walk(path, name);
+        continue;
       }
+      let info: Deno.FileInfo;
+      try {
+        info = await Deno.stat(path);
+      } catch (e) {
+        throw new InputDataError(`Calibration file "${path}" ${fsFailure(e, path)}`);
+      }
+      if (!info.isFile) continue;
+      if (info.size > limits.maxMemberBytes) throw memberOverError(root, name, limits);
+      total += info.size;
+      if (total > limits.maxTotalBytes) throw totalOverError(root, limits);
+      files.push({ name, bytes: await readCapped(path, limits.maxMemberBytes, root, limits) });
     }
   };
   await walk(root, "");
   return files.sort(byName);
+}
+
+/** Read a file, refusing it past `cap` bytes even if it grows while being read. */
+async function readCapped(
+  path: string,
+  cap: number,
+  archive: string,
+  limits: ArchiveLimits,
+): Promise<Uint8Array> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch (e) {
+    throw new InputDataError(`Calibration file "${path}" ${fsFailure(e, path)}`);
+  }
+  if (bytes.length > cap) {
+    throw cap === limits.maxTotalBytes
+      ? totalOverError(archive, limits)
+      : memberOverError(archive, path, limits);
+  }
+  return bytes;
 }
 
 function isGzip(b: Uint8Array): boolean {
@@ -135,38 +210,56 @@ function isZip(b: Uint8Array): boolean {
  * Open a dataset archive or directory and list its regular files.
  *
  * @param path a `.tar`, `.tar.gz`/`.tgz`/`.gz` (gzipped tar), `.zip` file or a directory
- * @throws {InputDataError} when the path is missing, not a supported container, or a member
- *   path escapes the root
+ * @param opts the caps to read it through
+ * @throws {InputDataError} when the path is missing or unreadable, not a supported container,
+ *   corrupt, or a member path escapes the root
+ * @throws {LimitError} as soon as the archive, a member or the member count passes its cap
  */
-export async function openDataset(path: string): Promise<DatasetSource> {
+export async function openDataset(
+  path: string,
+  opts: OpenDatasetOptions = {},
+): Promise<DatasetSource> {
+  const limits = opts.limits ?? DEFAULT_ARCHIVE_LIMITS;
   let info: Deno.FileInfo;
   try {
     info = await Deno.stat(path);
-  } catch {
+  } catch (e) {
+    const why = fsFailure(e, path);
     throw new InputDataError(
-      `Calibration dataset "${path}" does not exist; expected a tar, tar.gz, zip file or a directory`,
+      `Calibration dataset "${path}" ${why}${
+        e instanceof Deno.errors.NotFound ? "; expected a tar, tar.gz, zip file or a directory" : ""
+      }`,
     );
   }
-  if (info.isDirectory) return { path, kind: "directory", files: await fromDirectory(path) };
-  const bytes = await Deno.readFile(path);
-  if (isZip(bytes)) return { path, kind: "zip", files: fromZip(bytes, path) };
+  if (info.isDirectory) {
+    return { path, kind: "directory", files: await fromDirectory(path, limits), links: [] };
+  }
+  if (info.size > limits.maxTotalBytes) throw totalOverError(path, limits);
+  const bytes = await readCapped(path, limits.maxTotalBytes, path, limits);
+  const caps = { archive: path, limits };
+  if (isZip(bytes)) return sourceOf(path, "zip", readZip(bytes, `"${path}"`, path, limits));
   if (isGzip(bytes)) {
-    let inner: Uint8Array;
-    try {
-      inner = gunzipSync(bytes);
-    } catch (e) {
-      throw new InputDataError(
-        `Cannot decompress "${path}": ${e instanceof Error ? e.message : String(e)}`,
-      );
-    }
-    if (!isTarHeader(inner)) {
+    // Tar members are read while the archive inflates: a member over its cap stops it at
+    // its header, and memory stays at the members' size.
+    const tar = new TarStream(`"${path}"`, caps, () =>
+      new InputDataError(
+        `"${path}" is gzip-compressed but does not hold a tar archive; expected a .tar.gz of the calibration files`,
+      ));
+    inflateStream(bytes, {
+      format: "gzip",
+      cap: limits.maxTotalBytes,
+      over: () => totalOverError(path, limits),
+      what: `"${path}"`,
+    }, (chunk) => tar.feed(chunk));
+    const members = tar.finish();
+    if (!tar.startsWithHeader) {
       throw new InputDataError(
         `"${path}" is gzip-compressed but does not hold a tar archive; expected a .tar.gz of the calibration files`,
       );
     }
-    return { path, kind: "tar.gz", files: fromTar(inner, path) };
+    return sourceOf(path, "tar.gz", members);
   }
-  if (isTarHeader(bytes)) return { path, kind: "tar", files: fromTar(bytes, path) };
+  if (isTarHeader(bytes)) return sourceOf(path, "tar", readTar(bytes, `"${path}"`, caps));
   throw new InputDataError(
     `Calibration dataset "${path}" is not a tar, tar.gz or zip archive (unrecognised leading bytes)`,
   );
@@ -175,6 +268,11 @@ export async function openDataset(path: string): Promise<DatasetSource> {
 /** `<workDir>/quant/dataset/<input>`; the input name is made path-safe (`/a/b` → `_a_b`). */
 export function datasetDirFor(workDir: string, inputName: string): string {
   return join(workDir, "quant", "dataset", tensorFileStem(inputName));
+}
+
+/** The log line of {@linkcode extractDataset} (pulsar2's wording). */
+export function extractMessage(source: DatasetSource, dir: string): string {
+  return `extract [${source.path}] to [${dir}]...`;
 }
 
 /**
@@ -189,11 +287,17 @@ export async function extractDataset(
   dir: string,
   opts: { log?: Logger } = {},
 ): Promise<string> {
-  opts.log?.info(`extract [${source.path}] to [${dir}]...`);
-  await Deno.remove(dir, { recursive: true }).catch((e) => {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  });
-  await Deno.mkdir(dir, { recursive: true });
+  opts.log?.info(extractMessage(source, dir));
+  try {
+    await Deno.remove(dir, { recursive: true }).catch((e) => {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    });
+    await Deno.mkdir(dir, { recursive: true });
+  } catch (e) {
+    throw new InputDataError(
+      `Cannot extract "${source.path}": the folder ${dir} ${fsFailure(e, dir, "write")}`,
+    );
+  }
   const root = resolve(dir);
   for (const file of source.files) {
     const target = resolve(root, file.name);
@@ -204,8 +308,16 @@ export async function extractDataset(
       );
     }
     const slash = file.name.lastIndexOf("/");
-    if (slash > 0) await Deno.mkdir(join(root, file.name.slice(0, slash)), { recursive: true });
-    await Deno.writeFile(target, file.bytes, { createNew: true });
+    try {
+      if (slash > 0) await Deno.mkdir(join(root, file.name.slice(0, slash)), { recursive: true });
+      await Deno.writeFile(target, file.bytes, { createNew: true });
+    } catch (e) {
+      throw new InputDataError(
+        `Cannot extract member "${file.name}" of "${source.path}" into ${dir}: the file ${
+          fsFailure(e, target, "write")
+        }`,
+      );
+    }
   }
   return dir;
 }

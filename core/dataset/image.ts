@@ -10,6 +10,7 @@
  */
 import { decode as decodeJpegJs } from "jpeg-js";
 import { InputDataError } from "../errors/mod.ts";
+import { maxTensorBytes } from "../ir/dtype.ts";
 import { decodeBmp, isBmp } from "./bmp.ts";
 import type { RgbImage } from "./image_types.ts";
 import { decodePng, isPng } from "./png.ts";
@@ -36,7 +37,12 @@ export function sniffImage(bytes: Uint8Array): ImageKind | undefined {
 export function decodeJpeg(bytes: Uint8Array, what: string): RgbImage {
   let img: { width: number; height: number; data: Uint8Array };
   try {
-    img = decodeJpegJs(bytes, { useTArray: true, formatAsRGBA: false, maxMemoryUsageInMB: 1024 });
+    img = decodeJpegJs(bytes, {
+      useTArray: true,
+      formatAsRGBA: false,
+      // The decoder's buffers stay within the tensor size limit (at least 64 MiB).
+      maxMemoryUsageInMB: Math.max(64, Math.ceil(maxTensorBytes() / 2 ** 20)),
+    });
   } catch (e) {
     throw new InputDataError(
       `${what}: cannot decode JPEG (${e instanceof Error ? e.message : String(e)})`,

@@ -3,8 +3,13 @@
  * `<work_dir>/quant/dataset/<input>/` (as pulsar2 does), pick files in sorted name order,
  * decode them per `calibration_format` and pair multi-input samples by file name stem.
  *
- * How many: `min(calibration_size, files)`, `-1` = all. With several inputs the first input
- * (model order) chooses the stems; every other input must have a file with each stem.
+ * How many: `min(calibration_size, files)`, `-1` = all, with a warning when the dataset holds
+ * fewer files than asked for. With several inputs the first input (model order) chooses the
+ * stems; every other input must have a file with each stem.
+ *
+ * Archives are read through caps derived from what the model consumes (`limits.ts`), and
+ * every sample is decoded before anything is extracted, so a bad dataset leaves the work
+ * directory untouched. Link members are left out with a warning naming them.
  *
  * @module
  */
@@ -24,8 +29,11 @@ import {
   type DatasetFile,
   type DatasetSource,
   extractDataset,
+  extractMessage,
   openDataset,
 } from "./archive.ts";
+import { type ArchiveLimits, calibrationLimits, widerLimits } from "./limits.ts";
+import type { ResolvedInput } from "./resolve_inputs.ts";
 import { planImage } from "./image_tensor.ts";
 import { resolveInputs } from "./resolve_inputs.ts";
 import { FORMAT_EXTENSIONS, type ObjectCache, readSample, type SampleReader } from "./sample.ts";
@@ -56,6 +64,16 @@ export interface CalibrationSet {
   samples: Map<string, Tensor>[];
   /** Per input, in model order. */
   source: CalibrationSourceInfo[];
+  /** Archives still to be written to their extraction folder ({@linkcode extractCalibrationSet}). */
+  pendingExtraction: PendingExtraction[];
+}
+
+/** One archive to extract into the work directory. */
+export interface PendingExtraction {
+  /** The opened archive. */
+  source: DatasetSource;
+  /** `<work_dir>/quant/dataset/<input>`. */
+  dir: string;
 }
 
 /** Options of {@linkcode loadCalibrationSet}. */
@@ -68,6 +86,57 @@ export interface LoadCalibrationOptions {
   onProgress?: (done: number, total: number) => void;
   /** Receives file-count, skip and extraction messages. */
   log?: Logger;
+  /** Caps for every archive instead of the ones derived from the inputs and calibration_size. */
+  limits?: ArchiveLimits;
+  /**
+   * Leave the extraction to {@linkcode extractCalibrationSet}, so a caller can check more
+   * before anything is written. Default false: archives are extracted before returning.
+   */
+  deferExtraction?: boolean;
+}
+
+/** Write the archives a deferred {@linkcode loadCalibrationSet} left pending. */
+export async function extractCalibrationSet(set: CalibrationSet): Promise<void> {
+  for (const p of set.pendingExtraction.splice(0)) await extractDataset(p.source, p.dir);
+}
+
+/** Bytes of one sample of an input (symbolic dims count as 1). */
+function sampleBytes(r: ResolvedInput): number {
+  const elements = r.input.shape.reduce<number>((n, d) => n * (typeof d === "number" ? d : 1), 1);
+  return elements * DTYPES[r.input.dtype].bytes;
+}
+
+/** Caps per dataset path: an archive shared by several inputs serves all of them. */
+function limitsByPath(resolved: readonly ResolvedInput[]): Map<string, ArchiveLimits> {
+  const out = new Map<string, ArchiveLimits>();
+  const users = new Map<string, ResolvedInput[]>();
+  for (const r of resolved) {
+    const path = r.config.calibration_dataset;
+    users.set(path, [...(users.get(path) ?? []), r]);
+  }
+  for (const [path, rs] of users) {
+    const bytes = rs.reduce((n, r) => n + sampleBytes(r), 0);
+    const names = rs.map((r) => `"${r.input.name}"`).join(", ");
+    const what = rs.length === 1 ? `input ${names}` : `inputs ${names}`;
+    const limits = rs
+      .map((r) => calibrationLimits(bytes, r.config.calibration_size, what))
+      .reduce(widerLimits);
+    out.set(path, limits);
+  }
+  return out;
+}
+
+/** Say which link members were left out, by name. */
+function warnLinks(source: DatasetSource, log?: Logger): void {
+  if (source.links.length === 0) return;
+  const shown = source.links.slice(0, 5).map((l) =>
+    l.target ? `"${l.name}" -> "${l.target}"` : `"${l.name}"`
+  ).join(", ");
+  log?.warn(
+    `skip ${source.links.length} link member(s) in [${source.path}]: ${shown}${
+      source.links.length > 5 ? ", …" : ""
+    }; links are not followed, store the files themselves`,
+  );
 }
 
 /** File name without folders and without its last extension: `a/0001.jpg` → `0001`. */
@@ -143,10 +212,17 @@ export async function loadCalibrationSet(
 ): Promise<CalibrationSet> {
   const { log } = opts;
   const resolved = resolveInputs(configs, inputs, opts.processors);
+  const limits = limitsByPath(resolved);
   const opened = new Map<string, Promise<DatasetSource>>();
   const open = (path: string) => {
     let p = opened.get(path);
-    if (!p) opened.set(path, p = openDataset(path));
+    if (!p) {
+      p = openDataset(path, { limits: opts.limits ?? limits.get(path) }).then((s) => {
+        warnLinks(s, log);
+        return s;
+      });
+      opened.set(path, p);
+    }
     return p;
   };
 
@@ -155,10 +231,11 @@ export async function loadCalibrationSet(
     const { config, input } = r;
     const source = await open(config.calibration_dataset);
     const files = usableFiles(source, config.calibration_format, input.name, log);
-    let dir = source.path;
-    if (opts.workDir && source.kind !== "directory") {
-      dir = await extractDataset(source, datasetDirFor(opts.workDir, input.name), { log });
-    }
+    const dir = opts.workDir && source.kind !== "directory"
+      ? datasetDirFor(opts.workDir, input.name)
+      : source.path;
+    // Said here, in pulsar2's order; the files are written once every sample decoded.
+    if (dir !== source.path) log?.info(extractMessage(source, dir));
     const image = config.calibration_format === "Image"
       ? planImage(input, r.processor ?? {}, {
         mean: config.calibration_mean,
@@ -185,6 +262,11 @@ export async function loadCalibrationSet(
   );
   const lead = plans[0];
   const count = Math.min(wanted, lead.files.length);
+  if (wanted !== Infinity && wanted > lead.files.length) {
+    log?.warn(
+      `calibration_size is ${wanted} but [${lead.source.path}] holds ${lead.files.length} usable file(s) for input [${lead.input.name}]; calibrating on ${lead.files.length}`,
+    );
+  }
   const chosen: DatasetFile[][] = plans.map(() => []);
   if (plans.length === 1) {
     chosen[0] = lead.files.slice(0, count);
@@ -209,11 +291,18 @@ export async function loadCalibrationSet(
   const total = count * plans.length;
   let done = 0;
   plans.forEach((p, i) => {
+    const archive = opts.limits ?? limits.get(p.config.calibration_dataset);
     const reader: SampleReader = {
       format: p.config.calibration_format,
       input: p.input,
       image: p.image,
       objects,
+      // One .npz holds one sample of every input: it may inflate to one file's cap.
+      limits: archive && {
+        ...archive,
+        maxTotalBytes: archive.maxMemberBytes,
+        reason: `${archive.reason}; one .npz is one sample`,
+      },
     };
     chosen[i].forEach((file, s) => {
       const what = `Calibration file "${file.name}" in "${p.source.path}"`;
@@ -225,8 +314,10 @@ export async function loadCalibrationSet(
     });
     log?.info(`${chosen[i].length} File(s) Loaded.`);
   });
-
-  return {
+  // Extract only once every sample decoded: a bad dataset leaves the work directory untouched.
+  const pendingExtraction = plans.filter((p) => p.dir !== p.source.path)
+    .map((p) => ({ source: p.source, dir: p.dir }));
+  const set: CalibrationSet = {
     inputNames: plans.map((p) => p.input.name),
     samples,
     source: plans.map((p) => ({
@@ -238,5 +329,8 @@ export async function loadCalibrationSet(
       mean: p.config.calibration_mean.map(Math.fround),
       std: p.config.calibration_std.map(Math.fround),
     })),
+    pendingExtraction,
   };
+  if (!opts.deferExtraction) await extractCalibrationSet(set);
+  return set;
 }

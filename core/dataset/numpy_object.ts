@@ -8,7 +8,8 @@
  *
  * @module
  */
-import { unzipSync } from "fflate";
+import { readZip } from "./zip.ts";
+import { type ArchiveLimits, DEFAULT_ARCHIVE_LIMITS } from "./limits.ts";
 import { type DType, DTYPES } from "../ir/dtype.ts";
 import type { Tensor } from "../ir/tensor.ts";
 import { decodeNpy } from "../io/npy.ts";
@@ -58,18 +59,10 @@ function arrayToTensor(a: PickleArray, what: string): Tensor {
   return decodeRaw(bytes, dtype, a.shape, what);
 }
 
-function fromNpz(bytes: Uint8Array, what: string): Map<string, Tensor> {
-  let files: Record<string, Uint8Array>;
-  try {
-    files = unzipSync(bytes);
-  } catch (e) {
-    throw new InputDataError(
-      `${what}: cannot read .npz (${e instanceof Error ? e.message : String(e)})`,
-    );
-  }
+function fromNpz(bytes: Uint8Array, what: string, limits: ArchiveLimits): Map<string, Tensor> {
   const out = new Map<string, Tensor>();
-  for (const [name, data] of Object.entries(files)) {
-    if (!name.endsWith(".npy")) continue;
+  for (const { name, kind, data } of readZip(bytes, what, what, limits)) {
+    if (kind !== "file" || !name.endsWith(".npy")) continue;
     const key = name.slice(0, -4);
     out.set(key, decodeNpy(data, `${what} member "${name}"`));
   }
@@ -109,10 +102,18 @@ function fromPickledNpy(bytes: Uint8Array, what: string): Map<string, Tensor> {
  * Read a NumpyObject file (`.npz` or pickled-dict `.npy`) into `{key: tensor}`.
  *
  * @param what names the file in errors
+ * @param limits caps on the `.npz` members once decompressed
  * @throws {InputDataError} when the file is neither, or holds something other than arrays
+ * @throws {LimitError} when an `.npz` member or the whole passes its cap
  */
-export function decodeNumpyObject(bytes: Uint8Array, what: string): Map<string, Tensor> {
-  if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b) return fromNpz(bytes, what);
+export function decodeNumpyObject(
+  bytes: Uint8Array,
+  what: string,
+  limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS,
+): Map<string, Tensor> {
+  if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b) {
+    return fromNpz(bytes, what, limits);
+  }
   if (bytes.length >= 10 && NPY_MAGIC.every((b, i) => bytes[i] === b)) {
     return fromPickledNpy(bytes, what);
   }

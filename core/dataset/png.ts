@@ -7,7 +7,8 @@
  *
  * @module
  */
-import { unzlibSync } from "fflate";
+import { checkTensorSize } from "../ir/dtype.ts";
+import { inflateCapped } from "./inflate.ts";
 import { InputDataError } from "../errors/mod.ts";
 import type { RgbImage } from "./image_types.ts";
 
@@ -159,15 +160,20 @@ export function decodePng(bytes: Uint8Array, what: string): RgbImage {
     joined.set(c, off);
     off += c.length;
   }
-  let inflated: Uint8Array;
-  try {
-    inflated = unzlibSync(joined);
-  } catch (e) {
-    throw new InputDataError(
-      `${what}: PNG image data does not inflate (${e instanceof Error ? e.message : String(e)})`,
-    );
-  }
   const h = header;
+  // The header fixes the image data's size: refuse an image over the tensor size limit, and
+  // inflate no further than the rows it declares (an IDAT bomb stops there).
+  checkTensorSize("u8", h.width * h.height * 3, `${what} (${h.width}x${h.height} RGB)`);
+  const rows = (Math.ceil((h.width * CHANNELS[h.colorType] * h.depth) / 8) + 1) * h.height;
+  const inflated = inflateCapped(joined, {
+    format: "zlib",
+    cap: rows,
+    over: () =>
+      new InputDataError(
+        `${what}: PNG image data inflates past the ${rows} bytes its ${h.width}x${h.height} header declares`,
+      ),
+    what: `${what} (PNG image data)`,
+  }, rows);
   const pal = palette ?? new Uint8Array(0);
   const raw = unfilter(inflated, h, what);
   const channels = CHANNELS[h.colorType];

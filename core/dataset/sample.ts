@@ -15,6 +15,7 @@ import { decodeImage, IMAGE_EXTENSIONS } from "./image.ts";
 import { type ImagePlan, imageToTensor } from "./image_tensor.ts";
 import { decodeNumpyObject } from "./numpy_object.ts";
 import type { DType } from "../ir/dtype.ts";
+import type { ArchiveLimits } from "./limits.ts";
 
 /** A model input's name and static type facts. */
 export interface InputFacts {
@@ -86,6 +87,8 @@ export interface SampleReader {
   /** Required for `Image`. */
   image?: ImagePlan;
   objects: ObjectCache;
+  /** Caps on an `.npz` file's members once decompressed (NumpyObject). */
+  limits?: ArchiveLimits;
 }
 
 /**
@@ -113,7 +116,7 @@ export function readSample(
     case "NumpyObject": {
       let dict = reader.objects.get(key);
       if (!dict) {
-        dict = decodeNumpyObject(bytes, what);
+        dict = decodeNumpyObject(bytes, what, reader.limits);
         reader.objects.set(key, dict);
       }
       const t = dict.get(input.name);

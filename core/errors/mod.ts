@@ -9,7 +9,73 @@
  * @module
  */
 
-/** Base class of every error axb raises on purpose. */
+/** Longest quoted value a message keeps, in characters; longer ones keep head and tail. */
+export const MAX_QUOTED_CHARS = 100;
+/** Longest message, in characters; a longer one is cut (it is one line, not a report). */
+export const MAX_MESSAGE_CHARS = 2000;
+
+// deno-lint-ignore no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]/g;
+
+function escapeControl(c: string): string {
+  if (c === "\n") return "\\n";
+  if (c === "\r") return "\\r";
+  if (c === "\t") return "\\t";
+  return `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+}
+
+/** Keeps the head and the tail (a path's file name) of a long value, says how long it was. */
+function clip(value: string, max: number): string {
+  if (value.length <= max) return value;
+  const tail = Math.floor(max * 0.3);
+  return `${value.slice(0, max - tail)}…(${value.length} characters)…${value.slice(-tail)}`;
+}
+
+/** Messages up to this length are never clipped, only escaped. */
+const CLIP_ABOVE = 300;
+
+/**
+ * `text` made fit for a one-line message: control characters (newlines included) escaped,
+ * and, in a message longer than 300 characters, every double-quoted span longer than
+ * {@linkcode MAX_QUOTED_CHARS} clipped, then the whole cut to {@linkcode MAX_MESSAGE_CHARS}.
+ * Linear in the length of `text`, so a hostile 40 MB value costs one pass.
+ */
+export function oneLine(text: string): string {
+  if (text.length <= CLIP_ABOVE) return text.replace(CONTROL, escapeControl);
+  const parts: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const open = text.indexOf('"', i);
+    if (open < 0) {
+      parts.push(text.slice(i));
+      break;
+    }
+    const close = text.indexOf('"', open + 1);
+    if (close < 0) {
+      parts.push(text.slice(i, open + 1), clip(text.slice(open + 1), MAX_QUOTED_CHARS));
+      break;
+    }
+    parts.push(text.slice(i, open + 1), clip(text.slice(open + 1, close), MAX_QUOTED_CHARS), '"');
+    i = close + 1;
+  }
+  const joined = parts.join("").replace(CONTROL, escapeControl);
+  return joined.length <= MAX_MESSAGE_CHARS ? joined : `${joined.slice(0, MAX_MESSAGE_CHARS - 1)}…`;
+}
+
+/**
+ * A value quoted for a message: strings in double quotes with at most `max` characters kept
+ * (`"abc…(20000000 characters)…xyz"`), other values as `String(value)` clipped the same way.
+ */
+export function quoteValue(value: unknown, max = MAX_QUOTED_CHARS): string {
+  const text = typeof value === "string" ? value : String(value);
+  const clipped = clip(text, max).replace(CONTROL, escapeControl);
+  return typeof value === "string" ? `"${clipped}"` : clipped;
+}
+
+/**
+ * Base class of every error axb raises on purpose. Its message is always one line (see
+ * {@linkcode oneLine}): names from a model or values from a config cannot break it.
+ */
 export class AxbError extends Error {
   /** Stable machine-readable code, e.g. `E_MODEL_FORMAT`. */
   readonly code: string;
@@ -17,7 +83,7 @@ export class AxbError extends Error {
   readonly exitCode: number;
   /** An error with `code`, `message`, exit status `exitCode` (default 2) and an optional cause. */
   constructor(code: string, message: string, exitCode = 2, options?: ErrorOptions) {
-    super(message, options);
+    super(oneLine(message), options);
     this.name = new.target.name;
     this.code = code;
     this.exitCode = exitCode;
@@ -105,6 +171,17 @@ export class ConfigError extends AxbError {
     super("E_CONFIG", message, 2);
     this.file = where.file;
     this.field = where.field;
+  }
+}
+
+/**
+ * An input past a limit axb keeps to bound memory and time: a tensor over the tensor-size
+ * limit, an archive that inflates past its cap, a config nested too deep or too large.
+ */
+export class LimitError extends AxbError {
+  /** An error with code `E_LIMIT`, exit status 2, `message` and an optional cause. */
+  constructor(message: string, options?: ErrorOptions) {
+    super("E_LIMIT", message, 2, options);
   }
 }
 

@@ -15,6 +15,7 @@ import { decodeNpy } from "./npy.ts";
 import { randomTensor } from "./random_tensor.ts";
 import { writeFileAtomic } from "../util/atomic_write.ts";
 import { InputDataError } from "../errors/mod.ts";
+import { fsFailure } from "../errors/fs.ts";
 
 function tensorTypeOf(v: ValueInfo): TensorType {
   const t = v.type;
@@ -86,7 +87,7 @@ async function readIfExists(path: string): Promise<Uint8Array | undefined> {
     return await Deno.readFile(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return undefined;
-    throw new InputDataError(`Cannot read "${path}": ${e instanceof Error ? e.message : e}`);
+    throw new InputDataError(`Input file "${path}" ${fsFailure(e, path)}`);
   }
 }
 

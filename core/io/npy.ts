@@ -6,8 +6,9 @@
  * @module
  */
 import { Tensor } from "../ir/tensor.ts";
-import { allocate, type DType, DTYPES } from "../ir/dtype.ts";
+import { allocate, checkTensorSize, type DType, DTYPES } from "../ir/dtype.ts";
 import { InputDataError } from "../errors/mod.ts";
+import { fsFailure } from "../errors/fs.ts";
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
@@ -66,7 +67,13 @@ export function parseNpyHeader(bytes: Uint8Array, what: string): NpyHeader {
       `${what}: .npy dtype "${descr}" is not supported (expected a numeric or bool dtype; pickled objects need NumpyObject handling)`,
     );
   }
-  const shape = shapeText.split(",").map((s) => s.trim()).filter((s) => s !== "").map(Number);
+  const dims = shapeText.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const shape = dims.map((d) => (/^\d+L?$/.test(d) ? Number(d.replace(/L$/, "")) : NaN));
+  if (shape.some((d) => !Number.isSafeInteger(d))) {
+    throw new InputDataError(
+      `${what}: .npy header has shape (${shapeText.trim()}), expected non-negative integers`,
+    );
+  }
   return {
     dtype,
     shape,
@@ -85,6 +92,7 @@ export function decodeNpy(bytes: Uint8Array, what = "array"): Tensor {
     );
   }
   const n = h.shape.reduce((a, b) => a * b, 1);
+  checkTensorSize(h.dtype, n, `${what} [${h.shape.join(", ")}]`);
   const width = DTYPES[h.dtype].bytes;
   const need = n * width;
   const body = bytes.subarray(h.dataOffset);
@@ -111,7 +119,7 @@ export async function readNpy(path: string): Promise<Tensor> {
   try {
     bytes = await Deno.readFile(path);
   } catch (e) {
-    throw new InputDataError(`Cannot read "${path}": ${e instanceof Error ? e.message : e}`);
+    throw new InputDataError(`Cannot read "${path}": it ${fsFailure(e, path)}`);
   }
   return decodeNpy(bytes, `"${path}"`);
 }

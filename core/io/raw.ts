@@ -6,7 +6,7 @@
  * @module
  */
 import { Tensor } from "../ir/tensor.ts";
-import { allocate, type DType, DTYPES } from "../ir/dtype.ts";
+import { allocate, checkTensorSize, type DType, DTYPES } from "../ir/dtype.ts";
 import { InputDataError } from "../errors/mod.ts";
 
 /** File stem for a tensor name: `/model.24/Conv_output_0` → `_model_24_Conv_output_0`. */
@@ -25,7 +25,13 @@ export function decodeRaw(
   if (width === 0) {
     throw new InputDataError(`${what}: string tensors cannot be read from raw files`);
   }
+  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
+    throw new InputDataError(
+      `${what}: shape [${shape.join(", ")}] is not a tensor shape (non-negative integers)`,
+    );
+  }
   const n = shape.reduce((a, b) => a * b, 1);
+  checkTensorSize(dtype, n, `${what} [${shape.join(", ")}]`);
   if (bytes.length !== n * width) {
     throw new InputDataError(
       `${what} holds ${bytes.length} bytes; ${DTYPES[dtype].label} [${shape.join(", ")}] needs ${

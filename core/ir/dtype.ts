@@ -5,8 +5,14 @@
  * use {@linkcode halfToFloat32}/{@linkcode float32ToHalf} to compute with it.
  * 64-bit integers are stored in BigInt64Array/BigUint64Array so no value is lost.
  *
+ * Every allocation goes through a size check: {@linkcode allocate} refuses a tensor over
+ * {@linkcode maxTensorBytes} (default {@linkcode DEFAULT_MAX_TENSOR_BYTES}) with a
+ * {@linkcode LimitError} before asking the engine for memory, so an absurd shape in a model or
+ * a data file gives a named error instead of an engine crash.
+ *
  * @module
  */
+import { KernelError, LimitError } from "../errors/mod.ts";
 
 /** Every element type a tensor can have. */
 export type DType =
@@ -132,8 +138,81 @@ export function isHalfDType(d: DType): d is "f16" | "bf16" {
   return d === "f16" || d === "bf16";
 }
 
-/** Allocate zero-filled storage of `length` elements. */
+/**
+ * Default largest tensor, in bytes (1 GiB): far above any activation of the edge models axb
+ * compiles, far below the memory of the machines that compile them.
+ */
+export const DEFAULT_MAX_TENSOR_BYTES = 2 ** 30;
+
+/** Bytes a string element is counted as by the size limit (a reference, the text apart). */
+const STRING_ELEMENT_BYTES = 8;
+
+let tensorByteLimit = DEFAULT_MAX_TENSOR_BYTES;
+
+/** The current largest tensor, in bytes, that {@linkcode allocate} accepts. */
+export function maxTensorBytes(): number {
+  return tensorByteLimit;
+}
+
+/**
+ * Set the largest tensor, in bytes, that {@linkcode allocate} (and the model validator) accept.
+ *
+ * @param bytes a positive number of bytes
+ * @returns the previous limit, so a caller can restore it
+ * @throws {RangeError} when `bytes` is not a positive number
+ */
+export function setMaxTensorBytes(bytes: number): number {
+  if (!(bytes > 0)) throw new RangeError(`tensor byte limit must be positive, got ${bytes}`);
+  const previous = tensorByteLimit;
+  tensorByteLimit = bytes;
+  return previous;
+}
+
+/** Bytes that `elements` elements of `dtype` take (strings counted per element). */
+export function tensorBytesOf(dtype: DType, elements: number): number {
+  return elements * (dtype === "string" ? STRING_ELEMENT_BYTES : DTYPES[dtype].bytes);
+}
+
+/**
+ * Refuse a tensor of `elements` elements of `dtype` that is not a valid size or is over
+ * {@linkcode maxTensorBytes}.
+ *
+ * @param what names the tensor in the message (`input "x" [1, 3, 224, 2147483648]`)
+ * @throws {KernelError} when `elements` is negative or not an integer
+ * @throws {LimitError} when the tensor is over the limit
+ */
+export function checkTensorSize(dtype: DType, elements: number, what = "a tensor"): void {
+  if (!Number.isInteger(elements) || elements < 0) {
+    throw new KernelError(
+      `Cannot create ${what}: ${elements} elements is not a valid size (a non-negative integer)`,
+    );
+  }
+  const bytes = tensorBytesOf(dtype, elements);
+  if (bytes > tensorByteLimit) {
+    throw new LimitError(
+      `Cannot create ${what}: ${elements} ${DTYPES[dtype].label} elements take ${
+        formatBytes(bytes)
+      }, over axb's tensor size limit of ${formatBytes(tensorByteLimit)}`,
+    );
+  }
+}
+
+/** A byte count for messages: `1.5 GiB`, `12.0 MiB`, `300 bytes`. */
+export function formatBytes(n: number): string {
+  if (n >= 2 ** 30) return `${(n / 2 ** 30).toFixed(1)} GiB`;
+  if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(1)} MiB`;
+  if (n >= 2 ** 10) return `${(n / 2 ** 10).toFixed(1)} KiB`;
+  return `${n} bytes`;
+}
+
+/**
+ * Allocate zero-filled storage of `length` elements.
+ *
+ * @throws {KernelError} when `length` is not a non-negative integer
+ * @throws {LimitError} when the storage would be over {@linkcode maxTensorBytes}
+ */
 export function allocate<D extends DType>(dtype: D, length: number): DTypeArrayMap[D] {
+  checkTensorSize(dtype, length);
   return allocateAny(dtype, length) as DTypeArrayMap[D];
 }
 

@@ -122,7 +122,11 @@ function attributeFromProto(a: AttributeMsg, ctx: TensorContext): Attribute {
     case AttributeType.INT:
       return { kind: "int", value: int64ToNumber(a.i) };
     case AttributeType.STRING:
-      return { kind: "string", value: utf8.decode(a.s ?? new Uint8Array()) };
+      // An absent bytes field decodes to protobufjs's default, a plain empty array.
+      return {
+        kind: "string",
+        value: utf8.decode(a.s instanceof Uint8Array ? a.s : new Uint8Array()),
+      };
     case AttributeType.TENSOR:
       return { kind: "tensor", value: tensorFromProto(need(a.t, "t"), ctx) };
     case AttributeType.GRAPH:

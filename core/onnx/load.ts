@@ -26,9 +26,16 @@ import type { ValueType } from "../ir/types.ts";
 import type { Value } from "../ir/value.ts";
 import { decodeValueProto } from "./value_proto.ts";
 import { entriesToMap, graphFromProto } from "./decode_graph.ts";
+import {
+  checkIrVersion,
+  checkOpsetImport,
+  validateModel,
+  type ValidateOptions,
+} from "./validate.ts";
+import { fsFailure } from "../errors/fs.ts";
 
 /** Options of {@linkcode decodeModel}. */
-export interface DecodeModelOptions {
+export interface DecodeModelOptions extends ValidateOptions {
   /** The model file, for error text. */
   path?: string;
   /** Directory that external data locations are relative to (default: dirname of path). */
@@ -39,18 +46,23 @@ export interface DecodeModelOptions {
  * Read and decode an ONNX model file.
  *
  * @param path the `.onnx` file
- * @returns the model as IR
+ * @param opts what the validator accepts beyond the default ({@linkcode ValidateOptions})
+ * @returns the model as IR, checked by {@linkcode validateModel}
  * @throws {ModelFormatError} when the file cannot be read, is truncated, is not an ONNX
  * ModelProto, or holds a tensor axb cannot represent
+ * @throws {GraphError} when the graph is not valid (see {@linkcode validateModel})
+ * @throws {LimitError} when an input is over the tensor size limit
  */
-export async function loadModel(path: string): Promise<Model> {
+export async function loadModel(path: string, opts: ValidateOptions = {}): Promise<Model> {
   let bytes: Uint8Array;
   try {
     bytes = await Deno.readFile(path);
   } catch (e) {
-    throw new ModelFormatError(`Cannot read model "${path}": ${errorText(e)}`, { cause: e });
+    throw new ModelFormatError(`Cannot read model "${path}": ${fsFailure(e, path)}`, {
+      cause: e,
+    });
   }
-  return decodeModel(bytes, { path });
+  return decodeModel(bytes, { ...opts, path });
 }
 
 /**
@@ -65,7 +77,7 @@ export async function loadTensorFile(path: string): Promise<Tensor> {
   try {
     bytes = await Deno.readFile(path);
   } catch (e) {
-    throw new ModelFormatError(`Cannot read tensor file "${path}": ${errorText(e)}`, {
+    throw new ModelFormatError(`Cannot read tensor file "${path}": ${fsFailure(e, path)}`, {
       cause: e,
     });
   }
@@ -97,9 +109,11 @@ export async function loadValueFile(path: string, type: ValueType | undefined): 
  * Decode a serialized ModelProto into the IR.
  *
  * @param bytes the model bytes (initializers may view this buffer afterwards)
- * @param opts file path for messages and base directory for external data
- * @returns the model
+ * @param opts file path for messages, base directory for external data, validator options
+ * @returns the model, checked by {@linkcode validateModel}
  * @throws {ModelFormatError} one line naming the file and the problem
+ * @throws {GraphError} when the graph is not valid (see {@linkcode validateModel})
+ * @throws {LimitError} when an input is over the tensor size limit
  */
 export function decodeModel(bytes: Uint8Array, opts: DecodeModelOptions = {}): Model {
   const file = opts.path ?? "<bytes>";
@@ -113,6 +127,7 @@ export function decodeModel(bytes: Uint8Array, opts: DecodeModelOptions = {}): M
     );
   }
   const irVersion = int64ToNumber(msg.irVersion);
+  const invalid = `Invalid model "${file}"`;
   if (!msg.graph) {
     throw new ModelFormatError(
       bytes.length === 0 ? `${where}: file is empty` : `${where}: file is truncated or not an ` +
@@ -125,15 +140,17 @@ export function decodeModel(bytes: Uint8Array, opts: DecodeModelOptions = {}): M
         `but no opset_import)`,
     );
   }
+  checkIrVersion(irVersion, invalid);
   const baseDir = opts.baseDir ?? (opts.path !== undefined ? dirname(opts.path) : undefined);
   const ctx: TensorContext = { where, external: externalReader(where, baseDir) };
   const opsetImports = new Map<string, number>();
   for (const o of msg.opsetImport ?? []) {
     const domain = normalizeDomain(o.domain ?? "");
     const version = int64ToNumber(o.version);
+    checkOpsetImport(domain, version, invalid);
     opsetImports.set(domain, Math.max(version, opsetImports.get(domain) ?? 0));
   }
-  return {
+  const model: Model = {
     irVersion,
     opsetImports,
     producerName: msg.producerName ?? "",
@@ -148,6 +165,8 @@ export function decodeModel(bytes: Uint8Array, opts: DecodeModelOptions = {}): M
       trainingInfo: (msg.trainingInfo ?? []).map((t) => encodeMsg(TrainingInfoProtoType, t)),
     },
   };
+  validateModel(model, invalid, opts);
+  return model;
 }
 
 /** A reader of external tensor data below `baseDir`, caching each file. */
@@ -176,10 +195,17 @@ function externalReader(where: string, baseDir: string | undefined): TensorConte
     let data = files.get(full);
     if (!data) {
       try {
+        // A device or a fifo (/dev/zero behind a link) would be read forever.
+        if (!Deno.statSync(full).isFile) {
+          throw new ModelFormatError(
+            `${where}: ${what} has external data "${location}", which is not a regular file`,
+          );
+        }
         data = Deno.readFileSync(full);
       } catch (e) {
+        if (e instanceof ModelFormatError) throw e;
         throw new ModelFormatError(
-          `${where}: ${what} has external data "${location}" that cannot be read: ${errorText(e)}`,
+          `${where}: ${what} has external data "${location}" that ${fsFailure(e, full)}`,
         );
       }
       files.set(full, data);

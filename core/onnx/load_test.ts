@@ -193,7 +193,12 @@ Deno.test("decodeModel() normalizes the ai.onnx domain to the empty string", () 
   const bytes = encodeMsg(ModelProtoType, {
     irVersion: 8,
     opsetImport: [{ domain: "ai.onnx", version: 13 }, { domain: "com.microsoft", version: 1 }],
-    graph: { name: "g", node: [{ opType: "Relu", domain: "ai.onnx", input: ["x"] }] },
+    graph: {
+      name: "g",
+      node: [{ opType: "Relu", domain: "ai.onnx", input: ["x"], output: ["y"] }],
+      input: [{ name: "x" }],
+      output: [{ name: "y" }],
+    },
   });
   const m = decodeModel(bytes);
   assert.deepEqual([...m.opsetImports], [["", 13], ["com.microsoft", 1]]);

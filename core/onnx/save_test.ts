@@ -42,11 +42,15 @@ Deno.test("encodeModel() round trips every node-test and shared model", () => {
     const test = path.split("/").at(-2) ?? "";
     const bytes = Deno.readFileSync(path);
     if (UNSUPPORTED[test]) {
-      assert.throws(() => decodeModel(bytes, { path }), UNSUPPORTED[test]);
+      assert.throws(() => decodeModel(bytes, { path, allowEmptyInputs: true }), UNSUPPORTED[test]);
       continue;
     }
-    const a = decodeModel(bytes, { path });
-    const b = decodeModel(encodeModel(a), { path: `${path} (re-encoded)` });
+    // A few node tests feed empty tensors (an `axes` input of shape [0]).
+    const a = decodeModel(bytes, { path, allowEmptyInputs: true });
+    const b = decodeModel(encodeModel(a), {
+      path: `${path} (re-encoded)`,
+      allowEmptyInputs: true,
+    });
     const d = modelDifference(a, b);
     if (d) failures.push(`${path}: ${d}`);
   }

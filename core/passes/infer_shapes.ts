@@ -11,13 +11,14 @@
  * @module
  */
 import { type Graph, type Model, type Node, nodeLabel } from "../ir/graph.ts";
-import { opsetOf } from "../ir/opset.ts";
+import { normalizeDomain, opsetOf } from "../ir/opset.ts";
 import { Tensor } from "../ir/tensor.ts";
 import type { NonTensorType, TensorType, ValueType } from "../ir/types.ts";
 import { isStaticShape } from "../ir/types.ts";
 import type { OpRegistry, PreparedNode, ValueInferContext } from "../ops/op.ts";
 import { inferPrepared, prepareNode } from "../ops/op.ts";
 import { GraphError, UnsupportedOpError } from "../errors/mod.ts";
+import { checkInferredNode } from "../onnx/validate_inferred.ts";
 
 /** Largest constant (elements) that inference folds by running a kernel. */
 const FOLD_LIMIT = 4096;
@@ -77,7 +78,10 @@ function inferNode(
   const { types, nonTensorTypes, constants } = inferred;
   const op = registry.get(node.domain, node.opType);
   const name = nodeLabel(node);
-  if (!op) throw new UnsupportedOpError(node.opType, name);
+  if (!op) {
+    const domain = normalizeDomain(node.domain);
+    throw new UnsupportedOpError(domain ? `${domain}::${node.opType}` : node.opType, name);
+  }
   const prepared = prepareNode(op, node, opset);
   const typeOf = (i: string): ValueType | undefined =>
     i === "" ? undefined : types.get(i) ?? nonTensorTypes.get(i);
@@ -103,6 +107,8 @@ function inferNode(
       }`,
     );
   }
+  const tensorOut = outTypes.map((t) => (t && !("kind" in t) ? t : undefined));
+  checkInferredNode(node, opset, inputTypes, tensorOut);
   node.outputs.forEach((o, k) => {
     const t = outTypes[k];
     if (!o || !t) return;

@@ -17,7 +17,7 @@ import { ConfigError } from "../../errors/mod.ts";
 import { parseHorizonYaml } from "./parse.ts";
 import { type HorizonValidateOptions, validateHorizonConfig } from "./schema.ts";
 import type { HorizonConfig } from "./types.ts";
-import { errorText } from "./_values.ts";
+import { readConfigTextSync } from "../bounded.ts";
 
 export * from "./schema.ts";
 export { type HorizonMapping, horizonToBuildConfig, normalisation } from "./to_build_config.ts";
@@ -55,16 +55,7 @@ export function parseHorizonConfig(
     text = source;
   } else {
     file = source;
-    try {
-      text = Deno.readTextFileSync(source);
-    } catch (e) {
-      const why = e instanceof Deno.errors.NotFound
-        ? "does not exist"
-        : `cannot be read (${errorText(e)})`;
-      throw new ConfigError(`Config file ${source} ${why}; expected a Horizon YAML (.yaml)`, {
-        file: source,
-      });
-    }
+    text = readConfigTextSync(source, "; expected a Horizon YAML (.yaml)");
   }
   const parsed = parseHorizonYaml(text, file);
   const base = file ? dirname(file) : ".";

@@ -5,8 +5,9 @@
  *
  * @module
  */
-import { isMap as isYamlMap, isScalar, parseDocument } from "yaml";
+import { type Document, isMap as isYamlMap, isScalar, parseDocument } from "yaml";
 import { ConfigError } from "../../errors/mod.ts";
+import { checkConfigData, checkConfigText, libraryError, MAX_YAML_ALIASES } from "../bounded.ts";
 
 /** A parsed document and the duplicate-key warnings found while reading it. */
 export interface ParsedYaml {
@@ -14,15 +15,25 @@ export interface ParsedYaml {
   readonly warnings: string[];
 }
 
-/** Parse YAML text; syntax errors become `ConfigError`s with `file:line:col`. */
+/**
+ * Parse YAML text; syntax errors become `ConfigError`s with `file:line:col`, and size,
+ * nesting, alias and string limits apply as for every config (`../bounded.ts`).
+ */
 export function parseHorizonYaml(text: string, file?: string): ParsedYaml {
-  const doc = parseDocument(text, { version: "1.1", uniqueKeys: false, prettyErrors: false });
+  const name = file ?? "<yaml>";
+  checkConfigText(text, name);
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, { version: "1.1", uniqueKeys: false, prettyErrors: false });
+  } catch (e) {
+    throw libraryError(e, "YAML", name);
+  }
   const err = doc.errors[0];
   if (err) {
     const offset = err.pos[0];
     const line = lineOf(text, offset);
     const col = offset - text.lastIndexOf("\n", offset - 1);
-    const where = `${file ?? "<yaml>"}:${line}:${col}`;
+    const where = `${name}:${line}:${col}`;
     const first = err.message.split("\n")[0];
     throw new ConfigError(`${where}: invalid YAML: ${first}`, { file });
   }
@@ -46,7 +57,14 @@ export function parseHorizonYaml(text: string, file?: string): ParsedYaml {
     }
   };
   walk(doc.contents, "", 0);
-  return { value: doc.toJS({ maxAliasCount: 100 }), warnings };
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (e) {
+    throw libraryError(e, "YAML", name);
+  }
+  checkConfigData(value, name);
+  return { value, warnings };
 }
 
 function lineOf(text: string, offset: number): number {

@@ -21,6 +21,7 @@ import { parseNodeInfo, parseSetNodeDataType } from "./node_info.ts";
 import { checkKeys, Ctx, isBlank, isMap, readEnum, show, type YamlMap } from "./_values.ts";
 import type { HorizonConfig, HorizonInput, HorizonTool, NodeInfoEntry } from "./types.ts";
 import type { TargetRegistry } from "../../../targets/registry.ts";
+import { readTextCappedSync } from "../bounded.ts";
 
 export type * from "./types.ts";
 export type { HorizonModelType } from "./model_params.ts";
@@ -152,7 +153,7 @@ export function validateHorizonConfig(
   const names = input.params.input_name;
   const cal = readCalibrationParameters(ctx, cp, rules, {
     resolve: options.resolve ?? ((p) => p),
-    readText: options.readText ?? ((p) => Deno.readTextFileSync(p)),
+    readText: options.readText ?? readTextCappedSync,
     inputCount: input.count,
     inputNames: names,
   });

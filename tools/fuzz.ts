@@ -1,0 +1,62 @@
+/**
+ * `deno task fuzz`: mutate models, configs and calibration archives and run each mutant
+ * through axb in a worker with a time and memory budget; print tried / ok / named error /
+ * crash / hang per kind, store crashes and hangs as reproducers, and exit 1 when there
+ * were any.
+ *
+ *     deno task fuzz [--seed N] [--models N] [--configs N] [--archives N]
+ *                    [--timeout-ms N] [--memory-mb N] [--tensor-mb N] [--save DIR]
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { loadCorpus } from "../core/fuzz/corpus.ts";
+import { formatReport, runFuzz } from "../core/fuzz/runner.ts";
+
+const ROOT = join(import.meta.dirname ?? ".", "..");
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    seed: { type: "string", default: "1" },
+    models: { type: "string", default: "1000" },
+    configs: { type: "string", default: "300" },
+    archives: { type: "string", default: "100" },
+    "timeout-ms": { type: "string", default: "10000" },
+    "memory-mb": { type: "string", default: "1024" },
+    "tensor-mb": { type: "string", default: "16" },
+    save: { type: "string", default: join(ROOT, "fuzz-findings") },
+  },
+});
+
+function count(name: keyof typeof values): number {
+  const v = Number(values[name]);
+  if (!Number.isInteger(v) || v < 0) {
+    console.error(`fuzz: --${name} is "${values[name]}", expected a non-negative integer`);
+    Deno.exit(2);
+  }
+  return v;
+}
+
+const corpus = loadCorpus(ROOT);
+const total = count("models") + count("configs") + count("archives");
+let done = 0;
+const report = await runFuzz(corpus, {
+  seed: count("seed"),
+  counts: { model: count("models"), config: count("configs"), archive: count("archives") },
+  timeoutMs: count("timeout-ms"),
+  memoryBytes: count("memory-mb") * 2 ** 20,
+  tensorBytes: count("tensor-mb") * 2 ** 20,
+  saveDir: String(values.save),
+  onCase: (kind, index, v) => {
+    done++;
+    if (v.outcome === "crash" || v.outcome === "hang") {
+      console.error(`${kind} ${index}: ${v.outcome}: ${v.detail}`);
+    }
+    if (done % 500 === 0) console.error(`${done}/${total} cases`);
+  },
+});
+console.log(formatReport(report));
+for (const f of report.findings) console.log(`${f.kind} ${f.index} (${f.note}) -> ${f.sidecar}`);
+Deno.exit(report.findings.length > 0 ? 1 : 0);
