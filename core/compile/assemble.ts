@@ -8,6 +8,7 @@
 import type { Graph, ValueInfo } from "../ir/graph.ts";
 import type { TensorType } from "../ir/types.ts";
 import type { BuildConfig } from "../config/build_config.ts";
+import { withPortablePaths } from "../config/portable_paths.ts";
 import type { CompiledGroup, CompiledModel } from "./types.ts";
 import type { NpuPlan } from "./npu_plan.ts";
 import { VERSION } from "../version.ts";
@@ -59,7 +60,8 @@ export function assembleCompiledModel(
       outputs: gr.outputs.map((v, i) => atBatch(v, batch, opts.outputBatchAxes[i])),
     })),
     cpuInitializers,
-    config: opts.config,
+    // paths relative to the output directory: the container must not depend on where it was built
+    config: withPortablePaths(opts.config, opts.config.output_dir),
     version: VERSION,
     target: opts.target,
   };
