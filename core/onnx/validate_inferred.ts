@@ -57,6 +57,8 @@ function checkWindow(node: Node, x: TensorType | undefined, y: TensorType, out: 
  * @param opset the opset of its domain
  * @param inputs the input types (undefined where unknown or omitted)
  * @param outputs the inferred output types, by output position
+ * @param opts `codes`: the graph is an NPU program, whose integer codes feed operators
+ *   beside float values, so element types are not compared
  * @throws {GraphError} for inputs of one type parameter with different element types, a
  *   negative, fractional or too large dim, a rank over the limit, or a window larger than its
  *   padded input
@@ -67,8 +69,9 @@ export function checkInferredNode(
   opset: number,
   inputs: readonly (TensorType | undefined)[],
   outputs: readonly (TensorType | undefined)[],
+  opts: { readonly codes?: boolean } = {},
 ): void {
-  checkInputTypes(node, opset, inputs.map((t) => t?.dtype), "Shape inference");
+  if (!opts.codes) checkInputTypes(node, opset, inputs.map((t) => t?.dtype), "Shape inference");
   node.outputs.forEach((out, k) => {
     const t = outputs[k];
     if (!out || !t?.shape) return;

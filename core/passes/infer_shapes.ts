@@ -40,6 +40,11 @@ export interface InferredTypes {
 export interface InferOptions {
   /** Record the inferred types into `graph.valueInfo` (intermediates only). */
   writeValueInfo?: boolean;
+  /**
+   * The model is an NPU program of a compiled container: its integer weight codes feed
+   * operators beside float activations, so element types of one operator are not compared.
+   */
+  codes?: boolean;
 }
 
 /** Infer the type of every value of the model's main graph. */
@@ -63,7 +68,7 @@ export function inferShapes(
   }
   const inferred = { types, nonTensorTypes, constants };
   for (const node of g.topologicalOrder()) {
-    inferNode(node, registry, opsetOf(model, node.domain), inferred);
+    inferNode(node, registry, opsetOf(model, node.domain), inferred, opts.codes ?? false);
   }
   if (opts.writeValueInfo) writeValueInfo(g, inferred);
   return inferred;
@@ -74,6 +79,7 @@ function inferNode(
   registry: OpRegistry,
   opset: number,
   inferred: Required<InferredTypes>,
+  codes: boolean,
 ): void {
   const { types, nonTensorTypes, constants } = inferred;
   const op = registry.get(node.domain, node.opType);
@@ -108,7 +114,7 @@ function inferNode(
     );
   }
   const tensorOut = outTypes.map((t) => (t && !("kind" in t) ? t : undefined));
-  checkInferredNode(node, opset, inputTypes, tensorOut);
+  checkInferredNode(node, opset, inputTypes, tensorOut, { codes });
   node.outputs.forEach((o, k) => {
     const t = outTypes[k];
     if (!o || !t) return;

@@ -154,7 +154,7 @@ function costView(s: NpuSubgraph): Model {
 function profileOf(target: Target, s: NpuSubgraph, batch: number, registry: OpRegistry) {
   if (!target.profile) return undefined;
   const program = costView(s);
-  const { types } = inferShapes(program, registry);
+  const { types } = inferShapes(program, registry, { codes: true });
   const mode = target.npuModes.find((m) => m.name === s.npuMode) ?? target.npuModes[0];
   return target.profile(
     {
