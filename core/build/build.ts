@@ -1,9 +1,11 @@
 /**
  * `axb build` end to end: load the model → model summary → input_shapes, const/op
- * patches → frontend graph optimisation (`frontend/optimized.onnx`) → calibration and
- * quantization (`quant/…`) → compilation for the target (`compiled.axmodel`) →
- * `compiler.check` → the effective config (`build_context.json`). A quantized (QDQ)
- * input skips the patches, optimisation and calibration and keeps its own scales.
+ * patches → frontend graph optimisation (`frontend/optimized.onnx`, with the per-rewrite
+ * transformation check) → `onnx_opt.model_check` → calibration and quantization
+ * (`quant/…`) → compilation for the target (`compiled.axmodel`) → `compiler.check` → the
+ * effective config (`build_context.json`). A quantized (QDQ) input skips the patches,
+ * optimisation and calibration and keeps its own scales. Config fields axb has no
+ * behaviour for are named once, up front, in a warning each (`field_effects.ts`).
  *
  * @module
  */
@@ -17,9 +19,8 @@ import { saveModel } from "../onnx/save.ts";
 import { formatSummary, summarizeModel } from "../report/model_summary.ts";
 import { applyInputShapes } from "../preprocess/input_shapes.ts";
 import { applyConstProcessors, applyOpProcessors } from "../preprocess/patch.ts";
-import { optimizeFrontend } from "../passes/frontend.ts";
-import { upgradeOpset } from "../passes/upgrade_opset.ts";
-import { runPasses } from "../passes/pass_manager.ts";
+import { cloneModel } from "../ir/clone.ts";
+import type { CalibrationSet } from "../dataset/load_calibration.ts";
 import { fromQdqModel, isQdqModel } from "../quant/qdq_import.ts";
 import { toQdqModel } from "../quant/qdq_export.ts";
 import { quantJson } from "../quant/quant_json.ts";
@@ -27,7 +28,10 @@ import type { QuantModel } from "../quant/quant_model.ts";
 import { writeEffectiveConfig } from "../config/effective_config.ts";
 import { writeFileAtomic } from "../util/atomic_write.ts";
 import { ConfigError, ModelFormatError } from "../errors/mod.ts";
-import { runQuantStage } from "./quant_stage.ts";
+import { loadQuantCalibration, runQuantStage } from "./quant_stage.ts";
+import { runFrontendStage } from "./frontend_stage.ts";
+import { checkOptimizedModel } from "./float_equivalence.ts";
+import { noEffectWarnings } from "../config/field_effects.ts";
 import { runCompileStage } from "../compile/compile_stage.ts";
 import { checkCompiled, type CheckRecord } from "./compile_check.ts";
 import type { TargetRegistry } from "../../targets/registry.ts";
@@ -64,11 +68,15 @@ export interface BuildResult {
   checks: CheckRecord[];
 }
 
+/** Calibration samples `onnx_opt.model_check` compares on (the first ones of the set). */
+const MODEL_CHECK_SAMPLES = 4;
+
 /** Run the build described by an effective config. */
 export async function runBuild(config: BuildConfig, opts: BuildOptions): Promise<BuildResult> {
   const { log } = opts;
   const work = config.work_dir || config.output_dir;
   opts.targets.get(opts.targetName ?? config.target_hardware); // unknown targets fail first
+  for (const w of noEffectWarnings(config)) log.warn(w.message);
   await checkInputsExist(config);
   const model = await loadModel(config.input);
   opts.print?.(formatSummary(summarizeModel(model, config.input)));
@@ -116,17 +124,8 @@ async function floatBuild(
     applyConstProcessors(model, config.const_processors, log);
   }
   if (config.op_processors.length) applyOpProcessors(model, config.op_processors, log);
-  if (config.onnx_opt.disable_onnx_optimization) {
-    log.warn(
-      "onnx_opt.disable_onnx_optimization: skipping graph optimisation except the opset upgrade QDQ export needs",
-    );
-    runPasses(model, [upgradeOpset], { registry, log });
-  } else {
-    const report = optimizeFrontend(model, { registry, log });
-    for (const p of report.passes) {
-      if (p.count) log.info(`${p.name}: ${p.count} rewrite(s) in ${p.ms.toFixed(1)} ms`);
-    }
-  }
+  const original = config.onnx_opt.model_check ? cloneModel(model) : undefined;
+  runFrontendStage(model, config.onnx_opt, { registry, log });
   const optimizedModel = join(work, "frontend", "optimized.onnx");
   await saveModel(model, optimizedModel);
   log.info(`save optimized onnx to [${optimizedModel}]`);
@@ -136,12 +135,19 @@ async function floatBuild(
       { field: "quant.input_configs" },
     );
   }
+  let calibration: CalibrationSet | undefined;
+  if (original) {
+    calibration = await loadQuantCalibration(model, config, log);
+    const samples = calibration.samples.slice(0, MODEL_CHECK_SAMPLES);
+    checkOptimizedModel(original, model, samples, { registry, log });
+  }
   const stage = await runQuantStage(model, {
     config,
     registry,
     log,
     print: opts.print,
     quiet: opts.quiet,
+    calibration,
   });
   return await finish(config, opts, {
     optimizedModel,
