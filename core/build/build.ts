@@ -1,14 +1,17 @@
 /**
  * `axb build` end to end: validate what needs no model (target, core mode, calibration
  * list, input files) → load the model → model summary → input_shapes, const/op patches →
- * frontend graph optimisation → refused layer configs; then, written into a staging
- * directory: `frontend/optimized.onnx` → calibration and quantization (`quant/…`) →
+ * frontend graph optimisation (with the per-rewrite transformation check) → refused layer
+ * configs; then, written into a staging directory: `frontend/optimized.onnx` →
+ * `onnx_opt.model_check` → calibration and quantization (`quant/…`) →
  * compilation for the target (`compiled.axmodel`) → `compiler.check` → the effective
  * config (`build_context.json`); last, the staged files replace the previous output
  * (`output_staging.ts`). Any failure leaves the previous output as it was. A quantized
  * (QDQ) input skips the patches, optimisation and calibration and keeps its own scales.
  *
- * Messages, tables and results name the final paths, never the staging directory.
+ * Messages, tables and results name the final paths, never the staging directory. Config
+ * fields axb has no behaviour for are named once, up front, in a warning each
+ * (`field_effects.ts`).
  *
  * @module
  */
@@ -22,10 +25,9 @@ import { saveModel } from "../onnx/save.ts";
 import { formatSummary, summarizeModel } from "../report/model_summary.ts";
 import { applyInputShapes } from "../preprocess/input_shapes.ts";
 import { applyConstProcessors, applyOpProcessors } from "../preprocess/patch.ts";
-import { optimizeFrontend } from "../passes/frontend.ts";
-import { upgradeOpset } from "../passes/upgrade_opset.ts";
-import { runPasses } from "../passes/pass_manager.ts";
 import { inferShapes } from "../passes/infer_shapes.ts";
+import { cloneModel } from "../ir/clone.ts";
+import type { CalibrationSet } from "../dataset/load_calibration.ts";
 import { fromQdqModel, isQdqModel } from "../quant/qdq_import.ts";
 import { toQdqModel } from "../quant/qdq_export.ts";
 import { quantJson } from "../quant/quant_json.ts";
@@ -33,7 +35,10 @@ import type { QuantModel } from "../quant/quant_model.ts";
 import { writeEffectiveConfig } from "../config/effective_config.ts";
 import { writeFileAtomic } from "../util/atomic_write.ts";
 import { ModelFormatError } from "../errors/mod.ts";
-import { runQuantStage } from "./quant_stage.ts";
+import { loadQuantCalibration, runQuantStage } from "./quant_stage.ts";
+import { runFrontendStage } from "./frontend_stage.ts";
+import { checkOptimizedModel } from "./float_equivalence.ts";
+import { noEffectWarnings } from "../config/field_effects.ts";
 import { refuseFp32Conv } from "./layer_config_rules.ts";
 import { runCompileStage } from "../compile/compile_stage.ts";
 import { type CheckCalibration, checkCompiled, type CheckRecord } from "./compile_check.ts";
@@ -76,16 +81,22 @@ export interface BuildResult {
 
 /** The model the staged part of the build starts from. */
 type Source =
-  | { readonly kind: "float"; readonly model: Model }
+  | {
+    readonly kind: "float";
+    readonly model: Model;
+    /** The model before optimisation, kept for `onnx_opt.model_check`. */
+    readonly original?: Model;
+  }
   | { readonly kind: "quant"; readonly quant: QuantModel };
 
 /** Run the build described by an effective config. */
 export async function runBuild(config: BuildConfig, opts: BuildOptions): Promise<BuildResult> {
   const { target } = await validateBuild(config, opts.targets, opts.targetName);
+  for (const w of noEffectWarnings(config)) opts.log.warn(w.message);
   const model = await loadModel(config.input);
   opts.print?.(formatSummary(summarizeModel(model, config.input)));
   const source: Source = config.model_type === "ONNX"
-    ? { kind: "float", model: prepareFloat(model, config, opts) }
+    ? { kind: "float", ...prepareFloat(model, config, opts) }
     : { kind: "quant", quant: importQuant(model, config, opts.log) };
   const staging = await OutputStaging.open(config);
   const log = shownLogger(opts.log, staging);
@@ -112,8 +123,15 @@ function shownLogger(log: Logger, staging: OutputStaging): Logger {
   };
 }
 
-/** Input shapes, patches and frontend optimisation of a float model, in memory. */
-function prepareFloat(model: Model, config: BuildConfig, opts: BuildOptions): Model {
+/**
+ * Input shapes, patches and frontend optimisation of a float model, in memory; with
+ * `onnx_opt.model_check`, also the model as it was before optimisation.
+ */
+function prepareFloat(
+  model: Model,
+  config: BuildConfig,
+  opts: BuildOptions,
+): { model: Model; original?: Model } {
   const { log, registry } = opts;
   if (config.input_shapes) applyInputShapes(model, config.input_shapes, log, { registry });
   if (config.const_processors.length) {
@@ -123,20 +141,14 @@ function prepareFloat(model: Model, config: BuildConfig, opts: BuildOptions): Mo
   // Shape inference refuses impossible shapes (a window larger than its input, a tensor over
   // the size limit) by node name, before any pass or kernel meets them.
   inferShapes(model, registry);
-  if (config.onnx_opt.disable_onnx_optimization) {
-    log.warn(
-      "onnx_opt.disable_onnx_optimization: skipping graph optimisation except the opset upgrade QDQ export needs",
-    );
-    runPasses(model, [upgradeOpset], { registry, log });
-  } else {
-    const report = optimizeFrontend(model, { registry, log });
-    for (const p of report.passes) {
-      if (p.count) log.info(`${p.name}: ${p.count} rewrite(s) in ${p.ms.toFixed(1)} ms`);
-    }
-  }
+  const original = config.onnx_opt.model_check ? cloneModel(model) : undefined;
+  runFrontendStage(model, config.onnx_opt, { registry, log });
   refuseFp32Conv(model.graph, config.quant.layer_configs);
-  return model;
+  return { model, original };
 }
+
+/** Calibration samples `onnx_opt.model_check` compares on (the first ones of the set). */
+const MODEL_CHECK_SAMPLES = 4;
 
 /** The quantized model of a QuantAxModel/QuantONNX input, with its own scales. */
 function importQuant(model: Model, config: BuildConfig, log: Logger): QuantModel {
@@ -169,6 +181,12 @@ async function produce(
     optimizedModel = join(work, "frontend", "optimized.onnx");
     await saveModel(model, optimizedModel);
     log.info(`save optimized onnx to [${optimizedModel}]`);
+    let loaded: CalibrationSet | undefined;
+    if (source.original) {
+      loaded = await loadQuantCalibration(model, config, log, work);
+      const samples = loaded.samples.slice(0, MODEL_CHECK_SAMPLES);
+      checkOptimizedModel(source.original, model, samples, { registry, log });
+    }
     const stage = await runQuantStage(model, {
       config,
       registry,
@@ -177,6 +195,7 @@ async function produce(
       quiet: opts.quiet,
       work,
       shownPath: (p) => staging.shown(p),
+      calibration: loaded,
     });
     quantModel = stage.quantModelPath;
     quant = stage.quant;

@@ -2,7 +2,9 @@
  * Build options beyond the defaults, on the bundled tiny_cnn: a QDQ model re-imported as
  * `model_type: QuantONNX` keeps its scales; `compiler.sub_configs` cut separate NPU
  * subgraphs with their own (inherited) options; `quant_op_processors` patch the
- * quantized graph and name the entry when the operator does not exist.
+ * quantized graph and name the entry when the operator does not exist; fields without effect
+ * are named once per build; `onnx_opt.model_check` compares the optimised float model;
+ * `weight_data_type` S16 keeps float weights.
  */
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
@@ -20,7 +22,7 @@ const ROOT = join(import.meta.dirname ?? ".", "../..");
 const MODEL = join(ROOT, "testdata/models/tiny_cnn.onnx");
 const targets = new TargetRegistry(builtinTargets());
 
-async function build(raw: Record<string, unknown>, out: string) {
+async function build(raw: Record<string, unknown>, out: string, lines?: string[]) {
   const { config } = await resolveBuildConfig(
     { file: join(ROOT, "testdata/demo/config.json") },
     { targets },
@@ -31,7 +33,9 @@ async function build(raw: Record<string, unknown>, out: string) {
   return await runBuild(merged.config, {
     registry: defaultRegistry(),
     targets,
-    log: createLogger({ quiet: true, sink: () => {} }),
+    log: lines
+      ? createLogger({ sink: (l) => lines.push(l) })
+      : createLogger({ quiet: true, sink: () => {} }),
   });
 }
 
@@ -91,6 +95,40 @@ Deno.test("runBuild() names quant_op_processors[0].op_name when the operator doe
       }, join(dir, "out")),
       (e) => e instanceof ConfigError && /quant_op_processors\[0\]\.op_name/.test(e.message),
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("runBuild() names fields without effect once, runs model_check and keeps S16 weights FP32", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const quant = { ...(await demoQuant()), precision_analysis: false, device: "cuda:0" };
+    const lines: string[] = [];
+    const plain = await build({ input: MODEL, quant, compiler: { check: 0 } }, join(dir, "a"));
+    const r = await build(
+      {
+        input: MODEL,
+        onnx_opt: { model_check: true },
+        quant: { ...quant, layer_configs: [{ op_type: "Conv", weight_data_type: "S16" }] },
+        compiler: { check: 0, debug: 1 },
+      },
+      join(dir, "b"),
+      lines,
+    );
+    const warned = (text: string) =>
+      lines.filter((l) => l.includes("WARNING") && l.includes(text)).length;
+    assert.equal(warned('quant.device "cuda:0" has no effect in axb'), 1, lines.join("\n"));
+    assert.equal(warned("compiler.debug 1 has no effect in axb"), 1);
+    assert.equal(warned("quant.layer_configs[0].weight_data_type S16"), 1);
+    assert.ok(lines.some((l) => /SUCCESS .*model check: output \[prob\] cosine 1\.0/.test(l)));
+    const convWeights = (q: typeof r.quant) =>
+      q.model.graph.nodes.filter((n) => n.opType === "Conv").map((n) =>
+        q.constants.has(n.inputs[1])
+      );
+    assert.ok(convWeights(plain.quant).every((coded) => coded), "S8 by default");
+    assert.ok(convWeights(r.quant).every((coded) => !coded), "S16 keeps FP32 weights");
+    assert.ok(convWeights(r.quant).length > 0);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -13,10 +13,10 @@ import type { OpRegistry } from "../ops/op.ts";
 import type { BuildConfig } from "../config/build_config.ts";
 import type { Logger } from "../util/log.ts";
 import { Executor } from "../exec/executor.ts";
-import { loadCalibrationSet } from "../dataset/load_calibration.ts";
+import { type CalibrationSet, loadCalibrationSet } from "../dataset/load_calibration.ts";
 import { progressBar } from "../dataset/progress.ts";
 import { calibrateParallel } from "../quant/calibrate_parallel.ts";
-import { resolvePrecision } from "../quant/precision.ts";
+import { resolvePrecision, weightStorage } from "../quant/precision.ts";
 import { quantizeModel } from "../quant/quantize.ts";
 import type { QuantModel } from "../quant/quant_model.ts";
 import { toQdqModel } from "../quant/qdq_export.ts";
@@ -43,6 +43,8 @@ export interface QuantStageOptions {
   work?: string;
   /** How a path under `work` is shown in tables (its final place when `work` is staged). */
   shownPath?: (path: string) => string;
+  /** The calibration set when the caller has read it already ({@linkcode loadQuantCalibration}). */
+  calibration?: CalibrationSet;
 }
 
 /** What the stage produced. */
@@ -51,6 +53,20 @@ export interface QuantStageResult {
   samples: Map<string, Tensor>[];
   quantModelPath: string;
   precision?: PrecisionRow[];
+}
+
+/** Read the calibration set of `config` for the inputs of `model` (extracted under `work`, default `work_dir`). */
+export async function loadQuantCalibration(
+  model: Model,
+  config: BuildConfig,
+  log: Logger,
+  work: string = config.work_dir || config.output_dir,
+): Promise<CalibrationSet> {
+  return await loadCalibrationSet(config.quant.input_configs, model.graph.runtimeInputs, {
+    processors: config.input_processors,
+    workDir: work,
+    log,
+  });
 }
 
 /** Calibrate and quantize a frontend-optimized float `model`. */
@@ -62,11 +78,7 @@ export async function runQuantStage(
   const q = config.quant;
   const work = opts.work ?? (config.work_dir || config.output_dir);
   const quantDir = join(work, "quant");
-  const calib = await loadCalibrationSet(q.input_configs, model.graph.runtimeInputs, {
-    processors: config.input_processors,
-    workDir: work,
-    log,
-  });
+  const calib = opts.calibration ?? await loadQuantCalibration(model, config, log, work);
   opts.print?.(formatTable(
     calib.source.map((s) => [
       s.input,
@@ -92,7 +104,6 @@ export async function runQuantStage(
   ));
   log.info(`Transformer optimize level: ${q.transformer_opt_level}`);
   log.info("Quantization calibration will be executed on cpu");
-  warnUnimplemented(config, log);
   const exec = new Executor(model, registry);
   const passes = q.calibration_method === "MinMax" ? 1 : 2;
   const bar = progressBar(
@@ -114,6 +125,14 @@ export async function runQuantStage(
       header: ["Op Type / Layer name", "Precision"],
     }));
   }
+  q.layer_configs.forEach((c, i) => {
+    const t = c.weight_data_type;
+    if (weightStorage(t) !== t) {
+      log.warn(
+        `quant.layer_configs[${i}].weight_data_type ${t}: axb stores weights as S8 or FP32; the selected operators keep FP32 weights`,
+      );
+    }
+  });
   for (const i of plan.unmatched) {
     log.warn(
       `quant.layer_configs[${i}] matches no operator of the optimized model (names refer to frontend/optimized.onnx)`,
@@ -162,23 +181,6 @@ export async function runQuantStage(
     log.info(`save precision analysis graph to [${mmdPath}]`);
   }
   return { quant, samples: calib.samples, quantModelPath, precision };
-}
-
-/** Settings pulsar2 has that axb does not implement: say so, never ignore silently. */
-function warnUnimplemented(config: BuildConfig, log: Logger): void {
-  const q = config.quant;
-  const flags: [boolean, string][] = [
-    [q.enable_smooth_quant, "quant.enable_smooth_quant"],
-    [q.enable_easy_quant, "quant.enable_easy_quant"],
-    [q.enable_adaround, "quant.enable_adaround"],
-    [q.enable_lsq, "quant.enable_lsq"],
-    [q.enable_brecq, "quant.enable_brecq"],
-    [q.highest_mix_precision, "quant.highest_mix_precision"],
-    [q.transformer_opt_level > 0, "quant.transformer_opt_level > 0"],
-  ];
-  for (const [on, name] of flags) {
-    if (on) log.warn(`${name} is not implemented in axb; quantizing without it`);
-  }
 }
 
 function logSnapshot(q: QuantModel, model: Model, log: Logger): void {

@@ -18,6 +18,7 @@ import {
 } from "../config/build_config.ts";
 import type { TargetRegistry } from "../../targets/registry.ts";
 import { defaultPulsar2Target, pulsar2ModeNames, pulsar2Targets } from "../config/targets.ts";
+import { fieldEffect } from "../config/field_effects.ts";
 
 const names = (t: Record<string, number>) => Object.keys(t);
 const b = (name: string, help: string): FlagSpec => ({
@@ -297,9 +298,14 @@ const EXTRA: FlagSpec[] = [
   },
 ];
 
+/** `f` with its help saying so when its field has no effect in axb (`field_effects.ts`). */
+function withEffect(f: FlagSpec): FlagSpec {
+  return fieldEffect(f.name)?.kind === "none" ? { ...f, help: `${f.help} (no effect in axb)` } : f;
+}
+
 /** Every flag of `axb build` (and `axb config`) for the targets of `targets`, in help order. */
 export function buildFlags(targets: TargetRegistry): FlagSpec[] {
-  return [...topFlags(targets), ...ONNX_OPT, ...QUANT, ...COMPILER, ...EXTRA];
+  return [...topFlags(targets), ...ONNX_OPT, ...QUANT, ...COMPILER, ...EXTRA].map(withEffect);
 }
 
 /** Flags of `axb build` that are not config fields. */

@@ -9,7 +9,7 @@
 import type { Command, CommandIO } from "./command.ts";
 import type { FlagValue } from "./flags.ts";
 import { createLogger, type Logger } from "../util/log.ts";
-import { UsageError } from "../errors/mod.ts";
+import { ConfigError, UsageError } from "../errors/mod.ts";
 import type { BuildConfig } from "../config/build_config.ts";
 import { buildFlags, configOverrides } from "./build_flags.ts";
 import { parseBuildArgs } from "./build_targets.ts";
@@ -17,6 +17,7 @@ import type { TargetRegistry } from "../../targets/registry.ts";
 import type { ConfigWarning } from "../config/diagnostics.ts";
 import { loadConfigFile } from "../config/load.ts";
 import { resolveBuildConfig } from "../config/resolve.ts";
+import { noEffectWarnings } from "../config/field_effects.ts";
 import { horizonToBuildConfig, parseHorizonConfig } from "../config/horizon/mod.ts";
 
 /** Top-level groups that mark a Horizon YAML. */
@@ -44,7 +45,8 @@ function stringFlag(values: ReadonlyMap<string, FlagValue>, name: string): strin
 
 /**
  * Resolve the effective config for `axb config`/`axb build` from parsed build flags:
- * a pulsar2 config file (any syntax) or a Horizon YAML, then the flags over it.
+ * a pulsar2 config file (any syntax) or a Horizon YAML, then the flags over it. Under
+ * `--strict` a field without effect in axb is refused too (the build names it otherwise).
  *
  * @param opts `targets`: the registry the config may name targets of (built-ins plus
  *   plugins); `requireIo`: refuse a config without input/output_dir
@@ -75,6 +77,13 @@ export async function effectiveConfigFromFlags(
     { targets, strict, requireIo: opts.requireIo },
   );
   report(log, warnings);
+  const inert = noEffectWarnings(config)[0];
+  if (strict && inert) {
+    throw new ConfigError(`${inert.message} (--strict turns warnings into errors)`, {
+      file,
+      field: inert.field,
+    });
+  }
   return config;
 }
 
@@ -102,6 +111,7 @@ export function configCommand(targets: TargetRegistry): Command {
       });
       for (const p of parsed.plugins) log.info(`loaded target plugin [${p.spec}]: ${p.target}`);
       const config = await effectiveConfigFromFlags(values, log, { targets: parsed.targets });
+      for (const w of noEffectWarnings(config)) log.warn(w.message);
       io.stdout(JSON.stringify(config, null, 2));
       const overridden = [...configOverrides(values).keys()];
       if (overridden.length > 0) {

@@ -82,3 +82,11 @@ Deno.test("resolveBuildConfig() refuses a config without input/output_dir when r
   }, { targets, requireIo: true });
   assert.equal(ok.config.work_dir, "o");
 });
+
+Deno.test("buildFlags() help says which flags have no effect in axb", () => {
+  const help = new Map(buildFlags(targets).map((f) => [f.name, f.help]));
+  assert.match(help.get("quant.device") ?? "", /\(no effect in axb\)$/);
+  assert.match(help.get("compiler.enable_data_soft_compression") ?? "", /\(no effect in axb\)$/);
+  assert.doesNotMatch(help.get("onnx_opt.model_check") ?? "", /no effect/);
+  assert.doesNotMatch(help.get("debug") ?? "", /no effect/, "axb's own --debug");
+});

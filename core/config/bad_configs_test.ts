@@ -89,7 +89,7 @@ const BAD: [string, Record<string, unknown>, string, string][] = [
     "refine_weight_threshold too big",
     { quant: { refine_weight_threshold: 0.001 } },
     "quant.refine_weight_threshold",
-    "[0, 0.0001)",
+    "from 0 to 0.0001",
   ],
   [
     "refine_weight_threshold negative",
@@ -169,7 +169,7 @@ const BAD: [string, Record<string, unknown>, string, string][] = [
     "weight_data_type U8",
     { quant: { layer_configs: [{ op_type: "Conv", weight_data_type: "U8" }] } },
     "quant.layer_configs[0].weight_data_type",
-    "S8, FP32",
+    "S8, S16, U16, S32, FP32",
   ],
   [
     "output_data_type FP16",

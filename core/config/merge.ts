@@ -112,8 +112,9 @@ function inputProcessor(
     out.src_layout = "NHWC";
   }
   const c = calibrationFor(out.tensor_name, calib);
-  if (p.mean === undefined && c) out.mean = [...c.calibration_mean];
-  if (p.std === undefined && c) out.std = [...c.calibration_std];
+  // proto3: an empty repeated field is unset, so `mean: []` (the manual's template) defaults too.
+  if (!p.mean?.length && c) out.mean = [...c.calibration_mean];
+  if (!p.std?.length && c) out.std = [...c.calibration_std];
   return out;
 }
 

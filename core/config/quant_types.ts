@@ -44,7 +44,10 @@ export interface LayerConfig {
   end_tensor_names: string[];
   /** Activation precision of the selected operators (default `U8`). */
   data_type: DataType;
-  /** Weight precision of the selected operators: `S8` or `FP32` (default `S8`). */
+  /**
+   * Weight precision of the selected operators (default `S8`): `S8`, `FP32`, or the wider
+   * integers `S16`/`U16`/`S32`, which axb stores as FP32.
+   */
   weight_data_type: DataType;
   /** Effective default: equal to `data_type` (the spec's `U8` when that is unset too). */
   output_data_type: DataType;

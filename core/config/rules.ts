@@ -207,7 +207,14 @@ function checkProcessors(cfg: BuildConfig, ctx: RuleContext): void {
       fail(ctx, `const_processors[${i}].name`, "missing; give the constant tensor name");
     }
     if (c.data.length > 0 && c.data_path !== "") {
-      fail(ctx, `const_processors[${i}]`, "sets both data and data_path; give one");
+      // The manual's complete config template writes both; the values come from data.
+      warn(
+        ctx,
+        `const_processors[${i}].data_path`,
+        `const_processors[${i}].data_path ${
+          showValue(c.data_path)
+        } is not read because data is given (data wins over data_path)`,
+      );
     }
   });
   for (const key of ["op_processors", "quant_op_processors"] as const) {

@@ -33,8 +33,13 @@ const o = v.optional;
 
 /** Activation precisions allowed in `layer_configs[].data_type`/`output_data_type`. */
 export const LAYER_DATA_TYPES = ["U8", "S8", "U16", "S16", "FP32"] as const;
-/** Weight precisions allowed in `layer_configs[].weight_data_type`. */
-export const WEIGHT_DATA_TYPES = ["S8", "FP32"] as const;
+/**
+ * Weight precisions allowed in `layer_configs[].weight_data_type`. The manual lists S8 and
+ * FP32; the vendor's own public configs also write S16, U16 and S32, which pulsar2 accepts
+ * (wider integer weights). axb stores weights as S8 or FP32: the wider integer types keep
+ * FP32 weights, with a warning (`weightStorage` in `core/quant/precision.ts`).
+ */
+export const WEIGHT_DATA_TYPES = ["S8", "S16", "U16", "S32", "FP32"] as const;
 /** Runtime input dtypes allowed in `input_processors[].src_dtype`. */
 export const SRC_DTYPES = ["U8", "S8", "U16", "S16", "U32", "S32", "FP16", "FP32"] as const;
 /** `tensor_format` values the manual allows. */
@@ -53,6 +58,11 @@ export const SRC_FORMATS = [
 ] as const;
 
 const nonNeg = (n: number) => n >= 0;
+/**
+ * The manual's limit "0 or less than 0.0001" as pulsar2 applies it: to the proto `float`
+ * (32-bit), in which 0.0001 is 9.99999975e-5, so the vendor's own `0.0001` passes.
+ */
+const refineThresholdOk = (n: number) => n === -1 || (n >= 0 && Math.fround(n) < 1e-4);
 const positive = (n: number) => n > 0;
 const unit = (n: number) => n >= 0 && n <= 1;
 
@@ -102,7 +112,7 @@ const QuantSchema = v.object({
   highest_mix_precision: o(bool),
   conv_bias_data_type: o(dataTypeLeaf(["S32", "FP32"])),
   refine_weight_threshold: o(
-    float((n) => n === -1 || (n >= 0 && n < 1e-4), "-1 (disabled) or a number in [0, 0.0001)"),
+    float(refineThresholdOk, "-1 (disabled) or a number from 0 to 0.0001"),
   ),
   enable_smooth_quant: o(bool),
   smooth_quant_threshold: o(float(unit, "a number in [0, 1]")),

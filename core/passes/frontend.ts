@@ -35,6 +35,15 @@ export function frontendPipeline(): Pass[] {
 }
 
 /**
+ * The rewrites onnx-simplifier makes (constants folded, identities and dead nodes
+ * removed): a subset of {@linkcode frontendPipeline}, for `onnx_opt.enable_onnxsim` when the
+ * frontend optimisation itself is disabled.
+ */
+export function simplifyPipeline(): Pass[] {
+  return [constantToInitializer, eliminateIdentity, foldConstants, removeUnused];
+}
+
+/**
  * Run {@linkcode frontendPipeline} to a fixed point (folding can expose identities and
  * fusions can expose dead code), verifying the graph after each pass unless told not to.
  */

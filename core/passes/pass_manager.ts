@@ -1,7 +1,8 @@
 /**
  * Runs an ordered list of passes over a model: once, or repeated until nothing
  * changes (capped), optionally verifying the graph after every pass so a broken
- * rewrite is blamed on the pass that made it.
+ * rewrite is blamed on the pass that made it, and handing every changed model to a
+ * caller's check (e.g. a numeric comparison with the model before the pass).
  *
  * @module
  */
@@ -21,6 +22,12 @@ export interface RunPassesOptions {
   maxRounds?: number;
   /** After each pass, check that every node input is defined and the graph is acyclic. */
   verify?: boolean;
+  /**
+   * Called after every pass run that changed the model (after `verify`), with the pass
+   * name; throwing stops the pipeline. Passes that change nothing are not reported, so a
+   * check may compare each call's model with the previous call's.
+   */
+  afterChange?: (pass: string, model: Model) => void;
 }
 
 /** Totals of one pass over all rounds. */
@@ -74,6 +81,7 @@ export function runPasses(
       if (r.changed) changed = true;
       if (r.count > 0) ctx.log?.debug(`Pass ${pass.name}: ${r.count} rewrite(s)`);
       if (opts.verify) verifyAfter(model.graph, pass.name);
+      if (r.changed) opts.afterChange?.(pass.name, model);
     });
   }
   const converged = !opts.fixedPoint || !changed;

@@ -117,3 +117,34 @@ Deno.test("frontendPipeline() lists the passes in the documented order with keba
   ]);
   for (const p of frontendPipeline()) assert.ok(p.description.length > 0);
 });
+
+Deno.test("runPasses() hands afterChange each pass that changed the model, after verify", () => {
+  const seen: string[] = [];
+  runPasses(chain(), [counting(2), noop], { registry }, {
+    fixedPoint: true,
+    verify: true,
+    afterChange: (pass, model) => seen.push(`${pass}:${model.graph.nodes.length}`),
+  });
+  // countdown changes in rounds 1 and 2; noop never changes; round 3 changes nothing.
+  assert.deepEqual(seen, ["countdown:2", "countdown:2"]);
+});
+
+Deno.test("runPasses() stops at the first afterChange that throws", () => {
+  let runs = 0;
+  const always: Pass = {
+    name: "always",
+    description: "changes the model every time",
+    run: () => passResult(++runs),
+  };
+  assert.throws(
+    () =>
+      runPasses(chain(), [always, noop], { registry }, {
+        fixedPoint: true,
+        afterChange: () => {
+          throw new GraphError("check failed");
+        },
+      }),
+    /check failed/,
+  );
+  assert.equal(runs, 1);
+});

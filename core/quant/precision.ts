@@ -51,6 +51,15 @@ export interface PrecisionPlan {
 
 const DEFAULT: NodePrecision = { data: "U8", output: "U8", weight: "S8" };
 
+/**
+ * How axb stores weights of `weight_data_type` `d`: S8 codes, or FP32. The wider integer
+ * types pulsar2 accepts (S16, U16, S32) keep FP32 weights, the nearest storage axb has that
+ * loses no precision against them.
+ */
+export function weightStorage(d: DataType): "S8" | "FP32" {
+  return d === "FP32" || d === "S16" || d === "U16" || d === "S32" ? "FP32" : "S8";
+}
+
 function asPrecision(d: DataType, fallback: Precision): Precision {
   return d === "U8" || d === "S8" || d === "U16" || d === "S16" || d === "FP32" ? d : fallback;
 }
@@ -95,7 +104,7 @@ export function resolvePrecision(g: Graph, configs: readonly LayerConfig[]): Pre
     const p: NodePrecision = {
       data,
       output: asPrecision(c.output_data_type, data),
-      weight: c.weight_data_type === "FP32" ? "FP32" : "S8",
+      weight: weightStorage(c.weight_data_type),
     };
     let hits: Node[] = [];
     let priority = 0;

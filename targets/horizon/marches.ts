@@ -13,6 +13,11 @@
  *   `optimization` only `set_model_output_int8` [S]); it is the march read when the YAML
  *   names none (seed 003's templates leave `march` optional).
  * - `nash-p`/`nash-h` follow the nash-e/nash-m rules of seed 004.
+ * - `remove_node_type` takes the same six node types on bayes marches as on nash (public
+ *   RDK X5 configs remove a trailing `Softmax`).
+ * - hb_compile (nash) fills `calibration_parameters` and `compiler_parameters` with their
+ *   defaults when the YAML omits them, as the vendor's `--fast-perf` recipes do; hb_mapper
+ *   needs all four groups (seed 003). See `core/config/horizon/schema.ts`.
  *
  * @module
  */
@@ -41,6 +46,8 @@ const INPUT_COMMON = [
   "scale_value",
 ];
 const CAL_COMMON = ["cal_data_dir", "calibration_type", "max_percentile", "per_channel"];
+/** Node types `remove_node_type` may name (seed 004), on every march that has the key. */
+const REMOVABLE_NODE_TYPES = ["Quantize", "Transpose", "Dequantize", "Cast", "Reshape", "Softmax"];
 const COMPILER_COMMON = [
   "compile_mode",
   "core_num",
@@ -121,7 +128,7 @@ export function bayesDialect(chip: string): MarchDialect {
     maxTimePerFcUnit: "µs",
     keys: BAYES_KEYS,
     fullOptimization: true,
-    removeNodeTypes: ["Quantize", "Transpose", "Dequantize", "Cast", "Reshape"],
+    removeNodeTypes: REMOVABLE_NODE_TYPES,
   };
 }
 
@@ -166,6 +173,7 @@ export function nashDialect(chip: string): MarchDialect {
     customOp: false,
     fullOptimization: true,
     spaceRangeStrict: true,
-    removeNodeTypes: ["Quantize", "Transpose", "Dequantize", "Cast", "Reshape", "Softmax"],
+    removeNodeTypes: REMOVABLE_NODE_TYPES,
+    omittableGroups: ["calibration_parameters", "compiler_parameters"],
   };
 }

@@ -237,6 +237,33 @@ const CASES: Case[] = [
     field: "compiler_parameters.optimize_level",
     message: /Missing keys: 'optimize_level'/,
   },
+  {
+    name: "missing input group on nash",
+    config: {
+      model_parameters: N.model_parameters,
+      calibration_parameters: N.calibration_parameters,
+    },
+    field: "input_parameters",
+    message:
+      /Missing keys: 'input_parameters' \(hb_compile \(march nash-e\) needs model_parameters, input_parameters; calibration_parameters, compiler_parameters may be omitted\)/,
+  },
+  {
+    name: "missing compiler group on an hb_mapper march",
+    config: {
+      model_parameters: { ...(B.model_parameters as Map), march: "bayes-e" },
+      input_parameters: B.input_parameters,
+      calibration_parameters: B.calibration_parameters,
+    },
+    field: "compiler_parameters",
+    message:
+      /Missing keys: 'compiler_parameters' \(hb_mapper \(march bayes-e\) needs model_parameters, input_parameters, calibration_parameters, compiler_parameters\)/,
+  },
+  {
+    name: "omitted nash calibration group still needs data",
+    config: { model_parameters: N.model_parameters, input_parameters: N.input_parameters },
+    field: "calibration_parameters.cal_data_dir",
+    message: /Key 'calibration_parameters' error: Missing keys: 'cal_data_dir'/,
+  },
 ];
 // The resizer case needs input_source set.
 CASES[21] = {

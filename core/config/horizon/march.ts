@@ -59,7 +59,15 @@ export interface MarchDialect {
   readonly spaceRangeStrict: boolean;
   /** Allowed `remove_node_type` values. */
   readonly removeNodeTypes: readonly string[];
+  /**
+   * Parameter groups the tool fills with defaults when the YAML omits them (every
+   * parameter in them is optional); absent = all four groups must be present.
+   */
+  readonly omittableGroups?: readonly OmittableGroup[];
 }
+
+/** A parameter group a march may let the YAML omit (`model_parameters` names the march). */
+export type OmittableGroup = "input_parameters" | "calibration_parameters" | "compiler_parameters";
 
 /** A march's dialect with its identity and `core_num` values, taken from its target. */
 export interface MarchRules extends MarchDialect {
