@@ -37,6 +37,12 @@ import {
   tableStep,
 } from "./emulator_steps.ts";
 import { INTEGER_STEPS } from "./integer_steps.ts";
+import {
+  dequantizedConstants,
+  floatRequantStep,
+  floatRunOf,
+  onnxruntimeRunsInteger,
+} from "./qdq_realisation.ts";
 
 export { dequantizeTensor, quantizeTensor } from "./codes.ts";
 export type { EmulationPath } from "./emulator_steps.ts";
@@ -196,6 +202,9 @@ function prepareQuantNode(
   };
   if (kernel && target && kernelApplies(kernel, query)) {
     record("integer");
+    if (c.arithmetic === "qdq" && !onnxruntimeRunsInteger(kernel, inQ, target.params)) {
+      return floatRequantStep(node, fk, inQ, target, c);
+    }
     return INTEGER_STEPS[kernel](node, fk, inQ, target, c);
   }
   const fusedOutput = node.outputs[0] !== undefined && q.fused.has(node.outputs[0]);
@@ -235,9 +244,13 @@ function prepareQuantNode(
   }
   // 5. float inside
   record("float-inside");
+  const constants = dequantizedConstants(node, q);
+  const run = floatRunOf(node, fk, c);
   return step(node, fk, (inputs, ctx) => {
-    const real = inputs.map((t, i) => (t && inQ[i] ? dequantizeTensor(t, inQ[i]!) : t));
-    const outs = fk.run(real, ctx);
+    const real = inputs.map((t, i) =>
+      constants[i] ?? (t && inQ[i] ? dequantizeTensor(t, inQ[i]!) : t)
+    );
+    const outs = run(real, ctx);
     return outs.map((t, i) => (outQ[i] ? quantizeTensor(t, outQ[i]!) : t));
   });
 }

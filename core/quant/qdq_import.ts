@@ -21,7 +21,8 @@
 import { defaultOpset, Graph, type Model, type Node } from "../ir/graph.ts";
 import { attrReader } from "../ir/attribute.ts";
 import { parseQuantAttrs } from "../ops/nn/quantize.ts";
-import { asFloat32, Tensor } from "../ir/tensor.ts";
+import { asFloat32, type Tensor } from "../ir/tensor.ts";
+import { dequantizeConstant } from "./codes.ts";
 import type { DType } from "../ir/dtype.ts";
 import { ModelFormatError } from "../errors/mod.ts";
 import type { ActivationQuant, ConstQuant, QuantModel } from "./quant_model.ts";
@@ -223,16 +224,7 @@ export function fromQdqModel(src: Model, what = "model"): QuantModel {
 }
 
 function dequantizeConst(shape: readonly number[], codes: Int32Array, p: Params): Tensor<"f32"> {
-  const out = new Float32Array(codes.length);
-  const ch = p.scales.length;
-  const inner = p.axis === undefined
-    ? codes.length
-    : shape.slice(p.axis + 1).reduce((a, b) => a * b, 1);
-  for (let i = 0; i < codes.length; i++) {
-    const c = p.axis === undefined ? 0 : Math.floor(i / inner) % ch;
-    out[i] = (codes[i] - p.zeroPoints[c]) * p.scales[c];
-  }
-  return new Tensor("f32", shape, out);
+  return dequantizeConstant(shape, { ...p, codes, state: "BAKED" });
 }
 
 function applyMetadata(
