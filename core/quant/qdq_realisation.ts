@@ -4,7 +4,10 @@
  *
  * - a group whose operands and output are all 8-bit of one signedness is fused into
  *   an integer kernel (QLinearConv, QLinearMatMul, QGemm, QLinearAdd, QLinearMul,
- *   QLinearConcat): the emulator's integer kernels repeat that arithmetic;
+ *   QLinearConcat): the emulator's integer kernels repeat that arithmetic. onnxruntime's
+ *   CPU provider has no such fusion for ConvTranspose and runs it in float; the
+ *   emulator's exact integer ConvTranspose differs from that only where onnxruntime's
+ *   float sum rounds across a tie of the output grid;
  * - any other group (a 16-bit operand or output, mixed types) runs as
  *   DequantizeLinear → float operator → QuantizeLinear: {@linkcode floatRequantStep}
  *   dequantizes in float32 (constants from their codes), runs the float operator in
