@@ -44,17 +44,25 @@ export function fma32(a: number, b: number, c: number): number {
   return f(a * b + c);
 }
 
+/** A strided matrix view: element (r, c) is `data[at + r · rows + c · cols]`. */
+interface View {
+  readonly data: Float32Array;
+  readonly at: number;
+  readonly rows: number;
+  readonly cols: number;
+}
+
 /**
- * One SGEMM `C = alpha · op(A) · op(B) + beta · C` as MLAS computes it. `a(i, k)` and
- * `b(k, j)` read op(A) and op(B); `c` holds the starting C when beta ≠ 0 and receives the
- * result ([m, n], row-major).
+ * One SGEMM `C = alpha · op(A) · op(B) + beta · C` as MLAS computes it. `a` views op(A)
+ * [m, k] and `b` views op(B) [k, n]; `c` holds the starting C when beta ≠ 0 and
+ * receives the result ([m, n], row-major).
  */
 interface Sgemm {
   readonly m: number;
   readonly n: number;
   readonly k: number;
-  readonly a: (i: number, k: number) => number;
-  readonly b: (k: number, j: number) => number;
+  readonly a: View;
+  readonly b: View;
   readonly transA: boolean;
   readonly transB: boolean;
   readonly alpha: number;
@@ -86,6 +94,7 @@ function strideK(n: number, k: number, transA: boolean): number {
 /** The general path: per output, FMA chains over K slices added into C. */
 function sgemmSliced(g: Sgemm): void {
   const sk = strideK(g.n, g.k, g.transA);
+  const { a, b } = g;
   for (let i = 0; i < g.m; i++) {
     for (let j = 0; j < g.n; j++) {
       const at = i * g.n + j;
@@ -93,7 +102,13 @@ function sgemmSliced(g: Sgemm): void {
       for (let k0 = 0; k0 < g.k; k0 += sk) {
         const end = Math.min(g.k, k0 + sk);
         let acc = 0;
-        for (let kk = k0; kk < end; kk++) acc = fma32(g.a(i, kk), g.b(kk, j), acc);
+        let ai = a.at + i * a.rows + k0 * a.cols;
+        let bj = b.at + k0 * b.rows + j * b.cols;
+        for (let kk = k0; kk < end; kk++) {
+          acc = f(a.data[ai] * b.data[bj] + acc);
+          ai += a.cols;
+          bj += b.rows;
+        }
         c = c === undefined ? f(acc * g.alpha) : fma32(acc, g.alpha, c);
       }
       g.c[at] = c ?? 0;
@@ -165,22 +180,24 @@ function m1TransposedKernel(
 
 /** `MlasSgemmOperation` on one thread: the one-row and one-column kernels, else slices. */
 function sgemm(g: Sgemm): void {
+  const va = (i: number, kk: number) => g.a.data[g.a.at + i * g.a.rows + kk * g.a.cols];
+  const vb = (kk: number, j: number) => g.b.data[g.b.at + kk * g.b.rows + j * g.b.cols];
   const simple = g.alpha === 1 && (g.beta === 0 || g.beta === 1);
   const accumulate = g.beta === 1;
   const get = (at: number) => g.c[at];
   if (g.m === 1 && !g.transA && simple) {
-    const v = (kk: number) => g.a(0, kk);
+    const v = (kk: number) => va(0, kk);
     const set = (j: number, value: number) => (g.c[j] = value);
-    if (g.transB) m1TransposedKernel(v, (j, kk) => g.b(kk, j), g.k, g.n, get, set, accumulate);
-    else m1Kernel(v, g.b, g.k, g.n, get, set, accumulate);
+    if (g.transB) m1TransposedKernel(v, (j, kk) => vb(kk, j), g.k, g.n, get, set, accumulate);
+    else m1Kernel(v, vb, g.k, g.n, get, set, accumulate);
     return;
   }
   if (g.n === 1 && !g.transB && simple) {
     // C = A · b computed as Cᵀ = bᵀ · Aᵀ
-    const v = (kk: number) => g.b(kk, 0);
+    const v = (kk: number) => vb(kk, 0);
     const set = (i: number, value: number) => (g.c[i] = value);
-    if (g.transA) m1Kernel(v, (kk, i) => g.a(i, kk), g.k, g.m, get, set, accumulate);
-    else m1TransposedKernel(v, g.a, g.k, g.m, get, set, accumulate);
+    if (g.transA) m1Kernel(v, (kk, i) => va(i, kk), g.k, g.m, get, set, accumulate);
+    else m1TransposedKernel(v, va, g.k, g.m, get, set, accumulate);
     return;
   }
   sgemmSliced(g);
@@ -207,8 +224,8 @@ export function matMulOrt(a: Tensor, b: Tensor, ctx: KernelContext): Tensor<"f32
       m,
       n,
       k,
-      a: (i, kk) => av[aBase + i * k + kk],
-      b: (kk, j) => bv[bBase + kk * n + j],
+      a: { data: av, at: aBase, rows: k, cols: 1 },
+      b: { data: bv, at: bBase, rows: n, cols: 1 },
       transA: false,
       transB: false,
       alpha: 1,
@@ -252,8 +269,8 @@ function gemmOrt(node: Node): FloatRun {
       m,
       n,
       k,
-      a: g.transA ? (i, kk) => av[kk * m + i] : (i, kk) => av[i * k + kk],
-      b: g.transB ? (kk, j) => bv[j * k + kk] : (kk, j) => bv[kk * n + j],
+      a: g.transA ? { data: av, at: 0, rows: 1, cols: m } : { data: av, at: 0, rows: k, cols: 1 },
+      b: g.transB ? { data: bv, at: 0, rows: 1, cols: k } : { data: bv, at: 0, rows: n, cols: 1 },
       transA: g.transA,
       transB: g.transB,
       alpha,
