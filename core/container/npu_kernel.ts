@@ -91,10 +91,11 @@ function withFreeBatch(m: Model): Model {
     name: src.name,
     nodes: src.nodes,
     outputs: src.outputs,
-    inputs: src.inputs.map((v) => {
+    inputs: src.inputs.map((v, k) => {
       const t = v.type;
       if (src.initializers.has(v.name) || !t || "kind" in t || !t.shape?.length) return v;
-      return { ...v, type: { dtype: t.dtype, shape: t.shape.map((_, i) => `axb_d${i}`) } };
+      // one symbol per input and axis: inputs of different shapes must not bind each other's
+      return { ...v, type: { dtype: t.dtype, shape: t.shape.map((_, i) => `axb_in${k}_d${i}`) } };
     }),
   });
   g.initializers = src.initializers;
