@@ -7,12 +7,20 @@
  * at each graph optimisation level: at least 99 % of output codes within 1 LSB at every
  * level, and at least 99 % identical for the reference at onnxruntime's default level.
  * Variants keep Conv weights or biases in float (`weight_data_type`,
- * `conv_bias_data_type` FP32), the forms onnxruntime's optimiser used to rewrite.
+ * `conv_bias_data_type` FP32), the forms onnxruntime's optimiser used to rewrite; the
+ * shared mobilenet_v2 and tiny_vit (U16 LayerNormalization and Softmax) run the same way.
  */
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
-import { buildQuietly, type JsonObject, seededValues, TESTDATA } from "./_acceptance_helpers.ts";
+import {
+  buildQuietly,
+  type JsonObject,
+  MODELS,
+  seededValues,
+  SHARED,
+  TESTDATA,
+} from "./_acceptance_helpers.ts";
 import { loadModel } from "../onnx/load.ts";
 import { fromQdqModel } from "../quant/qdq_import.ts";
 import { activationParams } from "../quant/quant_model.ts";
@@ -23,37 +31,71 @@ import { asFloat32, f32 } from "../ir/tensor.ts";
 const FIXTURES = join(TESTDATA, "quant_chains");
 const LEVELS = ["disabled", "basic", "extended", "all"] as const;
 
-const CNN = { shape: [1, 3, 16, 16], calibration: "calibration_cnn.tar" };
-const SEQ = { shape: [1, 16, 32], calibration: "calibration_seq.tar" };
+/** Where a case's model and calibration come from, and the input it is fed. */
+interface Source {
+  readonly path: string;
+  readonly shape: number[];
+  readonly inputConfig: JsonObject;
+}
 
-const CASES: { model: string; input: typeof CNN; quant?: JsonObject; label?: string }[] = [
-  { model: "hardswish_op", input: CNN },
-  { model: "hardswish_paddle", input: CNN },
-  { model: "hardswish_hardsigmoid", input: CNN },
-  { model: "hardsigmoid", input: CNN },
-  { model: "silu", input: CNN },
-  { model: "convtranspose_relu", input: CNN },
-  { model: "gelu_erf", input: SEQ },
-  { model: "gelu_tanh", input: SEQ },
-  { model: "layernorm_decomposed", input: SEQ },
-  { model: "layernorm_op", input: SEQ },
+function fixture(model: string, shape: number[], calibration: string): Source {
+  return {
+    path: join(FIXTURES, `${model}.onnx`),
+    shape,
+    inputConfig: {
+      tensor_name: "DEFAULT",
+      calibration_dataset: join(FIXTURES, calibration),
+      calibration_format: "Numpy",
+      calibration_size: -1,
+    },
+  };
+}
+const cnn = (model: string) => fixture(model, [1, 3, 16, 16], "calibration_cnn.tar");
+const seq = (model: string) => fixture(model, [1, 16, 32], "calibration_seq.tar");
+const shared = (model: string): Source => ({
+  path: join(MODELS, `${model}.onnx`),
+  shape: [1, 3, 224, 224],
+  inputConfig: {
+    tensor_name: "DEFAULT",
+    calibration_dataset: join(SHARED, "calib/images-32.tar"),
+    calibration_format: "Image",
+    calibration_size: 8,
+    calibration_mean: [123.675, 116.28, 103.53],
+    calibration_std: [58.395, 57.12, 57.375],
+  },
+});
+
+const CASES: { name: string; source: Source; quant?: JsonObject }[] = [
+  { name: "hardswish_op", source: cnn("hardswish_op") },
+  { name: "hardswish_paddle", source: cnn("hardswish_paddle") },
+  { name: "hardswish_hardsigmoid", source: cnn("hardswish_hardsigmoid") },
+  { name: "hardsigmoid", source: cnn("hardsigmoid") },
+  { name: "silu", source: cnn("silu") },
+  { name: "convtranspose_relu", source: cnn("convtranspose_relu") },
+  { name: "gelu_erf", source: seq("gelu_erf") },
+  { name: "gelu_tanh", source: seq("gelu_tanh") },
+  { name: "layernorm_decomposed", source: seq("layernorm_decomposed") },
+  { name: "layernorm_op", source: seq("layernorm_op") },
   {
-    model: "hardswish_paddle",
-    input: CNN,
+    name: "hardswish_paddle (float Conv weights)",
+    source: cnn("hardswish_paddle"),
     quant: { layer_configs: [{ op_types: ["Conv"], weight_data_type: "FP32" }] },
-    label: "float Conv weights",
   },
   {
-    model: "convtranspose_relu",
-    input: CNN,
+    name: "convtranspose_relu (float biases)",
+    source: cnn("convtranspose_relu"),
     quant: { conv_bias_data_type: "FP32" },
-    label: "float biases",
   },
   {
-    model: "layernorm_op",
-    input: SEQ,
+    name: "layernorm_op (U16 LayerNormalization)",
+    source: seq("layernorm_op"),
     quant: { layer_configs: [{ op_type: "LayerNormalization", data_type: "U16" }] },
-    label: "U16 LayerNormalization",
+  },
+  { name: "mobilenet_v2", source: shared("mobilenet_v2") },
+  {
+    name: "tiny_vit (U16 LayerNormalization, Softmax)",
+    source: shared("tiny_vit"),
+    quant: { layer_configs: [{ op_types: ["LayerNormalization", "Softmax"], data_type: "U16" }] },
   },
 ];
 
@@ -70,59 +112,59 @@ function agreement(a: Float32Array, b: Float32Array, scale: number) {
 }
 
 for (const c of CASES) {
-  Deno.test(`axb run on ${c.model}${c.label ? ` (${c.label})` : ""} agrees with onnxruntime at every optimisation level`, async () => {
+  Deno.test(`axb run on ${c.name} agrees with onnxruntime at every optimisation level`, async () => {
     const out = await Deno.makeTempDir({ prefix: "axb_chains_" });
     try {
       const raw: JsonObject = {
         target_hardware: "AX650",
         npu_mode: "NPU1",
         compiler: { check: 0 },
-        quant: {
-          input_configs: [{
-            tensor_name: "DEFAULT",
-            calibration_dataset: join(FIXTURES, c.input.calibration),
-            calibration_format: "Numpy",
-            calibration_size: -1,
-          }],
-          ...c.quant,
-        },
+        quant: { input_configs: [c.source.inputConfig], ...c.quant },
       };
-      const { result } = await buildQuietly(raw, join(FIXTURES, `${c.model}.onnx`), out);
+      const { result } = await buildQuietly(raw, c.source.path, out);
       const registry = defaultRegistry();
       const quantModel = await loadModel(result.quantModel);
       const params = fromQdqModel(quantModel);
-      const runners = {
+      const inputName = quantModel.graph.runtimeInputs[0].name;
+      const shape = c.source.shape;
+      const n = shape.reduce((a, b) => a * b, 1);
+      const samples = [0, 1, 2].map((k) => f32(shape, seededValues(n, 500 + k, -2, 2)));
+      // what `axb run` computes on each model, once per sample
+      const ours = {
         quant: modelRunner(quantModel, registry, result.quantModel),
         compiled: modelRunner(await loadModel(result.compiledModel), registry, "compiled"),
       };
+      const outputs = Object.entries(ours).map(([kind, runner]) => ({
+        kind,
+        values: samples.map((x) => runner.run(new Map([[inputName, x]]), false)),
+      }));
       const bytes = await Deno.readFile(result.quantModel);
-      const inputName = quantModel.graph.runtimeInputs[0].name;
-      const n = c.input.shape.reduce((a, b) => a * b, 1);
-      const samples = [0, 1, 2].map((k) => f32(c.input.shape, seededValues(n, 500 + k, -3, 3)));
       for (const level of LEVELS) {
         const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: level });
-        for (const [kind, runner] of Object.entries(runners)) {
+        const theirs: ort.InferenceSession.OnnxValueMapType[] = [];
+        for (const x of samples) {
+          theirs.push(
+            await session.run({ [inputName]: new ort.Tensor("float32", asFloat32(x), shape) }),
+          );
+        }
+        for (const { kind, values } of outputs) {
           let near = 0;
           let same = 0;
           let total = 0;
-          for (const x of samples) {
-            const theirs = await session.run({
-              [inputName]: new ort.Tensor("float32", asFloat32(x), c.input.shape),
-            });
-            const ours = runner.run(new Map([[inputName, x]]), false);
+          values.forEach((v, k) => {
             for (const o of quantModel.graph.outputs) {
               const p = activationParams(params, o.name);
               assert.ok(p, `output ${o.name} is quantized`);
               const r = agreement(
-                asFloat32(ours.get(o.name)!),
-                theirs[o.name].data as Float32Array,
+                asFloat32(v.get(o.name)!),
+                theirs[k][o.name].data as Float32Array,
                 p.scale,
               );
               near += r.near;
               same += r.same;
               total += r.total;
             }
-          }
+          });
           const what = `${kind} at ${level}: ${same} identical, ${near} within 1 LSB of ${total}`;
           assert.ok(near / total >= 0.99, what);
           if (kind === "quant" && level === "all") assert.ok(same / total >= 0.99, what);
