@@ -93,7 +93,14 @@ function storedConstant(c: ConstQuant, weightCodes: "U8" | "S8") {
   return { qtype: "U8" as const, codes: shift(c.codes), zeroPoints: shift(c.zeroPoints) };
 }
 
-/** Build the QDQ model. The QuantModel is not modified. */
+/**
+ * Build the QDQ model. The QuantModel is not modified.
+ *
+ * @param q the quantized model
+ * @param opts weight storage (`U8` + 128 by default, see {@linkcode QdqExportOptions})
+ * @returns a standard QDQ ONNX model carrying axb's bookkeeping in `axb.quant` metadata
+ * @throws {GraphError} when the model's opset is below 13 (per-axis DequantizeLinear)
+ */
 export function toQdqModel(q: QuantModel, opts: QdqExportOptions = {}): Model {
   const src = q.model;
   const opset = src.opsetImports.get("") ?? 1;
