@@ -240,7 +240,7 @@ function prepareQuantNode(
   // 4. lookup table
   if (tableApplies(node, operands, outQ[0] !== undefined)) {
     record("table");
-    return tableStep(node, fk, inQ[0]!, outQ[0]!);
+    return tableStep(node, fk, inQ[0]!, outQ[0]!, floatRunOf(node, fk, c));
   }
   // 5. float inside
   record("float-inside");

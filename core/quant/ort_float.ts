@@ -18,6 +18,8 @@
  *   then multiplication by the float32 reciprocal of the sum.
  * - LayerNormalization: one pass of float32 sums of x and x², variance E[x²] − mean²,
  *   `(x − mean) / std · scale + bias`, each step in float32.
+ * - Sigmoid and Tanh: MLAS's rational approximations (FMA3 kernels), which also build
+ *   onnxruntime's 8-bit lookup tables (QLinearSigmoid).
  *
  * A fused multiply-add is computed in float64 and rounded to float32: the product of
  * two float32 values is exact in float64, the sum is rounded twice, which differs from
@@ -383,6 +385,73 @@ function layerNormOrt(node: Node): FloatRun {
   };
 }
 
+// MLAS's logistic constants (MlasLogisticConstants), as float32
+const LOGISTIC = {
+  range: 18,
+  alpha: [4.37031012579801e-11, 1.15627324459942e-07, 6.08574864600143e-05, 8.51377133304701e-03]
+    .map(f),
+  alpha1: f(2.48287947061529e-01),
+  beta: [
+    6.10247389755681e-13,
+    5.76102136993427e-09,
+    6.29106785017040e-06,
+    1.70198817374094e-03,
+    1.16817656904453e-01,
+    9.93151921023180e-01,
+  ].map(f),
+};
+
+/** The logistic function as MLAS's FMA3 kernel: a rational function of x², clamped. */
+export function logisticOrt(v: number): number {
+  const x = Math.min(LOGISTIC.range, Math.max(-LOGISTIC.range, v));
+  const x2 = f(x * x);
+  let p = fma32(x2, LOGISTIC.alpha[0], LOGISTIC.alpha[1]);
+  for (let i = 2; i < LOGISTIC.alpha.length; i++) p = fma32(p, x2, LOGISTIC.alpha[i]);
+  p = fma32(p, x2, LOGISTIC.alpha1);
+  let q = fma32(x2, LOGISTIC.beta[0], LOGISTIC.beta[1]);
+  for (let i = 2; i < LOGISTIC.beta.length; i++) q = fma32(q, x2, LOGISTIC.beta[i]);
+  const y = f(f(f(x * p) / q) + 0.5);
+  return y < 0 ? 0 : y;
+}
+
+// MLAS's tanh constants (MlasTanhConstants), as float32
+const TANH = {
+  range: 9,
+  alpha: [
+    -2.76076847742355e-16,
+    2.00018790482477e-13,
+    -8.60467152213735e-11,
+    5.12229709037114e-08,
+    1.48572235717979e-05,
+    6.37261928875436e-04,
+    4.89352455891786e-03,
+  ].map(f),
+  beta: [1.19825839466702e-06, 1.18534705686654e-04, 2.26843463243900e-03, 4.89352518554385e-03]
+    .map(f),
+};
+
+/** tanh as MLAS's FMA3 kernel: x·p(x²)/q(x²) on x clamped to [−9, 9]. */
+export function tanhOrt(v: number): number {
+  const x = Math.min(TANH.range, Math.max(-TANH.range, v));
+  const x2 = f(x * x);
+  let p = fma32(x2, TANH.alpha[0], TANH.alpha[1]);
+  for (let i = 2; i < TANH.alpha.length; i++) p = fma32(p, x2, TANH.alpha[i]);
+  let q = fma32(x2, TANH.beta[0], TANH.beta[1]);
+  for (let i = 2; i < TANH.beta.length; i++) q = fma32(q, x2, TANH.beta[i]);
+  return f(f(p * x) / q);
+}
+
+/** An element-wise kernel from a scalar function. */
+function elementwise(fn: (v: number) => number): FloatRun {
+  return (inputs) => {
+    const x = inputs[0]!;
+    const v = asFloat32(x);
+    const out = new Float32Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = fn(v[i]);
+    return [new Tensor("f32", x.shape, out)];
+  };
+}
+
 /**
  * The onnxruntime-rounded float kernel of a default-domain node, when this module has
  * one (`fallback` runs the cases it does not cover).
@@ -400,6 +469,10 @@ export function onnxruntimeFloat(
       return gemmOrt(node);
     case "Softmax":
       return softmaxOrt(node, opset, fallback);
+    case "Sigmoid":
+      return elementwise(logisticOrt);
+    case "Tanh":
+      return elementwise(tanhOrt);
     case "LayerNormalization":
       // the Mean and InvStdDev outputs come from the caller's kernel
       return node.outputs.filter((o) => o).length === 1 ? layerNormOrt(node) : undefined;

@@ -138,3 +138,14 @@ Deno.test("onnxruntimeFloat(LayerNormalization) equals onnxruntime bit for bit",
   const theirs = await ortRun(node, inputs, [5, 16, 192]);
   assert.equal(differing(oursRun(node, inputs), theirs), 0);
 });
+
+Deno.test("onnxruntimeFloat(Sigmoid, Tanh) equals onnxruntime bit for bit over [−20, 20]", async () => {
+  const v = randomValues(4096, 21, -20, 20);
+  v.set([0, -0, 5, -5, 9, 18, -18, 1e-8, 2.5]);
+  const inputs = { x: f32([4096], v) };
+  for (const opType of ["Sigmoid", "Tanh"]) {
+    const node = { opType, inputs: ["x"], outputs: ["y"] };
+    const theirs = await ortRun(node, inputs, [4096]);
+    assert.equal(differing(oursRun(node, inputs), theirs), 0, opType);
+  }
+});
