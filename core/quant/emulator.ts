@@ -9,13 +9,19 @@
  * 1. a Relu/Clip whose input is `fused`: identity (its producer already requantized
  *    into this activation's parameters, clamped to its bounds);
  * 2. the operator's integer kernel (`integer_steps.ts`) — exact accumulation, then
- *    requantization in the chosen arithmetic and saturation;
+ *    requantization in the chosen arithmetic and saturation; in `qdq`, a group that
+ *    onnxruntime runs in float (16-bit, mixed types) is realised as it does
+ *    (`qdq_realisation.ts`), requantizing into the same target and bounds;
  * 3. operators sharing their input's parameters (Reshape, Transpose, MaxPool, …):
  *    the float kernel on the codes (Pad pads with the zero point);
  * 4. table operators on one quantized input: a lookup table over every code
  *    (256 entries for 8-bit, 65536 for 16-bit), built from the float kernel;
- * 5. everything else: dequantize, float kernel, quantize (round half to even, as ONNX
- *    QuantizeLinear) — what a QDQ graph means for operators without an integer form.
+ * 5. everything else: dequantize (coded weights and biases too, as DequantizeLinear
+ *    gives them), float kernel, quantize (round half to even, as ONNX QuantizeLinear) —
+ *    what a QDQ graph means for operators without an integer form.
+ *
+ * Float kernels in the `qdq` arithmetic round as onnxruntime's where `ort_float.ts`
+ * has them (MatMul, Gemm, Softmax, LayerNormalization, Sigmoid, Tanh).
  *
  * @module
  */
