@@ -113,6 +113,7 @@ export type { QuantModel } from "./core/quant/quant_model.ts";
 export { QuantEmulator } from "./core/quant/emulator.ts";
 export type { EmulatorOptions } from "./core/quant/emulator.ts";
 export { toQdqModel } from "./core/quant/qdq_export.ts";
+export type { QdqExportOptions } from "./core/quant/qdq_export.ts";
 export { fromQdqModel, isQdqModel } from "./core/quant/qdq_import.ts";
 export { analyzePrecision } from "./core/quant/precision_analysis.ts";
 export { listedCapabilities, opCapabilities } from "./core/quant/op_capabilities.ts";

@@ -71,7 +71,7 @@ export function applyReshapeBatchFix(q: QuantModel): number {
   return count;
 }
 
-/** The QDQ program of a part. */
+/** The QDQ program of a part, with the NPU's int8 weight codes. */
 export function npuProgram(q: QuantModel): Model {
-  return toQdqModel(q);
+  return toQdqModel(q, { weightCodes: "S8" });
 }

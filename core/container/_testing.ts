@@ -75,7 +75,10 @@ export function convReluFloat(s: ProgramSpec): Model {
   });
 }
 
-/** A QDQ program: the float model calibrated (MinMax, 4 seeded samples) and exported. */
+/**
+ * A QDQ program: the float model calibrated (MinMax, 4 seeded samples) and exported with
+ * int8 weights, as the compile stage writes NPU programs.
+ */
 export function convReluProgram(s: ProgramSpec): Model {
   const model = convReluFloat(s);
   const exec = new Executor(model, defaultRegistry());
@@ -89,7 +92,7 @@ export function convReluProgram(s: ProgramSpec): Model {
     biasDataType: "S32",
     refineWeightThreshold: 0,
   });
-  return toQdqModel(quant);
+  return toQdqModel(quant, { weightCodes: "S8" });
 }
 
 /** The CPU part between the NPU parts: `y = Sigmoid(x * cpu_scale)`. */

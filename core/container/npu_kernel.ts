@@ -116,6 +116,7 @@ function withFreeBatch(m: Model): Model {
     inputs: src.inputs.map((v, k) => {
       const t = v.type;
       if (src.initializers.has(v.name) || !t || "kind" in t || !t.shape?.length) return v;
+      // one symbol per input and axis: inputs of different shapes must not bind each other's
       return { ...v, type: { dtype: t.dtype, shape: t.shape.map((_, i) => `axb_in${k}_d${i}`) } };
     }),
   });

@@ -6,6 +6,10 @@ import { encodeCompiledModel } from "./encode.ts";
 import { npuRunLog, npuSubgraphOp } from "./npu_kernel.ts";
 import { decomposeBatch } from "./batch.ts";
 import { randomTensor, sampleCompiledModel } from "./_testing.ts";
+import { buildModel } from "../ir/builder.ts";
+import { f32 } from "../ir/tensor.ts";
+import { toQdqModel } from "../quant/qdq_export.ts";
+import { calibrateAndQuantize } from "../quant/_testing.ts";
 
 const MODEL = encodeCompiledModel(sampleCompiledModel([1, 2, 4]));
 const NODE = MODEL.graph.nodes[0];
@@ -69,4 +73,51 @@ Deno.test("npuRunLog() gives each run's compiled batch size and the split of the
     npuRunLog(run(3, [2]))[0],
     "subgraph_npu_0: batch 3 = 2 + 1 (padded to 2) over the compiled batches [2]",
   );
+});
+
+Deno.test("npuSubgraphOp() runs a program whose inputs differ in shape beyond the batch", () => {
+  // y = a + c with a [N, 4] and c [N, 1]: each input's dims are free of the other's
+  const float = buildModel({
+    inputs: [
+      { name: "a", dtype: "f32", shape: [1, 4] },
+      { name: "c", dtype: "f32", shape: [1, 1] },
+    ],
+    outputs: [{ name: "y", dtype: "f32", shape: [1, 4] }],
+    nodes: [{ opType: "Add", inputs: ["a", "c"], outputs: ["y"] }],
+  });
+  const io = (name: string, c: number) => ({
+    name,
+    type: { dtype: "f32" as const, shape: [2, c] },
+  });
+  const model = encodeCompiledModel({
+    groups: [{
+      index: 0,
+      inputs: [io("a", 4), io("c", 1)],
+      outputs: [io("y", 4)],
+      subgraphs: [{
+        kind: "npu",
+        name: "subgraph_npu_0",
+        inputs: [io("a", 4), io("c", 1)],
+        outputs: [io("y", 4)],
+        target: "AX650",
+        npuMode: "NPU1",
+        batches: [2],
+        program: toQdqModel(calibrateAndQuantize(float, 2, 30)),
+        tiling: { ops: [], budget: 65536 },
+        cost: undefined,
+      }],
+    }],
+    cpuInitializers: new Map(),
+    config: {},
+    version: "0.1.0",
+    target: "AX650",
+  });
+  const node = model.graph.nodes[0];
+  const step = npuSubgraphOp(defaultRegistry()).prepare(
+    attrReader(node.attrs, node.name, node.opType),
+    { opset: 1, node },
+  );
+  const ctx = { opset: 1, node, runSubgraph: () => [] };
+  const [y] = step.run([f32([2, 4], [0, 0.5, -0.5, 1, 0, 0, 0, 0]), f32([2, 1], [0, 0.5])], ctx);
+  assert.deepEqual(y.shape, [2, 4]);
 });

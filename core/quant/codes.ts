@@ -4,20 +4,25 @@
  * @module
  */
 import { asFloat32, Tensor } from "../ir/tensor.ts";
-import type { ActivationQuant } from "./quant_model.ts";
+import type { ActivationQuant, ConstQuant } from "./quant_model.ts";
 import { QRANGE, roundHalfEven } from "./numeric.ts";
 
 /** Parameters of a quantized activation. */
 export type QParams = Extract<ActivationQuant, { kind: "quant" }>;
 
-/** Quantize a float tensor to codes (round half to even, saturate). */
+/**
+ * Quantize a float tensor to codes as ONNX QuantizeLinear does in onnxruntime: the
+ * float32 quotient `x / scale` (not a product with the reciprocal, which rounds
+ * differently at ties of fine 16-bit grids), rounded half to even, plus the zero point,
+ * saturated.
+ */
 export function quantizeTensor(t: Tensor, p: QParams): Tensor<"f32"> {
   const v = asFloat32(t);
   const out = new Float32Array(v.length);
   const { min, max } = QRANGE[p.qtype];
-  const inv = 1 / p.scale;
+  const scale = Math.fround(p.scale);
   for (let i = 0; i < v.length; i++) {
-    let c = roundHalfEven(v[i] * inv) + p.zeroPoint;
+    let c = roundHalfEven(Math.fround(v[i] / scale)) + p.zeroPoint;
     if (c < min) c = min;
     else if (c > max) c = max;
     out[i] = c;
@@ -31,4 +36,23 @@ export function dequantizeTensor(t: Tensor, p: QParams): Tensor<"f32"> {
   const out = new Float32Array(v.length);
   for (let i = 0; i < v.length; i++) out[i] = (v[i] - p.zeroPoint) * p.scale;
   return new Tensor("f32", t.shape, out);
+}
+
+/**
+ * The float values of a coded constant as DequantizeLinear computes them in
+ * onnxruntime: per channel along `axis`, `float(code − zeroPoint) · scale` in float32
+ * (int32 codes beyond 2^24 round when converted, as there).
+ */
+export function dequantizeConstant(shape: readonly number[], c: ConstQuant): Tensor<"f32"> {
+  const f = Math.fround;
+  const out = new Float32Array(c.codes.length);
+  const channels = c.scales.length;
+  const inner = c.axis === undefined
+    ? c.codes.length
+    : shape.slice(c.axis + 1).reduce((a, b) => a * b, 1);
+  for (let i = 0; i < out.length; i++) {
+    const ch = c.axis === undefined ? 0 : Math.floor(i / inner) % channels;
+    out[i] = f(c.codes[i] - c.zeroPoints[ch]) * c.scales[ch];
+  }
+  return new Tensor("f32", shape, out);
 }

@@ -9,13 +9,19 @@
  * 1. a Relu/Clip whose input is `fused`: identity (its producer already requantized
  *    into this activation's parameters, clamped to its bounds);
  * 2. the operator's integer kernel (`integer_steps.ts`) — exact accumulation, then
- *    requantization in the chosen arithmetic and saturation;
+ *    requantization in the chosen arithmetic and saturation; in `qdq`, a group that
+ *    onnxruntime runs in float (16-bit, mixed types) is realised as it does
+ *    (`qdq_realisation.ts`), requantizing into the same target and bounds;
  * 3. operators sharing their input's parameters (Reshape, Transpose, MaxPool, …):
  *    the float kernel on the codes (Pad pads with the zero point);
  * 4. table operators on one quantized input: a lookup table over every code
  *    (256 entries for 8-bit, 65536 for 16-bit), built from the float kernel;
- * 5. everything else: dequantize, float kernel, quantize (round half to even, as ONNX
- *    QuantizeLinear) — what a QDQ graph means for operators without an integer form.
+ * 5. everything else: dequantize (coded weights and biases too, as DequantizeLinear
+ *    gives them), float kernel, quantize (round half to even, as ONNX QuantizeLinear) —
+ *    what a QDQ graph means for operators without an integer form.
+ *
+ * Float kernels in the `qdq` arithmetic round as onnxruntime's where `ort_float.ts`
+ * has them (MatMul, Gemm, Softmax, LayerNormalization, Sigmoid, Tanh).
  *
  * @module
  */
@@ -39,6 +45,12 @@ import {
   tableStep,
 } from "./emulator_steps.ts";
 import { INTEGER_STEPS } from "./integer_steps.ts";
+import {
+  dequantizedConstants,
+  floatRequantStep,
+  floatRunOf,
+  onnxruntimeRunsInteger,
+} from "./qdq_realisation.ts";
 
 export { dequantizeTensor, quantizeTensor } from "./codes.ts";
 export type { EmulationPath } from "./emulator_steps.ts";
@@ -203,6 +215,9 @@ function prepareQuantNode(
   };
   if (kernel && target && kernelApplies(kernel, query)) {
     record("integer");
+    if (c.arithmetic === "qdq" && !onnxruntimeRunsInteger(kernel, inQ, target.params)) {
+      return floatRequantStep(node, fk, inQ, target, c);
+    }
     return INTEGER_STEPS[kernel](node, fk, inQ, target, c);
   }
   const fusedOutput = node.outputs[0] !== undefined && q.fused.has(node.outputs[0]);
@@ -238,13 +253,17 @@ function prepareQuantNode(
   // 4. lookup table
   if (tableApplies(node, operands, outQ[0] !== undefined)) {
     record("table");
-    return tableStep(node, fk, inQ[0]!, outQ[0]!);
+    return tableStep(node, fk, inQ[0]!, outQ[0]!, floatRunOf(node, fk, c));
   }
   // 5. float inside
   record("float-inside");
+  const constants = dequantizedConstants(node, q);
+  const run = floatRunOf(node, fk, c);
   const floatInside = step(node, fk, (inputs, ctx) => {
-    const real = inputs.map((t, i) => (t && inQ[i] ? dequantizeTensor(t, inQ[i]!) : t));
-    const outs = fk.run(real, ctx);
+    const real = inputs.map((t, i) =>
+      constants[i] ?? (t && inQ[i] ? dequantizeTensor(t, inQ[i]!) : t)
+    );
+    const outs = run(real, ctx);
     return outs.map((t, i) => (outQ[i] ? quantizeTensor(t, outQ[i]!) : t));
   });
   const values = fk.values;

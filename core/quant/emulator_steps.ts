@@ -81,11 +81,19 @@ function clipBounds(act: Node, c: PrepareContext): [number | undefined, number |
 
 /**
  * A lookup table over every code of the quantized first input (256 entries for 8-bit,
- * 65536 for 16-bit), built from the float kernel on first use. The other inputs are
+ * 65536 for 16-bit), built on first use from `run` (the float kernel, or onnxruntime's
+ * rounding of it in the `qdq` arithmetic). The other inputs are
  * one-element constants (`tableApplies`); they enter the float kernel as scalars, so the
  * table keeps the input's rank-1 shape whatever their rank.
  */
-export function tableStep(node: Node, fk: PreparedNode, x: QParams, y: QParams): PreparedNode {
+export function tableStep(
+  node: Node,
+  fk: PreparedNode,
+  x: QParams,
+  y: QParams,
+  run: (inputs: readonly (Tensor | undefined)[], ctx: KernelContext) => Tensor[] = (i, ctx) =>
+    fk.run(i, ctx),
+): PreparedNode {
   const { min, max } = QRANGE[x.qtype];
   let table: Float32Array | undefined;
   const build = (ctx: KernelContext, inputs: readonly (Tensor | undefined)[]) => {
@@ -93,7 +101,7 @@ export function tableStep(node: Node, fk: PreparedNode, x: QParams, y: QParams):
     const real = new Float32Array(n);
     for (let i = 0; i < n; i++) real[i] = (min + i - x.zeroPoint) * x.scale;
     const scalars = inputs.slice(1).map((t) => t?.reshape([]));
-    const out = quantizeTensor(fk.run([new Tensor("f32", [n], real), ...scalars], ctx)[0], y);
+    const out = quantizeTensor(run([new Tensor("f32", [n], real), ...scalars], ctx)[0], y);
     return out.data;
   };
   return step(node, fk, (inputs, ctx) => {

@@ -159,3 +159,22 @@ Deno.test("QuantEmulator refuses a fused output whose producer has no integer ke
   const q = quantModel(model, [act("x", 1, 128), act("y", 1, 0)], {}, ["s"]);
   assert.throws(() => new QuantEmulator(q, REGISTRY), /"sig" \(Sigmoid\).*fused/);
 });
+
+Deno.test("QuantEmulator runs a float-output Conv on its weights' codes, dequantized", () => {
+  // w = 0.3 codes to 1 with scale 0.25, so the QDQ file's Conv multiplies by 0.25, not 0.3
+  const model = buildModel({
+    inputs: [{ name: "x", dtype: "f32", shape: [1, 1, 1, 1] }],
+    outputs: [{ name: "y", dtype: "f32", shape: [1, 1, 1, 1] }],
+    initializers: { w: f32([1, 1, 1, 1], [0.3]) },
+    nodes: [{ opType: "Conv", inputs: ["x", "w"], outputs: ["y"], name: "conv" }],
+  });
+  const q = quantModel(model, [act("x", 1, 0), ["y", { kind: "float" }]], {
+    w: coded([1], [0.25], 0),
+  });
+  for (const arithmetic of ["qdq", "npu"] as const) {
+    const emu = new QuantEmulator(q, REGISTRY, { arithmetic });
+    const y = emu.run(new Map([["x", f32([1, 1, 1, 1], [2])]])).get("y")!;
+    assert.deepEqual([...y.data as Float32Array], [0.5], arithmetic);
+    assert.equal(emu.paths.get("conv"), "float-inside");
+  }
+});

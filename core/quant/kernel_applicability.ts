@@ -180,8 +180,15 @@ export function quantOperand(q: QuantModel, name: string): Operand {
   if (!name) return { kind: "absent" };
   const init = q.model.graph.initializers.get(name);
   if (init) {
+    // the integer kernels take symmetric codes: a constant with other zero points (from a
+    // third-party QDQ file) runs in float, dequantized
     const c = q.constants.get(name);
-    return { kind: "constant", shape: init.shape, codes: c ? { axis: c.axis } : undefined };
+    const symmetric = c?.zeroPoints.every((z) => z === 0);
+    return {
+      kind: "constant",
+      shape: init.shape,
+      codes: symmetric ? { axis: c!.axis } : undefined,
+    };
   }
   return activationParams(q, name) ? { kind: "activation" } : { kind: "float" };
 }

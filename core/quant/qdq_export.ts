@@ -8,6 +8,20 @@
  * - quantized weights and biases become integer initializers (`<name>_quantized`) with
  *   per-channel scales behind a `DequantizeLinear` (axis = channel axis) that produces
  *   the original name;
+ * - S8 weights are stored as uint8 codes `c + 128` with zero point 128 unless the caller
+ *   asks for int8 (`weightCodes`): the same real values, and onnxruntime's fused
+ *   kernels compute u8×u8 exactly on every x86 CPU, while its u8×s8 kernels on AVX2
+ *   CPUs without VNNI (`vpmaddubsw`, onnxruntime issue #16105) saturate pairs of
+ *   products to int16 at its default optimisation level — 8 to 46 LSB off on the shared
+ *   CNNs. `pulsar2 build --model_type QuantONNX` documents the QDQ form but not the
+ *   weight type; axb's own QDQ reader takes both forms (README, "Choices where the
+ *   vendors are silent");
+ * - a Conv, ConvTranspose or Gemm whose input is quantized but whose weight or bias stays
+ *   float reads its input through a DequantizeLinear of its own with per-axis parameters
+ *   (every entry the activation's scale and zero point): onnxruntime's
+ *   WeightBiasQuantization (optimisation level basic and above, since 1.20) quantizes
+ *   float weights and biases of exactly these operators when their input comes from a
+ *   per-tensor DequantizeLinear, which would change the model's meaning by level;
  * - 8-bit types use the default domain (opset ≥ 13 for per-axis); 16-bit activations use
  *   the `com.microsoft` QuantizeLinear/DequantizeLinear, which onnxruntime implements for
  *   uint16/int16;
@@ -18,10 +32,15 @@
  * @module
  */
 import { Graph, type Model, type Node } from "../ir/graph.ts";
+import { opsetOf } from "../ir/opset.ts";
 import { Tensor } from "../ir/tensor.ts";
 import type { DType } from "../ir/dtype.ts";
 import { GraphError } from "../errors/mod.ts";
-import type { QuantModel } from "./quant_model.ts";
+import type { ConstQuant, QuantModel } from "./quant_model.ts";
+import { activationParams } from "./quant_model.ts";
+import { attrReader } from "../ir/attribute.ts";
+import { parseConvAttrs } from "../ops/nn/conv.ts";
+import { parseGemmAttrs } from "../ops/nn/matmul.ts";
 import type { QType } from "./numeric.ts";
 
 /** Metadata key holding axb's quantization bookkeeping. */
@@ -39,6 +58,9 @@ export const QTYPE_DTYPE: Readonly<Record<QType, DType>> = {
   S32: "s32",
 };
 
+/** Offset between S8 weight codes and their U8 storage (zero point 128). */
+export const WEIGHT_OFFSET = 128;
+
 /** Bookkeeping stored in the metadata. */
 export interface QuantMetadata {
   version: 1;
@@ -53,8 +75,34 @@ function codesTensor(qtype: QType, shape: readonly number[], codes: ArrayLike<nu
   return t;
 }
 
-/** Build the QDQ model. The QuantModel is not modified. */
-export function toQdqModel(q: QuantModel): Model {
+/** Options of {@linkcode toQdqModel}. */
+export interface QdqExportOptions {
+  /**
+   * Storage of S8 weight codes: `U8` (default) as `code + 128` with zero point 128,
+   * which onnxruntime computes exactly at every optimisation level; `S8` as int8 codes
+   * with zero point 0 (the NPU's form, kept in compiled programs).
+   */
+  readonly weightCodes?: "U8" | "S8";
+}
+
+/** The storage type and codes of a constant: S8 shifted into U8 when asked. */
+function storedConstant(c: ConstQuant, weightCodes: "U8" | "S8") {
+  if (c.qtype !== "S8" || weightCodes === "S8") {
+    return { qtype: c.qtype, codes: c.codes, zeroPoints: c.zeroPoints };
+  }
+  const shift = (v: Int32Array) => v.map((x) => x + WEIGHT_OFFSET);
+  return { qtype: "U8" as const, codes: shift(c.codes), zeroPoints: shift(c.zeroPoints) };
+}
+
+/**
+ * Build the QDQ model. The QuantModel is not modified.
+ *
+ * @param q the quantized model
+ * @param opts weight storage (`U8` + 128 by default, see {@linkcode QdqExportOptions})
+ * @returns a standard QDQ ONNX model carrying axb's bookkeeping in `axb.quant` metadata
+ * @throws {GraphError} when the model's opset is below 13 (per-axis DequantizeLinear)
+ */
+export function toQdqModel(q: QuantModel, opts: QdqExportOptions = {}): Model {
   const src = q.model;
   const opset = src.opsetImports.get("") ?? 1;
   if (opset < 13) {
@@ -84,11 +132,12 @@ export function toQdqModel(q: QuantModel): Model {
       continue;
     }
     const qname = `${name}_quantized`;
-    g.initializers.set(qname, codesTensor(c.qtype, t.shape, c.codes));
+    const stored = storedConstant(c, opts.weightCodes ?? "U8");
+    g.initializers.set(qname, codesTensor(stored.qtype, t.shape, stored.codes));
     const perChannel = c.axis !== undefined;
     const sShape = perChannel ? [c.scales.length] : [];
     g.initializers.set(`${name}_scale`, new Tensor("f32", sShape, Float32Array.from(c.scales)));
-    g.initializers.set(`${name}_zero_point`, codesTensor(c.qtype, sShape, c.zeroPoints));
+    g.initializers.set(`${name}_zero_point`, codesTensor(stored.qtype, sShape, stored.zeroPoints));
     extra.push({
       name: `${name}_DequantizeLinear`,
       opType: "DequantizeLinear",
@@ -136,6 +185,7 @@ export function toQdqModel(q: QuantModel): Model {
       },
     );
   }
+  extra.push(...perAxisInputs(q, nodes, g));
   g.nodes = [...nodes, ...extra];
   g.sortTopologically();
   const opsets = new Map(src.opsetImports);
@@ -149,4 +199,66 @@ export function toQdqModel(q: QuantModel): Model {
     metadataProps: metadata,
     graph: g,
   };
+}
+
+/**
+ * Operators whose float weight or bias onnxruntime's WeightBiasQuantization quantizes
+ * when their input comes from a per-tensor DequantizeLinear (onnxruntime ≥ 1.20,
+ * `weight_bias_quantization.cc`), with the input axis of length known from the weight
+ * that a per-axis DequantizeLinear can run along.
+ */
+const REQUANTIZED_BY_ONNXRUNTIME: Readonly<
+  Record<
+    string,
+    (node: Node, w: readonly number[], opset: number) => { axis: number; length: number }
+  >
+> = {
+  // X [N, C, …], W [M, C/group, …]
+  Conv: (node, w, opset) => {
+    const r = attrReader(node.attrs, node.name || node.opType, node.opType);
+    return { axis: 1, length: w[1] * parseConvAttrs(r, { opset, node }).group };
+  },
+  // X [N, C, …], W [C, M/group, …]
+  ConvTranspose: (_node, w) => ({ axis: 1, length: w[0] }),
+  // A [M, K] (or [K, M] with transA), B [K, N] (or [N, K] with transB)
+  Gemm: (node, w) => {
+    const a = parseGemmAttrs(attrReader(node.attrs, node.name || node.opType, node.opType));
+    return { axis: a.transA ? 0 : 1, length: a.transB ? w[1] : w[0] };
+  },
+};
+
+/**
+ * Per-axis DequantizeLinear nodes for the quantized input of every Conv, ConvTranspose
+ * and Gemm whose weight or bias stays a float initializer (see the module note); the
+ * nodes (copies of the source graph's, in the same order) are rewired to read them.
+ */
+function perAxisInputs(q: QuantModel, nodes: Node[], g: Graph): Node[] {
+  const out: Node[] = [];
+  const src = q.model.graph;
+  const floatConstant = (name: string | undefined) =>
+    !!name && src.initializers.has(name) && !q.constants.has(name);
+  nodes.forEach((n, index) => {
+    const axisOf = n.domain === "" ? REQUANTIZED_BY_ONNXRUNTIME[n.opType] : undefined;
+    const x = src.nodes[index].inputs[0];
+    const p = x ? activationParams(q, x) : undefined;
+    const w = n.inputs[1] ? src.initializers.get(n.inputs[1]) : undefined;
+    if (!axisOf || !p || !w || w.rank < 2) return;
+    if (!floatConstant(n.inputs[1]) && !floatConstant(n.inputs[2])) return;
+    const { axis, length } = axisOf(n, w.shape, opsetOf(q.model, ""));
+    const scale = `${x}_scale_${length}`;
+    const zeroPoint = `${x}_zero_point_${length}`;
+    g.initializers.set(scale, new Tensor("f32", [length], new Float32Array(length).fill(p.scale)));
+    g.initializers.set(zeroPoint, codesTensor(p.qtype, [length], Array(length).fill(p.zeroPoint)));
+    const reader = `${x}_dequantized_for_${n.name || index}`;
+    out.push({
+      name: `${x}_DequantizeLinear_for_${n.name || index}`,
+      opType: "DequantizeLinear",
+      domain: p.qtype === "U16" || p.qtype === "S16" ? MS_DOMAIN : "",
+      inputs: [`${x}_quantized`, scale, zeroPoint],
+      outputs: [reader],
+      attrs: new Map([["axis", { kind: "int", value: axis }]]),
+    });
+    n.inputs[0] = reader;
+  });
+  return out;
 }

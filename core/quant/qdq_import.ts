@@ -5,7 +5,9 @@
  * - `QuantizeLinear → DequantizeLinear` pairs with constant scale/zero point become the
  *   parameters of the tensor fed to the QuantizeLinear; consumers are rewired to it;
  * - `DequantizeLinear` of an integer initializer becomes a quantized constant (codes,
- *   per-axis scales) and a float initializer holding the dequantized values;
+ *   per-axis scales) and a float initializer holding the dequantized values; uint8
+ *   codes with zero point 128 everywhere (how axb stores S8 weights) read back as int8
+ *   codes with zero point 0;
  * - `QuantizeLinear → DequantizeLinear` on a float initializer (fake-quantized weights)
  *   is folded the same way;
  * - states, dominators, calibrated ranges and fused tensors come from the `axb.quant`
@@ -22,12 +24,13 @@ import { Graph, type Model, type Node } from "../ir/graph.ts";
 import { opsetOf } from "../ir/opset.ts";
 import { attrReader } from "../ir/attribute.ts";
 import { parseQuantAttrs } from "../ops/nn/quantize.ts";
-import { asFloat32, Tensor } from "../ir/tensor.ts";
+import { asFloat32, type Tensor } from "../ir/tensor.ts";
+import { dequantizeConstant } from "./codes.ts";
 import type { DType } from "../ir/dtype.ts";
 import { ModelFormatError } from "../errors/mod.ts";
 import type { ActivationQuant, ConstQuant, QuantModel } from "./quant_model.ts";
 import { QRANGE, type QType, roundHalfEven } from "./numeric.ts";
-import { MS_DOMAIN, QUANT_METADATA_KEY, type QuantMetadata } from "./qdq_export.ts";
+import { MS_DOMAIN, QUANT_METADATA_KEY, type QuantMetadata, WEIGHT_OFFSET } from "./qdq_export.ts";
 import { nodeCapabilities } from "./op_capabilities.ts";
 import { fuses, fusionPartner, quantOperand } from "./kernel_applicability.ts";
 
@@ -131,6 +134,7 @@ export function fromQdqModel(src: Model, what = "model"): QuantModel {
     const init = g.initializers.get(xq);
     if (init) {
       const codes = Int32Array.from(asFloat32(init));
+      toSigned(p, codes);
       g.initializers.set(out, dequantizeConst(init.shape, codes, p));
       constants.set(out, {
         qtype: p.qtype,
@@ -165,13 +169,18 @@ export function fromQdqModel(src: Model, what = "model"): QuantModel {
           Math.min(max, roundHalfEven(v[i] / p.scales[c]) + p.zeroPoints[c]),
         );
       }
+      toSigned(p, codes);
       g.initializers.set(out, dequantizeConst(w.shape, codes, p));
       constants.set(out, { ...p, codes, state: "BAKED" });
       drop.add(dq);
       drop.add(qn);
       continue;
     }
-    if (p.scales.length !== 1) continue;
+    // a per-axis DequantizeLinear whose entries all repeat the pair's parameters reads the
+    // same values (axb writes one before an operator onnxruntime would otherwise rewrite)
+    if (!p.scales.every((v, i) => v === p.scales[0] && p.zeroPoints[i] === p.zeroPoints[0])) {
+      continue;
+    }
     const { min, max } = QRANGE[p.qtype];
     activations.set(source, {
       kind: "quant",
@@ -222,17 +231,20 @@ export function fromQdqModel(src: Model, what = "model"): QuantModel {
   return quant;
 }
 
+/**
+ * Re-encode uint8 codes whose every zero point is 128 as int8 codes with zero point 0 —
+ * the same real values — since axb writes S8 weights that way for onnxruntime
+ * (`qdq_export.ts`) and its integer kernels take symmetric int8 weights.
+ */
+function toSigned(p: Params, codes: Int32Array): void {
+  if (p.qtype !== "U8" || !p.zeroPoints.every((z) => z === WEIGHT_OFFSET)) return;
+  for (let i = 0; i < codes.length; i++) codes[i] -= WEIGHT_OFFSET;
+  p.zeroPoints.fill(0);
+  p.qtype = "S8";
+}
+
 function dequantizeConst(shape: readonly number[], codes: Int32Array, p: Params): Tensor<"f32"> {
-  const out = new Float32Array(codes.length);
-  const ch = p.scales.length;
-  const inner = p.axis === undefined
-    ? codes.length
-    : shape.slice(p.axis + 1).reduce((a, b) => a * b, 1);
-  for (let i = 0; i < codes.length; i++) {
-    const c = p.axis === undefined ? 0 : Math.floor(i / inner) % ch;
-    out[i] = (codes[i] - p.zeroPoints[c]) * p.scales[c];
-  }
-  return new Tensor("f32", shape, out);
+  return dequantizeConstant(shape, { ...p, codes, state: "BAKED" });
 }
 
 function applyMetadata(

@@ -5,6 +5,7 @@ import { QUANT_METADATA_KEY, toQdqModel } from "./qdq_export.ts";
 import { fromQdqModel, isQdqModel } from "./qdq_import.ts";
 import { quantizeDefault, statsOf } from "./_testing.ts";
 import type { QuantModel } from "./quant_model.ts";
+import { quantOperand } from "./kernel_applicability.ts";
 
 /** x → Conv → c → Relu → r → Reshape → y, and x + 3 → Clip → z (a constant-operand Add). */
 function tinyQuantModel(): QuantModel {
@@ -112,4 +113,65 @@ Deno.test("fromQdqModel() resolves a negative DequantizeLinear axis against the 
   // column c dequantizes with scale c: [1·0.5, 2·0.25, 3·0.125, −0.5, −0.5, −0.375]
   const real = q.model.graph.initializers.get("w")!;
   assert.deepEqual([...real.data as Float32Array], [0.5, 0.5, 0.375, -0.5, -0.5, -0.375]);
+});
+
+Deno.test("toQdqModel() stores S8 weights as uint8 codes + 128 with zero point 128, or int8 when asked", () => {
+  const q = tinyQuantModel();
+  const w = q.constants.get("w")!;
+  const unsigned = toQdqModel(q).graph.initializers;
+  assert.equal(unsigned.get("w_quantized")!.dtype, "u8");
+  assert.deepEqual([...unsigned.get("w_quantized")!.data], [...w.codes].map((c) => c + 128));
+  assert.deepEqual([...unsigned.get("w_zero_point")!.data], [128, 128]);
+  // the S32 bias keeps its type
+  assert.equal(unsigned.get("b_quantized")!.dtype, "s32");
+  const signed = toQdqModel(q, { weightCodes: "S8" }).graph.initializers;
+  assert.equal(signed.get("w_quantized")!.dtype, "s8");
+  assert.deepEqual([...signed.get("w_quantized")!.data], [...w.codes]);
+  // both read back as the same int8 codes
+  assertSameQuant(fromQdqModel(toQdqModel(q, { weightCodes: "S8" })), q);
+});
+
+/** x → Conv(W, b) → y with a hand-written DequantizeLinear for W (codes, scales, zero points). */
+function convWithCodedWeight(dtype: "u8" | "s8", codes: number[], zeroPoints: number[]) {
+  const Codes = dtype === "u8" ? Uint8Array : Int8Array;
+  return buildModel({
+    inputs: [{ name: "x", dtype: "f32", shape: [1, 2, 1, 1] }],
+    outputs: [{ name: "y", dtype: "f32", shape: [1, 2, 1, 1] }],
+    initializers: {
+      wq: new Tensor(dtype, [2, 2, 1, 1], Codes.from(codes)),
+      ws: f32([2], [0.5, 0.25]),
+      wz: new Tensor(dtype, [2], Codes.from(zeroPoints)),
+    },
+    nodes: [
+      {
+        opType: "DequantizeLinear",
+        inputs: ["wq", "ws", "wz"],
+        outputs: ["w"],
+        attrs: { axis: attr.int(0) },
+      },
+      { opType: "Conv", inputs: ["x", "w"], outputs: ["y"] },
+    ],
+  });
+}
+
+Deno.test("fromQdqModel() reads uint8 weights with zero point 128 as int8 codes", () => {
+  const q = fromQdqModel(convWithCodedWeight("u8", [129, 126, 255, 1], [128, 128]));
+  const w = q.constants.get("w")!;
+  assert.equal(w.qtype, "S8");
+  assert.deepEqual([...w.codes], [1, -2, 127, -127]);
+  assert.deepEqual([...w.zeroPoints], [0, 0]);
+  const real = q.model.graph.initializers.get("w")!;
+  assert.deepEqual([...real.data as Float32Array], [0.5, -1, 31.75, -31.75]);
+});
+
+Deno.test("fromQdqModel() keeps other zero points, and such weights are not integer-kernel codes", () => {
+  const q = fromQdqModel(convWithCodedWeight("u8", [130, 100, 0, 255], [100, 10]));
+  const w = q.constants.get("w")!;
+  assert.equal(w.qtype, "U8");
+  assert.deepEqual([...w.zeroPoints], [100, 10]);
+  const real = q.model.graph.initializers.get("w")!;
+  // (130 − 100)·0.5, (100 − 100)·0.5, (0 − 10)·0.25, (255 − 10)·0.25
+  assert.deepEqual([...real.data as Float32Array], [15, 0, -2.5, 61.25]);
+  assert.equal(quantOperand(q, "w").kind, "constant");
+  assert.equal((quantOperand(q, "w") as { codes?: unknown }).codes, undefined);
 });
