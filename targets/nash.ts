@@ -12,6 +12,7 @@ import { NPU } from "./target.ts";
 import { assumed, MiB, sourced } from "./facts.ts";
 import { NASH_CPU_OPS } from "./horizon/ops_nash.ts";
 import { nashDialect } from "./horizon/marches.ts";
+import { HORIZON_NUMERIC } from "./horizon/numeric.ts";
 
 /** nash hardware facts; one place for every assumed number. */
 export const NASH_HARDWARE: HardwareFacts = {
@@ -71,6 +72,7 @@ function nashTarget(name: string, chip: string, more: readonly string[] = []): T
     npuModes: [{ name: "1", cores: 1 }],
     marchDialect: nashDialect(chip),
     hardware: NASH_HARDWARE,
+    numeric: HORIZON_NUMERIC,
     legality: (node) => nashLegality(node),
   };
 }

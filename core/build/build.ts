@@ -29,6 +29,7 @@ import { writeFileAtomic } from "../util/atomic_write.ts";
 import { ConfigError, ModelFormatError } from "../errors/mod.ts";
 import { runQuantStage } from "./quant_stage.ts";
 import { runCompileStage } from "../compile/compile_stage.ts";
+import { selectNpuMode } from "../compile/npu_mode.ts";
 import { checkCompiled, type CheckRecord } from "./compile_check.ts";
 import type { TargetRegistry } from "../../targets/registry.ts";
 
@@ -68,7 +69,9 @@ export interface BuildResult {
 export async function runBuild(config: BuildConfig, opts: BuildOptions): Promise<BuildResult> {
   const { log } = opts;
   const work = config.work_dir || config.output_dir;
-  opts.targets.get(opts.targetName ?? config.target_hardware); // unknown targets fail first
+  // Unknown targets and core modes fail before anything is read or calibrated.
+  const target = opts.targets.get(opts.targetName ?? config.target_hardware);
+  selectNpuMode(target, config.npu_mode);
   await checkInputsExist(config);
   const model = await loadModel(config.input);
   opts.print?.(formatSummary(summarizeModel(model, config.input)));
@@ -139,6 +142,7 @@ async function floatBuild(
   const stage = await runQuantStage(model, {
     config,
     registry,
+    numeric: opts.targets.get(opts.targetName ?? config.target_hardware).numeric,
     log,
     print: opts.print,
     quiet: opts.quiet,

@@ -28,11 +28,21 @@ export function buildCommand(targets: TargetRegistry): Command {
       const quiet = values.get("quiet") === true;
       const log = createLogger({ quiet, sink: io.stderr });
       for (const p of parsed.plugins) log.info(`loaded target plugin [${p.spec}]: ${p.target}`);
-      const config = await effectiveConfigFromFlags(values, log, {
+      const target = values.get("target");
+      const chosen = typeof target === "string" ? parsed.targets.get(target) : undefined;
+      // A non-pulsar2 target (Horizon) names its core modes itself: keep `--npu_mode` out
+      // of the pulsar2 config rules and give it to the target (checked before calibration).
+      const ownModes = chosen !== undefined && chosen.family !== "axera";
+      const configValues = new Map(values);
+      if (ownModes) configValues.delete("npu_mode");
+      const config = await effectiveConfigFromFlags(configValues, log, {
         requireIo: true,
         targets: parsed.targets,
       });
-      const target = values.get("target");
+      if (ownModes) {
+        const mode = values.get("npu_mode");
+        config.npu_mode = typeof mode === "string" ? mode : chosen.npuModes[0].name;
+      }
       const result = await runBuild(config, {
         registry: defaultRegistry(),
         targets: parsed.targets,
