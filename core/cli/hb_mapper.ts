@@ -8,16 +8,15 @@
  * axb hb_mapper makertbin --config m.yaml [--model-type onnx|caffe] [--strict]
  * ```
  *
- * Today both subcommands validate their input, print (stdout, JSON) the parsed Horizon
- * config and the BuildConfig it maps to, then stop with `NotImplementedError`: model checking
- * and Horizon compilation do not exist in axb yet, and the command says so instead of
- * pretending.
+ * `makertbin` converts the model (`horizon_convert.ts`, `core/build/horizon/`): the ONNX
+ * artifacts, `<prefix>.bin`, `hb_mapper_makertbin.log` in the cwd. `checker` validates its
+ * input, prints (stdout, JSON) what it maps to and stops with `NotImplementedError`.
  *
  * @module
  */
 import type { Command, CommandIO } from "./command.ts";
 import { type FlagSpec, type FlagValue, parseFlags } from "./flags.ts";
-import { createLogger } from "../util/log.ts";
+import { convertHorizon } from "./horizon_convert.ts";
 import { NotImplementedError, UsageError } from "../errors/mod.ts";
 import {
   type HorizonModelType,
@@ -128,11 +127,11 @@ function checker(values: Map<string, FlagValue>, io: CommandIO, targets: TargetR
   throw new NotImplementedError("Horizon model check (hb_mapper checker)");
 }
 
-function makertbin(
+async function makertbin(
   values: Map<string, FlagValue>,
   io: CommandIO,
   targets: TargetRegistry,
-): number {
+): Promise<number> {
   refuse(values, CHECKER_ONLY, "makertbin");
   const config = str(values, "config");
   if (!config) throw new UsageError("axb hb_mapper makertbin needs --config FILE.yaml");
@@ -144,15 +143,21 @@ function makertbin(
     modelType,
     strict: values.get("strict") === true,
   });
-  const log = createLogger({ sink: io.stderr });
-  for (const w of horizon.warnings) log.warn(w);
   const mapping = horizonToBuildConfig(horizon, targets);
-  for (const n of mapping.notes) log.info(n);
-  io.stdout(JSON.stringify({ tool: "hb_mapper makertbin", ...mapping }, null, 2));
-  throw new NotImplementedError("Horizon compilation (hb_mapper makertbin)");
+  await convertHorizon(mapping, io, {
+    targets,
+    logFile: "hb_mapper_makertbin.log",
+    command: "makertbin",
+    warnings: horizon.warnings,
+  });
+  return 0;
 }
 
-function dispatch(argv: readonly string[], io: CommandIO, targets: TargetRegistry): number {
+function dispatch(
+  argv: readonly string[],
+  io: CommandIO,
+  targets: TargetRegistry,
+): number | Promise<number> {
   const { values, positionals } = parseFlags(argv, flags(targets));
   const [sub, ...extra] = positionals;
   if (extra.length > 0) {

@@ -37,6 +37,8 @@ export interface CompileStageOptions {
   log: Logger;
   /** Where tables go (stdout); undefined prints none. */
   print?: (text: string) => void;
+  /** Node names forced to the CPU / the NPU (Horizon `run_on_cpu` / `run_on_bpu`). */
+  force?: { readonly cpu: ReadonlySet<string>; readonly npu: ReadonlySet<string> };
 }
 
 /** What the stage produced. */
@@ -71,7 +73,12 @@ export async function runCompileStage(
   const mode = selectNpuMode(target, config.npu_mode);
   log.info("group 0 compiler transformation");
   const deployable = prepareDeployable(quant, { config, registry, log });
-  const parted = partitionDeployable(deployable, { target, compiler: config.compiler, registry });
+  const parted = partitionDeployable(deployable, {
+    target,
+    compiler: config.compiler,
+    registry,
+    force: opts.force,
+  });
   await reportPlacement(parted.partition, { work, log, print });
   const plans = new Map<string, NpuPlan>();
   const groups = await compileGroups({

@@ -28,7 +28,7 @@ import { type Graph, type Model } from "../ir/graph.ts";
 import { opsetOf } from "../ir/opset.ts";
 import type { ActivationQuant, QuantModel } from "./quant_model.ts";
 import type { TensorStats } from "./calibrate.ts";
-import { type CalibrationMethod, rangeFor } from "./range_methods.ts";
+import { type CalibrationMethod, percentileRange, rangeFor } from "./range_methods.ts";
 import { affineFromRange, QRANGE } from "./numeric.ts";
 import { higher, type Precision, precisionOf, type PrecisionPlan } from "./precision.ts";
 import { nodeCapabilities } from "./op_capabilities.ts";
@@ -55,6 +55,8 @@ export interface QuantizeOptions {
   refineWeightThreshold: number;
   /** The target's activation scheme (default: U8/U16 asymmetric). */
   numeric?: NumericModel;
+  /** The kept fraction of the Percentile method (default `PERCENTILE`, 0.9999). */
+  percentile?: number;
   /**
    * Activations whose parameters are known rather than calibrated (an input that already
    * holds integer codes, such as Horizon's `value − 128` image data: S8, scale 1).
@@ -112,7 +114,11 @@ export function quantizeModel(
     }
     const fixed = opts.fixedActivations?.get(root);
     const s = stats.get(root) ?? stats.get(name)!;
-    const r = fixed ? fixedRange(fixed) : rangeFor(opts.method, s.observed, s.histogram, prec);
+    const r = fixed
+      ? fixedRange(fixed)
+      : opts.method === "Percentile" && opts.percentile !== undefined && s.histogram
+      ? percentileRange(s.histogram, s.observed, opts.percentile)
+      : rangeFor(opts.method, s.observed, s.histogram, prec);
     const a = fixed ?? affineFromRange(r.min, r.max, prec);
     activations.set(name, {
       kind: "quant",
