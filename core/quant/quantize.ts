@@ -62,6 +62,11 @@ export interface QuantizeOptions {
    * holds integer codes, such as Horizon's `value − 128` image data: S8, scale 1).
    */
   fixedActivations?: ReadonlyMap<string, FixedActivation>;
+  /**
+   * Tensors kept in float whatever their precision plan says (a hybrid target's CPU
+   * operators whose results no NPU operator reads).
+   */
+  floatTensors?: ReadonlySet<string>;
 }
 
 /** Parameters of an activation fixed by the caller. */
@@ -82,8 +87,9 @@ export function quantizeModel(
   const groups = sharedGroups(g, stats);
   const numeric = opts.numeric ?? ASYMMETRIC_NUMERIC;
   const precision = groupPrecisions(g, stats, groups, opts.precision);
-  const wideTail = wideTailTensors(g, numeric);
-  for (const t of wideTail) {
+  const keptFloat = wideTailTensors(g, numeric);
+  for (const t of opts.floatTensors ?? []) keptFloat.add(t);
+  for (const t of keptFloat) {
     if (stats.has(t)) precision.set(groups.find(t), "FP32");
   }
   const precisionOfTensor = (name: string) =>
@@ -99,7 +105,7 @@ export function quantizeModel(
   const opset = opsetOf(model, "");
   for (const n of g.nodes) {
     const out = n.outputs[0];
-    if (!out || !stats.has(out) || wideTail.has(out)) continue;
+    if (!out || !stats.has(out) || keptFloat.has(out)) continue;
     const act = fusionPartner(g, consumers, n, operandOf);
     if (act && fuses(n, act, opset, operandOf)) fused.add(out);
   }

@@ -29,6 +29,8 @@ import { toQdqModel } from "../../quant/qdq_export.ts";
 import type { QuantModel } from "../../quant/quant_model.ts";
 import { selectNpuMode } from "../../compile/npu_mode.ts";
 import type { TargetRegistry } from "../../../targets/registry.ts";
+import type { Target } from "../../../targets/target.ts";
+import { partitionModel } from "../../partition/partition.ts";
 import { planHorizonInputs } from "./input_plan.ts";
 import { insertPreprocessNodes } from "./original_model.ts";
 import { listCalibrationFiles } from "./calibration_data.ts";
@@ -138,6 +140,7 @@ export async function runHorizonBuild(
   const fixed = new Map<string, FixedActivation>(
     plans.filter((p) => p.image).map((p) => [p.name, { qtype: "S8", scale: 1, zeroPoint: 0 }]),
   );
+  const cpuResults = cpuOnlyTensors(optimized, target, registry, mapping.placement);
   const quantize = (c: CalibrationChoice): QuantModel =>
     quantizeModel(optimized, stats, {
       method: c.method,
@@ -147,6 +150,7 @@ export async function runHorizonBuild(
       refineWeightThreshold: 0,
       numeric: target.numeric,
       fixedActivations: fixed,
+      floatTensors: cpuResults,
     });
   const picked = choice
     ? { choice, quant: quantize(choice) }
@@ -195,6 +199,34 @@ export async function runHorizonBuild(
     similarity,
     calibration: picked.choice.label,
   };
+}
+
+/**
+ * Results of CPU operators that no BPU operator reads: a hybrid model computes CPU
+ * operators in float, so they are not requantized (e.g. a tail Softmax on bernoulli2).
+ */
+function cpuOnlyTensors(
+  model: Model,
+  target: Target,
+  registry: OpRegistry,
+  placement: HorizonMapping["placement"],
+): Set<string> {
+  const present = new Set(model.graph.nodes.map((n) => n.name));
+  const keep = (names: readonly string[]) => new Set(names.filter((n) => present.has(n)));
+  const { placements } = partitionModel(model, target, {
+    registry,
+    forceCpu: keep(placement.cpu),
+    forceNpu: keep(placement.bpu),
+  });
+  const cpu = new Set(placements.filter((p) => p.on === "CPU").map((p) => p.node));
+  const consumers = model.graph.consumers();
+  const out = new Set<string>();
+  for (const n of cpu) {
+    for (const o of n.outputs) {
+      if (o && (consumers.get(o) ?? []).every((c) => cpu.has(c))) out.add(o);
+    }
+  }
+  return out;
 }
 
 async function loadFloatModel(mapping: HorizonMapping): Promise<Model> {

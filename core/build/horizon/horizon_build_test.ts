@@ -1,0 +1,183 @@
+import { strict as assert } from "node:assert";
+import { join } from "node:path";
+import { main } from "../../../cli.ts";
+import type { CommandIO } from "../../cli/command.ts";
+import { readCompiledModel } from "../../container/decode.ts";
+import { readHorizonMeta } from "../../container/horizon_meta.ts";
+import { TINY_CNN, tinyYaml, type TinyYamlOptions, writeTinyCalibration } from "./_testing.ts";
+
+function capture(): { io: CommandIO; out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { stdout: (t) => out.push(t), stderr: (t) => err.push(t), debug: false }, out, err };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Run `args` in a fresh temp cwd with tiny calibration files; returns the cwd too. */
+async function inTemp(
+  args: (dir: string) => Promise<string[]>,
+): Promise<{ code: number; dir: string; out: string[]; err: string[] }> {
+  const dir = await Deno.makeTempDir({ prefix: "axb_hz_" });
+  await writeTinyCalibration(join(dir, "cal"));
+  const before = Deno.cwd();
+  Deno.chdir(dir);
+  try {
+    const c = capture();
+    const code = await main(await args(dir), c.io);
+    return { code, dir, out: c.out, err: c.err };
+  } finally {
+    Deno.chdir(before);
+  }
+}
+
+async function yamlIn(dir: string, o: Partial<TinyYamlOptions> = {}): Promise<string> {
+  const path = join(dir, "tiny.yaml");
+  await Deno.writeTextFile(
+    path,
+    tinyYaml({ calDir: join(dir, "cal"), workingDir: join(dir, "out"), ...o }),
+  );
+  return path;
+}
+
+Deno.test("hb_mapper makertbin writes the four artifacts, the log in the cwd and the similarity table", async () => {
+  const r = await inTemp(async (d) => [
+    "hb_mapper",
+    "makertbin",
+    "--config",
+    await yamlIn(d, { layoutRt: "NHWC" }),
+    "--model-type",
+    "onnx",
+  ]);
+  assert.equal(r.code, 0, r.err.join("\n"));
+  for (
+    const f of [
+      "_original_float_model.onnx",
+      "_optimized_float_model.onnx",
+      "_quantized_model.onnx",
+      ".bin",
+    ]
+  ) {
+    assert.ok(await exists(join(r.dir, "out", `tiny${f}`)), `tiny${f}`);
+  }
+  const log = await Deno.readTextFile(join(r.dir, "hb_mapper_makertbin.log"));
+  assert.match(log, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO /m);
+  assert.match(log, /INFO Convert to runtime bin file successfully!\n.*INFO End Model Convert/);
+  const table = r.out.join("\n");
+  assert.match(table, /Node\s+ON\s+Subgraph\s+Type\s+Cosine Similarity\s+Threshold/);
+  // tiny_cnn ends in Softmax: one row for its output node
+  assert.match(table, /\n\S+\s+(BPU|CPU)\s+\S+\s+\S+\s+0\.9\d{5}\s+\d+\.\d{6}/);
+  const cm = await readCompiledModel(join(r.dir, "out", "tiny.bin"));
+  assert.equal(cm.target, "bernoulli2");
+  const meta = readHorizonMeta(cm);
+  assert.equal(meta?.tool, "hb_mapper");
+  assert.equal(meta?.inputs[0].type_rt, "rgb");
+  assert.deepEqual(meta?.inputs[0].mean_value, [128, 128, 128]);
+  const input = cm.groups[0].inputs[0].type;
+  assert.ok(input && !("kind" in input));
+  assert.equal(input.dtype, "u8");
+  assert.deepEqual(input.shape, [1, 32, 32, 3]);
+});
+
+Deno.test("hb_mapper makertbin with input_type_rt nv12 builds a container that takes NV12 bytes", async () => {
+  const r = await inTemp(async (d) => [
+    "hb_mapper",
+    "makertbin",
+    "--config",
+    await yamlIn(d, { rt: "nv12" }),
+  ]);
+  assert.equal(r.code, 0, r.err.join("\n"));
+  const cm = await readCompiledModel(join(r.dir, "out", "tiny.bin"));
+  const input = cm.groups[0].inputs[0].type;
+  assert.ok(input && !("kind" in input));
+  assert.deepEqual(input.shape, [1, 48, 32, 1]);
+});
+
+Deno.test("hb_mapper makertbin refuses a calibration file of the wrong size before writing anything", async () => {
+  const r = await inTemp(async (d) => {
+    await Deno.writeFile(join(d, "cal", "short.bin"), new Uint8Array(100));
+    return ["hb_mapper", "makertbin", "--config", await yamlIn(d)];
+  });
+  assert.equal(r.code, 2);
+  assert.equal(r.err.filter((l) => l.includes("error")).length, 1);
+  assert.match(r.err.join("\n"), /short\.bin" has 100 bytes, expected 3072/);
+  assert.equal(await exists(join(r.dir, "out")), false);
+});
+
+Deno.test("hb_mapper makertbin refuses an unknown run_on_cpu node before writing anything", async () => {
+  const r = await inTemp(async (d) => [
+    "hb_mapper",
+    "makertbin",
+    "--config",
+    await yamlIn(d, { calibrationExtra: ["  run_on_cpu: 'conv1;no_such_node'"] }),
+  ]);
+  assert.equal(r.code, 2);
+  assert.match(r.err.join("\n"), /calibration_parameters\.run_on_cpu: node "no_such_node"/);
+  assert.equal(await exists(join(r.dir, "out")), false);
+});
+
+Deno.test("hb_mapper makertbin refuses an N cell of the train/rt table with exit 2", async () => {
+  const r = await inTemp(async (d) => [
+    "hb_mapper",
+    "makertbin",
+    "--config",
+    await yamlIn(d, { train: "featuremap", rt: "rgb" }),
+  ]);
+  assert.equal(r.code, 2);
+  assert.match(r.err.join("\n"), /input_type_rt/);
+  assert.equal(await exists(join(r.dir, "out")), false);
+});
+
+Deno.test("hb_mapper makertbin places run_on_cpu nodes on the CPU in the container", async () => {
+  const r = await inTemp(async (d) => [
+    "hb_mapper",
+    "makertbin",
+    "--config",
+    await yamlIn(d, { calibrationExtra: ["  run_on_cpu: 'pool1'"] }),
+  ]);
+  assert.equal(r.code, 0, r.err.join("\n"));
+  const cm = await readCompiledModel(join(r.dir, "out", "tiny.bin"));
+  const cpuNodes = cm.groups[0].subgraphs.flatMap((s) => s.kind === "cpu" ? s.nodes : []);
+  assert.ok(cpuNodes.some((n) => n.name === "pool1"));
+});
+
+Deno.test("hb_compile --skip compile writes the ONNX artifacts and no .hbm", async () => {
+  const r = await inTemp(async (d) => [
+    "hb_compile",
+    "-c",
+    await yamlIn(d, { march: "nash-e", calibrationType: "kl" }),
+    "--skip",
+    "compile",
+  ]);
+  assert.equal(r.code, 0, r.err.join("\n"));
+  for (const f of ["_calibrated_model.onnx", "_ptq_model.onnx", "_optimized_float_model.onnx"]) {
+    assert.ok(await exists(join(r.dir, "out", `tiny${f}`)), `tiny${f}`);
+  }
+  assert.equal(await exists(join(r.dir, "out", "tiny.hbm")), false);
+  assert.ok(await exists(join(r.dir, "hb_compile.log")));
+});
+
+Deno.test("hb_compile --fast-perf writes its starter YAML under .fast_perf and an .hbm", async () => {
+  const r = await inTemp(() =>
+    Promise.resolve(["hb_compile", "--fast-perf", "-m", TINY_CNN, "--march", "nash-m"])
+  );
+  assert.equal(r.code, 0, r.err.join("\n"));
+  const yaml = await Deno.readTextFile(join(r.dir, ".fast_perf", "tiny_cnn_config.yaml"));
+  assert.match(yaml, /calibration_type: 'skip'/);
+  assert.ok(await exists(join(r.dir, "model_output", "tiny_cnn.hbm")));
+});
+
+Deno.test("hb_compile without --config checks the model and prints the placement table", async () => {
+  const r = await inTemp(() =>
+    Promise.resolve(["hb_compile", "-m", TINY_CNN, "--march", "nash-e"])
+  );
+  assert.equal(r.code, 0, r.err.join("\n"));
+  assert.match(r.out.join("\n"), /conv1\s+BPU\s+id\(0\)\s+Conv/);
+});

@@ -1,0 +1,89 @@
+import { strict as assert } from "node:assert";
+import { join } from "node:path";
+import * as ort from "onnxruntime-node";
+import { horizonToBuildConfig, parseHorizonConfig } from "../../config/horizon/mod.ts";
+import { convertHorizon } from "../../cli/horizon_convert.ts";
+import { readCompiledModel } from "../../container/decode.ts";
+import { runCompiled } from "../../container/runtime.ts";
+import { Tensor } from "../../ir/tensor.ts";
+import { builtinTargets, TargetRegistry } from "../../../targets/registry.ts";
+import { tinyYaml, writeTinyCalibration } from "./_testing.ts";
+
+// The host ONNX artifacts of a Horizon conversion in plain onnxruntime (one module per
+// process, as onnxruntime-node requires), against the emulated container. The comparison
+// uses onnxruntime's `basic` optimisations — the QDQ graph's own float meaning: with its
+// default (extended) level onnxruntime fuses QDQ into int8 kernels (QGemm, QLinearConv on
+// uint8-shifted activations), and on x86 CPUs without VNNI their u8×s8 pair sums saturate
+// at 16 bits, which moves some outputs by many steps (observed on this machine's AVX2 CPU;
+// the default session still runs and is checked to).
+
+const targets = new TargetRegistry(builtinTargets());
+
+async function convert(tool: "hb_mapper" | "hb_compile", march: string) {
+  const dir = await Deno.makeTempDir({ prefix: "axb_hz_ort_" });
+  await writeTinyCalibration(join(dir, "cal"), 6);
+  const yaml = join(dir, "tiny.yaml");
+  await Deno.writeTextFile(
+    yaml,
+    tinyYaml({
+      march,
+      calDir: join(dir, "cal"),
+      workingDir: join(dir, "out"),
+      layoutRt: march === "bernoulli2" ? "NHWC" : undefined,
+      // the logits: a Gemm tail that keeps its 32-bit accumulator
+      modelExtra: ["  output_nodes: 'fc'"],
+    }),
+  );
+  const h = parseHorizonConfig(yaml, { targets, tool });
+  const quiet = { stdout: () => {}, stderr: () => {}, debug: false };
+  return await convertHorizon(horizonToBuildConfig(h, targets), quiet, {
+    targets,
+    logFile: join(dir, "convert.log"),
+    command: tool,
+  });
+}
+
+/** A seeded HWC uint8 image of 32×32. */
+function image(seed: number): Uint8Array {
+  return Uint8Array.from({ length: 32 * 32 * 3 }, (_, i) => (i * 13 + seed * 101 + (i >> 5)) % 256);
+}
+
+for (const [tool, march] of [["hb_mapper", "bernoulli2"], ["hb_compile", "nash-e"]] as const) {
+  Deno.test(`${tool} ${march}: the host ONNX takes int8 NHWC in onnxruntime and matches the container within 1 LSB`, async () => {
+    const r = await convert(tool, march);
+    const fused = await ort.InferenceSession.create(r.quantizedOnnx);
+    assert.deepEqual(fused.inputNames, ["input"]);
+    const session = await ort.InferenceSession.create(r.quantizedOnnx, {
+      graphOptimizationLevel: "basic",
+    });
+    const cm = await readCompiledModel(r.container ?? "");
+    // one int8 step of the output's calibrated range
+    const lsb = r.similarity[0].threshold / 127;
+    let within = 0;
+    let total = 0;
+    for (let seed = 0; seed < 4; seed++) {
+      const hwc = image(seed);
+      const host = new ort.Tensor("int8", Int8Array.from(hwc, (v) => v - 128), [1, 32, 32, 3]);
+      const got = (await session.run({ input: host }))[session.outputNames[0]];
+      assert.equal((await fused.run({ input: host }))[fused.outputNames[0]].dims[1], 10);
+      assert.ok(got.data instanceof Float32Array);
+      const runtime = march === "bernoulli2"
+        ? new Tensor("u8", [1, 32, 32, 3], Uint8Array.from(hwc))
+        : new Tensor(
+          "u8",
+          [1, 3, 32, 32],
+          Uint8Array.from({ length: hwc.length }, (_, i) => {
+            const c = Math.floor(i / 1024);
+            return hwc[(i % 1024) * 3 + c];
+          }),
+        );
+      const emu = runCompiled(cm, new Map([["input", runtime]])).outputs.get("logits");
+      assert.ok(emu);
+      for (let i = 0; i < got.data.length; i++) {
+        total++;
+        if (Math.abs(Number(emu.data[i]) - got.data[i]) <= lsb * 1.0001) within++;
+      }
+    }
+    assert.ok(within / total >= 0.99, `${within}/${total} within 1 LSB (${lsb})`);
+  });
+}
