@@ -181,3 +181,54 @@ Deno.test("hb_compile without --config checks the model and prints the placement
   assert.equal(r.code, 0, r.err.join("\n"));
   assert.match(r.out.join("\n"), /conv1\s+BPU\s+id\(0\)\s+Conv/);
 });
+
+Deno.test("axb build with a Horizon YAML converts for the YAML's march, not AX650", async () => {
+  const r = await inTemp(async (d) => ["build", "--config", await yamlIn(d, { layoutRt: "NHWC" })]);
+  assert.equal(r.code, 0, r.err.join("\n"));
+  const cm = await readCompiledModel(join(r.dir, "out", "tiny.bin"));
+  assert.equal(cm.target, "bernoulli2");
+  assert.ok(await exists(join(r.dir, "hb_mapper_makertbin.log")));
+});
+
+Deno.test("axb build refuses --target with a Horizon YAML, naming the flag", async () => {
+  const r = await inTemp(async (d) => ["build", "--config", await yamlIn(d), "--target", "AX650"]);
+  assert.equal(r.code, 2);
+  assert.match(r.err.join("\n"), /--target cannot be combined with a Horizon YAML/);
+});
+
+Deno.test("axb build --target bernoulli2 refuses an NPU mode name before calibrating", async () => {
+  const r = await inTemp(async (d) => {
+    const cfg = join(d, "c.json");
+    await Deno.writeTextFile(
+      cfg,
+      JSON.stringify({
+        quant: {
+          input_configs: [{
+            tensor_name: "input",
+            calibration_dataset: join(d, "cal"),
+            calibration_format: "Binary",
+          }],
+        },
+      }),
+    );
+    return [
+      "build",
+      "--input",
+      TINY_CNN,
+      "--output_dir",
+      join(d, "o"),
+      "--config",
+      cfg,
+      "--target",
+      "bernoulli2",
+      "--npu_mode",
+      "NPU2",
+    ];
+  });
+  assert.equal(r.code, 2);
+  assert.match(
+    r.err.join("\n"),
+    /npu_mode NPU2 is not available on bernoulli2; expected one of 1, 2/,
+  );
+  assert.equal(await exists(join(r.dir, "o")), false);
+});
