@@ -13,6 +13,7 @@ import { BERNOULLI2_OPS } from "./horizon/ops_bernoulli2.ts";
 import { bayesDialect } from "./horizon/marches.ts";
 import { BERNOULLI2_HARDWARE } from "./bernoulli2.ts";
 import { HORIZON_NUMERIC } from "./horizon/numeric.ts";
+import { horizonCostHooks } from "./horizon/cost.ts";
 
 /** bayes-family hardware facts: bernoulli2's, with one core used. */
 export const BAYES_HARDWARE: HardwareFacts = {
@@ -33,6 +34,7 @@ function bayesTarget(name: string, aliases: readonly string[], chip: string): Ta
     marchDialect: bayesDialect(chip),
     hardware: BAYES_HARDWARE,
     numeric: HORIZON_NUMERIC,
+    ...horizonCostHooks(BAYES_HARDWARE, true),
     legality: (node, ctx) => evaluateLegality(BERNOULLI2_OPS, name, node, ctx, "BPU"),
   };
 }

@@ -3,6 +3,8 @@
  * §12 constraint table (`horizon/ops_bernoulli2.ts`); `core_num` 1 or 2 (§5.5); the YAML
  * dialect is `horizon/marches.ts`.
  *
+ * Cost and tiling: `horizon/cost.ts` (the analytic model on §12-aligned shapes).
+ *
  * Hardware: the spec states the core count and the alignment (W multiple of 8, channels
  * aligned to 8: `horizon.md` lines 484–487); every number is named in
  * {@linkcode BERNOULLI2_HARDWARE}.
@@ -15,6 +17,7 @@ import { evaluateLegality } from "./rules/evaluate.ts";
 import { BERNOULLI2_OPS } from "./horizon/ops_bernoulli2.ts";
 import { BERNOULLI2_DIALECT } from "./horizon/marches.ts";
 import { HORIZON_NUMERIC } from "./horizon/numeric.ts";
+import { horizonCostHooks } from "./horizon/cost.ts";
 
 /** bernoulli2 hardware facts; one place for every assumed number. */
 export const BERNOULLI2_HARDWARE: HardwareFacts = {
@@ -54,5 +57,6 @@ export const bernoulli2: Target = {
   marchDialect: BERNOULLI2_DIALECT,
   hardware: BERNOULLI2_HARDWARE,
   numeric: HORIZON_NUMERIC,
+  ...horizonCostHooks(BERNOULLI2_HARDWARE, true),
   legality: (node, ctx) => evaluateLegality(BERNOULLI2_OPS, "bernoulli2", node, ctx, "BPU"),
 };

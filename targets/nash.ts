@@ -13,6 +13,7 @@ import { assumed, MiB, sourced } from "./facts.ts";
 import { NASH_CPU_OPS } from "./horizon/ops_nash.ts";
 import { nashDialect } from "./horizon/marches.ts";
 import { HORIZON_NUMERIC } from "./horizon/numeric.ts";
+import { horizonCostHooks } from "./horizon/cost.ts";
 
 /** nash hardware facts; one place for every assumed number. */
 export const NASH_HARDWARE: HardwareFacts = {
@@ -73,6 +74,7 @@ function nashTarget(name: string, chip: string, more: readonly string[] = []): T
     marchDialect: nashDialect(chip),
     hardware: NASH_HARDWARE,
     numeric: HORIZON_NUMERIC,
+    ...horizonCostHooks(NASH_HARDWARE, false),
     legality: (node) => nashLegality(node),
   };
 }
