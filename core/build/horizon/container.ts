@@ -123,6 +123,7 @@ export async function compileContainer(
     target: opts.target,
     log: opts.log,
     force: { cpu, npu },
+    processorsOnCpu: true,
   });
   const compiled = withHorizonMeta(stage.compiled, {
     tool: h.tool,

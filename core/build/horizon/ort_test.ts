@@ -19,7 +19,7 @@ import { tinyYaml, writeTinyCalibration } from "./_testing.ts";
 
 const targets = new TargetRegistry(builtinTargets());
 
-async function convert(tool: "hb_mapper" | "hb_compile", march: string) {
+async function convert(tool: "hb_mapper" | "hb_compile", march: string, rt = "rgb") {
   const dir = await Deno.makeTempDir({ prefix: "axb_hz_ort_" });
   await writeTinyCalibration(join(dir, "cal"), 6);
   const yaml = join(dir, "tiny.yaml");
@@ -27,9 +27,10 @@ async function convert(tool: "hb_mapper" | "hb_compile", march: string) {
     yaml,
     tinyYaml({
       march,
+      rt,
       calDir: join(dir, "cal"),
       workingDir: join(dir, "out"),
-      layoutRt: march === "bernoulli2" ? "NHWC" : undefined,
+      layoutRt: march === "bernoulli2" && rt === "rgb" ? "NHWC" : undefined,
       // the logits: a Gemm tail that keeps its 32-bit accumulator
       modelExtra: ["  output_nodes: 'fc'"],
     }),
@@ -87,3 +88,39 @@ for (const [tool, march] of [["hb_mapper", "bernoulli2"], ["hb_compile", "nash-e
     assert.ok(within / total >= 0.99, `${within}/${total} within 1 LSB (${lsb})`);
   });
 }
+
+Deno.test("hb_mapper bernoulli2 nv12: the container decodes NV12 bytes like the host ONNX's YUV444 input", async () => {
+  const r = await convert("hb_mapper", "bernoulli2", "nv12");
+  const session = await ort.InferenceSession.create(r.quantizedOnnx, {
+    graphOptimizationLevel: "basic",
+  });
+  const cm = await readCompiledModel(r.container ?? "");
+  const lsb = r.similarity[0].threshold / 127;
+  let within = 0;
+  let total = 0;
+  for (let seed = 0; seed < 4; seed++) {
+    // NV12: a 32×32 Y plane, then 16 rows of interleaved U V pairs (one per 2×2 block)
+    const nv12 = Uint8Array.from({ length: 48 * 32 }, (_, i) => (i * 29 + seed * 57) % 256);
+    const yuv444 = new Int8Array(32 * 32 * 3);
+    for (let y = 0; y < 32; y++) {
+      for (let x = 0; x < 32; x++) {
+        const c = 32 * 32 + (y >> 1) * 32 + 2 * (x >> 1);
+        const at = 3 * (y * 32 + x);
+        yuv444[at] = nv12[y * 32 + x] - 128;
+        yuv444[at + 1] = nv12[c] - 128;
+        yuv444[at + 2] = nv12[c + 1] - 128;
+      }
+    }
+    const host = new ort.Tensor("int8", yuv444, [1, 32, 32, 3]);
+    const got = (await session.run({ input: host }))[session.outputNames[0]];
+    assert.ok(got.data instanceof Float32Array);
+    const runtime = new Tensor("u8", [1, 48, 32, 1], nv12);
+    const emu = runCompiled(cm, new Map([["input", runtime]])).outputs.get("logits");
+    assert.ok(emu);
+    for (let i = 0; i < got.data.length; i++) {
+      total++;
+      if (Math.abs(Number(emu.data[i]) - got.data[i]) <= lsb * 1.0001) within++;
+    }
+  }
+  assert.ok(within / total >= 0.99, `${within}/${total} within 1 LSB (${lsb})`);
+});
