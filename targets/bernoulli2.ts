@@ -16,7 +16,7 @@ import { assumed, MiB, sourced } from "./facts.ts";
 import { evaluateLegality } from "./rules/evaluate.ts";
 import { BERNOULLI2_OPS } from "./horizon/ops_bernoulli2.ts";
 import { BERNOULLI2_DIALECT } from "./horizon/marches.ts";
-import { HORIZON_NUMERIC } from "./horizon/numeric.ts";
+import { BERNOULLI2_NUMERIC } from "./horizon/numeric.ts";
 import { horizonCostHooks } from "./horizon/cost.ts";
 
 /** bernoulli2 hardware facts; one place for every assumed number. */
@@ -56,7 +56,7 @@ export const bernoulli2: Target = {
   npuModes: [{ name: "1", cores: 1 }, { name: "2", cores: 2 }],
   marchDialect: BERNOULLI2_DIALECT,
   hardware: BERNOULLI2_HARDWARE,
-  numeric: HORIZON_NUMERIC,
+  numeric: BERNOULLI2_NUMERIC,
   ...horizonCostHooks(BERNOULLI2_HARDWARE, true),
   legality: (node, ctx) => evaluateLegality(BERNOULLI2_OPS, "bernoulli2", node, ctx, "BPU"),
 };

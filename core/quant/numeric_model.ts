@@ -26,6 +26,10 @@ export interface NumericModel {
    * requantizes its output to the activation type.
    */
   readonly wideOutputOps?: readonly string[];
+  /** Whether 16-bit activations exist (false: every 16-bit request falls back to 8 bits). */
+  readonly has16Bit?: boolean;
+  /** Operator types kept in float unless a configuration quantizes them. */
+  readonly floatByDefault?: readonly string[];
 }
 
 /** pulsar2's scheme (DESIGN.md "Numeric model"): U8/U16 asymmetric per tensor. */

@@ -67,6 +67,8 @@ export interface QuantizeOptions {
    * operators whose results no NPU operator reads).
    */
   floatTensors?: ReadonlySet<string>;
+  /** Tensors whose precision is set outright (e.g. Horizon's `model_output_type int16`). */
+  tensorPrecision?: ReadonlyMap<string, Precision>;
 }
 
 /** Parameters of an activation fixed by the caller. */
@@ -87,6 +89,9 @@ export function quantizeModel(
   const groups = sharedGroups(g, stats);
   const numeric = opts.numeric ?? ASYMMETRIC_NUMERIC;
   const precision = groupPrecisions(g, stats, groups, opts.precision);
+  for (const [t, p] of opts.tensorPrecision ?? []) {
+    if (stats.has(t)) precision.set(groups.find(t), p);
+  }
   const keptFloat = wideTailTensors(g, numeric);
   for (const t of opts.floatTensors ?? []) keptFloat.add(t);
   for (const t of keptFloat) {

@@ -12,7 +12,7 @@
  * @module
  */
 import { join } from "node:path";
-import type { Model } from "../../ir/graph.ts";
+import type { Model, Node } from "../../ir/graph.ts";
 import type { OpRegistry } from "../../ops/op.ts";
 import type { Logger } from "../../util/log.ts";
 import type { HorizonMapping } from "../../config/horizon/mod.ts";
@@ -23,7 +23,6 @@ import { loadCaffeModel } from "../../caffe/mod.ts";
 import { applyInputShapes } from "../../preprocess/input_shapes.ts";
 import { optimizeFrontend } from "../../passes/frontend.ts";
 import { calibrateParallel } from "../../quant/calibrate_parallel.ts";
-import { resolvePrecision } from "../../quant/precision.ts";
 import { type FixedActivation, quantizeModel } from "../../quant/quantize.ts";
 import { toQdqModel } from "../../quant/qdq_export.ts";
 import type { QuantModel } from "../../quant/quant_model.ts";
@@ -45,6 +44,7 @@ import {
 import { toHostInputs } from "./quantized_onnx.ts";
 import { formatSimilarityTable, type SimilarityRow, similarityRows } from "./similarity.ts";
 import { compileContainer } from "./container.ts";
+import { horizonPrecision } from "./precision.ts";
 
 /** What {@linkcode runHorizonBuild} needs besides the mapping. */
 export interface HorizonBuildOptions {
@@ -136,27 +136,36 @@ export async function runHorizonBuild(
   const choice = fixedChoice(cp, log);
   log.info(`calibration: ${samples.length} sample(s), ${cp.calibration_type}`);
   const stats = await calibrateParallel(optimized, samples, { method: statsMethod(choice) });
-  const precision = resolvePrecision(optimized.graph, mapping.build.quant.layer_configs);
+  const cpuNodes = cpuPlacedNodes(optimized, target, registry, mapping.placement);
+  const precision = horizonPrecision(
+    optimized,
+    h,
+    mapping.build.quant.layer_configs,
+    target.numeric,
+    cpuNodes,
+    log,
+  );
   const fixed = new Map<string, FixedActivation>(
     plans.filter((p) => p.image).map((p) => [p.name, { qtype: "S8", scale: 1, zeroPoint: 0 }]),
   );
-  const cpuResults = cpuOnlyTensors(optimized, target, registry, mapping.placement);
+  const cpuResults = cpuOnlyTensors(optimized, cpuNodes);
   const quantize = (c: CalibrationChoice): QuantModel =>
     quantizeModel(optimized, stats, {
       method: c.method,
       percentile: c.percentile,
-      precision,
+      precision: precision.plan,
       biasDataType: "S32",
       refineWeightThreshold: 0,
-      numeric: target.numeric,
+      numeric: precision.numeric,
       fixedActivations: fixed,
       floatTensors: cpuResults,
+      tensorPrecision: precision.tensorPrecision,
     });
   const picked = choice
     ? { choice, quant: quantize(choice) }
     : searchCalibration(optimized, samples, quantize, registry, log);
   const quant = picked.quant;
-  log.info(`quantize with ${target.numeric?.name ?? "the default numeric model"}`);
+  log.info(`quantize with ${precision.numeric.name}`);
 
   const qdq = toQdqModel(quant);
   if (h.tool === "hb_compile") await save(qdq, "_calibrated_model.onnx");
@@ -201,16 +210,13 @@ export async function runHorizonBuild(
   };
 }
 
-/**
- * Results of CPU operators that no BPU operator reads: a hybrid model computes CPU
- * operators in float, so they are not requantized (e.g. a tail Softmax on bernoulli2).
- */
-function cpuOnlyTensors(
+/** The nodes the target places on the CPU (with the YAML's forced placements). */
+function cpuPlacedNodes(
   model: Model,
   target: Target,
   registry: OpRegistry,
   placement: HorizonMapping["placement"],
-): Set<string> {
+): Set<Node> {
   const present = new Set(model.graph.nodes.map((n) => n.name));
   const keep = (names: readonly string[]) => new Set(names.filter((n) => present.has(n)));
   const { placements } = partitionModel(model, target, {
@@ -218,7 +224,14 @@ function cpuOnlyTensors(
     forceCpu: keep(placement.cpu),
     forceNpu: keep(placement.bpu),
   });
-  const cpu = new Set(placements.filter((p) => p.on === "CPU").map((p) => p.node));
+  return new Set(placements.filter((p) => p.on === "CPU").map((p) => p.node));
+}
+
+/**
+ * Results of CPU operators that no BPU operator reads: a hybrid model computes CPU
+ * operators in float, so they are not requantized (e.g. a tail Softmax on bernoulli2).
+ */
+function cpuOnlyTensors(model: Model, cpu: ReadonlySet<Node>): Set<string> {
   const consumers = model.graph.consumers();
   const out = new Set<string>();
   for (const n of cpu) {
