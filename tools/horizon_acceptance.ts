@@ -34,6 +34,7 @@ import {
   type HwcImage,
   normalised,
   sharedImages,
+  toChw,
   toNv12,
   writeCalibration,
 } from "./horizon_data.ts";
@@ -95,7 +96,11 @@ function yaml(model: string, run: Run, dir: string): string {
 }
 
 /** The quantized ONNX's host input and the container's runtime input for one image. */
-function feeds(im: HwcImage, rt: Run["rt"]): { host: ort.Tensor; runtime: Tensor } {
+function feeds(
+  im: HwcImage,
+  rt: Run["rt"],
+  nhwcRuntime: boolean,
+): { host: ort.Tensor; runtime: Tensor } {
   const s = 224;
   if (rt === "featuremap") {
     const chw = normalised(im.hwc, s);
@@ -109,9 +114,12 @@ function feeds(im: HwcImage, rt: Run["rt"]): { host: ort.Tensor; runtime: Tensor
     };
   }
   if (rt === "rgb") {
+    // bernoulli2 runs set input_layout_rt NHWC; nash keeps the training layout (NCHW)
     return {
       host: new ort.Tensor("int8", Int8Array.from(im.hwc, (v) => v - 128), [1, s, s, 3]),
-      runtime: new Tensor("u8", [1, s, s, 3], Uint8Array.from(im.hwc)),
+      runtime: nhwcRuntime
+        ? new Tensor("u8", [1, s, s, 3], Uint8Array.from(im.hwc))
+        : new Tensor("u8", [1, 3, s, s], Uint8Array.from(toChw(im.hwc, s))),
     };
   }
   const { nv12, yuv444 } = toNv12(im.hwc, s);
@@ -175,7 +183,7 @@ for (const model of models) {
     let total = 0;
     const cos: number[] = [];
     for (const [k, im] of held.entries()) {
-      const f = feeds(im, run.rt);
+      const f = feeds(im, run.rt, run.march === "bernoulli2");
       const q = await ortOutput(session, f.host);
       cos.push(cosineSimilarity(q, reference[k]));
       const emu = runCompiled(container, new Map([["input", f.runtime]])).outputs.get("output");

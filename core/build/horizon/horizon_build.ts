@@ -45,6 +45,7 @@ import { toHostInputs } from "./quantized_onnx.ts";
 import { formatSimilarityTable, type SimilarityRow, similarityRows } from "./similarity.ts";
 import { compileContainer } from "./container.ts";
 import { horizonPrecision } from "./precision.ts";
+import { withLayerOutputs } from "./layer_dump.ts";
 
 /** What {@linkcode runHorizonBuild} needs besides the mapping. */
 export interface HorizonBuildOptions {
@@ -167,17 +168,33 @@ export async function runHorizonBuild(
   const quant = picked.quant;
   log.info(`quantize with ${precision.numeric.name}`);
 
-  const qdq = toQdqModel(quant);
+  let deployed = quant;
+  if (mp.layer_out_dump) {
+    const d = withLayerOutputs(quant);
+    deployed = d.quant;
+    log.warn(
+      `layer_out_dump: ${d.added} layer output(s) added; for debugging only, the model is slower`,
+    );
+  }
+  if (cp.per_channel) {
+    log.warn(
+      "per_channel: axb keeps one scale per activation tensor (per-channel activation scales are not emulated)",
+    );
+  }
+  if (h.input_parameters.separate_batch) {
+    log.warn("separate_batch: the batch stays one contiguous input in axb's container");
+  }
+  const qdq = toQdqModel(deployed);
   if (h.tool === "hb_compile") await save(qdq, "_calibrated_model.onnx");
   const quantizedOnnx = await save(
-    toHostInputs(toQdqModel(quant), plans),
+    toHostInputs(toQdqModel(deployed), plans),
     h.tool === "hb_compile" ? "_ptq_model.onnx" : "_quantized_model.onnx",
   );
 
   let container: string | undefined;
   let placementOf: Parameters<typeof similarityRows>[5] = () => undefined;
   if (!opts.skipCompile) {
-    const compiled = await compileContainer(quant, {
+    const compiled = await compileContainer(deployed, {
       mapping,
       plans,
       target,

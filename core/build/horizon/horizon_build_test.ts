@@ -232,3 +232,20 @@ Deno.test("axb build --target bernoulli2 refuses an NPU mode name before calibra
   );
   assert.equal(await exists(join(r.dir, "o")), false);
 });
+
+Deno.test("hb_mapper makertbin with layer_out_dump adds every conv layer's result as an output", async () => {
+  const r = await inTemp(async (d) => [
+    "hb_mapper",
+    "makertbin",
+    "--config",
+    await yamlIn(d, { modelExtra: ["  layer_out_dump: True"] }),
+  ]);
+  assert.equal(r.code, 0, r.err.join("\n"));
+  const cm = await readCompiledModel(join(r.dir, "out", "tiny.bin"));
+  // the pre-processing node is a 1×1 Conv too; conv1/conv2 are fused into their Relus:
+  // r1, r2; the Gemm fc writes logits
+  assert.deepEqual(
+    cm.groups[0].outputs.map((o) => o.name),
+    ["prob", "input_preprocess_output", "r1", "r2", "logits"],
+  );
+});
