@@ -249,3 +249,51 @@ Deno.test("hb_mapper makertbin with layer_out_dump adds every conv layer's resul
     ["prob", "input_preprocess_output", "r1", "r2", "logits"],
   );
 });
+
+Deno.test("hb_mapper makertbin --model-type caffe converts a prototxt + caffemodel pair", async () => {
+  const caffe = join(import.meta.dirname ?? ".", "../../../testdata/caffe");
+  const r = await inTemp(async (d) => {
+    await Deno.mkdir(join(d, "cal8"));
+    for (let k = 0; k < 3; k++) {
+      await Deno.writeFile(
+        join(d, "cal8", `s${k}.bgr`),
+        Uint8Array.from({ length: 3 * 8 * 8 }, (_, i) => (i * 11 + k * 40) % 256),
+      );
+    }
+    const yaml = join(d, "caffe.yaml");
+    await Deno.writeTextFile(
+      yaml,
+      [
+        "model_parameters:",
+        `  prototxt: '${join(caffe, "bn_scale.prototxt")}'`,
+        `  caffe_model: '${join(caffe, "bn_scale.caffemodel")}'`,
+        "  march: 'bernoulli2'",
+        "  output_model_file_prefix: 'bn_scale'",
+        `  working_dir: '${join(d, "out")}'`,
+        "input_parameters:",
+        "  input_name: 'data'",
+        "  input_type_train: 'bgr'",
+        "  input_layout_train: 'NCHW'",
+        "  input_type_rt: 'bgr'",
+        "  norm_type: 'data_mean_and_scale'",
+        "  mean_value: '103.94 116.78 123.68'",
+        "  scale_value: '0.017'",
+        "calibration_parameters:",
+        `  cal_data_dir: '${join(d, "cal8")}'`,
+        "  calibration_type: 'kl'",
+        "compiler_parameters:",
+        "  compile_mode: 'latency'",
+        "  core_num: 2",
+        "  optimize_level: 'O3'",
+        "",
+      ].join("\n"),
+    );
+    return ["hb_mapper", "makertbin", "--config", yaml, "--model-type", "caffe"];
+  });
+  assert.equal(r.code, 0, r.err.join("\n"));
+  assert.ok(await exists(join(r.dir, "out", "bn_scale_original_float_model.onnx")));
+  const cm = await readCompiledModel(join(r.dir, "out", "bn_scale.bin"));
+  assert.equal(readHorizonMeta(cm)?.environment.model_type, "caffe");
+  const npu = cm.groups[0].subgraphs.find((s) => s.kind === "npu");
+  assert.equal(npu?.kind === "npu" ? npu.npuMode : "", "2");
+});
