@@ -86,7 +86,8 @@ export async function runHorizonBuild(
   const mp = h.model_parameters;
   const cp = h.calibration_parameters;
   const target = opts.targets.get(h.march);
-  const mode = selectNpuMode(target, String(h.compiler_parameters.core_num));
+  const xp = h.compiler_parameters;
+  const mode = selectNpuMode(target, String(xp.core_num));
   const model = await loadFloatModel(mapping);
   if (mapping.build.input_shapes) {
     applyInputShapes(model, mapping.build.input_shapes, log, { registry });
@@ -191,6 +192,10 @@ export async function runHorizonBuild(
     h.tool === "hb_compile" ? "_ptq_model.onnx" : "_quantized_model.onnx",
   );
 
+  log.info(
+    `compile_mode ${xp.compile_mode}, optimize_level ${xp.optimize_level}, max_time_per_fc ${xp.max_time_per_fc}: ` +
+      "BPU scheduling settings, recorded in the container; axb's estimates do not depend on them",
+  );
   let container: string | undefined;
   let placementOf: Parameters<typeof similarityRows>[5] = () => undefined;
   if (!opts.skipCompile) {
