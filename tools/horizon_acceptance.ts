@@ -56,11 +56,11 @@ interface Run {
   readonly calibration: string;
 }
 const RUNS: Run[] = [
-  { name: "b2-featuremap", march: "bernoulli2", rt: "featuremap", calibration: "max" },
-  { name: "b2-rgb", march: "bernoulli2", rt: "rgb", calibration: "max" },
-  { name: "b2-nv12", march: "bernoulli2", rt: "nv12", calibration: "max" },
+  { name: "b2-featuremap", march: "bernoulli2", rt: "featuremap", calibration: "default" },
+  { name: "b2-rgb", march: "bernoulli2", rt: "rgb", calibration: "default" },
+  { name: "b2-nv12", march: "bernoulli2", rt: "nv12", calibration: "default" },
   { name: "nash-e-rgb", march: "nash-e", rt: "rgb", calibration: "default" },
-  { name: "nash-m-nv12", march: "nash-m", rt: "nv12", calibration: "max" },
+  { name: "nash-m-nv12", march: "nash-m", rt: "nv12", calibration: "default" },
 ];
 const only = values.get("runs");
 const runs = typeof only === "string" ? RUNS.filter((r) => only.split(",").includes(r.name)) : RUNS;

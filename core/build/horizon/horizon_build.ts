@@ -41,7 +41,7 @@ import {
   searchCalibration,
   statsMethod,
 } from "./calibration_method.ts";
-import { toHostInputs } from "./quantized_onnx.ts";
+import { toHostInputs, withUnsignedWeights } from "./quantized_onnx.ts";
 import { formatSimilarityTable, type SimilarityRow, similarityRows } from "./similarity.ts";
 import { compileContainer } from "./container.ts";
 import { horizonPrecision } from "./precision.ts";
@@ -185,10 +185,11 @@ export async function runHorizonBuild(
   if (h.input_parameters.separate_batch) {
     log.warn("separate_batch: the batch stays one contiguous input in axb's container");
   }
-  const qdq = toQdqModel(deployed);
-  if (h.tool === "hb_compile") await save(qdq, "_calibrated_model.onnx");
+  if (h.tool === "hb_compile") {
+    await save(withUnsignedWeights(toQdqModel(deployed)), "_calibrated_model.onnx");
+  }
   const quantizedOnnx = await save(
-    toHostInputs(toQdqModel(deployed), plans),
+    withUnsignedWeights(toHostInputs(toQdqModel(deployed), plans)),
     h.tool === "hb_compile" ? "_ptq_model.onnx" : "_quantized_model.onnx",
   );
 

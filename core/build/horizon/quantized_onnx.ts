@@ -14,6 +14,7 @@ import type { Model, Node } from "../../ir/graph.ts";
 import { attr } from "../../ir/builder.ts";
 import { DTYPES } from "../../ir/dtype.ts";
 import { NameScope } from "../../ir/names.ts";
+import { Tensor } from "../../ir/tensor.ts";
 import type { HorizonInputPlan } from "./input_plan.ts";
 
 /** Rewrite the inputs of the QDQ model `qdq` (in place) to Horizon's host form. */
@@ -64,4 +65,27 @@ export function toHostInputs(qdq: Model, plans: readonly HorizonInputPlan[]): Mo
   }
   g.addNodes(head, 0);
   return qdq;
+}
+
+/**
+ * Store every int8 weight behind a DequantizeLinear as uint8 with its zero point moved by
+ * 128: the same real values, so the same model. onnxruntime fuses QDQ into integer kernels,
+ * and its x86 u8×s8 kernels without VNNI sum pairs of products in saturating int16
+ * (onnxruntime issue #16105), which moves some outputs by many steps; its u8×u8 kernels
+ * are exact, so the file computes what it means on every CPU.
+ */
+export function withUnsignedWeights(model: Model): Model {
+  const g = model.graph;
+  const shift = (t: Tensor) =>
+    new Tensor("u8", t.shape, Uint8Array.from(t.data as Int8Array, (v) => v + 128));
+  for (const n of g.nodes) {
+    if (n.opType !== "DequantizeLinear" || n.domain !== "") continue;
+    const [codes, , zp] = n.inputs;
+    const w = g.initializers.get(codes);
+    const z = zp ? g.initializers.get(zp) : undefined;
+    if (w?.dtype !== "s8" || z?.dtype !== "s8") continue;
+    g.initializers.set(codes, shift(w));
+    g.initializers.set(zp, shift(z));
+  }
+  return model;
 }
