@@ -12,6 +12,8 @@ import { evaluateLegality } from "./rules/evaluate.ts";
 import { BERNOULLI2_OPS } from "./horizon/ops_bernoulli2.ts";
 import { bayesDialect } from "./horizon/marches.ts";
 import { BERNOULLI2_HARDWARE } from "./bernoulli2.ts";
+import { BAYES_NUMERIC } from "./horizon/numeric.ts";
+import { horizonCostHooks } from "./horizon/cost.ts";
 
 /** bayes-family hardware facts: bernoulli2's, with one core used. */
 export const BAYES_HARDWARE: HardwareFacts = {
@@ -31,6 +33,8 @@ function bayesTarget(name: string, aliases: readonly string[], chip: string): Ta
     npuModes: [{ name: "1", cores: 1 }],
     marchDialect: bayesDialect(chip),
     hardware: BAYES_HARDWARE,
+    numeric: BAYES_NUMERIC,
+    ...horizonCostHooks(BAYES_HARDWARE, true),
     legality: (node, ctx) => evaluateLegality(BERNOULLI2_OPS, name, node, ctx, "BPU"),
   };
 }

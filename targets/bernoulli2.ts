@@ -3,6 +3,8 @@
  * §12 constraint table (`horizon/ops_bernoulli2.ts`); `core_num` 1 or 2 (§5.5); the YAML
  * dialect is `horizon/marches.ts`.
  *
+ * Cost and tiling: `horizon/cost.ts` (the analytic model on §12-aligned shapes).
+ *
  * Hardware: the spec states the core count and the alignment (W multiple of 8, channels
  * aligned to 8: `horizon.md` lines 484–487); every number is named in
  * {@linkcode BERNOULLI2_HARDWARE}.
@@ -14,6 +16,8 @@ import { assumed, MiB, sourced } from "./facts.ts";
 import { evaluateLegality } from "./rules/evaluate.ts";
 import { BERNOULLI2_OPS } from "./horizon/ops_bernoulli2.ts";
 import { BERNOULLI2_DIALECT } from "./horizon/marches.ts";
+import { BERNOULLI2_NUMERIC } from "./horizon/numeric.ts";
+import { horizonCostHooks } from "./horizon/cost.ts";
 
 /** bernoulli2 hardware facts; one place for every assumed number. */
 export const BERNOULLI2_HARDWARE: HardwareFacts = {
@@ -52,5 +56,7 @@ export const bernoulli2: Target = {
   npuModes: [{ name: "1", cores: 1 }, { name: "2", cores: 2 }],
   marchDialect: BERNOULLI2_DIALECT,
   hardware: BERNOULLI2_HARDWARE,
+  numeric: BERNOULLI2_NUMERIC,
+  ...horizonCostHooks(BERNOULLI2_HARDWARE, true),
   legality: (node, ctx) => evaluateLegality(BERNOULLI2_OPS, "bernoulli2", node, ctx, "BPU"),
 };

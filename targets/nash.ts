@@ -12,6 +12,8 @@ import { NPU } from "./target.ts";
 import { assumed, MiB, sourced } from "./facts.ts";
 import { NASH_CPU_OPS } from "./horizon/ops_nash.ts";
 import { nashDialect } from "./horizon/marches.ts";
+import { NASH_NUMERIC } from "./horizon/numeric.ts";
+import { horizonCostHooks } from "./horizon/cost.ts";
 
 /** nash hardware facts; one place for every assumed number. */
 export const NASH_HARDWARE: HardwareFacts = {
@@ -71,6 +73,8 @@ function nashTarget(name: string, chip: string, more: readonly string[] = []): T
     npuModes: [{ name: "1", cores: 1 }],
     marchDialect: nashDialect(chip),
     hardware: NASH_HARDWARE,
+    numeric: NASH_NUMERIC,
+    ...horizonCostHooks(NASH_HARDWARE, false),
     legality: (node) => nashLegality(node),
   };
 }

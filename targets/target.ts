@@ -14,6 +14,7 @@ import type { Tensor } from "../core/ir/tensor.ts";
 import type { TensorType } from "../core/ir/types.ts";
 import type { ModelType } from "../core/config/enums.ts";
 import type { MarchDialect } from "../core/config/horizon/march.ts";
+import type { NumericModel } from "../core/quant/numeric_model.ts";
 
 /** Vendor family; decides which front end (`pulsar2` or `hb_mapper`/`hb_compile`) accepts it. */
 export type TargetFamily = "axera" | "horizon";
@@ -238,6 +239,11 @@ export interface Target {
   readonly marchDialect?: MarchDialect;
   /** Hardware numbers (MAC array, on-chip memory, bandwidth, clock, cores) with their sources. */
   readonly hardware: HardwareFacts;
+  /**
+   * How the NPU represents activations (symmetric or not, which operators may leave an
+   * output in 32 bits); absent: the default U8/U16 asymmetric scheme.
+   */
+  readonly numeric?: NumericModel;
   /** Decide whether `node` runs on the NPU, or on the CPU and why. Must not throw for any node. */
   legality(node: Node, ctx: LegalityContext): Legality;
   /** Split NPU nodes to fit on-chip memory. */

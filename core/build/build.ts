@@ -190,6 +190,7 @@ async function produce(
     const stage = await runQuantStage(model, {
       config,
       registry,
+      numeric: target.numeric,
       log,
       print: opts.print,
       quiet: opts.quiet,

@@ -19,6 +19,7 @@ import { calibrateParallel } from "../quant/calibrate_parallel.ts";
 import { resolvePrecision, weightStorage } from "../quant/precision.ts";
 import { quantizeModel } from "../quant/quantize.ts";
 import type { QuantModel } from "../quant/quant_model.ts";
+import type { NumericModel } from "../quant/numeric_model.ts";
 import { toQdqModel } from "../quant/qdq_export.ts";
 import { quantJson } from "../quant/quant_json.ts";
 import { QuantEmulator } from "../quant/emulator.ts";
@@ -35,6 +36,8 @@ import { readSampleDir } from "./sample_dir.ts";
 export interface QuantStageOptions {
   config: BuildConfig;
   registry: OpRegistry;
+  /** The target's activation scheme (default: U8/U16 asymmetric). */
+  numeric?: NumericModel;
   log: Logger;
   /** Console output (tables); `undefined` prints nothing. */
   print?: (text: string) => void;
@@ -143,6 +146,7 @@ export async function runQuantStage(
     precision: plan,
     biasDataType: q.conv_bias_data_type === "FP32" ? "FP32" : "S32",
     refineWeightThreshold: q.refine_weight_threshold,
+    numeric: opts.numeric,
   });
   logSnapshot(quant, model, log);
   const quantModelPath = join(quantDir, "quant_axmodel.onnx");

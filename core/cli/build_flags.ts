@@ -48,6 +48,15 @@ function modeHelp(targets: TargetRegistry): string {
   return [...groups].map(([who, modes]) => `${modes.join("/")} (${who})`).join(", ");
 }
 
+/** Mode names of the targets outside the pulsar2 front end (Horizon core counts). */
+function otherModeNames(targets: TargetRegistry): string[] {
+  const pulsar2 = new Set(pulsar2ModeNames(targets));
+  const other = targets.list().filter((t) => t.family !== "axera");
+  return [...new Set(other.flatMap((t) => t.npuModes.map((m) => m.name)))].filter((m) =>
+    !pulsar2.has(m)
+  );
+}
+
 /** Flags of the top level (§2.3). */
 function topFlags(targets: TargetRegistry): FlagSpec[] {
   const dflt = defaultPulsar2Target(targets);
@@ -91,8 +100,10 @@ function topFlags(targets: TargetRegistry): FlagSpec[] {
       name: "npu_mode",
       type: "enum",
       values: pulsar2ModeNames(targets),
+      // Horizon targets (`--target bernoulli2`) name their modes by core count.
+      extraValues: otherModeNames(targets),
       default: dflt.npuModes[0].name,
-      help: `NPU cores used: ${modeHelp(targets)}`,
+      help: `NPU cores used: ${modeHelp(targets)}; core count (1, 2) with a Horizon --target`,
     },
     {
       name: "input_shapes",

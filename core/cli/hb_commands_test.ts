@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
-import type { Command, CommandIO } from "./command.ts";
-import { NotImplementedError, UsageError } from "../errors/mod.ts";
+import type { CommandIO } from "./command.ts";
+import { AxbError, UsageError } from "../errors/mod.ts";
 import { hbCompileCommand } from "./hb_compile.ts";
 import { hbMapperCommand } from "./hb_mapper.ts";
 import { builtinTargets, TargetRegistry } from "../../targets/registry.ts";
@@ -15,19 +15,15 @@ function capture(): { io: CommandIO; out: string[]; err: string[] } {
   return { io: { stdout: (t) => out.push(t), stderr: (t) => err.push(t), debug: false }, out, err };
 }
 
-/** Run a command that must stop with NotImplementedError; returns its JSON output. */
-async function runToNotImplemented(
-  cmd: Command,
-  argv: string[],
-  what: RegExp,
-): Promise<{ json: Record<string, unknown>; err: string[] }> {
-  const c = capture();
-  await assert.rejects(
-    () => cmd.run(argv, c.io),
-    (e: unknown) => e instanceof NotImplementedError && what.test(e.message),
-  );
-  assert.equal(c.out.length, 1);
-  return { json: JSON.parse(c.out[0]), err: c.err };
+/** Run `f` with a fresh temporary directory as the cwd. */
+async function inTempDir(f: () => Promise<void>): Promise<void> {
+  const before = Deno.cwd();
+  Deno.chdir(await Deno.makeTempDir({ prefix: "axb_hb_" }));
+  try {
+    await f();
+  } finally {
+    Deno.chdir(before);
+  }
 }
 
 Deno.test("hbMapperCommand checker refuses --proto with onnx and a nash march", async () => {
@@ -42,16 +38,23 @@ Deno.test("hbMapperCommand checker refuses --proto with onnx and a nash march", 
   );
 });
 
-Deno.test("hbMapperCommand makertbin validates the YAML and prints Horizon config and BuildConfig", async () => {
-  const { json, err } = await runToNotImplemented(
-    hbMapperCommand(targets),
-    ["makertbin", "--config", `${DIR}bernoulli2_template_onnx.yaml`, "--model-type", "onnx"],
-    /Horizon compilation \(hb_mapper makertbin\)/,
-  );
-  assert.equal(json.target, "bernoulli2");
-  assert.equal((json.horizon as { march: string }).march, "bernoulli2");
-  assert.equal((json.build as { output_name: string }).output_name, "mobilenetv1.axmodel");
-  assert.ok(err.some((l) => l.includes("WARNING") && l.includes("run_on_cpu")));
+Deno.test("hbMapperCommand makertbin logs the YAML's warnings and names a model file that does not exist", async () => {
+  await inTempDir(async () => {
+    const c = capture();
+    await assert.rejects(
+      () =>
+        hbMapperCommand(targets).run(
+          ["makertbin", "--config", `${DIR}bernoulli2_template_onnx.yaml`, "--model-type", "onnx"],
+          c.io,
+        ),
+      (e: unknown) => e instanceof AxbError && /\*\*\*\*\.onnx/.test(e.message),
+    );
+    assert.ok(c.err.some((l) => / WARNING .*run_on_cpu/.test(l)));
+    assert.match(
+      await Deno.readTextFile("hb_mapper_makertbin.log"),
+      /ERROR exception in command: makertbin/,
+    );
+  });
 });
 
 Deno.test("hbMapperCommand makertbin refuses a Caffe model-type against an ONNX config", async () => {
@@ -68,25 +71,28 @@ Deno.test("hbMapperCommand makertbin refuses a Caffe model-type against an ONNX 
   );
 });
 
-Deno.test("hbCompileCommand --fast-perf takes repeated -i/--input-shape", async () => {
-  const { json } = await runToNotImplemented(hbCompileCommand(targets), [
-    "--fast-perf",
-    "-m",
-    "m.onnx",
-    "--march",
-    "nash-m",
-    "-i",
-    "input_1",
-    "1x3x224x224",
-    "--input-shape",
-    "input_2",
-    "1x3x224x224",
-  ], /hb_compile --fast-perf/);
-  assert.equal(json.target, "nash-m");
-  assert.equal(
-    (json.build as { input_shapes: string }).input_shapes,
-    "input_1:1x3x224x224;input_2:1x3x224x224",
-  );
+Deno.test("hbCompileCommand --fast-perf writes the repeated -i/--input-shape into its starter YAML", async () => {
+  await inTempDir(async () => {
+    await assert.rejects(() =>
+      hbCompileCommand(targets).run([
+        "--fast-perf",
+        "-m",
+        "m.onnx",
+        "--march",
+        "nash-m",
+        "-i",
+        "input_1",
+        "1x3x224x224",
+        "--input-shape",
+        "input_2",
+        "1x3x224x224",
+      ], capture().io)
+    );
+    const yaml = await Deno.readTextFile(".fast_perf/m_config.yaml");
+    assert.match(yaml, /input_name: 'input_1;input_2'/);
+    assert.match(yaml, /input_shape: '1x3x224x224;1x3x224x224'/);
+    assert.match(yaml, /march: 'nash-m'/);
+  });
 });
 
 Deno.test("hbCompileCommand refuses --fast-perf together with --config", async () => {
@@ -100,14 +106,18 @@ Deno.test("hbCompileCommand refuses --fast-perf together with --config", async (
   );
 });
 
-Deno.test("hbCompileCommand -c maps the config and names the skipped stage", async () => {
-  const { json } = await runToNotImplemented(
-    hbCompileCommand(targets),
-    ["-c", `${DIR}nash_quant_config.yaml`, "--skip", "compile"],
-    /hb_compile --skip compile/,
-  );
-  assert.equal(json.skip, "compile");
-  assert.equal(json.target, "nash-m");
+Deno.test("hbCompileCommand -c --skip compile reads the config and logs to hb_compile.log in the cwd", async () => {
+  await inTempDir(async () => {
+    await assert.rejects(
+      () =>
+        hbCompileCommand(targets).run(
+          ["-c", `${DIR}nash_quant_config.yaml`, "--skip", "compile"],
+          capture().io,
+        ),
+      AxbError,
+    );
+    assert.match(await Deno.readTextFile("hb_compile.log"), /INFO Start Model Convert/);
+  });
 });
 
 Deno.test("hbCompileCommand refuses a bernoulli2 config and a bernoulli2 --march", async () => {

@@ -8,16 +8,22 @@
  * ```
  *
  * `--fast-perf` and `--config` exclude each other. `--input-shape` is only honoured without
- * `--config` (a warning otherwise, as the vendor ignores it). Today every mode validates and
- * maps its input, prints (stdout, JSON) the Horizon config and the BuildConfig, then stops
- * with `NotImplementedError`: Horizon compilation does not exist in axb yet.
+ * `--config` (a warning otherwise, as the vendor ignores it). `--config` converts
+ * (`horizon_convert.ts`); `--fast-perf` writes its built-in configuration as a starter YAML
+ * under `.fast_perf/` and converts with it; without either, the model is checked (placement
+ * table on stdout). Every mode logs to `hb_compile.log` in the cwd.
  *
  * @module
  */
 import type { Command, CommandIO } from "./command.ts";
 import { type FlagSpec, type FlagValue, parseFlags } from "./flags.ts";
-import { createLogger } from "../util/log.ts";
-import { NotImplementedError, UsageError } from "../errors/mod.ts";
+import { UsageError } from "../errors/mod.ts";
+import { convertHorizon, horizonLog } from "./horizon_convert.ts";
+import { checkModel, writeFastPerfYaml } from "../build/horizon/fast_perf.ts";
+import { defaultRegistry } from "../ops/mod.ts";
+import { loadModel } from "../onnx/load.ts";
+import { loadCaffeModel } from "../caffe/mod.ts";
+import { applyInputShapes } from "../preprocess/input_shapes.ts";
 import { horizonToBuildConfig, parseHorizonConfig } from "../config/horizon/mod.ts";
 import {
   describeMarches,
@@ -27,6 +33,9 @@ import {
   parseInputShapeFlags,
 } from "../config/horizon/cli_support.ts";
 import type { TargetRegistry } from "../../targets/registry.ts";
+
+/** hb_compile's log file, in the working directory. */
+const LOG_FILE = "hb_compile.log";
 
 function flags(targets: TargetRegistry): FlagSpec[] {
   return [
@@ -77,13 +86,12 @@ function pairs(values: Map<string, FlagValue>): string[][] {
   return Array.isArray(v) ? v.filter((p): p is string[] => Array.isArray(p)) : [];
 }
 
-function withConfig(
+async function withConfig(
   values: Map<string, FlagValue>,
   config: string,
   io: CommandIO,
   targets: TargetRegistry,
-): number {
-  const log = createLogger({ sink: io.stderr });
+): Promise<number> {
   for (const n of ["model", "proto", "march"]) {
     if (values.has(n)) {
       throw new UsageError(
@@ -91,27 +99,30 @@ function withConfig(
       );
     }
   }
+  const warnings: string[] = [];
   if (values.has("input-shape")) {
-    log.warn("--input-shape is only honoured in fast-perf mode; ignored with --config");
+    warnings.push("--input-shape is only honoured in fast-perf mode; ignored with --config");
   }
   const horizon = parseHorizonConfig(config, {
     targets,
     tool: "hb_compile",
     strict: values.get("strict") === true,
   });
-  for (const w of horizon.warnings) log.warn(w);
-  const mapping = horizonToBuildConfig(horizon, targets);
-  for (const n of mapping.notes) log.info(n);
-  const skip = str(values, "skip");
-  io.stdout(JSON.stringify({ tool: "hb_compile", skip: skip ?? null, ...mapping }, null, 2));
-  throw new NotImplementedError(
-    skip === "compile"
-      ? "Horizon quantisation (hb_compile --skip compile)"
-      : "Horizon compilation (hb_compile --config)",
-  );
+  await convertHorizon(horizonToBuildConfig(horizon, targets), io, {
+    targets,
+    logFile: LOG_FILE,
+    command: "hb_compile",
+    skipCompile: str(values, "skip") === "compile",
+    warnings: [...warnings, ...horizon.warnings],
+  });
+  return 0;
 }
 
-function withFlags(values: Map<string, FlagValue>, io: CommandIO, targets: TargetRegistry): number {
+async function withFlags(
+  values: Map<string, FlagValue>,
+  io: CommandIO,
+  targets: TargetRegistry,
+): Promise<number> {
   const fastPerf = values.get("fast-perf") === true;
   const model = str(values, "model");
   const marchRaw = str(values, "march");
@@ -136,26 +147,42 @@ function withFlags(values: Map<string, FlagValue>, io: CommandIO, targets: Targe
   }
   const march = marchFlag(marchRaw, "hb_compile", targets);
   const shapes = parseInputShapeFlags(pairs(values));
-  const mapping = flagMapping({ march, model, proto, shapes, fastPerf, targets });
-  io.stdout(
-    JSON.stringify(
-      {
-        tool: fastPerf ? "hb_compile --fast-perf" : "hb_compile (check)",
-        ...mapping,
-        inputShapes: shapes,
-      },
-      null,
-      2,
-    ),
-  );
-  throw new NotImplementedError(
-    fastPerf
-      ? "Horizon compilation (hb_compile --fast-perf)"
-      : "Horizon model check (hb_compile without --config)",
-  );
+  if (fastPerf) {
+    const yaml = await writeFastPerfYaml(model, march, shapes, proto);
+    const horizon = parseHorizonConfig(yaml, { targets, tool: "hb_compile" });
+    await convertHorizon(horizonToBuildConfig(horizon, targets), io, {
+      targets,
+      logFile: LOG_FILE,
+      command: "hb_compile --fast-perf",
+      warnings: [`fast-perf: built-in configuration written to ${yaml}`, ...horizon.warnings],
+    });
+    return 0;
+  }
+  const { log, flush } = horizonLog(io, LOG_FILE);
+  try {
+    const mapping = flagMapping({ march, model, proto, shapes, fastPerf, targets });
+    const registry = defaultRegistry();
+    const loaded = proto
+      ? await loadCaffeModel(proto, model, {
+        inputShapes: Object.fromEntries(shapes.map((s) => [s.name, s.shape])),
+      })
+      : await loadModel(model);
+    if (mapping.build.input_shapes) {
+      applyInputShapes(loaded, mapping.build.input_shapes, log, { registry });
+    }
+    io.stdout(checkModel(loaded, targets.get(march), registry));
+    log.info(`model check for ${march} finished`);
+    return 0;
+  } finally {
+    flush();
+  }
 }
 
-function dispatch(argv: readonly string[], io: CommandIO, targets: TargetRegistry): number {
+function dispatch(
+  argv: readonly string[],
+  io: CommandIO,
+  targets: TargetRegistry,
+): Promise<number> {
   const { values, positionals } = parseFlags(argv, flags(targets));
   if (positionals.length > 0) {
     throw new UsageError(`axb hb_compile: unexpected argument(s) ${positionals.join(" ")}`);

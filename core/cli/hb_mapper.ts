@@ -8,17 +8,16 @@
  * axb hb_mapper makertbin --config m.yaml [--model-type onnx|caffe] [--strict]
  * ```
  *
- * `checker` is `hb_checker.ts`. `makertbin` today validates its input, prints (stdout, JSON)
- * the parsed Horizon config and the BuildConfig it maps to, then stops with
- * `NotImplementedError`: Horizon compilation does not exist in axb yet, and the command says
- * so instead of pretending.
+ * `checker` is `hb_checker.ts`. `makertbin` converts the model (`horizon_convert.ts`,
+ * `core/build/horizon/`): the ONNX artifacts, `<prefix>.bin`, `hb_mapper_makertbin.log` in
+ * the cwd.
  *
  * @module
  */
 import type { Command, CommandIO } from "./command.ts";
 import { type FlagSpec, type FlagValue, parseFlags } from "./flags.ts";
-import { createLogger } from "../util/log.ts";
-import { NotImplementedError, UsageError } from "../errors/mod.ts";
+import { convertHorizon } from "./horizon_convert.ts";
+import { UsageError } from "../errors/mod.ts";
 import {
   type HorizonModelType,
   horizonToBuildConfig,
@@ -75,11 +74,11 @@ function refuse(values: Map<string, FlagValue>, names: readonly string[], sub: s
   if (bad) throw new UsageError(`Flag --${bad} does not apply to axb hb_mapper ${sub}`);
 }
 
-function makertbin(
+async function makertbin(
   values: Map<string, FlagValue>,
   io: CommandIO,
   targets: TargetRegistry,
-): number {
+): Promise<number> {
   refuse(values, CHECKER_ONLY, "makertbin");
   const config = str(values, "config");
   if (!config) throw new UsageError("axb hb_mapper makertbin needs --config FILE.yaml");
@@ -91,12 +90,14 @@ function makertbin(
     modelType,
     strict: values.get("strict") === true,
   });
-  const log = createLogger({ sink: io.stderr });
-  for (const w of horizon.warnings) log.warn(w);
   const mapping = horizonToBuildConfig(horizon, targets);
-  for (const n of mapping.notes) log.info(n);
-  io.stdout(JSON.stringify({ tool: "hb_mapper makertbin", ...mapping }, null, 2));
-  throw new NotImplementedError("Horizon compilation (hb_mapper makertbin)");
+  await convertHorizon(mapping, io, {
+    targets,
+    logFile: "hb_mapper_makertbin.log",
+    command: "makertbin",
+    warnings: horizon.warnings,
+  });
+  return 0;
 }
 
 function dispatch(

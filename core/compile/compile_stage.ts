@@ -42,6 +42,13 @@ export interface CompileStageOptions {
   work?: string;
   /** Where the compiled model is written (default: `output_dir`). */
   outputDir?: string;
+  /** Node names forced to the CPU / the NPU (Horizon `run_on_cpu` / `run_on_bpu`). */
+  force?: { readonly cpu: ReadonlySet<string>; readonly npu: ReadonlySet<string> };
+  /**
+   * Keep the nodes the input/output processors insert on the CPU (Horizon: the runtime
+   * data conversion happens before the BPU program, never inside it).
+   */
+  processorsOnCpu?: boolean;
 }
 
 /** What the stage produced. */
@@ -77,7 +84,14 @@ export async function runCompileStage(
   const extraShapes = extraShapeGroups(config, quant.model.graph.runtimeInputs);
   log.info("group 0 compiler transformation");
   const deployable = prepareDeployable(quant, { config, registry, log });
-  const parted = partitionDeployable(deployable, { target, compiler: config.compiler, registry });
+  const parted = partitionDeployable(deployable, {
+    target,
+    compiler: config.compiler,
+    registry,
+    force: opts.processorsOnCpu
+      ? withProcessorsOnCpu(quant, deployable.quant, opts.force)
+      : opts.force,
+  });
   await reportPlacement(parted.partition, { work, log, print });
   const plans = new Map<string, NpuPlan>();
   const groups = await compileGroups({
@@ -110,4 +124,16 @@ export async function runCompileStage(
     deploy: deployable.quant,
     subgraphOptions: new Map(parted.parts.map((p) => [p.part.name, p.options])),
   };
+}
+
+/** `force` plus every node of `deploy` that `quant` lacks (the processors' nodes) on the CPU. */
+function withProcessorsOnCpu(
+  quant: QuantModel,
+  deploy: QuantModel,
+  force: CompileStageOptions["force"],
+): NonNullable<CompileStageOptions["force"]> {
+  const own = new Set(quant.model.graph.nodes.map((n) => n.name));
+  const cpu = new Set(force?.cpu ?? []);
+  for (const n of deploy.model.graph.nodes) if (!own.has(n.name)) cpu.add(n.name);
+  return { cpu, npu: force?.npu ?? new Set() };
 }

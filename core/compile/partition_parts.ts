@@ -37,6 +37,8 @@ export interface PartitionStageOptions {
   readonly compiler: CompilerConfig;
   /** Operators, for the legality checks' shape facts. */
   readonly registry: OpRegistry;
+  /** Node names forced to the CPU / the NPU (Horizon `run_on_cpu` / `run_on_bpu`). */
+  readonly force?: { readonly cpu: ReadonlySet<string>; readonly npu: ReadonlySet<string> };
 }
 
 /**
@@ -57,6 +59,8 @@ export function partitionDeployable(d: Deployable, opts: PartitionStageOptions):
     registry,
     cuts,
     inferred: d.inferred,
+    forceCpu: opts.force?.cpu,
+    forceNpu: opts.force?.npu,
   });
   const cutNodes = resolveCuts(d.quant.model.graph, cuts);
   const parts = partition.parts.map((part): PartWithOptions => {

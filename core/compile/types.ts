@@ -126,4 +126,9 @@ export interface CompiledModel {
   readonly version: string;
   /** Canonical name of the target it was compiled for (`AX650`, `bernoulli2`, …). */
   readonly target: string;
+  /**
+   * Extra model metadata entries (front-end records such as `axb.horizon`), written next to
+   * the container's own keys; absent or empty when there are none.
+   */
+  readonly metadata?: ReadonlyMap<string, string>;
 }

@@ -144,12 +144,15 @@ export function decodeCompiledModel(model: Model, what = "model"): CompiledModel
     CONFIG_KEY,
     (p) => new ModelFormatError(`${where}: metadata ${p}`),
   );
+  const own = [VERSION_KEY, TARGET_KEY, CONFIG_KEY, GROUPS_KEY];
+  const extra = [...model.metadataProps].filter(([k]) => !own.includes(k));
   return {
     groups,
     cpuInitializers: new Map(g.initializers),
     config,
     version: model.metadataProps.get(VERSION_KEY) ?? model.producerVersion,
     target: model.metadataProps.get(TARGET_KEY) ?? "",
+    ...(extra.length > 0 ? { metadata: new Map(extra) } : {}),
   };
 }
 

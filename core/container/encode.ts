@@ -227,10 +227,22 @@ export function encodeCompiledModel(cm: CompiledModel): Model {
       [TARGET_KEY, cm.target],
       [CONFIG_KEY, canonicalJson(cm.config)],
       [GROUPS_KEY, canonicalJson(meta)],
+      ...extraMetadata(cm),
     ]),
     graph: g,
     opaque: { functions: [], trainingInfo: [] },
   };
+}
+
+/** `cm.metadata`, refusing keys that would overwrite the container's own. */
+function extraMetadata(cm: CompiledModel): [string, string][] {
+  const own = new Set([VERSION_KEY, TARGET_KEY, CONFIG_KEY, GROUPS_KEY]);
+  const extra = [...(cm.metadata ?? [])];
+  const clash = extra.find(([k]) => own.has(k));
+  if (clash) {
+    throw new GraphError(`Metadata key "${clash[0]}" is the container's own; choose another key`);
+  }
+  return extra;
 }
 
 /**

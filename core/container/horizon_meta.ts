@@ -19,6 +19,7 @@
  */
 import * as v from "valibot";
 import type { Model } from "../ir/graph.ts";
+import type { CompiledModel } from "../compile/types.ts";
 import { ModelFormatError } from "../errors/mod.ts";
 import { canonicalJson } from "./_json.ts";
 import type { JsonValue } from "../config/json_value.ts";
@@ -208,4 +209,18 @@ export function withHorizonMeta(model: Model, meta: HorizonMeta): Model {
   const metadataProps = new Map(model.metadataProps);
   metadataProps.set(HORIZON_META_KEY, canonicalJson(meta));
   return { ...model, metadataProps };
+}
+
+/**
+ * `model` (a compiled model before encoding) with its `axb.horizon` entry set to `meta`;
+ * `encodeCompiledModel` writes it with the other metadata.
+ *
+ * @param model the compiled model
+ * @param meta the entry
+ * @returns a new compiled model sharing everything but the metadata map
+ */
+export function withCompiledHorizonMeta(model: CompiledModel, meta: HorizonMeta): CompiledModel {
+  const metadata = new Map(model.metadata ?? []);
+  metadata.set(HORIZON_META_KEY, canonicalJson(meta));
+  return { ...model, metadata };
 }

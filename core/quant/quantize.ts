@@ -28,12 +28,18 @@ import type { Graph, Model } from "../ir/graph.ts";
 import { opsetOf } from "../ir/opset.ts";
 import type { ActivationQuant, QuantModel } from "./quant_model.ts";
 import type { TensorStats } from "./calibrate.ts";
-import { type CalibrationMethod, rangeFor } from "./range_methods.ts";
-import { affineFromRange } from "./numeric.ts";
+import { type CalibrationMethod, percentileRange, rangeFor } from "./range_methods.ts";
+import { affineFromRange, QRANGE } from "./numeric.ts";
 import { higher, type Precision, precisionOf, type PrecisionPlan } from "./precision.ts";
 import { nodeCapabilities } from "./op_capabilities.ts";
 import { fuses, fusionPartner, type Operand } from "./kernel_applicability.ts";
 import { planWeights, quantizeConstants, type WeightPlan } from "./quantize_weights.ts";
+import {
+  ASYMMETRIC_NUMERIC,
+  inScheme,
+  type NumericModel,
+  wideTailTensors,
+} from "./numeric_model.ts";
 
 export { quantizeBias, quantizeWeight } from "./quantize_weights.ts";
 
@@ -47,6 +53,29 @@ export interface QuantizeOptions {
   biasDataType: "S32" | "FP32";
   /** `quant.refine_weight_threshold` (≤ 0 disables). */
   refineWeightThreshold: number;
+  /** The target's activation scheme (default: U8/U16 asymmetric). */
+  numeric?: NumericModel;
+  /** The kept fraction of the Percentile method (default `PERCENTILE`, 0.9999). */
+  percentile?: number;
+  /**
+   * Activations whose parameters are known rather than calibrated (an input that already
+   * holds integer codes, such as Horizon's `value − 128` image data: S8, scale 1).
+   */
+  fixedActivations?: ReadonlyMap<string, FixedActivation>;
+  /**
+   * Tensors kept in float whatever their precision plan says (a hybrid target's CPU
+   * operators whose results no NPU operator reads).
+   */
+  floatTensors?: ReadonlySet<string>;
+  /** Tensors whose precision is set outright (e.g. Horizon's `model_output_type int16`). */
+  tensorPrecision?: ReadonlyMap<string, Precision>;
+}
+
+/** Parameters of an activation fixed by the caller. */
+export interface FixedActivation {
+  readonly qtype: "U8" | "S8" | "U16" | "S16";
+  readonly scale: number;
+  readonly zeroPoint: number;
 }
 
 /** Quantize `model` with calibration statistics `stats`. */
@@ -58,8 +87,18 @@ export function quantizeModel(
   const g = model.graph;
   const consumers = g.consumers();
   const groups = sharedGroups(g, stats);
+  const numeric = opts.numeric ?? ASYMMETRIC_NUMERIC;
   const precision = groupPrecisions(g, stats, groups, opts.precision);
-  const precisionOfTensor = (name: string) => precision.get(groups.find(name)) ?? "U8";
+  for (const [t, p] of opts.tensorPrecision ?? []) {
+    if (stats.has(t)) precision.set(groups.find(t), p);
+  }
+  const keptFloat = wideTailTensors(g, numeric);
+  for (const t of opts.floatTensors ?? []) keptFloat.add(t);
+  for (const t of keptFloat) {
+    if (stats.has(t)) precision.set(groups.find(t), "FP32");
+  }
+  const precisionOfTensor = (name: string) =>
+    inScheme(precision.get(groups.find(name)) ?? "U8", numeric);
   const isQuantized = (name: string) => stats.has(name) && precisionOfTensor(name) !== "FP32";
   const plan = planWeights(g, {
     isQuantized,
@@ -71,7 +110,7 @@ export function quantizeModel(
   const opset = opsetOf(model, "");
   for (const n of g.nodes) {
     const out = n.outputs[0];
-    if (!out || !stats.has(out)) continue;
+    if (!out || !stats.has(out) || keptFloat.has(out)) continue;
     const act = fusionPartner(g, consumers, n, operandOf);
     if (act && fuses(n, act, opset, operandOf)) fused.add(out);
   }
@@ -84,12 +123,17 @@ export function quantizeModel(
       activations.set(name, { kind: "float" });
       continue;
     }
+    const fixed = opts.fixedActivations?.get(root);
     const s = stats.get(root) ?? stats.get(name)!;
-    const r = rangeFor(opts.method, s.observed, s.histogram, prec);
-    const a = affineFromRange(r.min, r.max, prec);
+    const r = fixed
+      ? fixedRange(fixed)
+      : opts.method === "Percentile" && opts.percentile !== undefined && s.histogram
+      ? percentileRange(s.histogram, s.observed, opts.percentile)
+      : rangeFor(opts.method, s.observed, s.histogram, prec);
+    const a = fixed ?? affineFromRange(r.min, r.max, prec);
     activations.set(name, {
       kind: "quant",
-      qtype: prec,
+      qtype: fixed?.qtype ?? prec,
       scale: a.scale,
       zeroPoint: a.zeroPoint,
       min: r.min,
@@ -100,6 +144,12 @@ export function quantizeModel(
   }
   const constants = quantizeConstants(g, plan, activations, opts.refineWeightThreshold);
   return { model, activations, constants, fused };
+}
+
+/** The float range the codes of fixed parameters cover. */
+function fixedRange(f: FixedActivation): { min: number; max: number } {
+  const r = QRANGE[f.qtype];
+  return { min: (r.min - f.zeroPoint) * f.scale, max: (r.max - f.zeroPoint) * f.scale };
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
  * Timestamped logs in pulsar2's (loguru) line format, on stderr:
  * `2026-11-21 05:06:18.123 | INFO     | message`. `quiet` keeps warnings and errors only.
+ * The `python` format is Python logging's default for the Horizon commands:
+ * `2021-04-21 11:13:08,337 INFO message` (SUCCESS lines print as INFO, WARNING as WARNING).
  *
  * @module
  */
@@ -32,6 +34,8 @@ export interface LoggerOptions {
   sink?: (line: string) => void;
   /** Clock, for tests. */
   now?: () => Date;
+  /** Line format: pulsar2's `loguru` (default) or Python logging's `python`. */
+  format?: "loguru" | "python";
 }
 
 function pad(n: number, w = 2): string {
@@ -46,6 +50,12 @@ export function timestamp(d: Date): string {
     }`;
 }
 
+/** `YYYY-MM-DD HH:MM:SS,mmm` in local time (Python logging's `asctime`). */
+export function pythonTimestamp(d: Date): string {
+  const t = timestamp(d);
+  return `${t.slice(0, 19)},${t.slice(20)}`;
+}
+
 /** Make a logger. */
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const sink = opts.sink ?? ((line: string) => console.error(line));
@@ -53,6 +63,10 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   const emit = (level: LogLevel, msg: string) => {
     if (opts.quiet && level !== "WARNING" && level !== "ERROR") return;
     if (level === "DEBUG" && !opts.verbose) return;
+    if (opts.format === "python") {
+      sink(`${pythonTimestamp(now())} ${level === "SUCCESS" ? "INFO" : level} ${msg}`);
+      return;
+    }
     sink(`${timestamp(now())} | ${level.padEnd(8)} | ${msg}`);
   };
   return {

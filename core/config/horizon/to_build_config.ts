@@ -3,6 +3,13 @@
  * build pipeline consumes. Horizon-only facts that `BuildConfig` cannot hold travel next to
  * it in {@linkcode HorizonMapping} (the march, CPU/BPU placement, calibration file dtype…).
  *
+ * The conversion itself (`hb_mapper makertbin`, `hb_compile`, `axb build` with a Horizon
+ * YAML: `core/build/horizon/`) reads the Horizon config directly wherever this mapping
+ * approximates: the march's own core modes and numeric model (int8/int16 symmetric),
+ * the `default`/`mix` calibration search, the pre-processing node and runtime input
+ * conversion per input, placement, graph edits. The BuildConfig below is what `axb config`
+ * shows and what the compile stage takes its remaining options from.
+ *
  * Field map and approximations (each approximation is also listed in `notes`):
  * - `march` → `target` (a Horizon name). `BuildConfig.target_hardware` only names
  *   AXera-family targets, so it keeps its default (the registry's default pulsar2 target) and
