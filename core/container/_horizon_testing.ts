@@ -13,6 +13,8 @@
  *
  * @module
  */
+import { builtinTargets, TargetRegistry } from "../../targets/registry.ts";
+import { bernoulli2 } from "../../targets/bernoulli2.ts";
 import type { Model, Node } from "../ir/graph.ts";
 import { attr } from "../ir/builder.ts";
 import { f32 } from "../ir/tensor.ts";
@@ -177,4 +179,14 @@ export function horizonSampleMeta(opts: HorizonSampleOptions = {}): HorizonMeta 
 /** The fixture as a loaded container (encoded, with its `axb.horizon` entry). */
 export function horizonSampleModel(opts: HorizonSampleOptions = {}): Model {
   return withHorizonMeta(encodeCompiledModel(horizonSampleCompiled(opts)), horizonSampleMeta(opts));
+}
+
+/**
+ * The built-in targets plus `bare-bpu`: bernoulli2's identity and legality without any of
+ * the cost, tiling, batch or profile hooks, for the "no estimate" paths.
+ */
+export function targetsWithCostlessBpu(): TargetRegistry {
+  const { cost: _c, profile: _p, tile: _t, planBatches: _b, marchDialect: _d, ...rest } =
+    bernoulli2;
+  return new TargetRegistry([...builtinTargets(), { ...rest, name: "bare-bpu", aliases: [] }]);
 }

@@ -5,7 +5,7 @@ import { count, fixed, modelPage, subgraphPage } from "./html.ts";
 import { writePerfReport } from "./write.ts";
 import { defaultRegistry } from "../../ops/mod.ts";
 import { builtinTargets, TargetRegistry } from "../../../targets/registry.ts";
-import { horizonSampleModel } from "../../container/_horizon_testing.ts";
+import { horizonSampleModel, targetsWithCostlessBpu } from "../../container/_horizon_testing.ts";
 
 const opts = { targets: new TargetRegistry(builtinTargets()), registry: defaultRegistry() };
 
@@ -38,7 +38,10 @@ Deno.test("modelPage() is self-contained: no external script, style, image or li
 });
 
 Deno.test("modelPage() and subgraphPage() print n/a where the target has no cost model", () => {
-  const r = perfReport("b2", horizonSampleModel({ target: "bernoulli2", cost: false }), opts);
+  const r = perfReport("b2", horizonSampleModel({ target: "bare-bpu", cost: false }), {
+    ...opts,
+    targets: targetsWithCostlessBpu(),
+  });
   const html = modelPage(r);
   for (const label of ["Model Latency(ms)", "Model Frame Rate(fps)", "Loaded Bytes per Frame"]) {
     assert.equal(summary(html, label), "n/a", label);

@@ -2,7 +2,11 @@ import { strict as assert } from "node:assert";
 import { perfReport } from "./perf_data.ts";
 import { defaultRegistry } from "../../ops/mod.ts";
 import { builtinTargets, TargetRegistry } from "../../../targets/registry.ts";
-import { horizonSampleModel, SAMPLE_HW } from "../../container/_horizon_testing.ts";
+import {
+  horizonSampleModel,
+  SAMPLE_HW,
+  targetsWithCostlessBpu,
+} from "../../container/_horizon_testing.ts";
 
 const opts = { targets: new TargetRegistry(builtinTargets()), registry: defaultRegistry() };
 const PIXELS = SAMPLE_HW * SAMPLE_HW;
@@ -40,12 +44,15 @@ Deno.test("perfReport() gives layer details only for a debug: True model", () =>
 });
 
 Deno.test("perfReport() leaves figures undefined (n/a), with a note, when the target has no cost model", () => {
-  const r = perfReport("b2", horizonSampleModel({ target: "bernoulli2", cost: false }), opts);
+  const r = perfReport("b2", horizonSampleModel({ target: "bare-bpu", cost: false }), {
+    ...opts,
+    targets: targetsWithCostlessBpu(),
+  });
   assert.equal(r.latencyMs, undefined);
   assert.equal(r.fps, undefined);
   assert.equal(r.ddrMB, undefined);
   assert.equal(r.loadedBytes, undefined);
   assert.equal(r.subgraphs[0].opsPerFrame, undefined);
-  assert.ok(r.notes.some((n) => /bernoulli2 gave no cost estimate/.test(n)), r.notes.join("; "));
+  assert.ok(r.notes.some((n) => /bare-bpu gave no cost estimate/.test(n)), r.notes.join("; "));
   assert.ok(r.notes.some((n) => /no per-operator cost model/.test(n)));
 });
