@@ -17,6 +17,7 @@ import type { Model } from "../ir/graph.ts";
 import type { OpRegistry } from "../ops/op.ts";
 import type { BuildConfig } from "../config/build_config.ts";
 import type { Logger } from "../util/log.ts";
+import { ProgressDisplay } from "../util/progress.ts";
 import { loadModel } from "../onnx/load.ts";
 import { saveModel } from "../onnx/save.ts";
 import { formatSummary, summarizeModel } from "../report/model_summary.ts";
@@ -53,8 +54,12 @@ export interface BuildOptions {
   log: Logger;
   /** Where tables go (stdout); undefined prints none. */
   print?: (text: string) => void;
-  /** Hide the calibration progress bar. */
+  /** Hide the progress bars (when no `progress` display is given). */
   quiet?: boolean;
+  /** Where the progress bars of the long stages draw (default: stderr, hidden when `quiet`). */
+  progress?: ProgressDisplay;
+  /** Worker threads for calibration, io export and precision analysis (default 2 on 2 cores). */
+  workers?: number;
 }
 
 /** Files a build wrote. */
@@ -155,6 +160,7 @@ async function produce(
   target: Target,
 ): Promise<BuildResult> {
   const { log, registry } = opts;
+  const progress = opts.progress ?? new ProgressDisplay({ quiet: opts.quiet });
   const work = staging.work;
   let optimizedModel: string | undefined;
   let quantModel: string;
@@ -170,7 +176,8 @@ async function produce(
       registry,
       log,
       print: opts.print,
-      quiet: opts.quiet,
+      progress,
+      workers: opts.workers,
       work,
       shownPath: (p) => staging.shown(p),
     });
@@ -208,6 +215,7 @@ async function produce(
       registry,
       log,
       calibration,
+      progress,
     })
     : [];
   const effectiveConfig = await writeEffectiveConfig(config, staging.output);

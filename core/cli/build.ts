@@ -5,6 +5,7 @@
  */
 import type { Command, CommandIO } from "./command.ts";
 import { createLogger } from "../util/log.ts";
+import { ProgressDisplay } from "../util/progress.ts";
 import { buildFlags } from "./build_flags.ts";
 import { parseBuildArgs } from "./build_targets.ts";
 import { effectiveConfigFromFlags } from "./config.ts";
@@ -26,7 +27,9 @@ export function buildCommand(targets: TargetRegistry): Command {
         io.stderr(`axb build: ignoring unexpected argument(s): ${positionals.join(" ")}`);
       }
       const quiet = values.get("quiet") === true;
-      const log = createLogger({ quiet, sink: io.stderr });
+      const progress = new ProgressDisplay({ quiet });
+      // log lines clear a progress bar's line before they are written, so they never tear it
+      const log = createLogger({ quiet, sink: progress.lineWriter(io.stderr) });
       for (const p of parsed.plugins) log.info(`loaded target plugin [${p.spec}]: ${p.target}`);
       const config = await effectiveConfigFromFlags(values, log, {
         requireIo: true,
@@ -40,6 +43,7 @@ export function buildCommand(targets: TargetRegistry): Command {
         log,
         print: values.get("json") === true ? undefined : io.stdout,
         quiet,
+        progress,
       });
       if (values.get("json") === true) {
         io.stdout(JSON.stringify(

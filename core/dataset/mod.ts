@@ -25,4 +25,4 @@ export {
   type LoadCalibrationOptions,
   loadCalibrationSet,
 } from "./load_calibration.ts";
-export { type ProgressBar, progressBar, type ProgressOptions } from "./progress.ts";
+export { type ProgressBar, progressBar, type ProgressOptions } from "../util/progress.ts";
