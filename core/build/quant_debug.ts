@@ -3,10 +3,10 @@
  * export (`quant/debug/io/`) and, when asked, the precision analysis (console table,
  * `quant/debug/precision_analysis_table.txt`, `precision_analysis.mmd`).
  *
- * Both run on the calibration workers when there are some: the workers already hold the
- * float model and the calibration samples, receive the quantized model once, emulate the
- * io export's sample while the main thread writes the model files, then analyse their
- * own samples. The io export's float outputs are the calibration run's.
+ * The io export's float outputs are the calibration run's. With the analysis, both run on
+ * the calibration workers when there are some: the workers already hold the float model
+ * and the calibration samples, receive the quantized model once, emulate the io export's
+ * sample while the main thread writes the model files, then analyse their own samples.
  *
  * @module
  */
@@ -39,15 +39,18 @@ export interface QuantDebugStart {
 }
 
 /**
- * Give the workers the quantized model and queue the io export's emulation; the results
- * are awaited by {@linkcode runQuantDebug}.
+ * When the precision analysis will run on the workers, give them the quantized model and
+ * queue the io export's emulation there; the results are awaited by
+ * {@linkcode runQuantDebug}. Without analysis the io export emulates in this thread:
+ * sending the model to a worker costs about what the one emulation saves.
  */
 export function startQuantDebug(
   quant: QuantModel,
   pool: SamplePool | undefined,
   samples: readonly ReadonlyMap<string, Tensor>[],
+  analysis: boolean,
 ): QuantDebugStart {
-  if (!pool) return { quant, samples };
+  if (!pool || !analysis) return { quant, samples };
   const loaded = pool.loadQuant(quant);
   // the last worker: the first holds sample 0 and would otherwise start its analysis later
   const quantOutputs = samples[0] ? pool.emulate(pool.size - 1, samples[0]) : undefined;

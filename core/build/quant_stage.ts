@@ -119,7 +119,7 @@ export async function runQuantStage(
     bar.finish();
     const quant = quantizeAndReport(model, stats, opts);
     // workers emulate the io export's sample while this thread writes the model files
-    const debug = startQuantDebug(quant, pool, calib.samples);
+    const debug = startQuantDebug(quant, pool, calib.samples, q.precision_analysis);
     const quantModelPath = await writeQuantModel(quant, work, config, log);
     const precision = await runQuantDebug(model, debug, {
       ...opts,

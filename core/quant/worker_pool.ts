@@ -43,8 +43,11 @@ export type Reply<K extends FromWorker["kind"]> = Extract<FromWorker, { kind: K 
 
 /**
  * Workers used when the caller does not say: two when the machine has two cores or more
- * (measured faster than one thread on two cores: `bench/build_phases.ts`), capped by the
- * number of work items.
+ * (calibration's default since it had workers), capped by the number of work items.
+ * `bench/build_phases.ts` compares every phase with one thread: on a shared 2-core machine
+ * whose other core was busy (load 3.5–5), two workers obtained one core between them and
+ * cost 10–25 % more CPU than one thread (cold isolates), so re-measure on an idle machine
+ * before changing this.
  */
 export function defaultWorkerCount(items: number): number {
   return Math.max(1, Math.min(2, navigator.hardwareConcurrency, items));
