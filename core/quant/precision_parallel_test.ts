@@ -8,17 +8,18 @@ import { analyzePrecision } from "./precision_analysis.ts";
 import { analyzePrecisionOnPool } from "./precision_parallel.ts";
 import { SamplePool } from "./sample_pool.ts";
 
-const MODELS = join(import.meta.dirname ?? ".", "../../../shared/models");
+const MODELS = join(import.meta.dirname ?? ".", "../../testdata/models");
 
-async function squeezenet() {
-  const model = await loadModel(join(MODELS, "squeezenet1_1.onnx"));
+/** The bundled tiny_cnn (Conv → Relu twice, Gemm, Softmax), quantized on seeded data. */
+async function tinyCnn() {
+  const model = await loadModel(join(MODELS, "tiny_cnn.onnx"));
   const quant = calibrateAndQuantize(model, 4, 700, -2, 2);
   const samples = Array.from({ length: 5 }, (_, i) => randomFeeds(model, 800 + i, -2, 2));
   return { model, quant, samples };
 }
 
-Deno.test("analyzePrecisionOnPool() equals analyzePrecision() exactly on squeezenet1_1 with 2 workers", async () => {
-  const { model, quant, samples } = await squeezenet();
+Deno.test("analyzePrecisionOnPool() equals analyzePrecision() exactly on tiny_cnn with 2 workers", async () => {
+  const { model, quant, samples } = await tinyCnn();
   const pool = await SamplePool.open(model, samples, { workers: 2 });
   assert.ok(pool, "5 samples on 2 workers open a pool");
   try {
@@ -41,7 +42,7 @@ Deno.test("analyzePrecisionOnPool() equals analyzePrecision() exactly on squeeze
     // a Conv whose output is fused into its Relu has no row of its own; the Relu's row
     // names both
     const rows = analyzePrecision(exec, emu, samples.slice(0, 1), "PerLayer");
-    assert.ok(quant.fused.size > 0, "squeezenet has fused Conv → Relu pairs");
+    assert.equal(quant.fused.size, 2, "tiny_cnn's two Conv → Relu pairs are fused");
     assert.ok(rows.every((r) => !quant.fused.has(r.tensor)));
     const chains = rows.filter((r) => r.type === "Conv + Relu");
     assert.equal(chains.length, quant.fused.size);
