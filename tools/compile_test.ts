@@ -20,7 +20,7 @@ const build = await new Deno.Command(Deno.execPath(), {
     "--allow-write",
     "--allow-env",
     "--include",
-    join(root, "core/quant/calibrate_worker.ts"),
+    join(root, "core/quant/pool_worker.ts"),
     "--output",
     binary,
     join(root, "cli.ts"),

@@ -20,6 +20,7 @@ import type { Model } from "../ir/graph.ts";
 import type { OpRegistry } from "../ops/op.ts";
 import type { BuildConfig } from "../config/build_config.ts";
 import type { Logger } from "../util/log.ts";
+import { ProgressDisplay } from "../util/progress.ts";
 import { loadModel } from "../onnx/load.ts";
 import { saveModel } from "../onnx/save.ts";
 import { formatSummary, summarizeModel } from "../report/model_summary.ts";
@@ -59,8 +60,12 @@ export interface BuildOptions {
   log: Logger;
   /** Where tables go (stdout); undefined prints none. */
   print?: (text: string) => void;
-  /** Hide the calibration progress bar. */
+  /** Hide the progress bars (when no `progress` display is given). */
   quiet?: boolean;
+  /** Where the progress bars of the long stages draw (default: stderr, hidden when `quiet`). */
+  progress?: ProgressDisplay;
+  /** Worker threads for calibration, io export and precision analysis (default 2 on 2 cores). */
+  workers?: number;
 }
 
 /** Files a build wrote. */
@@ -171,6 +176,7 @@ async function produce(
   target: Target,
 ): Promise<BuildResult> {
   const { log, registry } = opts;
+  const progress = opts.progress ?? new ProgressDisplay({ quiet: opts.quiet });
   const work = staging.work;
   let optimizedModel: string | undefined;
   let quantModel: string;
@@ -193,7 +199,8 @@ async function produce(
       numeric: target.numeric,
       log,
       print: opts.print,
-      quiet: opts.quiet,
+      progress,
+      workers: opts.workers,
       work,
       shownPath: (p) => staging.shown(p),
       calibration: loaded,
@@ -232,6 +239,7 @@ async function produce(
       registry,
       log,
       calibration,
+      progress,
     })
     : [];
   const effectiveConfig = await writeEffectiveConfig(config, staging.output);

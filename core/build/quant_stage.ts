@@ -12,25 +12,22 @@ import type { Tensor } from "../ir/tensor.ts";
 import type { OpRegistry } from "../ops/op.ts";
 import type { BuildConfig } from "../config/build_config.ts";
 import type { Logger } from "../util/log.ts";
-import { Executor } from "../exec/executor.ts";
+import { ProgressDisplay } from "../util/progress.ts";
 import { type CalibrationSet, loadCalibrationSet } from "../dataset/load_calibration.ts";
-import { progressBar } from "../dataset/progress.ts";
-import { calibrateParallel } from "../quant/calibrate_parallel.ts";
+import type { TensorStats } from "../quant/calibrate.ts";
+import { calibrateInThread, calibrateOnPool } from "../quant/calibrate_parallel.ts";
+import { SamplePool } from "../quant/sample_pool.ts";
 import { resolvePrecision, weightStorage } from "../quant/precision.ts";
 import { quantizeModel } from "../quant/quantize.ts";
 import type { QuantModel } from "../quant/quant_model.ts";
 import type { NumericModel } from "../quant/numeric_model.ts";
 import { toQdqModel } from "../quant/qdq_export.ts";
 import { quantJson } from "../quant/quant_json.ts";
-import { QuantEmulator } from "../quant/emulator.ts";
-import { analyzePrecision, type PrecisionRow } from "../quant/precision_analysis.ts";
-import { formatPrecisionTable, precisionMermaid } from "../report/precision_report.ts";
+import type { PrecisionRow } from "../quant/precision_analysis.ts";
 import { formatTable } from "../report/table.ts";
 import { saveModel } from "../onnx/save.ts";
 import { writeFileAtomic } from "../util/atomic_write.ts";
-import { encodeNpy } from "../io/npy.ts";
-import { tensorFileStem } from "../io/raw.ts";
-import { readSampleDir } from "./sample_dir.ts";
+import { runQuantDebug, startQuantDebug } from "./quant_debug.ts";
 
 /** What the stage needs besides the model. */
 export interface QuantStageOptions {
@@ -41,7 +38,15 @@ export interface QuantStageOptions {
   log: Logger;
   /** Console output (tables); `undefined` prints nothing. */
   print?: (text: string) => void;
+  /** Hide the progress bars (when no `progress` display is given). */
   quiet?: boolean;
+  /** Where progress bars draw (default: stderr, hidden when `quiet`). */
+  progress?: ProgressDisplay;
+  /**
+   * Worker threads for calibration, the io export and the precision analysis (default:
+   * two on two cores or more; 1 runs everything in this thread).
+   */
+  workers?: number;
   /** Where `quant/` is written (default: `work_dir`, else `output_dir`). */
   work?: string;
   /** How a path under `work` is shown in tables (its final place when `work` is staged). */
@@ -77,10 +82,9 @@ export async function runQuantStage(
   model: Model,
   opts: QuantStageOptions,
 ): Promise<QuantStageResult> {
-  const { config, log, registry } = opts;
+  const { config, log } = opts;
   const q = config.quant;
   const work = opts.work ?? (config.work_dir || config.output_dir);
-  const quantDir = join(work, "quant");
   const calib = opts.calibration ?? await loadQuantCalibration(model, config, log, work);
   opts.print?.(formatTable(
     calib.source.map((s) => [
@@ -107,20 +111,50 @@ export async function runQuantStage(
   ));
   log.info(`Transformer optimize level: ${q.transformer_opt_level}`);
   log.info("Quantization calibration will be executed on cpu");
-  const exec = new Executor(model, registry);
+  const display = opts.progress ?? new ProgressDisplay({ quiet: opts.quiet });
   const passes = q.calibration_method === "MinMax" ? 1 : 2;
-  const bar = progressBar(
-    `Calibration Progress(Phase 1)`,
-    calib.samples.length * passes,
-    { quiet: opts.quiet },
-  );
-  // Calibration runs on worker threads (calibrate_parallel.ts); same result as calibrate().
-  const stats = await calibrateParallel(model, calib.samples, {
-    method: q.calibration_method,
-    onProgress: (pass, done, total) => bar.update((pass - 1) * total + done),
+  const bar = display.bar(`Calibration Progress(Phase 1)`, calib.samples.length * passes);
+  // One pool of workers serves calibration, the io export and the precision analysis.
+  const pool = await SamplePool.open(model, calib.samples, {
+    workers: opts.workers,
     onFallback: (reason) => log.warn(`${reason}; calibrating on one thread`),
   });
-  bar.finish();
+  try {
+    let firstOutputs: Map<string, Tensor> | undefined;
+    const calibration = {
+      method: q.calibration_method,
+      onProgress: (pass: number, done: number, total: number) =>
+        bar.update((pass - 1) * total + done),
+      onFirstOutputs: (o: Map<string, Tensor>) => (firstOutputs = o),
+    };
+    const stats = pool
+      ? await calibrateOnPool(pool, calibration)
+      : calibrateInThread(model, calib.samples, calibration);
+    bar.finish();
+    const quant = quantizeAndReport(model, stats, opts);
+    // workers emulate the io export's sample while this thread writes the model files
+    const debug = startQuantDebug(quant, pool, calib.samples, q.precision_analysis);
+    const quantModelPath = await writeQuantModel(quant, work, config, log);
+    const precision = await runQuantDebug(model, debug, {
+      ...opts,
+      display,
+      floatOutputs: firstOutputs,
+      quantDir: join(work, "quant"),
+    });
+    return { quant, samples: calib.samples, quantModelPath, precision };
+  } finally {
+    pool?.close();
+  }
+}
+
+/** Quantize with the calibrated statistics, printing the layer config table. */
+function quantizeAndReport(
+  model: Model,
+  stats: Map<string, TensorStats>,
+  opts: QuantStageOptions,
+): QuantModel {
+  const { config, log } = opts;
+  const q = config.quant;
   const plan = resolvePrecision(model.graph, q.layer_configs);
   if (plan.table.length) {
     opts.print?.(formatTable(plan.table, {
@@ -149,6 +183,17 @@ export async function runQuantStage(
     numeric: opts.numeric,
   });
   logSnapshot(quant, model, log);
+  return quant;
+}
+
+/** `quant/quant_axmodel.onnx` (QDQ), its `.json`, and the frontend dump when asked. */
+async function writeQuantModel(
+  quant: QuantModel,
+  work: string,
+  config: BuildConfig,
+  log: Logger,
+): Promise<string> {
+  const quantDir = join(work, "quant");
   const quantModelPath = join(quantDir, "quant_axmodel.onnx");
   await saveModel(toQdqModel(quant), quantModelPath);
   await writeFileAtomic(
@@ -162,29 +207,7 @@ export async function runQuantStage(
     await saveModel(toQdqModel(quant), dump);
     log.info(`save frontend quant graph to [${dump}]`);
   }
-  const emu = new QuantEmulator(quant, registry);
-  await exportIoData(exec, emu, calib.samples[0], join(quantDir, "debug/io"), log);
-  let precision: PrecisionRow[] | undefined;
-  if (q.precision_analysis) {
-    const samples = q.input_sample_dir
-      ? await readSampleDir(q.input_sample_dir, model.graph.runtimeInputs)
-      : calib.samples;
-    if (q.precision_analysis_mode === "NPUBackend") {
-      log.warn("precision_analysis_mode NPUBackend is not available in axb; using Reference");
-    }
-    const method = q.precision_analysis_method;
-    precision = analyzePrecision(exec, emu, samples, method);
-    opts.print?.(formatPrecisionTable(precision, method, "Reference"));
-    const tablePath = join(quantDir, "debug/precision_analysis_table.txt");
-    // the file keeps one line per row for scripts; the console copy fits the terminal
-    const table = formatPrecisionTable(precision, method, "Reference", { maxWidth: Infinity });
-    await writeFileAtomic(tablePath, table + "\n");
-    log.info(`save precision analysis table to [${tablePath}]`);
-    const mmdPath = join(quantDir, "debug/precision_analysis.mmd");
-    await writeFileAtomic(mmdPath, precisionMermaid(model.graph, precision, method, "Reference"));
-    log.info(`save precision analysis graph to [${mmdPath}]`);
-  }
-  return { quant, samples: calib.samples, quantModelPath, precision };
+  return quantModelPath;
 }
 
 function logSnapshot(q: QuantModel, model: Model, log: Logger): void {
@@ -205,29 +228,4 @@ function logSnapshot(q: QuantModel, model: Model, log: Logger): void {
   log.info(`Num of Quant Config:          [${q.activations.size + q.constants.size}]`);
   for (const [s, n] of [...states].sort()) log.info(`${s.padEnd(30)}[${n}]`);
   log.info("Network Quantization Finished.");
-}
-
-/** Float and quantized model inputs/outputs of the first sample as .npy (pulsar2's debug/io). */
-async function exportIoData(
-  exec: Executor,
-  emu: QuantEmulator,
-  sample: Map<string, Tensor> | undefined,
-  dir: string,
-  log: Logger,
-): Promise<void> {
-  if (!sample) return;
-  const g = exec.model.graph;
-  const floatOut = exec.run(sample);
-  const quantOut = emu.run(sample);
-  for (const [kind, outs] of [["float", floatOut], ["quant", quantOut]] as const) {
-    for (
-      const [name, t] of [
-        ...sample,
-        ...[...outs].filter(([n]) => g.outputs.some((o) => o.name === n)),
-      ]
-    ) {
-      await writeFileAtomic(join(dir, kind, `${tensorFileStem(name)}.npy`), encodeNpy(t));
-    }
-  }
-  log.info(`===>export io data to folder: ${dir}`);
 }

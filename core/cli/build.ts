@@ -8,6 +8,7 @@
  */
 import type { Command, CommandIO } from "./command.ts";
 import { createLogger } from "../util/log.ts";
+import { ProgressDisplay } from "../util/progress.ts";
 import { buildFlags } from "./build_flags.ts";
 import { parseBuildArgs } from "./build_targets.ts";
 import { effectiveConfigFromFlags, isHorizonConfig } from "./config.ts";
@@ -74,7 +75,9 @@ export function buildCommand(targets: TargetRegistry): Command {
         return 0;
       }
       const quiet = values.get("quiet") === true;
-      const log = createLogger({ quiet, sink: io.stderr });
+      const progress = new ProgressDisplay({ quiet });
+      // log lines clear a progress bar's line before they are written, so they never tear it
+      const log = createLogger({ quiet, sink: progress.lineWriter(io.stderr) });
       for (const p of parsed.plugins) log.info(`loaded target plugin [${p.spec}]: ${p.target}`);
       const target = values.get("target");
       const chosen = typeof target === "string" ? parsed.targets.get(target) : undefined;
@@ -98,6 +101,7 @@ export function buildCommand(targets: TargetRegistry): Command {
         log,
         print: values.get("json") === true ? undefined : io.stdout,
         quiet,
+        progress,
       });
       if (values.get("json") === true) {
         io.stdout(JSON.stringify(

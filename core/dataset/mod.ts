@@ -30,4 +30,4 @@ export {
   loadCalibrationSet,
   type PendingExtraction,
 } from "./load_calibration.ts";
-export { type ProgressBar, progressBar, type ProgressOptions } from "./progress.ts";
+export { type ProgressBar, progressBar, type ProgressOptions } from "../util/progress.ts";

@@ -37,6 +37,11 @@ export interface CalibrateOptions {
   onProgress?: (pass: number, done: number, total: number) => void;
   /** Histogram bins (default 2048). */
   bins?: number;
+  /**
+   * Receives the graph outputs of each sample's first-pass run (index in `samples`), for
+   * callers that need the float results of the calibration data as well.
+   */
+  onOutputs?: (sample: number, outputs: Map<string, Tensor>) => void;
 }
 
 /** Collect statistics of every float activation over `samples`. */
@@ -63,7 +68,8 @@ export function calibrate(
   const passes = opts.method === "MinMax" ? 1 : 2;
   samples.forEach((feeds, i) => {
     for (const [name, t] of feeds) observeRange(name, t);
-    exec.run(feeds, { onValue: observeRange, observeBodies: true });
+    const outputs = exec.run(feeds, { onValue: observeRange, observeBodies: true });
+    opts.onOutputs?.(i, outputs);
     opts.onProgress?.(1, i + 1, samples.length);
   });
   if (passes === 1) return stats;

@@ -1,7 +1,7 @@
 /**
  * Calibration on several cores: the samples are split into contiguous shares, one per
- * Deno worker (`calibrate_worker.ts`); each worker decodes the model once and runs the
- * passes of {@linkcode calibrate} over its share; the main thread merges.
+ * worker of a {@linkcode SamplePool}; each worker runs the passes of
+ * {@linkcode calibrate} over its share; the main thread merges.
  *
  * The result equals `calibrate`'s exactly: min/max merge by min/max in share order (the
  * serial scan's comparisons, so even the sign of a zero bound matches), tensors appear in
@@ -17,41 +17,29 @@ import type { Model } from "../ir/graph.ts";
 import type { Tensor } from "../ir/tensor.ts";
 import { Executor } from "../exec/executor.ts";
 import { defaultRegistry } from "../ops/mod.ts";
-import { encodeModel } from "../onnx/save.ts";
-import {
-  type AxbError,
-  GraphError,
-  InputDataError,
-  KernelError,
-  ModelFormatError,
-  UnsupportedOpError,
-} from "../errors/mod.ts";
+import { KernelError } from "../errors/mod.ts";
 import { calibrate, type CalibrateOptions, type TensorStats } from "./calibrate.ts";
-import {
-  type FromWorker,
-  histogramFor,
-  toWire,
-  type ToWorker,
-  type WireError,
-  type WireHistogram,
-  type WireRange,
-  type WireSample,
-} from "./calibrate_wire.ts";
+import { histogramFor, samplesFromWire, type WireHistogram, type WireRange } from "./pool_wire.ts";
+import { inOrder } from "./worker_pool.ts";
+import { SamplePool } from "./sample_pool.ts";
+
+/** Options of {@linkcode calibrateOnPool}. */
+export interface CalibrateOnPoolOptions extends Omit<CalibrateOptions, "onOutputs"> {
+  /** Receives the graph outputs of the first sample's run. */
+  onFirstOutputs?: (outputs: Map<string, Tensor>) => void;
+}
 
 /** Options of {@linkcode calibrateParallel}. */
-export interface CalibrateParallelOptions extends CalibrateOptions {
+export interface CalibrateParallelOptions extends CalibrateOnPoolOptions {
   /** Worker count (default `min(2, hardwareConcurrency, samples)`). */
   workers?: number;
   /**
    * Called when workers cannot start (no read permission for the worker module, or a
-   * `deno compile` binary built without `--include core/quant/calibrate_worker.ts`) and
+   * `deno compile` binary built without `--include core/quant/pool_worker.ts`) and
    * calibration falls back to this thread; receives the reason.
    */
   onFallback?: (reason: string) => void;
 }
-
-/** Below this many samples the work is not worth starting workers for. */
-const MIN_PARALLEL_SAMPLES = 4;
 
 /**
  * Collect statistics of every float activation over `samples` on several workers; the
@@ -72,157 +60,64 @@ export async function calibrateParallel(
   samples: readonly ReadonlyMap<string, Tensor>[],
   opts: CalibrateParallelOptions,
 ): Promise<Map<string, TensorStats>> {
-  const count = Math.min(
-    opts.workers ?? Math.min(2, navigator.hardwareConcurrency),
-    samples.length,
-  );
-  const inThread = () => calibrate(new Executor(model, defaultRegistry()), samples, opts);
-  if (count <= 1 || samples.length < MIN_PARALLEL_SAMPLES) return inThread();
+  const pool = await SamplePool.open(model, samples, opts);
+  if (!pool) return calibrateInThread(model, samples, opts);
   try {
-    return await onWorkers(model, samples, opts, count);
-  } catch (e) {
-    if (!(e instanceof WorkerStartError)) throw e;
-    opts.onFallback?.(e.message);
-    return inThread();
+    return await calibrateOnPool(pool, opts);
+  } finally {
+    pool.close();
   }
 }
 
-/** A worker that could not be created or died before its first message. */
-class WorkerStartError extends Error {}
-
-async function onWorkers(
+/** {@linkcode calibrate} in this thread with the built-in operators. */
+export function calibrateInThread(
   model: Model,
   samples: readonly ReadonlyMap<string, Tensor>[],
-  opts: CalibrateParallelOptions,
-  count: number,
-): Promise<Map<string, TensorStats>> {
-  const shares = splitContiguous(samples.length, count);
-  const pool: Worker[] = [];
-  try {
-    // Workers load their modules while this thread encodes the model.
-    for (let i = 0; i < count; i++) {
-      pool.push(startWorker());
-    }
-    const bytes = encodeModel(model);
-    const done = [0, 0];
-    const progress = (pass: 1 | 2) => {
-      done[pass - 1]++;
-      opts.onProgress?.(pass, done[pass - 1], samples.length);
-    };
-    const ranges = await inOrder(pool.map((w, i) => {
-      const transfer: Transferable[] = [];
-      const model = bytes.slice();
-      transfer.push(model.buffer);
-      const share: WireSample[] = samples.slice(shares[i], shares[i + 1]).map((s) =>
-        [...s].map(([name, t]) => [name, toWire(t, transfer)])
-      );
-      return request(w, { kind: "pass1", model, samples: share }, transfer, progress, "ranges");
-    }));
-    const stats = mergeRanges(ranges.map((r) => r.ranges));
-    if (opts.method === "MinMax") return stats;
-    const merged: WireRange[] = [...stats].map(([name, s]) => ({ name, ...s.observed }));
-    const histograms = await inOrder(
-      pool.map((w) =>
-        request(w, { kind: "pass2", ranges: merged, bins: opts.bins }, [], progress, "histograms")
-      ),
-    );
-    mergeHistograms(stats, histograms.map((h) => h.histograms), opts.bins);
-    return stats;
-  } finally {
-    for (const w of pool) w.terminate();
-  }
-}
-
-function startWorker(): Worker {
-  try {
-    return new Worker(new URL("./calibrate_worker.ts", import.meta.url), { type: "module" });
-  } catch (e) {
-    throw new WorkerStartError(`cannot start a calibration worker: ${errorText(e)}`);
-  }
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-/** Workers that have sent at least one message (so they started). */
-const started = new WeakSet<Worker>();
-
-/** Start index of each of `parts` contiguous shares of `n` items, then `n`. */
-function splitContiguous(n: number, parts: number): number[] {
-  const starts: number[] = [];
-  for (let i = 0; i <= parts; i++) starts.push(Math.round((i * n) / parts));
-  return starts;
-}
-
-/**
- * Await results in worker order, so the error thrown is the one of the earliest failing
- * share — the error `calibrate` would have met first.
- */
-async function inOrder<T>(promises: Promise<T>[]): Promise<T[]> {
-  for (const p of promises) p.catch(() => {}); // later failures are awaited below
-  const out: T[] = [];
-  for (const p of promises) out.push(await p);
-  return out;
-}
-
-type Reply<K extends FromWorker["kind"]> = Extract<FromWorker, { kind: K }>;
-
-/** Send one request and wait for its reply of kind `want`, forwarding progress. */
-function request<K extends "ranges" | "histograms">(
-  worker: Worker,
-  msg: ToWorker,
-  transfer: Transferable[],
-  progress: (pass: 1 | 2) => void,
-  want: K,
-): Promise<Reply<K>> {
-  return new Promise((resolve, reject) => {
-    worker.onmessage = (ev: MessageEvent<FromWorker>) => {
-      const m = ev.data;
-      started.add(worker);
-      if (m.kind === "progress") progress(m.pass);
-      else if (m.kind === "error") reject(rebuildError(m.error));
-      else if (isKind(m, want)) resolve(m);
-      else reject(new KernelError(`Calibration worker replied "${m.kind}", expected "${want}"`));
-    };
-    worker.onerror = (ev: ErrorEvent) => {
-      ev.preventDefault();
-      reject(
-        started.has(worker)
-          ? new KernelError(`Calibration worker failed: ${ev.message}`)
-          : new WorkerStartError(`calibration worker did not start: ${ev.message}`),
-      );
-    };
-    worker.onmessageerror = () => {
-      reject(new KernelError(`Calibration worker sent a message that cannot be decoded`));
-    };
-    worker.postMessage(msg, { transfer });
+  opts: CalibrateOnPoolOptions,
+): Map<string, TensorStats> {
+  const first = opts.onFirstOutputs;
+  return calibrate(new Executor(model, defaultRegistry()), samples, {
+    ...opts,
+    onOutputs: first && ((i, outputs) => i === 0 && first(outputs)),
   });
 }
 
-function isKind<K extends FromWorker["kind"]>(m: FromWorker, kind: K): m is Reply<K> {
-  return m.kind === kind;
-}
-
-/** The typed error of a worker's failure, with the worker's message. */
-function rebuildError(e: WireError): AxbError {
-  switch (e.name) {
-    case "InputDataError":
-      return new InputDataError(e.message);
-    case "GraphError":
-      return new GraphError(e.message);
-    case "ModelFormatError":
-      return new ModelFormatError(e.message);
-    case "UnsupportedOpError": {
-      const prefix = `Cannot run node "${e.nodeName}": operator ${e.opType} `;
-      const detail = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : undefined;
-      return new UnsupportedOpError(e.opType ?? "?", e.nodeName ?? "?", detail);
-    }
-    case "KernelError":
-      return new KernelError(e.message);
-    default:
-      return new KernelError(`Calibration worker failed: ${e.message}`);
-  }
+/**
+ * Calibrate over the samples a pool holds; the same result as {@linkcode calibrate} on
+ * them. The workers keep their samples for later requests.
+ */
+export async function calibrateOnPool(
+  pool: SamplePool,
+  opts: CalibrateOnPoolOptions,
+): Promise<Map<string, TensorStats>> {
+  const total = pool.samples.length;
+  const done = [0, 0];
+  const progress = (pass: 1 | 2) => () => {
+    done[pass - 1]++;
+    opts.onProgress?.(pass, done[pass - 1], total);
+  };
+  const workers = Array.from({ length: pool.size }, (_, i) => i);
+  const ranges = await inOrder(
+    workers.map((i) =>
+      pool.pool.request(i, { kind: "pass1", keepFirstOutputs: i === 0 }, "ranges", {
+        onProgress: progress(1),
+      })
+    ),
+  );
+  const first = ranges[0].firstOutputs;
+  if (first) opts.onFirstOutputs?.(samplesFromWire(first));
+  const stats = mergeRanges(ranges.map((r) => r.ranges));
+  if (opts.method === "MinMax") return stats;
+  const merged: WireRange[] = [...stats].map(([name, s]) => ({ name, ...s.observed }));
+  const histograms = await inOrder(
+    workers.map((i) =>
+      pool.pool.request(i, { kind: "pass2", ranges: merged, bins: opts.bins }, "histograms", {
+        onProgress: progress(2),
+      })
+    ),
+  );
+  mergeHistograms(stats, histograms.map((h) => h.histograms), opts.bins);
+  return stats;
 }
 
 /**

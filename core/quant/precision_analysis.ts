@@ -26,7 +26,7 @@ import { asFloat32 } from "../ir/tensor.ts";
 import { DTYPES } from "../ir/dtype.ts";
 import { similarity } from "../report/metrics.ts";
 import type { QuantEmulator } from "./emulator.ts";
-import { activationParams } from "./quant_model.ts";
+import { activationParams, type QuantModel } from "./quant_model.ts";
 import { dequantizeTensor, quantizeTensor } from "./codes.ts";
 
 /** pulsar2's `precision_analysis_method`. */
@@ -69,6 +69,17 @@ export interface PrecisionRow {
   mse: number;
 }
 
+/**
+ * One comparison of one sample: a row key (`in:`, `node:` or `out:` and the tensor name),
+ * the cosine similarity and MSE against the float reference, and the reference's shape.
+ */
+export interface PrecisionMeasure {
+  key: string;
+  cosine: number;
+  mse: number;
+  shape: number[];
+}
+
 interface Sum {
   cos: number;
   mse: number;
@@ -89,67 +100,120 @@ function chainOf(node: Node, fused: ReadonlySet<string>, producers: Map<string, 
   }
 }
 
+/** Quantized model outputs (the `out:` rows). */
+function quantizedOutputs(q: QuantModel): string[] {
+  return q.model.graph.outputs.map((v) => v.name).filter((n) => activationParams(q, n));
+}
+
+/**
+ * Compare one sample: one float run with every value kept, then (EndToEnd) one emulator
+ * run, or (PerLayer) each operator on the float values of its inputs. Nodes whose
+ * outputs are all fused are not run on their own: their row is their consumer's, which
+ * runs them.
+ *
+ * @returns the sample's comparisons, in the order the rows are built from
+ */
+export function measureSample(
+  floatExec: Executor,
+  emu: QuantEmulator,
+  feeds: ReadonlyMap<string, Tensor>,
+  method: PrecisionMethod,
+): PrecisionMeasure[] {
+  const q = emu.quant;
+  const g = q.model.graph;
+  const measures: PrecisionMeasure[] = [];
+  const add = (key: string, ref: Tensor, got: Tensor) => {
+    const s = similarity(asFloat32(got), asFloat32(ref));
+    measures.push({ key, cosine: s.cosine, mse: s.mse, shape: [...ref.shape] });
+  };
+  const floatOutput = (name: string, t: Tensor) => !q.fused.has(name) && DTYPES[t.dtype].isFloat;
+  const roundTrip = (name: string, t: Tensor) => {
+    const p = activationParams(q, name);
+    return p ? dequantizeTensor(quantizeTensor(t, p), p) : t;
+  };
+  const ref = floatExec.run(feeds, { keep: "all" });
+  for (const v of g.runtimeInputs) {
+    const x = feeds.get(v.name);
+    if (x && activationParams(q, v.name) && DTYPES[x.dtype].isFloat) {
+      add(`in:${v.name}`, x, roundTrip(v.name, x));
+    }
+  }
+  if (method === "EndToEnd") {
+    const out = emu.run(feeds, {
+      onValue: (name, got) => {
+        const r = ref.get(name);
+        if (r && floatOutput(name, r)) add(`node:${name}`, r, got);
+      },
+    });
+    for (const name of quantizedOutputs(q)) {
+      const r = ref.get(name);
+      const got = out.get(name);
+      if (r && got) add(`out:${name}`, r, got);
+    }
+    return measures;
+  }
+  for (const node of g.topologicalOrder()) {
+    if (node.outputs.every((o) => !o || q.fused.has(o))) continue;
+    const outs = emu.runNode(node, (n) => ref.get(n) ?? feeds.get(n));
+    node.outputs.forEach((name, i) => {
+      const r = ref.get(name);
+      const got = outs[i];
+      if (r && got && floatOutput(name, r)) add(`node:${name}`, r, got);
+    });
+  }
+  for (const name of quantizedOutputs(q)) {
+    const r = ref.get(name);
+    if (r) add(`out:${name}`, r, roundTrip(name, r));
+  }
+  return measures;
+}
+
+/** Options of {@linkcode analyzePrecision}. */
+export interface AnalyzePrecisionOptions {
+  /** Called after each sample with the count done and the total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
 /** Analyse `samples`; input rows first, operator rows in topological order, output rows last. */
 export function analyzePrecision(
   floatExec: Executor,
   emu: QuantEmulator,
   samples: readonly ReadonlyMap<string, Tensor>[],
   method: PrecisionMethod,
+  opts: AnalyzePrecisionOptions = {},
 ): PrecisionRow[] {
-  const q = emu.quant;
+  const measures = samples.map((feeds, i) => {
+    const m = measureSample(floatExec, emu, feeds, method);
+    opts.onProgress?.(i + 1, samples.length);
+    return m;
+  });
+  return precisionRows(emu.quant, measures);
+}
+
+/**
+ * The rows of a precision analysis from each sample's comparisons
+ * ({@linkcode measureSample}), averaged in sample order.
+ *
+ * @param q the analysed quantized model
+ * @param samples each sample's comparisons, in sample order
+ */
+export function precisionRows(
+  q: QuantModel,
+  samples: readonly (readonly PrecisionMeasure[])[],
+): PrecisionRow[] {
   const g = q.model.graph;
-  const order = g.topologicalOrder();
   const sums = new Map<string, Sum>();
-  const add = (key: string, ref: Tensor, got: Tensor) => {
-    const s = similarity(asFloat32(got), asFloat32(ref));
-    const e = sums.get(key) ?? { cos: 0, mse: 0, n: 0, shape: [...ref.shape] };
-    e.cos += s.cosine;
-    e.mse += s.mse;
-    e.n++;
-    sums.set(key, e);
-  };
-  const floatOutput = (name: string, t: Tensor) => !q.fused.has(name) && DTYPES[t.dtype].isFloat;
-  const inputs = g.runtimeInputs.map((v) => v.name);
-  const outputs = g.outputs.map((v) => v.name).filter((n) => activationParams(q, n));
-  const roundTrip = (name: string, t: Tensor) => {
-    const p = activationParams(q, name);
-    return p ? dequantizeTensor(quantizeTensor(t, p), p) : t;
-  };
-  for (const feeds of samples) {
-    const ref = floatExec.run(feeds, { keep: "all" });
-    for (const name of inputs) {
-      const x = feeds.get(name);
-      if (x && activationParams(q, name) && DTYPES[x.dtype].isFloat) {
-        add(`in:${name}`, x, roundTrip(name, x));
-      }
-    }
-    if (method === "EndToEnd") {
-      const out = emu.run(feeds, {
-        onValue: (name, got) => {
-          const r = ref.get(name);
-          if (r && floatOutput(name, r)) add(`node:${name}`, r, got);
-        },
-      });
-      for (const name of outputs) {
-        const r = ref.get(name);
-        const got = out.get(name);
-        if (r && got) add(`out:${name}`, r, got);
-      }
-    } else {
-      for (const node of order) {
-        const outs = emu.runNode(node, (n) => ref.get(n) ?? feeds.get(n));
-        node.outputs.forEach((name, i) => {
-          const r = ref.get(name);
-          const got = outs[i];
-          if (r && got && floatOutput(name, r)) add(`node:${name}`, r, got);
-        });
-      }
-      for (const name of outputs) {
-        const r = ref.get(name);
-        if (r) add(`out:${name}`, r, roundTrip(name, r));
-      }
+  for (const measures of samples) {
+    for (const m of measures) {
+      const e = sums.get(m.key) ?? { cos: 0, mse: 0, n: 0, shape: m.shape };
+      e.cos += m.cosine;
+      e.mse += m.mse;
+      e.n++;
+      sums.set(m.key, e);
     }
   }
+  const inputs = g.runtimeInputs.map((v) => v.name);
+  const outputs = quantizedOutputs(q);
   const qdtype = (name: string) => activationParams(q, name)?.qtype ?? "FP32";
   const row = (
     kind: PrecisionRow["kind"],
@@ -180,7 +244,7 @@ export function analyzePrecision(
     );
   }
   const producers = g.producers();
-  for (const node of order) {
+  for (const node of g.topologicalOrder()) {
     for (const name of node.outputs) {
       const e = sums.get(`node:${name}`);
       if (!e) continue;

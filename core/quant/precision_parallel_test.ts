@@ -1,0 +1,53 @@
+import { strict as assert } from "node:assert";
+import { join } from "node:path";
+import { loadModel } from "../onnx/load.ts";
+import { Executor } from "../exec/executor.ts";
+import { calibrateAndQuantize, randomFeeds, REGISTRY } from "./_testing.ts";
+import { QuantEmulator } from "./emulator.ts";
+import { analyzePrecision } from "./precision_analysis.ts";
+import { analyzePrecisionOnPool } from "./precision_parallel.ts";
+import { SamplePool } from "./sample_pool.ts";
+
+const MODELS = join(import.meta.dirname ?? ".", "../../testdata/models");
+
+/** The bundled tiny_cnn (Conv → Relu twice, Gemm, Softmax), quantized on seeded data. */
+async function tinyCnn() {
+  const model = await loadModel(join(MODELS, "tiny_cnn.onnx"));
+  const quant = calibrateAndQuantize(model, 4, 700, -2, 2);
+  const samples = Array.from({ length: 5 }, (_, i) => randomFeeds(model, 800 + i, -2, 2));
+  return { model, quant, samples };
+}
+
+Deno.test("analyzePrecisionOnPool() equals analyzePrecision() exactly on tiny_cnn with 2 workers", async () => {
+  const { model, quant, samples } = await tinyCnn();
+  const pool = await SamplePool.open(model, samples, { workers: 2 });
+  assert.ok(pool, "5 samples on 2 workers open a pool");
+  try {
+    await pool.loadQuant(quant);
+    const exec = new Executor(model, REGISTRY);
+    const emu = new QuantEmulator(quant, REGISTRY);
+    for (const method of ["PerLayer", "EndToEnd"] as const) {
+      const want = analyzePrecision(exec, emu, samples, method);
+      const progress: number[] = [];
+      const held = await analyzePrecisionOnPool(pool, quant, method, {
+        onProgress: (done, total) => progress.push(done / total),
+      });
+      assert.deepEqual(held, want, `${method}, the samples the workers hold`);
+      assert.deepEqual(progress, [0.2, 0.4, 0.6, 0.8, 1]);
+      const sent = await analyzePrecisionOnPool(pool, quant, method, {
+        samples: samples.slice(1, 4),
+      });
+      assert.deepEqual(sent, analyzePrecision(exec, emu, samples.slice(1, 4), method), method);
+    }
+    // a Conv whose output is fused into its Relu has no row of its own; the Relu's row
+    // names both
+    const rows = analyzePrecision(exec, emu, samples.slice(0, 1), "PerLayer");
+    assert.equal(quant.fused.size, 2, "tiny_cnn's two Conv → Relu pairs are fused");
+    assert.ok(rows.every((r) => !quant.fused.has(r.tensor)));
+    const chains = rows.filter((r) => r.type === "Conv + Relu");
+    assert.equal(chains.length, quant.fused.size);
+    assert.ok(rows.some((r) => r.mse > 0), "quantization leaves some error");
+  } finally {
+    pool.close();
+  }
+});

@@ -1,0 +1,129 @@
+/**
+ * A {@linkcode WorkerPool} loaded with one float model and contiguous shares of one list
+ * of samples (worker `i` holds samples `starts[i]` to `starts[i + 1] - 1`), so that
+ * calibration, then precision analysis and emulation of the quantized model, run over
+ * the same workers without sending the model or the samples twice.
+ *
+ * @module
+ */
+import type { Model } from "../ir/graph.ts";
+import type { Tensor } from "../ir/tensor.ts";
+import { encodeModel } from "../onnx/save.ts";
+import type { QuantModel } from "./quant_model.ts";
+import { quantToWire, samplesToWire, type WireQuant } from "./pool_wire.ts";
+import {
+  defaultWorkerCount,
+  emulateOnWorker,
+  type EmulateOnWorkerOptions,
+  inOrder,
+  splitContiguous,
+  WorkerPool,
+  WorkerStartError,
+} from "./worker_pool.ts";
+
+/** Below this many samples the work is not worth starting workers for. */
+export const MIN_PARALLEL_SAMPLES = 4;
+
+/** Options of {@linkcode SamplePool.open}. */
+export interface SamplePoolOptions {
+  /** Worker count (default {@linkcode defaultWorkerCount}). */
+  workers?: number;
+  /** Called, with the reason, when workers cannot start and the caller must run here. */
+  onFallback?: (reason: string) => void;
+}
+
+/** Workers holding a float model and shares of its samples. */
+export class SamplePool {
+  /** The workers. */
+  readonly pool: WorkerPool;
+  /** The samples, in order. */
+  readonly samples: readonly ReadonlyMap<string, Tensor>[];
+  /** Start index of each worker's share, then the sample count. */
+  readonly starts: readonly number[];
+
+  private constructor(
+    pool: WorkerPool,
+    samples: readonly ReadonlyMap<string, Tensor>[],
+    starts: number[],
+  ) {
+    this.pool = pool;
+    this.samples = samples;
+    this.starts = starts;
+  }
+
+  /**
+   * Start the workers and load `model` and a contiguous share of `samples` into each.
+   *
+   * @returns the loaded pool, or undefined when one worker (or fewer than
+   *   {@linkcode MIN_PARALLEL_SAMPLES} samples) is the better choice, or workers cannot
+   *   start (after `onFallback`)
+   */
+  static async open(
+    model: Model,
+    samples: readonly ReadonlyMap<string, Tensor>[],
+    opts: SamplePoolOptions = {},
+  ): Promise<SamplePool | undefined> {
+    const count = Math.min(opts.workers ?? defaultWorkerCount(samples.length), samples.length);
+    if (count <= 1 || samples.length < MIN_PARALLEL_SAMPLES) return undefined;
+    let pool: WorkerPool | undefined;
+    try {
+      // workers load their modules while this thread encodes the model
+      pool = WorkerPool.open(count);
+      const bytes = encodeModel(model);
+      const starts = splitContiguous(samples.length, count);
+      const loaded = new SamplePool(pool, samples, starts);
+      await inOrder(Array.from({ length: count }, (_, i) => {
+        const transfer: Transferable[] = [];
+        const copy = bytes.slice();
+        transfer.push(copy.buffer);
+        const share = loaded.share(i).map((s) => samplesToWire(s, transfer));
+        return pool!.request(i, { kind: "load", model: copy, samples: share }, "ready", {
+          transfer,
+        });
+      }));
+      return loaded;
+    } catch (e) {
+      pool?.close();
+      if (!(e instanceof WorkerStartError)) throw e;
+      opts.onFallback?.(e.message);
+      return undefined;
+    }
+  }
+
+  /** Number of workers. */
+  get size(): number {
+    return this.pool.size;
+  }
+
+  /** The samples worker `i` holds. */
+  share(i: number): readonly ReadonlyMap<string, Tensor>[] {
+    return this.samples.slice(this.starts[i], this.starts[i + 1]);
+  }
+
+  /** Give every worker the quantized model `q` (emulated in `qdq` arithmetic). */
+  async loadQuant(q: QuantModel): Promise<void> {
+    const wire = quantToWire(q);
+    await inOrder(
+      Array.from({ length: this.size }, (_, i) => {
+        const quant: WireQuant = { ...wire, model: wire.model.slice() };
+        return this.pool.request(i, { kind: "quant", quant }, "ready", {
+          transfer: [quant.model.buffer],
+        });
+      }),
+    );
+  }
+
+  /** Emulate one sample on worker `index` ({@linkcode emulateOnWorker}). */
+  emulate(
+    index: number,
+    feeds: ReadonlyMap<string, Tensor>,
+    opts: EmulateOnWorkerOptions = {},
+  ): Promise<Map<string, Tensor>> {
+    return emulateOnWorker(this.pool, index, feeds, opts);
+  }
+
+  /** End the workers. */
+  close(): void {
+    this.pool.close();
+  }
+}
