@@ -148,15 +148,21 @@ Deno.test("hb_mapper makertbin places run_on_cpu nodes on the CPU in the contain
   assert.ok(cpuNodes.some((n) => n.name === "pool1"));
 });
 
-Deno.test("hb_compile --skip compile writes the ONNX artifacts and no .hbm", async () => {
+Deno.test("hb_compile --skip compile writes the ONNX artifacts (and the dumped calibration data) but no .hbm", async () => {
   const r = await inTemp(async (d) => [
     "hb_compile",
     "-c",
-    await yamlIn(d, { march: "nash-e", calibrationType: "kl" }),
+    await yamlIn(d, {
+      march: "nash-e",
+      calibrationType: "kl",
+      modelExtra: ["  debug_mode: 'dump_calibration_data'"],
+    }),
     "--skip",
     "compile",
   ]);
   assert.equal(r.code, 0, r.err.join("\n"));
+  // dump_calibration_data: one .npy per sample and input
+  assert.ok(await exists(join(r.dir, "out", "calibration_data", "input", "3.npy")));
   for (const f of ["_calibrated_model.onnx", "_ptq_model.onnx", "_optimized_float_model.onnx"]) {
     assert.ok(await exists(join(r.dir, "out", `tiny${f}`)), `tiny${f}`);
   }
