@@ -17,6 +17,7 @@ import { Executor } from "../../exec/executor.ts";
 import { QuantEmulator } from "../../quant/emulator.ts";
 import type { QuantModel } from "../../quant/quant_model.ts";
 import type { TensorStats } from "../../quant/calibrate.ts";
+import { similarity } from "../../report/metrics.ts";
 
 /** One row of the table. */
 export interface SimilarityRow {
@@ -31,18 +32,9 @@ export interface SimilarityRow {
 /** Where a node runs, when the compile stage placed it. */
 export type PlacementOf = (node: string) => { on: "NPU" | "CPU"; subgraph: string } | undefined;
 
-/** Cosine similarity of two equally long vectors (1 when both are zero). */
+/** Cosine similarity of two equally long vectors (1 when both are zero), as reports compute it. */
 export function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i] * b[i];
-    aa += a[i] * a[i];
-    bb += b[i] * b[i];
-  }
-  if (aa === 0 && bb === 0) return 1;
-  return aa === 0 || bb === 0 ? 0 : ab / Math.sqrt(aa * bb);
+  return similarity(a, b).cosine;
 }
 
 /** Compute the rows for every output of `float` (its producer's name heads the row). */
