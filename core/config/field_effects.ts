@@ -31,6 +31,7 @@ const refused: FieldEffect = { kind: "refused", by: "core/config/rules.ts" };
 const BUILD = "core/build/build.ts";
 const FRONTEND = "core/build/frontend_stage.ts";
 const QUANT = "core/build/quant_stage.ts";
+const QUANT_DEBUG = "core/build/quant_debug.ts";
 const CHECK = "core/build/compile_check.ts";
 const BATCHES = "core/compile/npu_batches.ts";
 const CALIB = "core/dataset/load_calibration.ts";
@@ -110,8 +111,8 @@ export const FIELD_EFFECTS: ReadonlyMap<string, FieldEffect> = new Map<string, F
   ...prefixed("quant.", {
     calibration_method: read(QUANT),
     precision_analysis: read(QUANT),
-    precision_analysis_method: read(QUANT),
-    precision_analysis_mode: read(QUANT),
+    precision_analysis_method: read(QUANT_DEBUG),
+    precision_analysis_mode: read(QUANT_DEBUG),
     highest_mix_precision: none(
       "the highest-precision mixed mode is not implemented; precisions come from layer_configs",
     ),
@@ -121,7 +122,7 @@ export const FIELD_EFFECTS: ReadonlyMap<string, FieldEffect> = new Map<string, F
     smooth_quant_threshold: none(SMOOTH),
     smooth_quant_strength: none(SMOOTH),
     transformer_opt_level: none("transformer optimisation levels above 0 are not implemented"),
-    input_sample_dir: read(QUANT),
+    input_sample_dir: read(QUANT_DEBUG),
     ln_scale_data_type: none("LayerNormalization scales stay FP32"),
     check: none("the quantizer has no separate dtype check; compiler.check verifies the result"),
     disable_auto_refine_scale: none(
