@@ -9,6 +9,7 @@ import { seededRandom } from "../util/random.ts";
 import { caffeType } from "./caffe_proto.ts";
 import type { BlobSpec, WeightLookup } from "./layers/context.ts";
 import type { CaffeBlob } from "./weights.ts";
+import { concatBytes } from "../util/bytes.ts";
 
 /** A blob to write: `legacy` stores the shape as num/channels/height/width (4-D, padded). */
 export interface BlobInit {
@@ -22,16 +23,6 @@ export interface WeightsLayerInit {
   readonly name: string;
   readonly type?: string;
   readonly blobs: readonly BlobInit[];
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** Field `name` of message `type` as a length-delimited field holding `bytes`. */
@@ -57,7 +48,7 @@ function blobBytes(b: BlobInit): Uint8Array {
   const data = new Uint8Array(4 * b.data.length);
   const view = new DataView(data.buffer);
   for (let i = 0; i < b.data.length; i++) view.setFloat32(4 * i, b.data[i], true);
-  return concat([head, field("BlobProto", "data", data)]);
+  return concatBytes([head, field("BlobProto", "data", data)]);
 }
 
 /**
@@ -72,10 +63,13 @@ export function encodeCaffemodel(
   const parts = [encode("NetParameter", { name: opts.name })];
   for (const l of layers) {
     const head = encode(layerType, opts.v1 ? { name: l.name } : { name: l.name, type: l.type });
-    const body = concat([head, ...l.blobs.map((b) => field(layerType, "blobs", blobBytes(b)))]);
+    const body = concatBytes([
+      head,
+      ...l.blobs.map((b) => field(layerType, "blobs", blobBytes(b))),
+    ]);
     parts.push(field("NetParameter", opts.v1 ? "layers" : "layer", body));
   }
-  return concat(parts);
+  return concatBytes(parts);
 }
 
 /**

@@ -159,14 +159,7 @@ export interface NamedModel {
  * @throws {ModelFormatError} when the file cannot be read or decoded
  */
 export async function readHorizonModels(path: string, packed: boolean): Promise<NamedModel[]> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await Deno.readFile(path);
-  } catch (e) {
-    throw new ModelFormatError(
-      `Cannot read model "${path}": ${e instanceof Error ? e.message : String(e)}`,
-    );
-  }
+  const bytes = await readModelBytes(path);
   const isPacked = isPackedFile(bytes);
   if (isPacked && !packed) {
     throw new UsageError(`"${path}" is a packed model; add -p to read it`);
@@ -181,6 +174,17 @@ export async function readHorizonModels(path: string, packed: boolean): Promise<
   }));
 }
 
+/** The bytes of the model file `path`, as a named error when it cannot be read. */
+async function readModelBytes(path: string): Promise<Uint8Array> {
+  try {
+    return await Deno.readFile(path);
+  } catch (e) {
+    throw new ModelFormatError(
+      `Cannot read model "${path}": ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+}
+
 /**
  * The model `axb run` runs from `path`: the file itself, or with `name` one model of a
  * packed file.
@@ -191,14 +195,7 @@ export async function readHorizonModels(path: string, packed: boolean): Promise<
  * @throws {ModelFormatError} when the file cannot be read or decoded
  */
 export async function readModelToRun(path: string, name: string | undefined): Promise<Model> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await Deno.readFile(path);
-  } catch (e) {
-    throw new ModelFormatError(
-      `Cannot read model "${path}": ${e instanceof Error ? e.message : String(e)}`,
-    );
-  }
+  const bytes = await readModelBytes(path);
   if (!isPackedFile(bytes)) {
     if (name) {
       throw new UsageError(

@@ -6,6 +6,7 @@
  * @module
  */
 import { deflateSync, gzipSync, zlibSync } from "fflate";
+import { concatBytes } from "../util/bytes.ts";
 
 const BLOCK = 512;
 const enc = new TextEncoder();
@@ -93,17 +94,6 @@ export function npyFloat32(shape: readonly number[], dataBytes?: number): Uint8A
     `{'descr': '<f4', 'fortran_order': False, 'shape': ${dims}, }`,
     new Uint8Array(dataBytes ?? Math.max(0, n * 4)),
   );
-}
-
-/** Concatenate byte arrays. */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 const MiB = 2 ** 20;

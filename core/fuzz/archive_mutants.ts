@@ -11,7 +11,6 @@ import type { DataFormat } from "../config/build_config.ts";
 import type { ArchiveCase } from "./targets.ts";
 import type { Rng } from "./rng.ts";
 import {
-  concatBytes,
   gzipTarBomb,
   npyFloat32,
   npyWithHeader,
@@ -21,6 +20,7 @@ import {
   zipOverlapBomb,
   zlibZeros,
 } from "./archive_build.ts";
+import { concatBytes } from "../util/bytes.ts";
 
 /** One mutated archive case and what was done to it. */
 export interface ArchiveMutant extends ArchiveCase {
