@@ -7,6 +7,8 @@
  *     deno task fuzz [--seed N] [--models N] [--configs N] [--archives N]
  *                    [--timeout-ms N] [--memory-mb N] [--tensor-mb N] [--save DIR]
  *
+ * `--memory-mb` is how far the process may grow while one case runs (default 1024).
+ *
  * @module
  */
 import { join } from "node:path";
@@ -46,7 +48,7 @@ const report = await runFuzz(corpus, {
   seed: count("seed"),
   counts: { model: count("models"), config: count("configs"), archive: count("archives") },
   timeoutMs: count("timeout-ms"),
-  memoryBytes: count("memory-mb") * 2 ** 20,
+  memoryGrowthBytes: count("memory-mb") * 2 ** 20,
   tensorBytes: count("tensor-mb") * 2 ** 20,
   saveDir: String(values.save),
   onCase: (kind, index, v) => {

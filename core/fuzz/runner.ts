@@ -20,8 +20,12 @@ export interface FuzzOptions {
   counts: Readonly<Record<CaseKind, number>>;
   /** Per-case time budget, in milliseconds. */
   timeoutMs: number;
-  /** Budget for the process's resident memory while a case runs, in bytes. */
-  memoryBytes: number;
+  /**
+   * How far the process's resident memory may grow while a case runs, in bytes, over what it
+   * was when the case started (after its worker was ready: a worker's first start type-checks
+   * its module in this process, which is not the case's doing).
+   */
+  memoryGrowthBytes: number;
   /** The tensor size limit the cases run under, in bytes. */
   tensorBytes: number;
   /** Where crashes and hangs are stored as reproducers (not stored when absent). */
@@ -101,8 +105,8 @@ class CaseWorker {
 export interface CaseBudget {
   /** Time, in milliseconds. */
   timeoutMs: number;
-  /** The process's resident memory, in bytes. */
-  memoryBytes: number;
+  /** Growth of the process's resident memory over its size when the case starts, in bytes. */
+  memoryGrowthBytes: number;
 }
 
 /**
@@ -122,6 +126,7 @@ export class WorkerSlot {
   async run(c: FuzzCase, budget: CaseBudget): Promise<Verdict> {
     this.#worker ??= new CaseWorker(this.tensorBytes, this.url);
     await this.#worker.ready();
+    const limit = Deno.memoryUsage().rss + budget.memoryGrowthBytes;
     let stop: ((v: Verdict) => void) | undefined;
     const stopped = new Promise<Verdict>((resolve) => stop = resolve);
     const timer = setTimeout(
@@ -131,11 +136,11 @@ export class WorkerSlot {
     const sampler = setInterval(() => {
       const rss = Deno.memoryUsage().rss;
       this.peakRssBytes = Math.max(this.peakRssBytes, rss);
-      if (rss > budget.memoryBytes) {
+      if (rss > limit) {
         stop?.({
           outcome: "crash",
           detail: `memory: the process reached ${formatBytes(rss)}, over the budget of ${
-            formatBytes(budget.memoryBytes)
+            formatBytes(limit)
           }`,
         });
       }
@@ -173,7 +178,7 @@ export async function runFuzz(corpus: Corpus, opts: FuzzOptions): Promise<FuzzRe
     opts.tensorBytes,
     opts.workerUrl ?? new URL("./worker.ts", import.meta.url),
   );
-  const budget = { timeoutMs: opts.timeoutMs, memoryBytes: opts.memoryBytes };
+  const budget = { timeoutMs: opts.timeoutMs, memoryGrowthBytes: opts.memoryGrowthBytes };
   try {
     for (const kind of CASE_KINDS) {
       for (let index = 0; index < opts.counts[kind]; index++) {
