@@ -5,7 +5,10 @@
  * once the build has succeeded do the entries it owns replace the previous ones. A
  * failure removes the staging directory; a kill leaves it behind (`.axb-staging-XXXXXX`
  * inside the output, or `.NAME.axb-staging-XXXXXX` beside it) but never touches the
- * previous output.
+ * previous output. Each staging directory names its owner (`owner.json`: process id, host,
+ * start time); the next build in the same place removes the ones whose owner is gone — a
+ * process of this host that no longer exists (seen through `/proc`, where there is one),
+ * or any owner older than a day.
  *
  * A build owns these entries and nothing else, so files a user keeps in the output
  * directory survive every build:
@@ -20,6 +23,60 @@
  */
 import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from "node:path";
 import { ConfigError } from "../errors/mod.ts";
+
+/** The file in a staging directory that names the build owning it. */
+const OWNER_FILE = "owner.json";
+
+/** Age after which a staging directory is abandoned whoever owns it, in milliseconds. */
+const ABANDONED_AFTER_MS = 24 * 3600 * 1000;
+
+/** Who owns a staging directory. */
+interface StagingOwner {
+  pid: number;
+  host: string;
+  started: number;
+}
+
+function hostName(): string {
+  try {
+    return Deno.hostname();
+  } catch {
+    return ""; // without --allow-sys: only the age rule applies
+  }
+}
+
+/** Whether the owner recorded in `dir` is gone (unreadable owners count as gone when old). */
+async function abandoned(dir: string, now: number): Promise<boolean> {
+  let owner: Partial<StagingOwner> = {};
+  try {
+    owner = JSON.parse(await Deno.readTextFile(join(dir, OWNER_FILE)));
+  } catch {
+    owner = {};
+  }
+  const started = typeof owner.started === "number"
+    ? owner.started
+    : (await Deno.stat(dir)).mtime?.getTime() ?? now;
+  if (now - started > ABANDONED_AFTER_MS) return true;
+  if (typeof owner.pid !== "number" || owner.host !== hostName() || owner.host === "") {
+    return false;
+  }
+  if (!(await exists("/proc/self"))) return false;
+  return !(await exists(`/proc/${owner.pid}`));
+}
+
+/** Remove the staging directories in `parent` named `prefix…` whose builds are gone. */
+async function removeAbandoned(parent: string, prefix: string): Promise<void> {
+  const now = Date.now();
+  try {
+    for await (const e of Deno.readDir(parent)) {
+      if (!e.isDirectory || !e.name.startsWith(prefix)) continue;
+      const dir = join(parent, e.name);
+      if (await abandoned(dir, now)) await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
+  } catch {
+    // an unreadable parent leaves the leftovers alone; the build itself goes on
+  }
+}
 
 /** Entries of the work directory a build writes. */
 const WORK_ENTRIES = ["frontend", "quant", "compiler"];
@@ -109,11 +166,13 @@ export class OutputStaging {
             field,
           });
         }
-        const staged = await Deno.makeTempDir({
-          dir: inside ? p.final : await nearestExisting(dirname(p.final)),
-          prefix: inside ? ".axb-staging-" : `.${basename(p.final)}.axb-staging-`,
-        });
+        const parent = inside ? p.final : await nearestExisting(dirname(p.final));
+        const prefix = inside ? ".axb-staging-" : `.${basename(p.final)}.axb-staging-`;
+        await removeAbandoned(parent, prefix);
+        const staged = await Deno.makeTempDir({ dir: parent, prefix });
         roots.push({ ...p, staged });
+        const owner: StagingOwner = { pid: Deno.pid, host: hostName(), started: Date.now() };
+        await Deno.writeTextFile(join(staged, OWNER_FILE), JSON.stringify(owner));
       }
     } catch (e) {
       for (const r of roots) await Deno.remove(r.staged, { recursive: true }).catch(() => {});

@@ -132,3 +132,22 @@ Deno.test("OutputStaging.open() refuses an output_name outside output_dir and an
     assert.deepEqual(await tree(dir), { file: "x" });
   });
 });
+
+Deno.test("OutputStaging.open() removes staging left by a killed build and keeps a live build's", async () => {
+  await withDir(async (dir) => {
+    const out = join(dir, "out");
+    const host = Deno.hostname();
+    // a process id that cannot exist (above Linux's pid_max of 2^22)
+    const dead = { pid: 2 ** 22 + 7, host, started: Date.now() };
+    const old = { pid: Deno.pid, host: "elsewhere", started: Date.now() - 2 * 24 * 3600 * 1000 };
+    const live = { pid: Deno.pid, host, started: Date.now() };
+    for (const [name, owner] of [["a", dead], ["b", old], ["c", live]] as const) {
+      await put(join(out, `.axb-staging-${name}`, "owner.json"), JSON.stringify(owner));
+    }
+    await put(join(out, "notes.txt"), "mine");
+    const s = await OutputStaging.open(DIRS(out));
+    await s.discard();
+    const left = Object.keys(await tree(out)).filter((p) => !p.includes("/")).sort();
+    assert.deepEqual(left, [".axb-staging-c", "notes.txt"]);
+  });
+});
