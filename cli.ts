@@ -13,7 +13,7 @@
  * @module
  */
 import type { Command, CommandIO } from "./core/cli/command.ts";
-import { formatFlagHelp } from "./core/cli/flags.ts";
+import { type FlagSpec, formatFlagHelp } from "./core/cli/flags.ts";
 import { AxbError, oneLine, UsageError } from "./core/errors/mod.ts";
 import { isPermissionDenial } from "./core/errors/fs.ts";
 import { setMaxTensorBytes } from "./core/ir/dtype.ts";
@@ -82,14 +82,14 @@ function mainHelp(commands: readonly Command[], width: number): string {
 }
 
 /** `axb NAME --help`: usage, summary and flags, fitted to `width`. */
-function commandHelp(cmd: Command, width: number): string {
+function commandHelp(cmd: Command, flags: readonly FlagSpec[], width: number): string {
   return [
     ...hanging("usage: ", cmd.usage, width),
     "",
     ...hanging("", cmd.summary, width),
     "",
     "flags:",
-    formatFlagHelp(cmd.flags, width),
+    formatFlagHelp(flags, width),
   ].join("\n");
 }
 
@@ -127,11 +127,12 @@ export async function main(
     );
     return 2;
   }
-  if (rest.includes("--help") || rest.includes("-h")) {
-    io.stdout(commandHelp(cmd, width));
-    return 0;
-  }
   try {
+    if (rest.includes("--help") || rest.includes("-h")) {
+      const flags = cmd.helpFlags ? await cmd.helpFlags(rest) : cmd.flags;
+      io.stdout(commandHelp(cmd, flags, width));
+      return 0;
+    }
     return await cmd.run(rest, io);
   } catch (e) {
     if (e instanceof AxbError) {

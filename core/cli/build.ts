@@ -10,7 +10,7 @@ import type { Command, CommandIO } from "./command.ts";
 import { createLogger } from "../util/log.ts";
 import { ProgressDisplay } from "../util/progress.ts";
 import { buildFlags } from "./build_flags.ts";
-import { parseBuildArgs } from "./build_targets.ts";
+import { parseBuildArgs, withTargetPlugins } from "./build_targets.ts";
 import { effectiveConfigFromFlags, isHorizonConfig } from "./config.ts";
 import type { FlagValue } from "./flags.ts";
 import { convertHorizon } from "./horizon_convert.ts";
@@ -41,6 +41,10 @@ export function buildCommand(targets: TargetRegistry): Command {
     summary: "optimize, quantize and compile a model for an NPU target (pulsar2 build)",
     usage: "axb build --input MODEL --output_dir DIR --config CONFIG [flags]",
     flags: buildFlags(targets),
+    async helpFlags(argv: readonly string[]) {
+      const args = argv.filter((a) => a !== "--help" && a !== "-h");
+      return buildFlags((await withTargetPlugins(args, targets, { baseDir: Deno.cwd() })).targets);
+    },
     async run(argv: readonly string[], io: CommandIO): Promise<number> {
       const parsed = await parseBuildArgs(argv, targets, { baseDir: Deno.cwd() });
       const { values, positionals } = parsed;

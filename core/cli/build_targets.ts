@@ -42,6 +42,22 @@ export async function parseBuildArgs(
   base: TargetRegistry,
   opts: { readonly baseDir: string },
 ): Promise<ParsedBuildArgs> {
+  const { targets, plugins } = await withTargetPlugins(argv, base, opts);
+  const { values, positionals } = parseFlags(argv, buildFlags(targets));
+  return { values, positionals, targets, plugins };
+}
+
+/**
+ * A copy of `base` extended by the `--target_plugin`s of `argv` (other flags are not checked
+ * here), with each plugin's specifier and target name.
+ *
+ * @throws {ConfigError} when a plugin cannot be loaded or clashes with a registered name
+ */
+export async function withTargetPlugins(
+  argv: readonly string[],
+  base: TargetRegistry,
+  opts: { readonly baseDir: string },
+): Promise<Pick<ParsedBuildArgs, "targets" | "plugins">> {
   const first = parseFlags(argv, lenient(buildFlags(base)));
   const targets = new TargetRegistry(base.list());
   const specs = first.values.get("target_plugin");
@@ -50,6 +66,5 @@ export async function parseBuildArgs(
     const t = await loadTargetPlugin(spec, targets, { baseDir: opts.baseDir });
     plugins.push({ spec, target: t.name });
   }
-  const { values, positionals } = parseFlags(argv, buildFlags(targets));
-  return { values, positionals, targets, plugins };
+  return { targets, plugins };
 }

@@ -17,6 +17,11 @@ export interface Command {
   readonly usage: string;
   /** Flags listed by `axb NAME --help`. */
   readonly flags: readonly FlagSpec[];
+  /**
+   * The flags `axb NAME ARGS --help` lists when they depend on ARGS (e.g. chips added by
+   * `--target_plugin`); `flags` otherwise.
+   */
+  helpFlags?(argv: readonly string[]): Promise<readonly FlagSpec[]>;
   run(argv: readonly string[], io: CommandIO): Promise<number>;
 }
 

@@ -23,3 +23,16 @@ Deno.test("main() fits the command list and every command's help in the terminal
   }
   for (const line of texts.join("\n").split("\n")) assert.ok(line.length <= width, line);
 });
+
+Deno.test("main() lists a --target_plugin's chip and mode in axb build --help", async () => {
+  const plugin = new URL("../../plugins/example_target/toy_npu.ts", import.meta.url).pathname;
+  const plain = await runCli(["build", "--help"]);
+  assert.doesNotMatch(plain.stdout, /toy-npu/);
+  const r = await runCli(["build", "--target_plugin", plugin, "--help"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /--target_hardware\s+\{[^}]*,toy-npu\}/);
+  assert.match(r.stdout, /--npu_mode\s+\{[^}]*,TOY1\}/);
+  const bad = await runCli(["build", "--target_plugin", "/nonexistent/plugin.ts", "--help"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /plugin\.ts/);
+});
