@@ -315,7 +315,7 @@ export type {
 } from "./targets/target.ts";
 export type { BatchCost } from "./core/compile/types.ts";
 export type { CompilerGroupPattern, CompilerOptionName } from "./core/config/build_config.ts";
-export type { CheckMode, LAYOUT } from "./core/config/enums.ts";
+export type { CheckMode } from "./core/config/enums.ts";
 export type {
   CalDataType,
   CalibrationType,
@@ -334,3 +334,24 @@ export type { BatchChunk } from "./core/container/batch.ts";
 export type { Precision } from "./core/quant/precision.ts";
 export type { GroupPatternNode } from "./core/config/build_config.ts";
 export type { MatchMode, ScheduleStrategy } from "./core/config/enums.ts";
+/** The config enums' value tables (name → the number pulsar2 stores), behind their types. */
+export {
+  CHECK_MODE,
+  COLOR_SPACE,
+  CSC_MODE,
+  DATA_FORMAT,
+  DATA_TYPE,
+  LAYOUT,
+  MATCH_MODE,
+  MODEL_TYPE,
+  PRECISION_ANALYSIS_METHOD,
+  PRECISION_ANALYSIS_MODE,
+  QUANT_METHOD,
+  SCHEDULE_STRATEGY,
+} from "./core/config/enums.ts";
+export type { AnalyzePrecisionOptions, PrecisionNode } from "./core/quant/precision_analysis.ts";
+export type { FixedActivation } from "./core/quant/quantize.ts";
+export type { NumericModel } from "./core/quant/numeric_model.ts";
+export type { OmittableGroup } from "./core/config/horizon/march.ts";
+export { ProgressDisplay } from "./core/util/progress.ts";
+export type { ProgressBar } from "./core/util/progress.ts";
