@@ -148,6 +148,12 @@ Deno.test("loadTargetPlugin() checks modelTypes, hardwareType and marchDialect f
     npuModes: [{ name: "1", cores: 1 }], hardware: ${HW}, legality: () => ({ action: "npu" }),
     marchDialect: { tool: "hb_compile", chip: "Z1" } };`);
   await rejects(loadTargetPlugin(p, new TargetRegistry()), "field marchDialect.defaultMarch is");
+  const marches = pathToFileURL(join(import.meta.dirname ?? ".", "../targets/horizon/marches.ts"));
+  const q = await plugin(`import { nashDialect } from "${marches.href}";
+    export const target = { name: "h2", aliases: [], family: "horizon",
+    npuModes: [{ name: "1", cores: 1 }], hardware: ${HW}, legality: () => ({ action: "npu" }),
+    marchDialect: { ...nashDialect("Z2"), omittableGroups: ["model_parameters"] } };`);
+  await rejects(loadTargetPlugin(q, new TargetRegistry()), "field marchDialect.omittableGroups is");
 });
 
 Deno.test("loadTargetPlugin() refuses a hardwareType number another target has", async () => {
@@ -175,6 +181,10 @@ Deno.test("loadTargetPlugin() registers a Horizon march whose YAML the config la
   });
   const h = validateHorizonConfig(yaml(2), { targets, tool: "hb_compile" });
   assert.equal(h.march, "zeta");
+  // the nash dialect lets compiler_parameters (and calibration_parameters) be omitted
+  const { compiler_parameters: _, ...bareYaml } = yaml(1);
+  const bare = validateHorizonConfig(bareYaml, { targets, tool: "hb_compile" });
+  assert.equal(bare.march, "zeta");
   assert.throws(
     () => validateHorizonConfig(yaml(3), { targets, tool: "hb_compile" }),
     /compiler_parameters\.core_num is 3, expected 1 or 2 for march zeta/,

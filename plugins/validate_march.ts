@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { MarchDialect } from "../core/config/horizon/march.ts";
+import { type MarchDialect, OMITTABLE_GROUPS } from "../core/config/horizon/march.ts";
 import {
   CALIBRATION_TYPES,
   COMPILE_MODES,
@@ -118,5 +118,8 @@ export function validateMarchDialect(value: unknown, bad: Bad): MarchDialect {
     maxTimePerFcUnit: unit(),
     keys: keys(),
     removeNodeTypes: strings(v.removeNodeTypes, at("removeNodeTypes"), bad),
+    ...(v.omittableGroups === undefined ? {} : {
+      omittableGroups: subset(v.omittableGroups, OMITTABLE_GROUPS, at("omittableGroups"), bad),
+    }),
   };
 }

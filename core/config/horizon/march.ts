@@ -66,8 +66,15 @@ export interface MarchDialect {
   readonly omittableGroups?: readonly OmittableGroup[];
 }
 
-/** A parameter group a march may let the YAML omit (`model_parameters` names the march). */
-export type OmittableGroup = "input_parameters" | "calibration_parameters" | "compiler_parameters";
+/** The parameter groups a march may let the YAML omit (`model_parameters` names the march). */
+export const OMITTABLE_GROUPS = [
+  "input_parameters",
+  "calibration_parameters",
+  "compiler_parameters",
+] as const;
+
+/** A parameter group a march may let the YAML omit. */
+export type OmittableGroup = typeof OMITTABLE_GROUPS[number];
 
 /** A march's dialect with its identity and `core_num` values, taken from its target. */
 export interface MarchRules extends MarchDialect {
