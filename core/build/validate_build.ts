@@ -43,6 +43,7 @@ export async function validateBuild(
     );
   }
   const need: [string, string][] = [["input", config.input]];
+  if (config.weights) need.push(["weights", config.weights]);
   if (config.model_type === "ONNX") {
     config.quant.input_configs.forEach((c, i) =>
       need.push([`quant.input_configs[${i}].calibration_dataset`, c.calibration_dataset])
