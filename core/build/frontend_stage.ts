@@ -58,6 +58,7 @@ export async function loadFrontendModel(
   if (!isCaffeInput(config.input)) {
     return { model: await loadModel(config.input), fromCaffe: false };
   }
+  // A malformed string cannot reach here: the config schema refuses it.
   const shapes = parseInputShapes(config.input_shapes);
   const inputShapes = Object.fromEntries(
     (shapes.ok ? shapes.value : []).map((s) => [s.name, [...s.shape]]),
