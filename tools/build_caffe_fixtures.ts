@@ -5,8 +5,6 @@
  *   `NAME.caffemodel` with seeded weights, and `NAME.onnx`, an ONNX model written
  *   independently by hand with the same weights, whose onnxruntime outputs are the golden
  *   values for the converted nets (see tools/caffe_fixtures/ for what each covers);
- * - `deploy/`: MobileNet v1, SqueezeNet v1.1 and ResNet-50 deploy prototxts (tests
- *   synthesise seeded weights for them in memory; ResNet-50's would be ~100 MB);
  * - `bad/`: inputs the loader must refuse with one named line.
  *
  * Usage: deno run --allow-read --allow-write tools/build_caffe_fixtures.ts
@@ -22,10 +20,8 @@ import { poolCeil } from "./caffe_fixtures/pool_ceil.ts";
 import { bnScale } from "./caffe_fixtures/bn_scale.ts";
 import { legacyV1 } from "./caffe_fixtures/legacy_v1.ts";
 import { misc } from "./caffe_fixtures/misc.ts";
-import { mobilenetV1, resnet50, squeezenetV11 } from "./caffe_fixtures/deploy_nets.ts";
 
 const out = join(import.meta.dirname ?? ".", "../testdata/caffe");
-await Deno.mkdir(join(out, "deploy"), { recursive: true });
 await Deno.mkdir(join(out, "bad"), { recursive: true });
 
 type Small = { prototxt: string; fixture: Fixture; outputs: [string, number[]][] };
@@ -47,10 +43,6 @@ for (const { prototxt, fixture, outputs } of nets) {
     list.map(([n, shape]) => ({ name: n, dtype: "f32" as const, shape }));
   await saveModel(fixture.model(io(inputs[name]), io(outputs)), join(out, `${name}.onnx`));
 }
-
-await writeFileAtomic(join(out, "deploy/mobilenet_v1_deploy.prototxt"), mobilenetV1());
-await writeFileAtomic(join(out, "deploy/squeezenet_v1.1_deploy.prototxt"), squeezenetV11());
-await writeFileAtomic(join(out, "deploy/resnet50_deploy.prototxt"), resnet50());
 
 await writeFileAtomic(
   join(out, "bad/syntax_error.prototxt"),

@@ -1,13 +1,16 @@
 /**
  * `axb build` end to end: validate what needs no model (target, core mode, calibration
- * list, input files) → load the model → model summary → input_shapes, const/op patches →
- * frontend graph optimisation (with the per-rewrite transformation check) → refused layer
- * configs; then, written into a staging directory: `frontend/optimized.onnx` →
- * `onnx_opt.model_check` → calibration and quantization (`quant/…`) →
- * compilation for the target (`compiled.axmodel`) → `compiler.check` → the effective
- * config (`build_context.json`); last, the staged files replace the previous output
- * (`output_staging.ts`). Any failure leaves the previous output as it was. A quantized
- * (QDQ) input skips the patches, optimisation and calibration and keeps its own scales.
+ * list, input files) → load the model (a Caffe net is converted to the IR here, so a bad
+ * Caffe input fails before anything is written) → model summary → input_shapes, const/op
+ * patches → frontend graph optimisation (with the per-rewrite transformation check) →
+ * refused layer configs; then, written into a staging directory:
+ * `frontend/caffe_converted.onnx` (a Caffe input as converted, with `input_shapes`, before
+ * patches and optimisation) and `frontend/optimized.onnx` → `onnx_opt.model_check` →
+ * calibration and quantization (`quant/…`) → compilation for the target
+ * (`compiled.axmodel`) → `compiler.check` → the effective config (`build_context.json`);
+ * last, the staged files replace the previous output (`output_staging.ts`). Any failure
+ * leaves the previous output as it was. A quantized (QDQ) input skips the patches,
+ * optimisation and calibration and keeps its own scales.
  *
  * Messages, tables and results name the final paths, never the staging directory. Config
  * fields axb has no behaviour for are named once, up front, in a warning each
@@ -21,7 +24,6 @@ import type { OpRegistry } from "../ops/op.ts";
 import type { BuildConfig } from "../config/build_config.ts";
 import type { Logger } from "../util/log.ts";
 import { ProgressDisplay } from "../util/progress.ts";
-import { loadModel } from "../onnx/load.ts";
 import { saveModel } from "../onnx/save.ts";
 import { formatSummary, summarizeModel } from "../report/model_summary.ts";
 import { applyInputShapes } from "../preprocess/input_shapes.ts";
@@ -37,7 +39,7 @@ import { writeEffectiveConfig } from "../config/effective_config.ts";
 import { writeFileAtomic } from "../util/atomic_write.ts";
 import { ModelFormatError } from "../errors/mod.ts";
 import { loadQuantCalibration, runQuantStage } from "./quant_stage.ts";
-import { runFrontendStage } from "./frontend_stage.ts";
+import { loadFrontendModel, runFrontendStage } from "./frontend_stage.ts";
 import { checkOptimizedModel } from "./float_equivalence.ts";
 import { noEffectWarnings } from "../config/field_effects.ts";
 import { refuseFp32Conv } from "./layer_config_rules.ts";
@@ -72,6 +74,8 @@ export interface BuildOptions {
 export interface BuildResult {
   /** Path of `frontend/optimized.onnx`; absent when the input was already quantized. */
   optimizedModel?: string;
+  /** Path of `frontend/caffe_converted.onnx`, the float ONNX of a Caffe input. */
+  convertedModel?: string;
   /** Path of the quantized model in QDQ ONNX form (`quant/quant_axmodel.onnx`). */
   quantModel: string;
   /** Path of the effective config written to the output dir (`build_context.json`). */
@@ -91,6 +95,8 @@ type Source =
     readonly model: Model;
     /** The model before optimisation, kept for `onnx_opt.model_check`. */
     readonly original?: Model;
+    /** A Caffe input as converted (with `input_shapes`), before patches and optimisation. */
+    readonly converted?: Model;
   }
   | { readonly kind: "quant"; readonly quant: QuantModel };
 
@@ -98,10 +104,11 @@ type Source =
 export async function runBuild(config: BuildConfig, opts: BuildOptions): Promise<BuildResult> {
   const { target } = await validateBuild(config, opts.targets, opts.targetName);
   for (const w of noEffectWarnings(config)) opts.log.warn(w.message);
-  const model = await loadModel(config.input);
+  const { model, fromCaffe } = await loadFrontendModel(config, opts.registry);
   opts.print?.(formatSummary(summarizeModel(model, config.input)));
+  const converted = fromCaffe ? cloneModel(model) : undefined;
   const source: Source = config.model_type === "ONNX"
-    ? { kind: "float", ...prepareFloat(model, config, opts) }
+    ? { kind: "float", ...prepareFloat(model, config, opts), converted }
     : { kind: "quant", quant: importQuant(model, config, opts.log) };
   const staging = await OutputStaging.open(config);
   const log = shownLogger(opts.log, staging);
@@ -179,11 +186,17 @@ async function produce(
   const progress = opts.progress ?? new ProgressDisplay({ quiet: opts.quiet });
   const work = staging.work;
   let optimizedModel: string | undefined;
+  let convertedModel: string | undefined;
   let quantModel: string;
   let quant: QuantModel;
   let calibration: CheckCalibration | undefined;
   if (source.kind === "float") {
     const model = source.model;
+    if (source.converted) {
+      convertedModel = join(work, "frontend", "caffe_converted.onnx");
+      await saveModel(source.converted, convertedModel);
+      log.info(`save converted caffe model to [${convertedModel}]`);
+    }
     optimizedModel = join(work, "frontend", "optimized.onnx");
     await saveModel(model, optimizedModel);
     log.info(`save optimized onnx to [${optimizedModel}]`);
@@ -247,6 +260,7 @@ async function produce(
   const shown = (p: string) => staging.shown(p);
   return {
     optimizedModel: optimizedModel && shown(optimizedModel),
+    ...(convertedModel ? { convertedModel: shown(convertedModel) } : {}),
     quantModel: shown(quantModel),
     quant,
     effectiveConfig: shown(effectiveConfig),

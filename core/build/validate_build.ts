@@ -1,6 +1,7 @@
 /**
  * What a build can refuse before it reads the model or writes anything: the target and
- * its core mode, the calibration list of a float model, and the input files.
+ * its core mode, the calibration list of a float model, and the input files (with a Caffe
+ * input's weights).
  *
  * @module
  */
@@ -10,6 +11,7 @@ import type { TargetRegistry } from "../../targets/registry.ts";
 import { selectNpuMode } from "../compile/npu_mode.ts";
 import { ConfigError } from "../errors/mod.ts";
 import { fsFailure } from "../errors/fs.ts";
+import { caffeInputProblem } from "../config/caffe_input.ts";
 
 /** The target and core mode a valid build compiles for. */
 export interface ValidBuild {
@@ -27,7 +29,8 @@ export interface ValidBuild {
  * @param targetName a target that replaces `target_hardware` (`axb build --target`)
  * @returns the target and mode
  * @throws {ConfigError} for an unknown target, an `npu_mode` the target lacks, a float
- *   model without `quant.input_configs`, or a missing input file
+ *   model without `quant.input_configs`, a Caffe input without `weights` (or other
+ *   `caffe_input.ts` mismatch), or a missing input file
  */
 export async function validateBuild(
   config: BuildConfig,
@@ -42,7 +45,11 @@ export async function validateBuild(
       { field: "quant.input_configs" },
     );
   }
+  // The config rules refuse these too; a library caller may bring a config of its own.
+  const caffe = caffeInputProblem(config, true);
+  if (caffe) throw new ConfigError(`${caffe.field}: ${caffe.problem}`, { field: caffe.field });
   const need: [string, string][] = [["input", config.input]];
+  if (config.weights) need.push(["weights", config.weights]);
   if (config.model_type === "ONNX") {
     config.quant.input_configs.forEach((c, i) =>
       need.push([`quant.input_configs[${i}].calibration_dataset`, c.calibration_dataset])

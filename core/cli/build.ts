@@ -111,6 +111,7 @@ export function buildCommand(targets: TargetRegistry): Command {
         io.stdout(JSON.stringify(
           {
             optimized_model: result.optimizedModel ?? null,
+            ...(result.convertedModel ? { converted_model: result.convertedModel } : {}),
             quant_model: result.quantModel,
             effective_config: result.effectiveConfig,
             compiled_model: result.compiledModel,

@@ -67,7 +67,16 @@ function topFlags(targets: TargetRegistry): FlagSpec[] {
       type: "string",
       help: "config file (json, yaml, toml or prototxt; Horizon YAML too)",
     },
-    { name: "input", type: "string", help: "input model path (required for build)" },
+    {
+      name: "input",
+      type: "string",
+      help: "input model path (required for build): ONNX, or a Caffe .prototxt (axb)",
+    },
+    {
+      name: "weights",
+      type: "string",
+      help: "the .caffemodel of a Caffe .prototxt input (axb)",
+    },
     { name: "output_dir", type: "string", help: "output directory (required for build)" },
     {
       name: "output_name",

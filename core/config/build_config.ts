@@ -51,8 +51,14 @@ export interface DebugConfig {
 
 /** The effective `BuildConfig`. */
 export interface BuildConfig {
-  /** Model path; "" when not given (required by `build`). */
+  /** Model path; "" when not given (required by `build`). A `.prototxt` is a Caffe net. */
   input: string;
+  /**
+   * axb's own field: the `.caffemodel` holding the trained blobs of a Caffe `input`
+   * (`--weights`). Absent unless given, so the effective config of an ONNX build keeps
+   * exactly pulsar2's fields (see `caffe_input.ts`).
+   */
+  weights?: string;
   /** Output directory; "" when not given (required by `build`). */
   output_dir: string;
   /** File name of the compiled model inside `output_dir` (default `compiled.axmodel`). */

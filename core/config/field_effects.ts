@@ -73,7 +73,8 @@ function prefixed(prefix: string, rows: Record<string, FieldEffect>): [string, F
 
 /** Every schema field (dotted path, `[]` for list entries) and what it does in axb. */
 export const FIELD_EFFECTS: ReadonlyMap<string, FieldEffect> = new Map<string, FieldEffect>([
-  ["input", read(BUILD)],
+  ["input", read(BUILD, FRONTEND)],
+  ["weights", read(FRONTEND, "core/build/validate_build.ts")],
   ["output_dir", read(BUILD)],
   ["output_name", read("core/compile/compile_stage.ts")],
   ["work_dir", read("core/build/output_staging.ts")],

@@ -201,6 +201,7 @@ export function toEffective(input: BuildConfigInput, ctx: EffectiveContext): Bui
     ...d,
     ...defined({
       input: input.input,
+      weights: input.weights,
       output_dir: input.output_dir,
       output_name: input.output_name,
       work_dir: input.work_dir,

@@ -6,7 +6,7 @@
  * it (the model, the calibration data) is recorded as the user wrote it, since that is the
  * same for the same inputs. An empty path (an unset field) stays empty.
  *
- * The path fields: `input`, `output_dir`, `work_dir`, `quant.input_configs[].calibration_dataset`,
+ * The path fields: `input`, `weights`, `output_dir`, `work_dir`, `quant.input_configs[].calibration_dataset`,
  * `quant.input_sample_dir`, `compiler.input_sample_dir` (and each `compiler.sub_configs[]`'s),
  * `const_processors[].data_path`.
  *
@@ -34,6 +34,7 @@ export function withPortablePaths(config: BuildConfig, outputDir: string): Build
   return {
     ...config,
     input: rel(config.input),
+    ...(config.weights === undefined ? {} : { weights: rel(config.weights) }),
     output_dir: rel(config.output_dir),
     work_dir: rel(config.work_dir),
     quant: {

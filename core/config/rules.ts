@@ -14,6 +14,7 @@ import { type ConfigWarning, showValue } from "./diagnostics.ts";
 import { isYuv } from "./merge.ts";
 import type { TargetRegistry } from "../../targets/registry.ts";
 import { pulsar2Targets } from "./targets.ts";
+import { caffeInputProblem } from "./caffe_input.ts";
 
 /** Where a field's value came from, for messages: a file name or `command line`. */
 export type Blame = (field: string) => string;
@@ -61,6 +62,8 @@ function checkTop(cfg: BuildConfig, ctx: RuleContext): void {
       fail(ctx, "output_dir", "no output directory; pass --output_dir DIR or set output_dir");
     }
   }
+  const caffe = caffeInputProblem(cfg, ctx.requireIo === true);
+  if (caffe) fail(ctx, caffe.field, caffe.problem);
   const type = cfg.model_type;
   if (target.modelTypes !== undefined && !target.modelTypes.includes(type)) {
     const documented = pulsar2Targets(ctx.targets)

@@ -240,6 +240,7 @@ export interface TargetFieldLeaves {
 export function buildConfigInputSchema(targets: TargetFieldLeaves) {
   return v.object({
     input: o(str()),
+    weights: o(str()),
     output_dir: o(str()),
     output_name: o(str((s) => s !== "" && !/[\\/]/.test(s), "a non-empty file name without '/'")),
     work_dir: o(str()),
