@@ -117,5 +117,9 @@ const samples = Array.from({ length: 8 }, (_, i) => ({
   name: `sample_${i}.npy`,
   data: encodeNpy(uniform([1, 3, 32, 32], 300 + i, -1, 1)),
 }));
-await writeFileAtomic(join(OUT, "calibration_detector.tar"), createTar(samples));
+// a fixed modification time, so that regenerating writes the same bytes
+await writeFileAtomic(
+  join(OUT, "calibration_detector.tar"),
+  createTar(samples, { attrs: { mtime: 0 } }),
+);
 console.log(`wrote ${OUT}`);
