@@ -117,6 +117,8 @@ export type { QdqExportOptions } from "./core/quant/qdq_export.ts";
 export { fromQdqModel, isQdqModel } from "./core/quant/qdq_import.ts";
 export { analyzePrecision } from "./core/quant/precision_analysis.ts";
 export { listedCapabilities, opCapabilities } from "./core/quant/op_capabilities.ts";
+export { findHazards, HAZARD_LIMITS } from "./core/quant/hazards.ts";
+export { tensorViews } from "./core/quant/hazard_inputs.ts";
 export { extractCalibrationSet, loadCalibrationSet } from "./core/dataset/load_calibration.ts";
 
 // Targets, partition, compilation, container
@@ -232,6 +234,15 @@ export type {
 export type { PrecisionPlan } from "./core/quant/precision.ts";
 export type { PrecisionMethod, PrecisionRow } from "./core/quant/precision_analysis.ts";
 export type { ActivationQuant, ConstQuant } from "./core/quant/quant_model.ts";
+export type {
+  ActivationType,
+  ChannelRanges,
+  Hazard,
+  HazardFix,
+  HazardInputs,
+  HazardKind,
+  TensorView,
+} from "./core/quant/hazards.ts";
 export type { QuantizeOptions } from "./core/quant/quantize.ts";
 export type { LoadPluginOptions } from "./plugins/load_plugin.ts";
 export type {

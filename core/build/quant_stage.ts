@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { Model } from "../ir/graph.ts";
 import type { Tensor } from "../ir/tensor.ts";
 import type { OpRegistry } from "../ops/op.ts";
-import type { BuildConfig } from "../config/build_config.ts";
+import type { BuildConfig, LayerConfig } from "../config/build_config.ts";
 import type { Logger } from "../util/log.ts";
 import { ProgressDisplay } from "../util/progress.ts";
 import { type CalibrationSet, loadCalibrationSet } from "../dataset/load_calibration.ts";
@@ -28,6 +28,7 @@ import { formatTable } from "../report/table.ts";
 import { saveModel } from "../onnx/save.ts";
 import { writeFileAtomic } from "../util/atomic_write.ts";
 import { runQuantDebug, startQuantDebug } from "./quant_debug.ts";
+import { HazardLint, reportHazards, withHazardFixes } from "./hazard_stage.ts";
 
 /** What the stage needs besides the model. */
 export interface QuantStageOptions {
@@ -131,7 +132,7 @@ export async function runQuantStage(
       ? await calibrateOnPool(pool, calibration)
       : calibrateInThread(model, calib.samples, calibration);
     bar.finish();
-    const quant = quantizeAndReport(model, stats, opts);
+    const quant = quantizeAndReport(model, stats, calib.samples, opts);
     // workers emulate the io export's sample while this thread writes the model files
     const debug = startQuantDebug(quant, pool, calib.samples, q.precision_analysis);
     const quantModelPath = await writeQuantModel(quant, work, config, log);
@@ -147,15 +148,34 @@ export async function runQuantStage(
   }
 }
 
-/** Quantize with the calibrated statistics, printing the layer config table. */
+/**
+ * Quantize with the calibrated statistics, printing the layer config table; lint the
+ * result for range hazards (`quant.hazards`), and in `fix` mode quantize with the fixes.
+ */
 function quantizeAndReport(
   model: Model,
   stats: Map<string, TensorStats>,
+  samples: readonly ReadonlyMap<string, Tensor>[],
   opts: QuantStageOptions,
 ): QuantModel {
   const { config, log } = opts;
   const q = config.quant;
-  const plan = resolvePrecision(model.graph, q.layer_configs);
+  const quantizeWith = (configs: readonly LayerConfig[]) =>
+    quantizeModel(model, stats, {
+      method: q.calibration_method,
+      precision: resolvePrecision(model.graph, configs),
+      biasDataType: q.conv_bias_data_type === "FP32" ? "FP32" : "S32",
+      refineWeightThreshold: q.refine_weight_threshold,
+      numeric: opts.numeric,
+    });
+  const lint = q.hazards === "off"
+    ? undefined
+    : new HazardLint(model, stats, samples, opts.registry);
+  const found = lint && q.hazards === "fix" ? lint.run(quantizeWith(q.layer_configs)) : [];
+  const configs = found.length
+    ? withHazardFixes(model.graph, q.layer_configs, found, log)
+    : q.layer_configs;
+  const plan = resolvePrecision(model.graph, configs);
   if (plan.table.length) {
     opts.print?.(formatTable(plan.table, {
       title: "Layer Config Table",
@@ -170,19 +190,14 @@ function quantizeAndReport(
       );
     }
   });
-  for (const i of plan.unmatched) {
+  for (const i of resolvePrecision(model.graph, q.layer_configs).unmatched) {
     log.warn(
       `quant.layer_configs[${i}] matches no operator of the optimized model (names refer to frontend/optimized.onnx)`,
     );
   }
-  const quant = quantizeModel(model, stats, {
-    method: q.calibration_method,
-    precision: plan,
-    biasDataType: q.conv_bias_data_type === "FP32" ? "FP32" : "S32",
-    refineWeightThreshold: q.refine_weight_threshold,
-    numeric: opts.numeric,
-  });
+  const quant = quantizeWith(configs);
   logSnapshot(quant, model, log);
+  if (lint) reportHazards(lint.run(quant), { ...opts, afterFix: found.length > 0 });
   return quant;
 }
 

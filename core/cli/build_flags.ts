@@ -16,6 +16,7 @@ import {
   PRECISION_ANALYSIS_MODE,
   QUANT_METHOD,
 } from "../config/build_config.ts";
+import { HAZARD_MODES } from "../config/quant_types.ts";
 import type { TargetRegistry } from "../../targets/registry.ts";
 import { defaultPulsar2Target, pulsar2ModeNames, pulsar2Targets } from "../config/targets.ts";
 import { fieldEffect } from "../config/field_effects.ts";
@@ -140,6 +141,13 @@ const QUANT: FlagSpec[] = [
     values: names(QUANT_METHOD),
     default: "MinMax",
     help: "calibration observer",
+  },
+  {
+    name: "quant.hazards",
+    type: "enum",
+    values: [...HAZARD_MODES],
+    default: "warn",
+    help: "range-hazard lint after calibration: warn (print fixes), fix (apply them), off (axb)",
   },
   b("quant.precision_analysis", "run per-layer quantisation precision analysis"),
   {

@@ -90,3 +90,15 @@ Deno.test("buildFlags() help says which flags have no effect in axb", () => {
   assert.doesNotMatch(help.get("onnx_opt.model_check") ?? "", /no effect/);
   assert.doesNotMatch(help.get("debug") ?? "", /no effect/, "axb's own --debug");
 });
+
+Deno.test("resolveBuildConfig() reads --quant.hazards, whose default is warn", async () => {
+  const file = fixture("seed001_mix_precision.json");
+  const { config: dflt } = await resolveBuildConfig({ file }, { targets });
+  assert.equal(dflt.quant.hazards, "warn");
+  const { config } = await resolveBuildConfig({
+    file,
+    overrides: flags("--quant.hazards", "fix"),
+  }, { targets });
+  assert.equal(config.quant.hazards, "fix");
+  assert.throws(() => flags("--quant.hazards", "strict"), /warn, fix, off/);
+});

@@ -86,6 +86,12 @@ const BAD: [string, Record<string, unknown>, string, string][] = [
     "did you mean MinMax?",
   ],
   [
+    "hazards mode unknown",
+    { quant: { hazards: "error" } },
+    "quant.hazards",
+    "expected one of warn, fix, off",
+  ],
+  [
     "refine_weight_threshold too big",
     { quant: { refine_weight_threshold: 0.001 } },
     "quant.refine_weight_threshold",

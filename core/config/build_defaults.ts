@@ -30,6 +30,7 @@ export function defaultQuant(): QuantConfig {
     input_configs: [],
     layer_configs: [],
     calibration_method: "MinMax",
+    hazards: "warn",
     precision_analysis: false,
     precision_analysis_method: "PerLayer",
     precision_analysis_mode: "Reference",

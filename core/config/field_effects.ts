@@ -111,6 +111,7 @@ export const FIELD_EFFECTS: ReadonlyMap<string, FieldEffect> = new Map<string, F
   }),
   ...prefixed("quant.", {
     calibration_method: read(QUANT),
+    hazards: read(QUANT),
     precision_analysis: read(QUANT),
     precision_analysis_method: read(QUANT_DEBUG),
     precision_analysis_mode: read(QUANT_DEBUG),

@@ -12,6 +12,14 @@ import type {
   QuantMethod,
 } from "./enums.ts";
 
+/** Values of `quant.hazards` (axb's own field): what the build does with range hazards. */
+export const HAZARD_MODES = ["warn", "fix", "off"] as const;
+/**
+ * `warn` prints each hazard with the `layer_configs` entry that fixes it; `fix` also
+ * applies those entries (user entries win); `off` skips the lint.
+ */
+export type HazardMode = typeof HAZARD_MODES[number];
+
 /** `InputQuantConfig` (§4.4). */
 export interface InputQuantConfig {
   /** Model input name or `DEFAULT`. */
@@ -61,6 +69,8 @@ export interface QuantConfig {
   layer_configs: LayerConfig[];
   /** How activation ranges are derived: `MinMax`, `Percentile`, `MSE` or `KL`. */
   calibration_method: QuantMethod;
+  /** Range-hazard lint after calibration (axb's own; default `warn`). */
+  hazards: HazardMode;
   /** Run the quantisation precision analysis and print its table. */
   precision_analysis: boolean;
   /** `PerLayer` (each layer fed float inputs) or `EndToEnd` (quantized run throughout). */

@@ -24,7 +24,20 @@ import {
   QUANT_METHOD,
   SCHEDULE_STRATEGY,
 } from "./build_config.ts";
-import { bool, enumOf, float, int, type Leaf, leaf, list, namesOf, str, struct } from "./leaf.ts";
+import {
+  bool,
+  choiceOf,
+  enumOf,
+  float,
+  int,
+  type Leaf,
+  leaf,
+  list,
+  namesOf,
+  str,
+  struct,
+} from "./leaf.ts";
+import { HAZARD_MODES } from "./quant_types.ts";
 import { checkInputShapes } from "./input_shapes.ts";
 
 const MSG = "expected an object (a message with named fields)";
@@ -104,6 +117,7 @@ const QuantSchema = v.object({
   input_configs: o(v.array(InputQuantConfigSchema, LIST)),
   layer_configs: o(v.array(LayerConfigSchema, LIST)),
   calibration_method: o(enumOf(QUANT_METHOD, namesOf(QUANT_METHOD))),
+  hazards: o(choiceOf(HAZARD_MODES, () => undefined)),
   precision_analysis: o(bool),
   precision_analysis_method: o(
     enumOf(PRECISION_ANALYSIS_METHOD, namesOf(PRECISION_ANALYSIS_METHOD)),
