@@ -238,11 +238,15 @@ export type {
   ActivationType,
   ChannelRanges,
   Hazard,
+  HazardBase,
   HazardFix,
   HazardInputs,
   HazardKind,
+  RangedTensor,
   TensorView,
 } from "./core/quant/hazards.ts";
+export { HAZARD_MODES } from "./core/config/quant_types.ts";
+export type { HazardMode } from "./core/config/quant_types.ts";
 export type { QuantizeOptions } from "./core/quant/quantize.ts";
 export type { LoadPluginOptions } from "./plugins/load_plugin.ts";
 export type {
@@ -363,6 +367,7 @@ export {
 export type { AnalyzePrecisionOptions, PrecisionNode } from "./core/quant/precision_analysis.ts";
 export type { FixedActivation } from "./core/quant/quantize.ts";
 export type { NumericModel } from "./core/quant/numeric_model.ts";
+export { OMITTABLE_GROUPS } from "./core/config/horizon/march.ts";
 export type { OmittableGroup } from "./core/config/horizon/march.ts";
 export { ProgressDisplay } from "./core/util/progress.ts";
 export type { ProgressBar } from "./core/util/progress.ts";

@@ -74,14 +74,17 @@ export type ActivationType = Exclude<Precision, "FP32">;
 export interface TensorView {
   /** Effective precision (FP32 when it stays float). */
   readonly precision: Precision;
-  /** The range its codes cover (the observed range when it stays float). */
+  /** Low end of the range its codes cover (the observed range when it stays float). */
   readonly min: number;
+  /** High end of that range. */
   readonly max: number;
 }
 
 /** Observed per-channel ranges of one NCHW tensor. */
 export interface ChannelRanges {
+  /** Lowest value per channel. */
   readonly min: Float32Array;
+  /** Highest value per channel. */
   readonly max: Float32Array;
 }
 
@@ -100,15 +103,19 @@ export type HazardFix =
 
 /** A tensor and its observed range. */
 export interface RangedTensor {
+  /** Tensor name. */
   readonly tensor: string;
+  /** Lowest value observed. */
   readonly min: number;
+  /** Highest value observed. */
   readonly max: number;
 }
 
 /** Fields every hazard has. */
-interface HazardBase {
+export interface HazardBase {
   /** The node at fault (a `layer_name` of the optimized model). */
   readonly node: string;
+  /** Its op type. */
   readonly opType: string;
   /** The entry that removes it. */
   readonly fix: HazardFix;

@@ -73,8 +73,11 @@ export interface QuantizeOptions {
 
 /** Parameters of an activation fixed by the caller. */
 export interface FixedActivation {
+  /** Code type. */
   readonly qtype: "U8" | "S8" | "U16" | "S16";
+  /** Real value of one code step. */
   readonly scale: number;
+  /** Code of real zero. */
   readonly zeroPoint: number;
 }
 
