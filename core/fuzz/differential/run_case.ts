@@ -22,14 +22,11 @@ import { runtimeSample } from "../../build/runtime_sample.ts";
 import { seededFloat32, writeNpyTar } from "../../build/_acceptance_helpers.ts";
 import { createLogger } from "../../util/log.ts";
 import { randomTensor } from "../../io/random_tensor.ts";
-import { concatBatch } from "../../container/batch.ts";
 import { fromQdqModel } from "../../quant/qdq_import.ts";
 import { activationParams } from "../../quant/quant_model.ts";
 import { modelRunner } from "../../run/model_runner.ts";
 import { AxbError } from "../../errors/mod.ts";
-import { cloneModel } from "../../ir/clone.ts";
-import type { BuildConfig } from "../../config/build_config.ts";
-import { applyInputProcessors, applyOutputProcessors } from "../../preprocess/mod.ts";
+import { byBatch, firstLine, peerBatch, spread, withProcessors } from "./case_io.ts";
 import type { Target } from "../../../targets/target.ts";
 import type { TargetRegistry } from "../../../targets/registry.ts";
 import { caseSeed, Rng } from "../rng.ts";
@@ -73,6 +70,13 @@ export interface Disagreement {
    * tolerance, where at its default level it disagreed or refused the model.
    */
   readonly unfusedPeerAgrees?: boolean;
+  /**
+   * Quant leg: axb's integer reference emulator (`axb run` on the QDQ model, onnxruntime's
+   * rounding) agrees with the peer, so the difference is the NPU numeric model's.
+   */
+  readonly referenceAgrees?: boolean;
+  /** Quant leg: the largest difference in steps of the output's grid. */
+  readonly largestSteps?: number;
 }
 
 /** How a case ended. */
@@ -136,26 +140,6 @@ const CALIBRATION_SAMPLES = 4;
 
 function sample(inputs: GeneratedModel["inputs"], seed: number): Map<string, Tensor> {
   return new Map(inputs.map((x, k) => [x.name, seededFloat32(x.shape, seed + 100 * k)]));
-}
-
-function byBatch(parts: readonly Map<string, Tensor>[]): Map<string, Tensor> {
-  const out = new Map<string, Tensor>();
-  for (const name of parts[0].keys()) {
-    const ts = parts.map((p) => p.get(name)!);
-    out.set(name, ts.length === 1 ? ts[0] : concatBatch(ts, ts.map(() => 1), name));
-  }
-  return out;
-}
-
-async function peerBatch(
-  peer: PeerRuntime,
-  bytes: Uint8Array,
-  feeds: readonly Map<string, Tensor>[],
-  unfused = false,
-): Promise<Map<string, Tensor>> {
-  const parts = [];
-  for (const f of feeds) parts.push(await peer.run(bytes, f, { unfused }));
-  return byBatch(parts);
 }
 
 function outputs(m: Model): string[] {
@@ -304,7 +288,8 @@ export async function runDifferentialCase(
       batch: c.config.runBatch,
     }).run(byBatch(feeds), false);
     let theirs: Map<string, Tensor>;
-    const deployed = encodeModel(withProcessors(quantModel, built.config));
+    const deployedModel = withProcessors(quantModel, built.config);
+    const deployed = encodeModel(deployedModel);
     let fusedRefusal: string | undefined;
     try {
       theirs = await peerBatch(ctx.peer, deployed, feeds);
@@ -321,6 +306,7 @@ export async function runDifferentialCase(
     const reference = byBatch(feeds.map((f) => floatExec.run(f)));
     const params = fromQdqModel(quantModel);
     let unfused: Map<string, Tensor> | undefined;
+    let referenceOut: Map<string, Tensor> | undefined;
     for (const name of outputs(compiled)) {
       const o = asFloat32(ours.get(name)!);
       const q = ours.get(name)!.dtype;
@@ -343,7 +329,22 @@ export async function runDifferentialCase(
         // does the peer's own unfused graph agree? then its fused kernels are what differ
         unfused ??= await peerBatch(ctx.peer, deployed, feeds, true);
         const agrees = quantLeg(unfused).passed;
-        found.push({ leg: "quant", output: name, detail: r2.detail, unfusedPeerAgrees: agrees });
+        // does axb's reference emulator of the same QDQ graph agree with the peer?
+        referenceOut ??= byBatch(
+          feeds.map((f) => modelRunner(deployedModel, ctx.registry, "quant").run(f, false)),
+        );
+        const ref = asFloat32(referenceOut.get(name)!);
+        const refAgrees = p || integer
+          ? compareCodes(ref, asFloat32(theirs.get(name)!), integer ? 1 : p!.scale).passed
+          : compareFloat(ref, asFloat32(theirs.get(name)!), FLOAT_OUTPUT_RTOL).passed;
+        found.push({
+          leg: "quant",
+          output: name,
+          detail: r2.detail,
+          unfusedPeerAgrees: agrees,
+          referenceAgrees: refAgrees,
+          largestSteps: r2.largest,
+        });
       }
       const ref = asFloat32(reference.get(name)!);
       // one step of an 8-bit grid over the output's range (a 16-bit grid's step is 256 times
@@ -363,30 +364,4 @@ export async function runDifferentialCase(
     const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     return done({ kind: "crash", message });
   }
-}
-
-/**
- * `model` (the optimized float or the QDQ model, both in the original model's format) with
- * the config's input and output processors, as the compiled model applies them.
- */
-function withProcessors(model: Model, config: BuildConfig): Model {
-  const m = cloneModel(model);
-  const log = createLogger({ quiet: true, sink: () => {} });
-  applyInputProcessors(m, config.input_processors, log);
-  applyOutputProcessors(m, config.output_processors, log);
-  return m;
-}
-
-function firstLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).trim().split("\n")[0];
-}
-
-function spread(x: Float32Array): number {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of x) {
-    lo = Math.min(lo, v);
-    hi = Math.max(hi, v);
-  }
-  return hi > lo ? hi - lo : 1;
 }
