@@ -77,6 +77,8 @@ export interface Disagreement {
   readonly referenceAgrees?: boolean;
   /** Quant leg: the largest difference in steps of the output's grid. */
   readonly largestSteps?: number;
+  /** Quant leg: 16 for a 16-bit output grid, else 8. */
+  readonly gridBits?: 8 | 16;
 }
 
 /** How a case ended. */
@@ -344,6 +346,7 @@ export async function runDifferentialCase(
           unfusedPeerAgrees: agrees,
           referenceAgrees: refAgrees,
           largestSteps: r2.largest,
+          gridBits: p?.qtype.endsWith("16") ? 16 : 8,
         });
       }
       const ref = asFloat32(reference.get(name)!);
