@@ -62,3 +62,16 @@ export function spread(x: Float32Array): number {
   }
   return hi > lo ? hi - lo : 1;
 }
+
+/** Cosine similarity in float64 (1 for two zero vectors). */
+export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i] * b[i];
+    aa += a[i] * a[i];
+    bb += b[i] * b[i];
+  }
+  return aa === 0 && bb === 0 ? 1 : ab / Math.sqrt(aa * bb);
+}

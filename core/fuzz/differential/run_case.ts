@@ -26,7 +26,8 @@ import { fromQdqModel } from "../../quant/qdq_import.ts";
 import { activationParams } from "../../quant/quant_model.ts";
 import { modelRunner } from "../../run/model_runner.ts";
 import { AxbError } from "../../errors/mod.ts";
-import { byBatch, firstLine, peerBatch, spread, withProcessors } from "./case_io.ts";
+import { byBatch, cosine, firstLine, peerBatch, spread, withProcessors } from "./case_io.ts";
+import { NPU_DOMAIN } from "../../container/mod.ts";
 import type { Target } from "../../../targets/target.ts";
 import type { TargetRegistry } from "../../../targets/registry.ts";
 import { caseSeed, Rng } from "../rng.ts";
@@ -79,6 +80,11 @@ export interface Disagreement {
   readonly largestSteps?: number;
   /** Quant leg: 16 for a 16-bit output grid, else 8. */
   readonly gridBits?: 8 | 16;
+  /**
+   * Quant leg: the compiled model runs nodes on the CPU (in float, on unquantized inputs)
+   * and its output is at least as close to the float model's as the peer's QDQ output is.
+   */
+  readonly cpuFloatCloser?: boolean;
 }
 
 /** How a case ended. */
@@ -308,6 +314,7 @@ export async function runDifferentialCase(
     const reference = byBatch(feeds.map((f) => floatExec.run(f)));
     const params = fromQdqModel(quantModel);
     let unfused: Map<string, Tensor> | undefined;
+    const hasCpuNodes = compiled.graph.nodes.some((n) => n.domain !== NPU_DOMAIN);
     let referenceOut: Map<string, Tensor> | undefined;
     for (const name of outputs(compiled)) {
       const o = asFloat32(ours.get(name)!);
@@ -339,10 +346,13 @@ export async function runDifferentialCase(
         const refAgrees = p || integer
           ? compareCodes(ref, asFloat32(theirs.get(name)!), integer ? 1 : p!.scale).passed
           : compareFloat(ref, asFloat32(theirs.get(name)!), FLOAT_OUTPUT_RTOL).passed;
+        const f = asFloat32(reference.get(name)!);
+        const closer = cosine(o, f) >= cosine(asFloat32(theirs.get(name)!), f) - 1e-9;
         found.push({
           leg: "quant",
           output: name,
           detail: r2.detail,
+          cpuFloatCloser: hasCpuNodes && closer,
           unfusedPeerAgrees: agrees,
           referenceAgrees: refAgrees,
           largestSteps: r2.largest,
