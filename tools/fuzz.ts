@@ -9,12 +9,28 @@
  *
  * `--memory-mb` is how far the process may grow while one case runs (default 1024).
  *
+ * With `--differential`, it runs the differential generator instead
+ * (`core/fuzz/differential/`): random small models and configs built for random AXera
+ * targets, each compared three ways with onnxruntime-node and the float executor; prints
+ * the outcome counts and every disagreement, and exits 1 when there was one.
+ *
+ *     deno task fuzz --differential [--seed N] [--cases N] [--first N]
+ *
  * @module
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadCorpus } from "../core/fuzz/corpus.ts";
 import { formatReport, runFuzz } from "../core/fuzz/runner.ts";
+import {
+  describeFailure,
+  exclusionOf,
+  formatDifferentialReport,
+  runDifferential,
+} from "../core/fuzz/differential/campaign.ts";
+import { ortPeer } from "../core/fuzz/differential/ort_peer.ts";
+import { defaultRegistry } from "../core/ops/mod.ts";
+import { builtinTargets, TargetRegistry } from "../targets/registry.ts";
 
 const ROOT = join(import.meta.dirname ?? ".", "..");
 
@@ -29,6 +45,9 @@ const { values } = parseArgs({
     "memory-mb": { type: "string", default: "1024" },
     "tensor-mb": { type: "string", default: "16" },
     save: { type: "string", default: join(ROOT, "fuzz-findings") },
+    differential: { type: "boolean", default: false },
+    cases: { type: "string", default: "200" },
+    first: { type: "string", default: "0" },
   },
 });
 
@@ -39,6 +58,31 @@ function count(name: keyof typeof values): number {
     Deno.exit(2);
   }
   return v;
+}
+
+if (values.differential) {
+  // onnxruntime-node is loaded only in this mode: the hostile fuzzer does not need it
+  const ort = await import("onnxruntime-node");
+  const targets = new TargetRegistry(builtinTargets());
+  let done = 0;
+  const report = await runDifferential({
+    seed: count("seed"),
+    cases: count("cases"),
+    first: count("first"),
+    registry: defaultRegistry(),
+    targets,
+    peer: ortPeer(ort),
+    onCase: (r) => {
+      if (++done % 100 === 0) console.error(`${done}/${values.cases} cases`);
+      const o = r.outcome;
+      const open = o.kind === "disagree"
+        ? o.disagreements.some((d) => !exclusionOf(r, d))
+        : o.kind !== "agree" && o.kind !== "refused";
+      if (open) console.error(describeFailure(count("seed"), r));
+    },
+  });
+  console.log(formatDifferentialReport(report));
+  Deno.exit(report.failures.length > 0 ? 1 : 0);
 }
 
 const corpus = loadCorpus(ROOT);

@@ -119,6 +119,43 @@ Deno.test("runBuild() with output_processors dst_perm [1, 0] gives a (10, 1) out
   });
 });
 
+Deno.test("runBuild() with dst_perm [1, 0] and output_dtype U8 joins the batch on the moved axis", async () => {
+  // AX620E has no Round: the output's post-processing is split between NPU and CPU
+  // subgraphs, which must not meet at a value whose batch is on the moved axis (the NPU
+  // subgraph after the Round split it on axis 0 and returned the wrong layout). Found by the
+  // differential generator (`core/fuzz/differential/`).
+  await withDir("axb_dst_perm_u8_", async (dir) => {
+    const built = await buildSmall(vectorOutputModel(), [{ name: "x", shape: [1, 3, 4, 4] }], {
+      target_hardware: "AX620E",
+      output_processors: [{ tensor_name: "y", dst_perm: [1, 0], output_dtype: "U8" }],
+      compiler: { check: 0, static_batch_sizes: [1, 2] },
+    }, dir);
+    assert.deepEqual(built.summary.groups[0].outputs[0].shape, [10, 2]);
+    const x = encodeRaw(seededFloat32([2, 3, 4, 4], 9));
+    await runModel(built.result.compiledModel, { x: x.slice(0, x.length / 2) }, dir, [
+      "--batch_size",
+      "1",
+    ]);
+    const single = await Deno.readFile(join(dir, "run_out", "y.bin"));
+    assert.equal(single.length, 10, "a (10, 1) uint8 output is 10 bytes");
+    await runModel(built.result.compiledModel, { x }, dir, ["--batch_size", "2"]);
+    const both = await Deno.readFile(join(dir, "run_out", "y.bin"));
+    assert.equal(both.length, 20);
+    for (let c = 0; c < 10; c++) assert.equal(both[c * 2], single[c], `channel ${c} of sample 0`);
+    // the same run on the float model, quantized to U8 as the processor does: within 1
+    const plain = await buildSmall(vectorOutputModel(), [{ name: "x", shape: [1, 3, 4, 4] }], {
+      target_hardware: "AX620E",
+      compiler: { check: 0 },
+    }, join(dir, "plain"));
+    await runModel(plain.result.compiledModel, { x: x.slice(0, x.length / 2) }, dir);
+    const y = await readFloat32Bin(join(dir, "run_out", "y.bin"));
+    for (let c = 0; c < 10; c++) {
+      const want = Math.min(255, Math.max(0, Math.round(y[c])));
+      assert.ok(Math.abs(single[c] - want) <= 1, `channel ${c}: ${single[c]} vs ${want}`);
+    }
+  });
+});
+
 Deno.test("runBuild() reads src_extra_shapes in the model's layout (NCHW) and compiles the NHWC runtime input from it", async () => {
   await withDir("axb_extra_shapes_", async (dir) => {
     const built = await buildSmall(anySizeModel(), [{ name: "x", shape: [1, 3, 8, 8] }], {

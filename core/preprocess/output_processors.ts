@@ -4,7 +4,7 @@
  *
  * Before: `conv → out: float32[1, 255, 80, 80]`.
  * After (`dst_perm [0, 2, 3, 1]`, `output_dtype U8`):
- * `conv → tensor:post_src_1 → Transpose → Clip[0, 255] → Round → Cast(uint8) → out: uint8[1, 80, 80, 255]`.
+ * `conv → tensor:post_src_1 → Clip[0, 255] → Round → Cast(uint8) → Transpose → out: uint8[1, 80, 80, 255]`.
  *
  * `output_dtype U8` saturates to [0, 255] and rounds half to even (ONNX `Round`), the
  * conversion of a uint8 quantiser with scale 1 and zero point 0; integer outputs are
@@ -111,15 +111,9 @@ export function applyOutputProcessors(
     let x = detach(g, o.name, scope.fresh(`tensor:post_src_${k}`), field);
     let shape = type?.shape;
     const steps: PostStep[] = [];
-    const last = (s: PostStep) => (s === "quant" || !quant ? o.name : undefined);
-    if (perm) {
-      const base = `post_transpose_${k}`;
-      log.info(`op: op:${base}, AxTranspose, {'perm': ${pyList(perm)}}`);
-      x = em.op("Transpose", [x], base, { perm: attr.ints(perm) }, last("transpose"));
-      shape = shape && perm.map((i) => shape?.[i] ?? null);
-      steps.push("transpose");
-      log.info(`tensor: ${x}, ${pyTuple(shape ?? [])}, ${dataTypeName(dtype)}`);
-    }
+    // The dtype steps (element-wise) come before the transpose, so every value but the
+    // output keeps the batch on axis 0: an NPU subgraph that ends or starts inside the chain
+    // (a step on the CPU, e.g. Round where the chip lacks it) splits its batch on axis 0.
     if (quant) {
       const base = `post_quant_${k}`;
       log.info(
@@ -129,10 +123,18 @@ export function applyOutputProcessors(
       const hi = em.constant(`${base}/max`, scalar(dtype, 255));
       let v = em.op("Clip", [x, lo, hi], `${base}/clip`);
       if (DTYPES[dtype].isFloat) v = em.op("Round", [v], `${base}/round`);
-      x = em.op("Cast", [v], base, castTo("u8"), o.name);
+      x = em.op("Cast", [v], base, castTo("u8"), perm ? undefined : o.name);
       dtype = "u8";
       steps.push("quant");
       log.info(`tensor: ${x}, ${pyTuple(shape ?? [])}, U8`);
+    }
+    if (perm) {
+      const base = `post_transpose_${k}`;
+      log.info(`op: op:${base}, AxTranspose, {'perm': ${pyList(perm)}}`);
+      x = em.op("Transpose", [x], base, { perm: attr.ints(perm) }, o.name);
+      shape = shape && perm.map((i) => shape?.[i] ?? null);
+      steps.push("transpose");
+      log.info(`tensor: ${x}, ${pyTuple(shape ?? [])}, ${dataTypeName(dtype)}`);
     }
     g.outputs[oi] = { ...o, type: { dtype, shape } };
     added.push(...em.nodes);

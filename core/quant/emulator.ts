@@ -13,7 +13,7 @@
  *    onnxruntime runs in float (16-bit, mixed types) is realised as it does
  *    (`qdq_realisation.ts`), requantizing into the same target and bounds;
  * 3. operators sharing their input's parameters (Reshape, Transpose, MaxPool, …):
- *    the float kernel on the codes (Pad pads with the zero point);
+ *    the float kernel on the codes (Pad pads with the code of its constant value);
  * 4. table operators on one quantized input: a lookup table over every code
  *    (256 entries for 8-bit, 65536 for 16-bit), built from the float kernel;
  * 5. everything else: dequantize (coded weights and biases too, as DequantizeLinear
@@ -27,7 +27,7 @@
  */
 import type { Node } from "../ir/graph.ts";
 import { opsetOf } from "../ir/opset.ts";
-import { Tensor } from "../ir/tensor.ts";
+import { asFloat32, Tensor } from "../ir/tensor.ts";
 import { isTensor } from "../ir/value.ts";
 import type { OpRegistry, PreparedNode } from "../ops/op.ts";
 import { Executor } from "../exec/executor.ts";
@@ -239,12 +239,15 @@ function prepareQuantNode(
     outQ.every((p, i) => !node.outputs[i] || (p && p.dominator === inQ[0]!.dominator))
   ) {
     record("passive");
-    const zp = inQ[0].zeroPoint;
     if (node.opType === "Pad") {
+      // constant padding writes the code of the pad value (0 by default) on the input's grid
+      const x = inQ[0];
       return step(node, fk, (inputs, ctx) => {
         const patched = [...inputs];
         while (patched.length < 3) patched.push(undefined);
-        patched[2] = new Tensor("f32", [], Float32Array.of(zp));
+        const value = patched[2] ? asFloat32(patched[2])[0] : 0;
+        const code = quantizeTensor(new Tensor("f32", [], Float32Array.of(value)), x);
+        patched[2] = code;
         return fk.run(patched, ctx);
       });
     }

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { buildModel } from "../ir/builder.ts";
-import { f32, type Tensor } from "../ir/tensor.ts";
+import { f32, s64, type Tensor } from "../ir/tensor.ts";
 import { QuantEmulator } from "./emulator.ts";
 import { act, coded, quantModel, REGISTRY } from "./_testing.ts";
 import type { QuantModel } from "./quant_model.ts";
@@ -176,5 +176,27 @@ Deno.test("QuantEmulator runs a float-output Conv on its weights' codes, dequant
     const y = emu.run(new Map([["x", f32([1, 1, 1, 1], [2])]])).get("y")!;
     assert.deepEqual([...y.data as Float32Array], [0.5], arithmetic);
     assert.equal(emu.paths.get("conv"), "float-inside");
+  }
+});
+
+Deno.test("QuantEmulator pads with the code of Pad's constant value, saturated to the grid", () => {
+  // x and y share U8 scale 0.5 zp 10 (Pad keeps its input's parameters). Pad value −1
+  // → code round(−2) + 10 = 8; −7 → −14 + 10 = −4, saturated to 0 (onnxruntime's QDQ:
+  // pad in float, quantize). Found by the differential generator (Pad value −1 gave 0.0).
+  const x = act("x", 0.5, 10);
+  for (const [value, code] of [[-1, 8], [-7, 0], [0.25, 10]] as const) {
+    const model = buildModel({
+      inputs: [{ name: "x", dtype: "f32", shape: [1, 2] }],
+      outputs: [{ name: "y", dtype: "f32", shape: [1, 4] }],
+      nodes: [{ opType: "Pad", inputs: ["x", "p", "v"], outputs: ["y"], name: "pad" }],
+      initializers: {
+        p: s64([4], [0, 1, 0, 1]),
+        v: f32([], [value]),
+      },
+    });
+    const q = quantModel(model, [x, [x[0].replace("x", "y"), x[1]]]);
+    const r = codes(q, { x: f32([1, 2], [1, 2]) });
+    assert.deepEqual(r.codes, [code, 12, 14, code], `pad value ${value}`);
+    assert.equal(r.paths.get("pad"), "passive");
   }
 });
