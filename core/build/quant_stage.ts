@@ -28,6 +28,9 @@ import { formatTable } from "../report/table.ts";
 import { saveModel } from "../onnx/save.ts";
 import { writeFileAtomic } from "../util/atomic_write.ts";
 import { runQuantDebug, startQuantDebug } from "./quant_debug.ts";
+import { runAutoPrecision } from "./auto_precision_stage.ts";
+import type { LayerConfig } from "../config/build_config.ts";
+import type { Target } from "../../targets/target.ts";
 
 /** What the stage needs besides the model. */
 export interface QuantStageOptions {
@@ -53,6 +56,10 @@ export interface QuantStageOptions {
   shownPath?: (path: string) => string;
   /** The calibration set when the caller has read it already ({@linkcode loadQuantCalibration}). */
   calibration?: CalibrationSet;
+  /** The target whose cost model prices automatic mixed precision (`quant.auto_precision`). */
+  target?: Target;
+  /** NPU cores the model is compiled for (the cost model's core count). */
+  cores?: number;
 }
 
 /** What the stage produced. */
@@ -131,7 +138,14 @@ export async function runQuantStage(
       ? await calibrateOnPool(pool, calibration)
       : calibrateInThread(model, calib.samples, calibration);
     bar.finish();
-    const quant = quantizeAndReport(model, stats, opts);
+    const auto = runAutoPrecision(
+      model,
+      calib.samples,
+      q,
+      (configs) => quantizeWith(model, stats, opts, configs),
+      { ...opts, display },
+    );
+    const quant = quantizeAndReport(model, stats, opts, auto);
     // workers emulate the io export's sample while this thread writes the model files
     const debug = startQuantDebug(quant, pool, calib.samples, q.precision_analysis);
     const quantModelPath = await writeQuantModel(quant, work, config, log);
@@ -147,15 +161,38 @@ export async function runQuantStage(
   }
 }
 
-/** Quantize with the calibrated statistics, printing the layer config table. */
+/** Quantize with the calibrated statistics and `configs` in place of `quant.layer_configs`. */
+function quantizeWith(
+  model: Model,
+  stats: Map<string, TensorStats>,
+  opts: QuantStageOptions,
+  configs: readonly LayerConfig[],
+): QuantModel {
+  const q = opts.config.quant;
+  return quantizeModel(model, stats, {
+    method: q.calibration_method,
+    precision: resolvePrecision(model.graph, configs),
+    biasDataType: q.conv_bias_data_type === "FP32" ? "FP32" : "S32",
+    refineWeightThreshold: q.refine_weight_threshold,
+    numeric: opts.numeric,
+  });
+}
+
+/**
+ * Quantize with the calibrated statistics, printing the layer config table. `auto` (the
+ * automatic mixed precision entries) goes before `quant.layer_configs`, so the user's
+ * entries win.
+ */
 function quantizeAndReport(
   model: Model,
   stats: Map<string, TensorStats>,
   opts: QuantStageOptions,
+  auto: readonly LayerConfig[],
 ): QuantModel {
   const { config, log } = opts;
   const q = config.quant;
-  const plan = resolvePrecision(model.graph, q.layer_configs);
+  const configs = [...auto, ...q.layer_configs];
+  const plan = resolvePrecision(model.graph, configs);
   if (plan.table.length) {
     opts.print?.(formatTable(plan.table, {
       title: "Layer Config Table",
@@ -170,18 +207,14 @@ function quantizeAndReport(
       );
     }
   });
-  for (const i of plan.unmatched) {
+  for (const k of plan.unmatched) {
+    const i = k - auto.length;
+    if (i < 0) continue;
     log.warn(
       `quant.layer_configs[${i}] matches no operator of the optimized model (names refer to frontend/optimized.onnx)`,
     );
   }
-  const quant = quantizeModel(model, stats, {
-    method: q.calibration_method,
-    precision: plan,
-    biasDataType: q.conv_bias_data_type === "FP32" ? "FP32" : "S32",
-    refineWeightThreshold: q.refine_weight_threshold,
-    numeric: opts.numeric,
-  });
+  const quant = quantizeWith(model, stats, opts, configs);
   logSnapshot(quant, model, log);
   return quant;
 }

@@ -87,7 +87,11 @@ function agreementOf(e: Sum): OutputAgreement | undefined {
 }
 
 /** The fused chain that ends at `node`: its fused producers first, then `node`. */
-function chainOf(node: Node, fused: ReadonlySet<string>, producers: Map<string, Node>): Node[] {
+export function chainOf(
+  node: Node,
+  fused: ReadonlySet<string>,
+  producers: Map<string, Node>,
+): Node[] {
   const chain = [node];
   let head = node;
   for (;;) {
