@@ -179,6 +179,7 @@ function report(r: AutoPrecisionResult, goal: AutoPrecisionGoal, opts: AutoPreci
     target: "target reached",
     budget: `layer budget spent (${r.budget} of ${r.layers} layers)`,
     exhausted: "no layer left that gains within the limits",
+    unreachable: "out of reach at U16",
   }[r.stop];
   log.info(
     `auto precision: ${r.layerConfigs.length} of ${r.layers} layers to U16, cosine ${
@@ -194,7 +195,11 @@ function report(r: AutoPrecisionResult, goal: AutoPrecisionGoal, opts: AutoPreci
     log.warn(
       `auto precision: target cosine ${goal.targetCosine} not reached (${
         last.cosine.toFixed(5)
-      }); raise quant.auto_precision.max_fraction or max_latency_ms, or check the model with quant.precision_analysis`,
+      }); ${
+        r.stop === "unreachable"
+          ? "promoting every layer to U16 does not reach it either, so none is promoted; lower target_cosine or find the cause with quant.precision_analysis"
+          : "raise quant.auto_precision.max_fraction or max_latency_ms, or check the model with quant.precision_analysis"
+      }`,
     );
   }
   if (r.layerConfigs.length) {

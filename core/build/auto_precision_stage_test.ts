@@ -1,6 +1,8 @@
 import { strict as assert } from "node:assert";
 import { defaultQuant } from "../config/build_defaults.ts";
-import { buildSmall, twoInputModel } from "./_small_build.ts";
+import { buildModel } from "../ir/builder.ts";
+import { f32 } from "../ir/tensor.ts";
+import { buildSmall } from "./_small_build.ts";
 import { autoPrecisionGoal, HIGHEST_MIX_TARGET_COSINE } from "./auto_precision_stage.ts";
 
 async function withTempDir(body: (dir: string) => Promise<void>): Promise<void> {
@@ -32,30 +34,75 @@ Deno.test("autoPrecisionGoal() reads auto_precision, stands highest_mix_precisio
   });
 });
 
-Deno.test("runBuild() with quant.auto_precision promotes layers to U16 and logs the search", async () => {
+/**
+ * x → ×100 → big1; big1 + d → big2; `cancel` = big2 − big1 (= d from two coarse huge-range
+ * tensors: the one layer 8 bits ruin) → ×3 → ×2 → y.
+ */
+function cancellingModel() {
+  const scalar = (v: number) => f32([], [v]);
+  return buildModel({
+    name: "cancel",
+    opset: 13,
+    inputs: [
+      { name: "x", dtype: "f32", shape: [1, 64] },
+      { name: "d", dtype: "f32", shape: [1, 64] },
+    ],
+    outputs: [{ name: "y", dtype: "f32", shape: [1, 64] }],
+    nodes: [
+      { opType: "Mul", name: "amplify", inputs: ["x", "k100"], outputs: ["big1"] },
+      { opType: "Add", name: "offset", inputs: ["big1", "d"], outputs: ["big2"] },
+      { opType: "Sub", name: "cancel", inputs: ["big2", "big1"], outputs: ["tiny"] },
+      { opType: "Mul", name: "triple", inputs: ["tiny", "k3"], outputs: ["t3"] },
+      { opType: "Mul", name: "double", inputs: ["t3", "k2"], outputs: ["y"] },
+    ],
+    initializers: { k100: scalar(100), k3: scalar(3), k2: scalar(2) },
+  });
+}
+
+const CANCEL_INPUTS = [{ name: "x", shape: [1, 64] }, { name: "d", shape: [1, 64] }];
+
+Deno.test("runBuild() with quant.auto_precision promotes the one layer that needs U16 and quantizes with it", async () => {
   await withTempDir(async (dir) => {
     const log: string[] = [];
-    const inputs = [{ name: "a", shape: [1, 3, 8, 8] }, { name: "b", shape: [1, 3, 4, 4] }];
-    // a cosine of 1 is out of reach: the search spends its whole budget
     const built = await buildSmall(
-      twoInputModel(),
-      inputs,
+      cancellingModel(),
+      CANCEL_INPUTS,
       {
         target_hardware: "AX650",
-        quant: { auto_precision: { target_cosine: 1, max_fraction: 0.5 } },
+        quant: { auto_precision: { target_cosine: 0.999, max_fraction: 0.4 } },
       },
       dir,
       log,
     );
-    const line = log.find((l) => l.startsWith("auto precision: "))!;
+    const line = log.find((l) => l.startsWith("auto precision: ") && l.includes(" layers to U16"));
     assert.match(
-      line,
-      /^auto precision: 2 of 4 layers to U16, cosine 0\.\d{5} -> [01]\.\d{5}, latency \d+\.\d{3} -> \d+\.\d{3} ms \(layer budget spent \(2 of 4 layers\)\)$/,
+      line ?? "",
+      /^auto precision: 1 of 5 layers to U16, cosine 0\.9[0-8]\d{3} -> 0\.999\d{2}, latency \d+\.\d{3} -> \d+\.\d{3} ms \(target reached\)$/,
+    );
+    const tiny = built.result.quant.activations.get("tiny");
+    assert.equal(tiny?.kind === "quant" ? tiny.qtype : tiny?.kind, "U16");
+    const y = built.result.quant.activations.get("y");
+    assert.equal(y?.kind === "quant" ? y.qtype : y?.kind, "U8");
+  });
+});
+
+Deno.test("runBuild() with an auto_precision target that all-U16 misses promotes nothing and says so", async () => {
+  await withTempDir(async (dir) => {
+    const log: string[] = [];
+    await buildSmall(
+      cancellingModel(),
+      CANCEL_INPUTS,
+      {
+        target_hardware: "AX650",
+        quant: { auto_precision: { target_cosine: 1 } },
+      },
+      dir,
+      log,
+    );
+    assert.ok(
+      log.some((l) => /^auto precision: 0 of 5 layers to U16, .*\(out of reach at U16\)$/.test(l)),
+      log.join("\n"),
     );
     assert.ok(log.some((l) => l.startsWith("auto precision: target cosine 1 not reached")));
-    const wide = [...built.result.quant.activations.values()].filter((a) =>
-      a.kind === "quant" && a.qtype === "U16"
-    );
-    assert.ok(wide.length > 0);
   });
 });

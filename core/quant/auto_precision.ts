@@ -13,7 +13,9 @@
  * 3. Cost of a layer: the latency the target's cost model adds when that layer alone is
  *    promoted (µs). Without a cost model, layers rank by error alone.
  * 4. When the 8-bit model already reaches the target on the held-back samples (the last
- *    quarter of the calibration set, at least one), nothing more is measured. Otherwise,
+ *    quarter of the calibration set, at least one), nothing more is measured; when not
+ *    even every layer promoted reaches it, nothing is promoted (latency would be spent
+ *    for less than the target). Otherwise,
  *    greedy: promote layers in order of error removed per µs (a cost below
  *    {@linkcode MIN_COST_US} counts as that much) until the end-to-end cosine on the
  *    held-back samples reaches the target, the layer budget (`max_fraction` of the
@@ -101,7 +103,7 @@ export interface AutoPrecisionResult {
   /** Every candidate, in the order the search considered them. */
   readonly ranked: Candidate[];
   /** Why the search stopped. */
-  readonly stop: "target" | "budget" | "exhausted";
+  readonly stop: "target" | "budget" | "exhausted" | "unreachable";
   /** Layers the search could promote, and the budget. */
   readonly layers: number;
   readonly budget: number;
@@ -245,6 +247,9 @@ export function searchAutoPrecision(
   }
   const wide = inputs.quantize([WHOLE_MODEL(promoted)]);
   const wideCosine = endToEndCosine(wide, registry, held, refs);
+  if (wideCosine < goal.targetCosine) {
+    return { ...result, layerConfigs: [], ranked: [], stop: "unreachable", wideCosine };
+  }
   const [cos8, cosWide] = isolatedCosines(
     layers,
     [new QuantEmulator(base, registry), new QuantEmulator(wide, registry)],
