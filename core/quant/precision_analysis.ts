@@ -46,7 +46,7 @@ import {
 } from "./precision_channels.ts";
 import { precisionRows, quantizedOutputs } from "./precision_rows.ts";
 
-export { precisionRows } from "./precision_rows.ts";
+export { precisionRows, TOP_OFFENDERS } from "./precision_rows.ts";
 
 /** pulsar2's `precision_analysis_method`. */
 export type PrecisionMethod = "PerLayer" | "EndToEnd";
@@ -100,7 +100,9 @@ export interface PrecisionRow {
 
 /** Cosine similarity and MSE, averaged over samples. */
 export interface Metric {
+  /** Cosine similarity to the float reference. */
   cosine: number;
+  /** Mean squared error against the float reference. */
   mse: number;
 }
 
@@ -115,9 +117,6 @@ export interface OutputAgreement {
   /** Classifier-like outputs: fraction of rows with the float top-1 class in the top 5. */
   top5?: number;
 }
-
-/** How many of the largest isolated errors are marked as top offenders. */
-export const TOP_OFFENDERS = 10;
 
 /**
  * One comparison of one sample: a row key (`in:`, `node:` or `out:` and the tensor name),

@@ -16,14 +16,16 @@ import {
   cosineSpread,
   mergeChannelCodes,
 } from "./precision_channels.ts";
-import {
-  type Metric,
-  type OutputAgreement,
-  type PrecisionMeasure,
-  type PrecisionNode,
-  type PrecisionRow,
-  TOP_OFFENDERS,
+import type {
+  Metric,
+  OutputAgreement,
+  PrecisionMeasure,
+  PrecisionNode,
+  PrecisionRow,
 } from "./precision_analysis.ts";
+
+/** How many of the largest isolated errors are marked as top offenders. */
+export const TOP_OFFENDERS = 10;
 
 interface MetricSum {
   cos: number;
