@@ -186,7 +186,7 @@ function report(r: AutoPrecisionResult, goal: AutoPrecisionGoal, opts: AutoPreci
       first.cosine.toFixed(5)
     } -> ${last.cosine.toFixed(5)}, latency ${ms(first.latencyMs)} -> ${
       ms(last.latencyMs)
-    } ms (${why})`,
+    } ms (${why}; ${r.tried ?? 0} tried, ${r.rejected ?? 0} dropped as not gaining)`,
   );
   if (r.wideCosine !== undefined) {
     log.info(`auto precision: every layer at U16 would give cosine ${r.wideCosine.toFixed(5)}`);

@@ -77,7 +77,7 @@ Deno.test("runBuild() with quant.auto_precision promotes the one layer that need
     const line = log.find((l) => l.startsWith("auto precision: ") && l.includes(" layers to U16"));
     assert.match(
       line ?? "",
-      /^auto precision: 1 of 5 layers to U16, cosine 0\.9[0-8]\d{3} -> 0\.999\d{2}, latency \d+\.\d{3} -> \d+\.\d{3} ms \(target reached\)$/,
+      /^auto precision: 1 of 5 layers to U16, cosine 0\.9[0-8]\d{3} -> 0\.999\d{2}, latency \d+\.\d{3} -> \d+\.\d{3} ms \(target reached; 1 tried, 0 dropped as not gaining\)$/,
     );
     const tiny = built.result.quant.activations.get("tiny");
     assert.equal(tiny?.kind === "quant" ? tiny.qtype : tiny?.kind, "U16");
@@ -100,7 +100,10 @@ Deno.test("runBuild() with an auto_precision target that all-U16 misses promotes
       log,
     );
     assert.ok(
-      log.some((l) => /^auto precision: 0 of 5 layers to U16, .*\(out of reach at U16\)$/.test(l)),
+      log.some((l) =>
+        /^auto precision: 0 of 5 layers to U16, .*\(out of reach at U16; 0 tried, 0 dropped as not gaining\)$/
+          .test(l)
+      ),
       log.join("\n"),
     );
     assert.ok(log.some((l) => l.startsWith("auto precision: target cosine 1 not reached")));

@@ -16,10 +16,12 @@
  *    quarter of the calibration set, at least one), nothing more is measured; when not
  *    even every layer promoted reaches it, nothing is promoted (latency would be spent
  *    for less than the target). Otherwise,
- *    greedy: promote layers in order of error removed per µs (a cost below
- *    {@linkcode MIN_COST_US} counts as that much) until the end-to-end cosine on the
- *    held-back samples reaches the target, the layer budget (`max_fraction` of the
- *    layers) is spent, or no layer is left; a layer whose promotion would exceed
+ *    greedy: try layers in order of error removed per µs (a cost below
+ *    {@linkcode MIN_COST_US} counts as that much); a promotion is kept when it raises the
+ *    end-to-end cosine on the held-back samples by more than {@linkcode MIN_STEP_GAIN} of
+ *    the remaining gap, until that cosine reaches the target, the layer budget
+ *    (`max_fraction` of the layers) is spent, {@linkcode MAX_TRIES_PER_BUDGET} × budget
+ *    promotions were tried, or no layer is left; a layer whose promotion would exceed
  *    `max_latency_ms` is skipped.
  *
  * The end-to-end cosine of a model is the lowest, over its quantized outputs, of the
@@ -114,10 +116,21 @@ export interface AutoPrecisionResult {
    * undefined when the 8-bit model already reaches the target and nothing was searched.
    */
   readonly wideCosine?: number;
+  /** Promotions measured on the held-back samples, and those dropped as not gaining. */
+  readonly tried?: number;
+  readonly rejected?: number;
 }
 
 /** Promotions cheaper than this (µs) count as this much, so free ones rank by error. */
 export const MIN_COST_US = 0.1;
+/**
+ * A promotion is kept only when it closes more than this fraction of the remaining gap to
+ * the target on the held-back samples: a layer whose isolated gain does not reach the
+ * outputs (a cheap layer near the end) would otherwise spend the layer budget.
+ */
+export const MIN_STEP_GAIN = 0.01;
+/** Promotions measured at most, per layer of the budget. */
+export const MAX_TRIES_PER_BUDGET = 3;
 
 /** The calibration samples split into search samples and held-back ones (last quarter, ≥ 1). */
 export function splitSamples<T>(samples: readonly T[]): { search: T[]; held: T[] } {
@@ -271,7 +284,9 @@ export function searchAutoPrecision(
   const ranked = candidates.filter((c) => gain(c) > 0).sort((a, b) => value(b) - value(a));
   const chosen: LayerConfig[] = [];
   let stop: AutoPrecisionResult["stop"] = "exhausted";
-  let done = 0;
+  const maxTries = MAX_TRIES_PER_BUDGET * budget;
+  let tried = 0;
+  let rejected = 0;
   for (const c of ranked) {
     const last = steps[steps.length - 1];
     if (last.cosine >= goal.targetCosine) {
@@ -282,17 +297,23 @@ export function searchAutoPrecision(
       stop = "budget";
       break;
     }
+    if (tried >= maxTries) break;
     const entry = promotion(c.nodes, promoted);
     const next = [...chosen, entry];
-    progress("Auto precision: search", ++done, Math.min(budget, ranked.length));
     if (goal.maxLatencyMs !== undefined && latency) {
       if (latency(inputs.quantize(next)) > goal.maxLatencyMs) continue;
     }
+    progress("Auto precision: search", ++tried, Math.min(maxTries, ranked.length));
+    const step = measure(next, c.nodes.map((n) => n.name).join(" + "));
+    if (step.cosine - last.cosine <= MIN_STEP_GAIN * (goal.targetCosine - last.cosine)) {
+      rejected++;
+      continue;
+    }
     chosen.push(entry);
-    steps.push(measure(next, c.nodes.map((n) => n.name).join(" + ")));
+    steps.push(step);
   }
   const final = steps[steps.length - 1];
   if (final.cosine >= goal.targetCosine) stop = "target";
   else if (stop === "exhausted" && chosen.length >= budget) stop = "budget";
-  return { ...result, layerConfigs: chosen, ranked, stop, wideCosine };
+  return { ...result, layerConfigs: chosen, ranked, stop, wideCosine, tried, rejected };
 }

@@ -129,6 +129,34 @@ Deno.test("searchAutoPrecision() skips promotions that would exceed max_latency_
   assert.equal(r.stop, "exhausted");
 });
 
+Deno.test("searchAutoPrecision() drops a cheap promotion that does not raise the held-back cosine", () => {
+  const { model, samples, quantize } = cancellingModel();
+  // `cancel` and `offset` (the layers that fix the model) cost 1 ms, the rest nothing: the
+  // cheap layers are tried first and dropped, their isolated gain never reaching `y`
+  const expensive = new Set(["tiny", "big2"]);
+  const latency = (q: QuantModel) =>
+    [...q.activations].filter(([name, a]) =>
+      a.kind === "quant" && a.qtype === "U16" && expensive.has(name)
+    ).length;
+  const r = searchAutoPrecision(
+    {
+      model,
+      registry: REGISTRY,
+      samples,
+      quantize: quantize([]),
+      latencyMs: latency,
+      userSet: new Set(),
+    },
+    { targetCosine: 0.999, maxFraction: 0.4 },
+  );
+  const first = r.ranked[0].nodes[0].name;
+  assert.ok(first !== "cancel" && first !== "offset", `ranked first: ${first}`);
+  assert.ok(r.rejected! >= 1);
+  assert.ok(r.layerConfigs.length <= 2);
+  assert.ok(r.layerConfigs.every((c) => c.layer_name === "cancel" || c.layer_name === "offset"));
+  assert.equal(r.stop, "target");
+});
+
 function resolveEntry(name: string): LayerConfig {
   return {
     layer_name: name,
