@@ -113,7 +113,14 @@ export function runAutoPrecision(
   const goal = autoPrecisionGoal(q);
   if (!goal) return [];
   const { log, registry } = opts;
-  const latencyMs = latencyOf(model, registry, opts.target, opts.cores ?? 1);
+  let latencyMs = latencyOf(model, registry, opts.target, opts.cores ?? 1);
+  try {
+    latencyMs?.(quantize(q.layer_configs));
+  } catch (e) {
+    // the whole model as one subgraph can hold operators the cost model cannot price
+    log.warn(`auto precision: the cost model of ${opts.target?.name} failed (${e}); ignoring it`);
+    latencyMs = undefined;
+  }
   if (!latencyMs) {
     log.warn(
       `auto precision: target ${
