@@ -116,6 +116,7 @@ export { toQdqModel } from "./core/quant/qdq_export.ts";
 export type { QdqExportOptions } from "./core/quant/qdq_export.ts";
 export { fromQdqModel, isQdqModel } from "./core/quant/qdq_import.ts";
 export { analyzePrecision } from "./core/quant/precision_analysis.ts";
+export { searchAutoPrecision } from "./core/quant/auto_precision.ts";
 export { listedCapabilities, opCapabilities } from "./core/quant/op_capabilities.ts";
 export { findHazards, HAZARD_LIMITS } from "./core/quant/hazards.ts";
 export { tensorViews } from "./core/quant/hazard_inputs.ts";
@@ -186,6 +187,7 @@ export type { CommandIO } from "./core/cli/command.ts";
 export type { Logger } from "./core/util/log.ts";
 export type { CompiledGroup, Placement, SubgraphPart } from "./core/compile/types.ts";
 export type {
+  AutoPrecisionConfig,
   CompilerConfig,
   ConstProcessor,
   DebugConfig,
@@ -232,7 +234,20 @@ export type {
   WeightRule,
 } from "./core/quant/op_capabilities.ts";
 export type { PrecisionPlan } from "./core/quant/precision.ts";
-export type { PrecisionMethod, PrecisionRow } from "./core/quant/precision_analysis.ts";
+export type {
+  Metric,
+  OutputAgreement,
+  PrecisionMethod,
+  PrecisionRow,
+} from "./core/quant/precision_analysis.ts";
+export type { Collapse } from "./core/quant/precision_channels.ts";
+export type {
+  AutoPrecisionGoal,
+  AutoPrecisionInputs,
+  AutoPrecisionResult,
+  AutoPrecisionStep,
+  Candidate,
+} from "./core/quant/auto_precision.ts";
 export type { ActivationQuant, ConstQuant } from "./core/quant/quant_model.ts";
 export type {
   ActivationType,

@@ -108,6 +108,12 @@ export interface TargetSubgraph {
   readonly types: ReadonlyMap<string, TensorType>;
   /** Default-domain opset of the model the subgraph comes from (for attribute parsing). */
   readonly opset: number;
+  /**
+   * Bits of activations the caller has chosen wider than the target's default, by value
+   * name (automatic mixed precision asks what 16-bit layers cost); absent: every
+   * activation at the default precision.
+   */
+  readonly activationBits?: ReadonlyMap<string, number>;
 }
 
 /** How one NPU node is split to fit on-chip memory. */

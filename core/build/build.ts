@@ -47,6 +47,7 @@ import { runCompileStage } from "../compile/compile_stage.ts";
 import { type CheckCalibration, checkCompiled, type CheckRecord } from "./compile_check.ts";
 import type { TargetRegistry } from "../../targets/registry.ts";
 import type { Target } from "../../targets/target.ts";
+import { selectNpuMode } from "../compile/npu_mode.ts";
 import { validateBuild } from "./validate_build.ts";
 import { OutputStaging } from "./output_staging.ts";
 
@@ -210,6 +211,8 @@ async function produce(
       config,
       registry,
       numeric: target.numeric,
+      target,
+      cores: selectNpuMode(target, config.npu_mode).cores,
       log,
       print: opts.print,
       progress,

@@ -29,6 +29,8 @@ import { saveModel } from "../onnx/save.ts";
 import { writeFileAtomic } from "../util/atomic_write.ts";
 import { runQuantDebug, startQuantDebug } from "./quant_debug.ts";
 import { HazardLint, reportHazards, withHazardFixes } from "./hazard_stage.ts";
+import { runAutoPrecision } from "./auto_precision_stage.ts";
+import type { Target } from "../../targets/target.ts";
 
 /** What the stage needs besides the model. */
 export interface QuantStageOptions {
@@ -54,6 +56,10 @@ export interface QuantStageOptions {
   shownPath?: (path: string) => string;
   /** The calibration set when the caller has read it already ({@linkcode loadQuantCalibration}). */
   calibration?: CalibrationSet;
+  /** The target whose cost model prices automatic mixed precision (`quant.auto_precision`). */
+  target?: Target;
+  /** NPU cores the model is compiled for (the cost model's core count). */
+  cores?: number;
 }
 
 /** What the stage produced. */
@@ -132,7 +138,24 @@ export async function runQuantStage(
       ? await calibrateOnPool(pool, calibration)
       : calibrateInThread(model, calib.samples, calibration);
     bar.finish();
-    const quant = quantizeAndReport(model, stats, calib.samples, opts);
+    const quantize = (configs: readonly LayerConfig[]) => quantizeWith(model, stats, opts, configs);
+    // the hazard fixes come first, then the automatic mixed precision searches on top of them
+    const lint = q.hazards === "off"
+      ? undefined
+      : new HazardLint(model, stats, calib.samples, opts.registry);
+    const found = lint && q.hazards === "fix" ? lint.run(quantize(q.layer_configs)) : [];
+    const base = found.length
+      ? withHazardFixes(model.graph, q.layer_configs, found, log)
+      : q.layer_configs;
+    const auto = runAutoPrecision(
+      model,
+      calib.samples,
+      { ...q, layer_configs: base },
+      quantize,
+      { ...opts, display },
+    );
+    const quant = quantizeAndReport(model, opts, quantize, [...auto, ...base]);
+    if (lint) reportHazards(lint.run(quant), { ...opts, afterFix: found.length > 0 });
     // workers emulate the io export's sample while this thread writes the model files
     const debug = startQuantDebug(quant, pool, calib.samples, q.precision_analysis);
     const quantModelPath = await writeQuantModel(quant, work, config, log);
@@ -148,33 +171,36 @@ export async function runQuantStage(
   }
 }
 
+/** Quantize with the calibrated statistics and `configs` in place of `quant.layer_configs`. */
+function quantizeWith(
+  model: Model,
+  stats: Map<string, TensorStats>,
+  opts: QuantStageOptions,
+  configs: readonly LayerConfig[],
+): QuantModel {
+  const q = opts.config.quant;
+  return quantizeModel(model, stats, {
+    method: q.calibration_method,
+    precision: resolvePrecision(model.graph, configs),
+    biasDataType: q.conv_bias_data_type === "FP32" ? "FP32" : "S32",
+    refineWeightThreshold: q.refine_weight_threshold,
+    numeric: opts.numeric,
+  });
+}
+
 /**
- * Quantize with the calibrated statistics, printing the layer config table; lint the
- * result for range hazards (`quant.hazards`), and in `fix` mode quantize with the fixes.
+ * Quantize with `configs` (the user's `quant.layer_configs` last, after the entries axb adds:
+ * hazard fixes and automatic mixed precision, so the user's own entries win), printing the
+ * layer config table and warning about user entries that match nothing.
  */
 function quantizeAndReport(
   model: Model,
-  stats: Map<string, TensorStats>,
-  samples: readonly ReadonlyMap<string, Tensor>[],
   opts: QuantStageOptions,
+  quantize: (configs: readonly LayerConfig[]) => QuantModel,
+  configs: readonly LayerConfig[],
 ): QuantModel {
   const { config, log } = opts;
   const q = config.quant;
-  const quantizeWith = (configs: readonly LayerConfig[]) =>
-    quantizeModel(model, stats, {
-      method: q.calibration_method,
-      precision: resolvePrecision(model.graph, configs),
-      biasDataType: q.conv_bias_data_type === "FP32" ? "FP32" : "S32",
-      refineWeightThreshold: q.refine_weight_threshold,
-      numeric: opts.numeric,
-    });
-  const lint = q.hazards === "off"
-    ? undefined
-    : new HazardLint(model, stats, samples, opts.registry);
-  const found = lint && q.hazards === "fix" ? lint.run(quantizeWith(q.layer_configs)) : [];
-  const configs = found.length
-    ? withHazardFixes(model.graph, q.layer_configs, found, log)
-    : q.layer_configs;
   const plan = resolvePrecision(model.graph, configs);
   if (plan.table.length) {
     opts.print?.(formatTable(plan.table, {
@@ -195,9 +221,8 @@ function quantizeAndReport(
       `quant.layer_configs[${i}] matches no operator of the optimized model (names refer to frontend/optimized.onnx)`,
     );
   }
-  const quant = quantizeWith(configs);
+  const quant = quantize(configs);
   logSnapshot(quant, model, log);
-  if (lint) reportHazards(lint.run(quant), { ...opts, afterFix: found.length > 0 });
   return quant;
 }
 

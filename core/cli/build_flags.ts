@@ -164,7 +164,26 @@ const QUANT: FlagSpec[] = [
     default: "Reference",
     help: "precision analysis executor",
   },
-  b("quant.highest_mix_precision", "highest-precision mixed quantisation"),
+  b(
+    "quant.highest_mix_precision",
+    "highest-precision mixed quantisation (axb: auto_precision with target_cosine 0.99)",
+  ),
+  {
+    name: "quant.auto_precision.target_cosine",
+    type: "float",
+    help: "promote layers to U16 until this end-to-end cosine is reached (axb)",
+  },
+  {
+    name: "quant.auto_precision.max_latency_ms",
+    type: "float",
+    help: "latency limit of the auto precision search, cost-model ms (axb)",
+  },
+  {
+    name: "quant.auto_precision.max_fraction",
+    type: "float",
+    default: "0.25",
+    help: "largest fraction of layers auto precision may promote (axb)",
+  },
   {
     name: "quant.conv_bias_data_type",
     type: "enum",

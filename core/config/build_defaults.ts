@@ -24,6 +24,9 @@ export function defaultOnnxOpt(): OnnxOptConfig {
   };
 }
 
+/** `quant.auto_precision.max_fraction` when the config does not give one. */
+export const DEFAULT_AUTO_PRECISION_MAX_FRACTION = 0.25;
+
 /** Defaults of {@linkcode QuantConfig}. */
 export function defaultQuant(): QuantConfig {
   return {

@@ -32,6 +32,7 @@ const BUILD = "core/build/build.ts";
 const FRONTEND = "core/build/frontend_stage.ts";
 const QUANT = "core/build/quant_stage.ts";
 const QUANT_DEBUG = "core/build/quant_debug.ts";
+const AUTO_PRECISION = "core/build/auto_precision_stage.ts";
 const CHECK = "core/build/compile_check.ts";
 const BATCHES = "core/compile/npu_batches.ts";
 const CALIB = "core/dataset/load_calibration.ts";
@@ -115,9 +116,10 @@ export const FIELD_EFFECTS: ReadonlyMap<string, FieldEffect> = new Map<string, F
     precision_analysis: read(QUANT),
     precision_analysis_method: read(QUANT_DEBUG),
     precision_analysis_mode: read(QUANT_DEBUG),
-    highest_mix_precision: none(
-      "the highest-precision mixed mode is not implemented; precisions come from layer_configs",
-    ),
+    highest_mix_precision: read(AUTO_PRECISION),
+    "auto_precision.target_cosine": read(AUTO_PRECISION),
+    "auto_precision.max_latency_ms": read(AUTO_PRECISION),
+    "auto_precision.max_fraction": read(AUTO_PRECISION),
     conv_bias_data_type: read(QUANT),
     refine_weight_threshold: read(QUANT),
     enable_smooth_quant: none(SMOOTH),

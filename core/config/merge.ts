@@ -30,6 +30,9 @@ import type {
   SubConfigInput,
 } from "./schema.ts";
 import type { ConfigWarning } from "./diagnostics.ts";
+import type { AutoPrecisionConfig } from "./quant_types.ts";
+import { ConfigError } from "../errors/mod.ts";
+import { DEFAULT_AUTO_PRECISION_MAX_FRACTION } from "./build_defaults.ts";
 import type { TargetRegistry } from "../../targets/registry.ts";
 
 /** `o` without its `undefined`-valued keys (so spreading it never erases a value). */
@@ -54,7 +57,18 @@ export function layerInputs(base: BuildConfigInput, over: BuildConfigInput): Bui
       ? { ...defined(base.onnx_opt), ...defined(over.onnx_opt) }
       : undefined,
     quant: base.quant || over.quant
-      ? { ...defined(base.quant), ...defined(over.quant) }
+      ? {
+        ...defined(base.quant),
+        ...defined(over.quant),
+        ...(base.quant?.auto_precision || over.quant?.auto_precision
+          ? {
+            auto_precision: {
+              ...defined(base.quant?.auto_precision),
+              ...defined(over.quant?.auto_precision),
+            },
+          }
+          : {}),
+      }
       : undefined,
     compiler: base.compiler || over.compiler
       ? { ...defined(base.compiler), ...defined(over.compiler) }
@@ -182,12 +196,31 @@ export interface EffectiveContext {
   readonly targets: TargetRegistry;
 }
 
+/** `quant.auto_precision` with its default filled in; `target_cosine` is required. */
+function autoPrecision(
+  a: NonNullable<NonNullable<BuildConfigInput["quant"]>["auto_precision"]>,
+  file: string,
+): AutoPrecisionConfig {
+  if (a.target_cosine === undefined) {
+    throw new ConfigError(
+      `Invalid quant.auto_precision in ${file}: target_cosine is missing; give the end-to-end cosine to reach, e.g. {"target_cosine": 0.99}`,
+      { file, field: "quant.auto_precision.target_cosine" },
+    );
+  }
+  return {
+    target_cosine: a.target_cosine,
+    max_fraction: a.max_fraction ?? DEFAULT_AUTO_PRECISION_MAX_FRACTION,
+    ...(a.max_latency_ms === undefined ? {} : { max_latency_ms: a.max_latency_ms }),
+  };
+}
+
 /** Build the effective config from a (layered) written config. */
 export function toEffective(input: BuildConfigInput, ctx: EffectiveContext): BuildConfig {
   const { warnings, file } = ctx;
   const d = defaultBuildConfig(ctx.targets);
   const target = ctx.targets.get(input.target_hardware ?? d.target_hardware);
   const q = input.quant;
+  const { auto_precision: writtenAuto, ...writtenQuant } = q ?? {};
   const inputConfigs = (q?.input_configs ?? []).map((c) => ({
     ...defaultInputQuantConfig(),
     ...defined(c),
@@ -211,7 +244,13 @@ export function toEffective(input: BuildConfigInput, ctx: EffectiveContext): Bui
       input_shapes: input.input_shapes,
     }),
     onnx_opt: { ...d.onnx_opt, ...defined(input.onnx_opt) },
-    quant: { ...d.quant, ...defined(q), input_configs: inputConfigs, layer_configs: layerConfigs },
+    quant: {
+      ...d.quant,
+      ...defined(writtenQuant),
+      input_configs: inputConfigs,
+      layer_configs: layerConfigs,
+      ...(writtenAuto ? { auto_precision: autoPrecision(writtenAuto, file) } : {}),
+    },
     input_processors: (input.input_processors ?? []).map((p, i) =>
       inputProcessor(p, i, inputConfigs, warn, file)
     ),

@@ -61,6 +61,19 @@ export interface LayerConfig {
   output_data_type: DataType;
 }
 
+/**
+ * axb's `quant.auto_precision`: search which layers to promote to U16 until the quantized
+ * model reaches `target_cosine` on held-back calibration samples (`core/quant/auto_precision.ts`).
+ */
+export interface AutoPrecisionConfig {
+  /** End-to-end cosine to reach (required). */
+  target_cosine: number;
+  /** Largest cost-model latency the promotions may reach, ms (absent: no limit). */
+  max_latency_ms?: number;
+  /** Largest fraction of the layers to promote (default 0.25). */
+  max_fraction: number;
+}
+
 /** `QuantConfig` (§4.3). */
 export interface QuantConfig {
   /** Calibration data per model input (§4.4). */
@@ -77,8 +90,16 @@ export interface QuantConfig {
   precision_analysis_method: PrecisionAnalysisMethod;
   /** `Reference` or `NPUBackend`. */
   precision_analysis_mode: PrecisionAnalysisMode;
-  /** pulsar2's highest-precision mixed mode (not implemented in axb; warns). */
+  /**
+   * pulsar2's highest-precision mixed mode; in axb, `auto_precision` with `target_cosine`
+   * 0.99 when `auto_precision` is not given.
+   */
   highest_mix_precision: boolean;
+  /**
+   * axb's automatic mixed precision; absent unless written (so configs without it keep
+   * their effective form).
+   */
+  auto_precision?: AutoPrecisionConfig;
   /** Storage type of Conv bias: `S32` or `FP32`. */
   conv_bias_data_type: DataType;
   /** Lower clamp of weight quantisation thresholds (default 1e-6; -1 disables). */

@@ -113,6 +113,12 @@ const LayerConfigSchema = v.object({
   output_data_type: o(dataTypeLeaf(LAYER_DATA_TYPES)),
 }, MSG);
 
+const AutoPrecisionSchema = v.object({
+  target_cosine: o(float((n) => n > 0 && n <= 1, "a number in (0, 1]")),
+  max_latency_ms: o(float(positive, "a number > 0")),
+  max_fraction: o(float((n) => n > 0 && n <= 1, "a number in (0, 1]")),
+}, MSG);
+
 const QuantSchema = v.object({
   input_configs: o(v.array(InputQuantConfigSchema, LIST)),
   layer_configs: o(v.array(LayerConfigSchema, LIST)),
@@ -124,6 +130,7 @@ const QuantSchema = v.object({
   ),
   precision_analysis_mode: o(enumOf(PRECISION_ANALYSIS_MODE, namesOf(PRECISION_ANALYSIS_MODE))),
   highest_mix_precision: o(bool),
+  auto_precision: o(AutoPrecisionSchema),
   conv_bias_data_type: o(dataTypeLeaf(["S32", "FP32"])),
   refine_weight_threshold: o(
     float(refineThresholdOk, "-1 (disabled) or a number from 0 to 0.0001"),

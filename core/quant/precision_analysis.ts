@@ -15,19 +15,38 @@
  * float (PerLayer: the float output quantized and dequantized; EndToEnd: the quantized
  * model's output).
  *
+ * Whatever the method, every operator row carries both errors: the isolated one (float
+ * inputs into the one quantized operator — where error is made) and the accumulated one
+ * (the quantized model run from the float input — where it shows); `cosine`/`mse` are the
+ * method's (PerLayer: isolated, EndToEnd: accumulated). The ten operators with the largest
+ * isolated error are ranked as the top offenders. Quantized tensors get the collapse check
+ * (`precision_channels.ts`), and output rows the end-to-end per-channel cosine spread and,
+ * for classifier-like outputs, top-1/top-5 agreement with the float model.
+ *
  * Cosine similarity and MSE are averaged over the analysis samples.
  *
  * @module
  */
 import type { Executor } from "../exec/executor.ts";
-import type { Node } from "../ir/graph.ts";
 import type { Tensor } from "../ir/tensor.ts";
 import { asFloat32 } from "../ir/tensor.ts";
 import { DTYPES } from "../ir/dtype.ts";
 import { similarity } from "../report/metrics.ts";
 import type { QuantEmulator } from "./emulator.ts";
-import { activationParams, type QuantModel } from "./quant_model.ts";
+import { activationParams } from "./quant_model.ts";
 import { dequantizeTensor, quantizeTensor } from "./codes.ts";
+import {
+  type ChannelCodes,
+  channelCodes,
+  type ChannelCosineSums,
+  channelCosineSums,
+  type ClassAgreement,
+  classAgreement,
+  type Collapse,
+} from "./precision_channels.ts";
+import { precisionRows, quantizedOutputs } from "./precision_rows.ts";
+
+export { precisionRows, TOP_OFFENDERS } from "./precision_rows.ts";
 
 /** pulsar2's `precision_analysis_method`. */
 export type PrecisionMethod = "PerLayer" | "EndToEnd";
@@ -67,6 +86,36 @@ export interface PrecisionRow {
   cosine: number;
   /** Mean squared error against the float reference, averaged over samples. */
   mse: number;
+  /** Operator rows: the error of the one quantized operator fed float inputs. */
+  isolated?: Metric;
+  /** Operator rows: the error of the quantized model run from the float input. */
+  accumulated?: Metric;
+  /** Rank 1 to {@linkcode TOP_OFFENDERS} among the largest isolated errors. */
+  offender?: number;
+  /** Quantized tensors with channels: the collapse check. */
+  collapse?: Collapse;
+  /** Output rows: how the quantized model's output agrees with the float one. */
+  agreement?: OutputAgreement;
+}
+
+/** Cosine similarity and MSE, averaged over samples. */
+export interface Metric {
+  /** Cosine similarity to the float reference. */
+  cosine: number;
+  /** Mean squared error against the float reference. */
+  mse: number;
+}
+
+/** End-to-end agreement of one model output with the float model. */
+export interface OutputAgreement {
+  /** Smallest per-channel cosine (each channel's values over all samples). */
+  channelCosineMin: number;
+  /** Median per-channel cosine. */
+  channelCosineMedian: number;
+  /** Classifier-like outputs: fraction of rows with the float top-1 class on top. */
+  top1?: number;
+  /** Classifier-like outputs: fraction of rows with the float top-1 class in the top 5. */
+  top5?: number;
 }
 
 /**
@@ -78,38 +127,23 @@ export interface PrecisionMeasure {
   cosine: number;
   mse: number;
   shape: number[];
-}
-
-interface Sum {
-  cos: number;
-  mse: number;
-  n: number;
-  shape: number[];
-}
-
-/** The fused chain that ends at `node`: its fused producers first, then `node`. */
-function chainOf(node: Node, fused: ReadonlySet<string>, producers: Map<string, Node>): Node[] {
-  const chain = [node];
-  let head = node;
-  for (;;) {
-    const first = head.inputs[0];
-    const p = first && fused.has(first) ? producers.get(first) : undefined;
-    if (!p || chain.includes(p)) return chain;
-    chain.unshift(p);
-    head = p;
-  }
-}
-
-/** Quantized model outputs (the `out:` rows). */
-function quantizedOutputs(q: QuantModel): string[] {
-  return q.model.graph.outputs.map((v) => v.name).filter((n) => activationParams(q, n));
+  /** `node:` keys: float inputs into the one quantized operator. */
+  isolated?: Metric;
+  /** `node:` keys: the quantized model run from the float input. */
+  accumulated?: Metric;
+  /** Quantized `node:` tensors: codes and ranges per channel of the float reference. */
+  codes?: ChannelCodes;
+  /** `out:` keys: per-channel cosine sums of the quantized model's output. */
+  channelCosine?: ChannelCosineSums;
+  /** `out:` keys of classifier-like outputs: top-1/top-5 agreement counts. */
+  classes?: ClassAgreement;
 }
 
 /**
- * Compare one sample: one float run with every value kept, then (EndToEnd) one emulator
- * run, or (PerLayer) each operator on the float values of its inputs. Nodes whose
- * outputs are all fused are not run on their own: their row is their consumer's, which
- * runs them.
+ * Compare one sample: one float run with every value kept, one emulator run from the
+ * float input (accumulated errors), and each operator on the float values of its inputs
+ * (isolated errors). Nodes whose outputs are all fused are not run on their own: their
+ * row is their consumer's, which runs them.
  *
  * @returns the sample's comparisons, in the order the rows are built from
  */
@@ -122,9 +156,9 @@ export function measureSample(
   const q = emu.quant;
   const g = q.model.graph;
   const measures: PrecisionMeasure[] = [];
-  const add = (key: string, ref: Tensor, got: Tensor) => {
+  const metric = (ref: Tensor, got: Tensor): Metric => {
     const s = similarity(asFloat32(got), asFloat32(ref));
-    measures.push({ key, cosine: s.cosine, mse: s.mse, shape: [...ref.shape] });
+    return { cosine: s.cosine, mse: s.mse };
   };
   const floatOutput = (name: string, t: Tensor) => !q.fused.has(name) && DTYPES[t.dtype].isFloat;
   const roundTrip = (name: string, t: Tensor) => {
@@ -135,35 +169,56 @@ export function measureSample(
   for (const v of g.runtimeInputs) {
     const x = feeds.get(v.name);
     if (x && activationParams(q, v.name) && DTYPES[x.dtype].isFloat) {
-      add(`in:${v.name}`, x, roundTrip(v.name, x));
+      measures.push({
+        key: `in:${v.name}`,
+        ...metric(x, roundTrip(v.name, x)),
+        shape: [...x.shape],
+      });
     }
   }
-  if (method === "EndToEnd") {
-    const out = emu.run(feeds, {
-      onValue: (name, got) => {
-        const r = ref.get(name);
-        if (r && floatOutput(name, r)) add(`node:${name}`, r, got);
-      },
-    });
-    for (const name of quantizedOutputs(q)) {
+  const accumulated = new Map<string, Metric>();
+  const out = emu.run(feeds, {
+    onValue: (name, got) => {
       const r = ref.get(name);
-      const got = out.get(name);
-      if (r && got) add(`out:${name}`, r, got);
-    }
-    return measures;
-  }
+      if (r && floatOutput(name, r)) accumulated.set(name, metric(r, got));
+    },
+  });
   for (const node of g.topologicalOrder()) {
     if (node.outputs.every((o) => !o || q.fused.has(o))) continue;
     const outs = emu.runNode(node, (n) => ref.get(n) ?? feeds.get(n));
     node.outputs.forEach((name, i) => {
       const r = ref.get(name);
       const got = outs[i];
-      if (r && got && floatOutput(name, r)) add(`node:${name}`, r, got);
+      if (!r || !floatOutput(name, r)) return;
+      const isolated = got ? metric(r, got) : undefined;
+      const acc = accumulated.get(name);
+      const own = method === "PerLayer" ? isolated : acc;
+      if (!own) return;
+      const p = activationParams(q, name);
+      const codes = p ? channelCodes(r, p) : undefined;
+      measures.push({
+        key: `node:${name}`,
+        ...own,
+        shape: [...r.shape],
+        isolated,
+        accumulated: acc,
+        ...(codes ? { codes } : {}),
+      });
     });
   }
   for (const name of quantizedOutputs(q)) {
     const r = ref.get(name);
-    if (r) add(`out:${name}`, r, roundTrip(name, r));
+    const got = out.get(name);
+    if (!r || !got) continue;
+    const channelCosine = channelCosineSums(got, r);
+    const classes = classAgreement(got, r);
+    measures.push({
+      key: `out:${name}`,
+      ...metric(r, method === "PerLayer" ? roundTrip(name, r) : got),
+      shape: [...r.shape],
+      ...(channelCosine ? { channelCosine } : {}),
+      ...(classes ? { classes } : {}),
+    });
   }
   return measures;
 }
@@ -188,81 +243,4 @@ export function analyzePrecision(
     return m;
   });
   return precisionRows(emu.quant, measures);
-}
-
-/**
- * The rows of a precision analysis from each sample's comparisons
- * ({@linkcode measureSample}), averaged in sample order.
- *
- * @param q the analysed quantized model
- * @param samples each sample's comparisons, in sample order
- */
-export function precisionRows(
-  q: QuantModel,
-  samples: readonly (readonly PrecisionMeasure[])[],
-): PrecisionRow[] {
-  const g = q.model.graph;
-  const sums = new Map<string, Sum>();
-  for (const measures of samples) {
-    for (const m of measures) {
-      const e = sums.get(m.key) ?? { cos: 0, mse: 0, n: 0, shape: m.shape };
-      e.cos += m.cosine;
-      e.mse += m.mse;
-      e.n++;
-      sums.set(m.key, e);
-    }
-  }
-  const inputs = g.runtimeInputs.map((v) => v.name);
-  const outputs = quantizedOutputs(q);
-  const qdtype = (name: string) => activationParams(q, name)?.qtype ?? "FP32";
-  const row = (
-    kind: PrecisionRow["kind"],
-    nodes: PrecisionNode[],
-    inputs: string[],
-    tensor: string,
-    e: Sum,
-    label?: { operator: string; type: string; qdtype: string },
-  ): PrecisionRow => ({
-    kind,
-    nodes,
-    inputs,
-    operator: label?.operator ?? nodes.map((n) => n.name).join(" + "),
-    type: label?.type ?? nodes.map((n) => n.type).join(" + "),
-    tensor,
-    shape: e.shape,
-    dtype: "FP32",
-    qdtype: label?.qdtype ?? qdtype(tensor),
-    cosine: e.cos / e.n,
-    mse: e.mse / e.n,
-  });
-  const rows: PrecisionRow[] = [];
-  for (const name of inputs) {
-    const e = sums.get(`in:${name}`);
-    if (!e) continue;
-    rows.push(
-      row("input", [], [], name, e, { operator: name, type: "Input", qdtype: qdtype(name) }),
-    );
-  }
-  const producers = g.producers();
-  for (const node of g.topologicalOrder()) {
-    for (const name of node.outputs) {
-      const e = sums.get(`node:${name}`);
-      if (!e) continue;
-      const chain = chainOf(node, q.fused, producers);
-      const inside = new Set(chain.flatMap((n) => n.outputs));
-      const reads = chain.flatMap((n) => n.inputs)
-        .filter((i) => i && !inside.has(i) && !g.initializers.has(i));
-      const nodes = chain.map((n) => ({ name: n.name, type: n.opType }));
-      rows.push(row("node", nodes, [...new Set(reads)], name, e));
-    }
-  }
-  for (const name of outputs) {
-    const e = sums.get(`out:${name}`);
-    if (!e) continue;
-    // the node name qdq_export.ts gives the DequantizeLinear that produces an output
-    const dq = { name: `${name}_DequantizeLinear`, type: "DequantizeLinear" };
-    const label = { operator: dq.name, type: dq.type, qdtype: "FP32" };
-    rows.push(row("output", [dq], [name], name, e, label));
-  }
-  return rows;
 }

@@ -1,12 +1,14 @@
 /**
  * Renderings of the precision analysis: the Quant Precision Table (console and
  * `quant/debug/precision_analysis_table.txt`) and a Mermaid flowchart
- * (`quant/debug/precision_analysis.mmd`) whose tensor nodes are coloured by cosine.
+ * (`quant/debug/precision_analysis.mmd`) whose tensor nodes are coloured by cosine, the top
+ * offenders (largest isolated error) and collapsed tensors marked.
  *
  * @module
  */
 import type { Graph } from "../ir/graph.ts";
 import type { PrecisionRow } from "../quant/precision_analysis.ts";
+import { type Collapse, FEW_CODES } from "../quant/precision_channels.ts";
 import { formatTable, type TableOptions } from "./table.ts";
 
 function tuple(shape: readonly (number | string | null)[]): string {
@@ -18,6 +20,12 @@ function tuple(shape: readonly (number | string | null)[]): string {
  * (a fused chain names each of its operators) and, last, the model outputs handed over
  * by their DequantizeLinear. Input rows are left out, as pulsar2 leaves them out.
  *
+ * pulsar2's eight columns come first (`Cosin`/`MSE` are the method's error), then axb's:
+ * the isolated and accumulated cosine, `Top` (`*1` … `*10`, the largest isolated errors)
+ * and `Collapse` (a flagged tensor: its few-code channels, the channel range ratio).
+ * Below the table, the top offenders in rank order, and the outputs' agreement with the
+ * float model (per-channel cosine min/median; top-1/top-5 for classifier-like outputs).
+ *
  * @param opts `maxWidth` of the table (default: the terminal's)
  */
 export function formatPrecisionTable(
@@ -26,7 +34,8 @@ export function formatPrecisionTable(
   mode: string,
   opts: Pick<TableOptions, "maxWidth"> = {},
 ): string {
-  return formatTable(
+  const cos = (m: { cosine: number } | undefined) => (m ? m.cosine.toFixed(5) : "");
+  const table = formatTable(
     rows.filter((r) => r.kind !== "input").map((r) => [
       r.operator,
       r.type,
@@ -36,13 +45,71 @@ export function formatPrecisionTable(
       r.qdtype,
       r.cosine.toFixed(5),
       r.mse.toFixed(5),
+      cos(r.isolated),
+      cos(r.accumulated),
+      r.offender ? `*${r.offender}` : "",
+      collapseText(r.collapse),
     ]),
     {
       title: `Quant Precision Table【${method} ${mode}】`,
-      header: ["Operator", "Type", "Output Tensor", "Shape", "DType", "QDType", "Cosin", "MSE"],
+      header: [
+        "Operator",
+        "Type",
+        "Output Tensor",
+        "Shape",
+        "DType",
+        "QDType",
+        "Cosin",
+        "MSE",
+        "Isolated",
+        "Accum",
+        "Top",
+        "Collapse",
+      ],
       ...opts,
     },
   );
+  return [table, ...offenderLines(rows), ...agreementLines(rows)].join("\n");
+}
+
+function collapseText(c: Collapse | undefined): string {
+  if (!c?.flagged) return "";
+  return `${c.fewCodeChannels}/${c.channels} ch < ${FEW_CODES} codes, range x${
+    Math.round(c.rangeRatio)
+  }`;
+}
+
+function offenderLines(rows: readonly PrecisionRow[]): string[] {
+  const top = rows.filter((r) => r.offender).sort((a, b) => (a.offender ?? 0) - (b.offender ?? 0));
+  if (!top.length) return [];
+  return [
+    "Top offenders by isolated error (float inputs into one quantized operator):",
+    ...top.map((r) =>
+      `  *${r.offender} ${r.operator} (${r.type}) -> ${r.tensor}: isolated ${
+        r.isolated?.cosine.toFixed(5)
+      }, accumulated ${r.accumulated?.cosine.toFixed(5) ?? "-"}${
+        r.collapse?.flagged ? ", collapsed" : ""
+      }`
+    ),
+  ];
+}
+
+function agreementLines(rows: readonly PrecisionRow[]): string[] {
+  const outs = rows.filter((r) => r.kind === "output" && r.agreement);
+  if (!outs.length) return [];
+  const pct = (x: number | undefined) => (x === undefined ? "" : `${(x * 100).toFixed(1)}%`);
+  return [
+    "Outputs against float (end to end):",
+    ...outs.map((r) => {
+      const a = r.agreement!;
+      const classes = a.top1 === undefined
+        ? ""
+        : `, top-1 agreement ${pct(a.top1)}, top-5 ${pct(a.top5)}`;
+      return `  ${r.tensor}: per-channel cosine min ${a.channelCosineMin.toFixed(5)}, median ${
+        a.channelCosineMedian.toFixed(5)
+      }${classes}`;
+    }),
+  ];
 }
 
 /** Colour class of a cosine: green ≥ 0.999, yellow ≥ 0.99, orange ≥ 0.98, red below. */
@@ -90,7 +157,10 @@ export function precisionMermaid(
     if (declared.has(id)) return;
     declared.add(id);
     lines.push(`  ${id}["${mermaidText(label)}"]`);
-    if (r) lines.push(`  class ${id} ${similarityClass(r.cosine)}`);
+    if (!r) return;
+    lines.push(`  class ${id} ${similarityClass(r.cosine)}`);
+    if (r.offender) lines.push(`  class ${id} offender`);
+    if (r.collapse?.flagged) lines.push(`  class ${id} collapsed`);
   };
   const tensor = (name: string) => {
     const r = compared.get(name);
@@ -119,7 +189,10 @@ export function precisionMermaid(
     "  classDef fair fill:#f4e285,stroke:#a38b00",
     "  classDef poor fill:#f6b26b,stroke:#b45f06",
     "  classDef bad fill:#ea9999,stroke:#990000",
-    `  legend["${method} ${mode}: green >= 0.999, yellow >= 0.99, orange >= 0.98, red < 0.98"]`,
+    "  classDef offender stroke:#cc0000,stroke-width:4px",
+    "  classDef collapsed stroke-dasharray:6 3",
+    `  legend["${method} ${mode}: green >= 0.999, yellow >= 0.99, orange >= 0.98, red < 0.98; ` +
+      `thick red border: top offender by isolated error; dashed: collapsed channels"]`,
   );
   return lines.join("\n") + "\n";
 }

@@ -106,3 +106,30 @@ Deno.test("precisionMermaid() labels every tensor with its shape and types, and 
   // the fused Conv output is never drawn: it is not a tensor of the quantized model
   assert.doesNotMatch(mmd, /t_c\b/);
 });
+
+Deno.test("formatPrecisionTable() adds the isolated and accumulated cosine and marks the top offenders", () => {
+  const { rows } = fixture();
+  const r = rows("EndToEnd");
+  const text = formatPrecisionTable(r, "EndToEnd", "Reference", { maxWidth: Infinity });
+  const header = text.split("\n").find((l) => l.startsWith("| Operator"))!;
+  assert.deepEqual(header.split("|").slice(9, 13).map((c) => c.trim()), [
+    "Isolated",
+    "Accum",
+    "Top",
+    "Collapse",
+  ]);
+  const first = r.find((x) => x.offender === 1)!;
+  const line = text.split("\n").find((l) => l.startsWith(`| ${first.operator} `))!;
+  assert.equal(line.split("|")[11].trim(), "*1");
+  assert.match(text, new RegExp(`\\n {2}\\*1 ${first.operator.replace(/\+/g, "\\+")} \\(`));
+  assert.match(text, /\n {2}y: per-channel cosine min [01]\.\d{5}, median [01]\.\d{5}$/);
+});
+
+Deno.test("precisionMermaid() gives the top offenders the offender class", () => {
+  const { model, rows } = fixture();
+  const r = rows("PerLayer");
+  const mmd = precisionMermaid(model.graph, r, "PerLayer", "Reference");
+  const first = r.find((x) => x.offender === 1)!;
+  assert.match(mmd, new RegExp(`\\n {2}class t_${first.tensor} offender\\n`));
+  assert.match(mmd, /\n {2}classDef offender /);
+});

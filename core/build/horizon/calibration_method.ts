@@ -6,8 +6,8 @@
  * - `default` / `mix` → an automatic search: every candidate of {@linkcode SEARCH} is
  *   quantized from the same statistics and scored by the mean cosine similarity between the
  *   float and the emulated quantized model outputs on up to {@linkcode SEARCH_SAMPLES}
- *   calibration samples; the best candidate wins (ties keep the earlier one). `mix` has no
- *   per-node search in axb: it runs the same model-level search, and says so;
+ *   calibration samples; the best candidate wins (ties keep the earlier one). `mix` runs
+ *   the same model-level search, then the per-node int16 search of `mix_precision.ts`;
  * - `skip` → MinMax on generated data (performance checks only);
  * - `load` → MinMax (QAT scales are not read), said in the log.
  *
@@ -67,7 +67,9 @@ export function fixedChoice(cp: CalibrationParameters, log: Logger): Calibration
       log.warn("calibration_type 'load': QAT scales are not read by axb; calibrating with max");
       return { label: "max", method: "MinMax" };
     case "mix":
-      log.info("calibration_type 'mix': axb searches per model, not per node");
+      log.info(
+        "calibration_type 'mix': model-level calibration search, then a per-node int16 search",
+      );
       return undefined;
     case "default":
       return undefined;

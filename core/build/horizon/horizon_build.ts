@@ -46,6 +46,7 @@ import { formatSimilarityTable, type SimilarityRow, similarityRows } from "./sim
 import { compileContainer } from "./container.ts";
 import { horizonPrecision } from "./precision.ts";
 import { withLayerOutputs } from "./layer_dump.ts";
+import { mixPrecision } from "./mix_precision.ts";
 
 /** What {@linkcode runHorizonBuild} needs besides the mapping. */
 export interface HorizonBuildOptions {
@@ -166,7 +167,28 @@ export async function runHorizonBuild(
   const picked = choice
     ? { choice, quant: quantize(choice) }
     : searchCalibration(optimized, samples, quantize, registry, log);
-  const quant = picked.quant;
+  const quant = cp.calibration_type === "mix"
+    ? mixPrecision(optimized, samples, picked.choice, {
+      quantize: (c, layerConfigs, logger) => {
+        const p = horizonPrecision(optimized, h, layerConfigs, target.numeric, cpuNodes, logger);
+        return quantizeModel(optimized, stats, {
+          method: c.method,
+          percentile: c.percentile,
+          precision: p.plan,
+          biasDataType: "S32",
+          refineWeightThreshold: 0,
+          numeric: p.numeric,
+          fixedActivations: fixed,
+          floatTensors: cpuResults,
+          tensorPrecision: p.tensorPrecision,
+        });
+      },
+      quant: mapping.build.quant,
+      picked: picked.quant,
+      target,
+      opts,
+    })
+    : picked.quant;
   log.info(`quantize with ${precision.numeric.name}`);
 
   let deployed = quant;

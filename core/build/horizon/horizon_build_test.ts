@@ -170,6 +170,24 @@ Deno.test("hb_compile --skip compile writes the ONNX artifacts (and the dumped c
   assert.ok(await exists(join(r.dir, "hb_compile.log")));
 });
 
+Deno.test("hb_compile with calibration_type mix runs the per-node int16 search after the model-level one", async () => {
+  const r = await inTemp(async (d) => [
+    "hb_compile",
+    "-c",
+    await yamlIn(d, { march: "nash-e", calibrationType: "mix" }),
+    "--skip",
+    "compile",
+  ]);
+  assert.equal(r.code, 0, r.err.join("\n"));
+  const log = await Deno.readTextFile(join(r.dir, "hb_compile.log"));
+  assert.match(log, /calibration search: chose /);
+  // the tiny CNN meets pulsar2's highest_mix_precision goal at int8: nothing is promoted
+  assert.match(
+    log,
+    /auto precision: 0 of \d+ layers to U16, cosine [01]\.\d{5} -> [01]\.\d{5}, .*\(target reached; 0 tried/,
+  );
+});
+
 Deno.test("hb_compile --fast-perf writes its starter YAML under .fast_perf and an .hbm", async () => {
   const r = await inTemp(() =>
     Promise.resolve(["hb_compile", "--fast-perf", "-m", TINY_CNN, "--march", "nash-m"])

@@ -32,6 +32,8 @@ export interface CostAssumptions {
   readonly sliceModeParts: HardwareFact;
   /** Parts a chain intermediate is cut into under `enable_tile_mode`. */
   readonly tileModeParts: HardwareFact;
+  /** Compute passes of an op that reads or writes a 16-bit activation, against one at U8. */
+  readonly wideActivationPasses: HardwareFact;
 }
 
 /** The assumptions used by every AXera chip. */
@@ -69,5 +71,10 @@ export const AXERA_COST_ASSUMPTIONS: CostAssumptions = {
     2,
     "parts",
     "tile mode pipelines a producer/consumer pair over 2 tiles (ping-pong), so the intermediate needs 1/2 on chip",
+  ),
+  wideActivationPasses: assumed(
+    2,
+    "passes",
+    "a U16 activation against S8 weights (or a 16-bit vector lane) takes two 8-bit passes; only automatic mixed precision asks, through TargetSubgraph.activationBits",
   ),
 };

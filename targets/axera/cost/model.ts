@@ -50,6 +50,10 @@
  * adds traffic. Bandwidth: B' = min(B, `ddr_bw_limit` · 1e9) when the limit is > 0, in bytes
  * per cycle B'/f; ddr cycles = bytes / (B'/f).
  *
+ * 16-bit activations (only when the caller says so, `TargetSubgraph.activationBits`): their
+ * bytes count twice in the traffic, and an op reading or writing one takes
+ * `wideActivationPasses` times its unit cycles.
+ *
  * Latency: DMA overlaps compute within an op (double buffering), ops run in sequence:
  * cycles_op = max(compute, ddr cycles); total cycles = Σ cycles_op; seconds = cycles / f.
  * Batch: weights and overheads are paid once per run, compute and activation traffic scale
@@ -237,13 +241,19 @@ export function estimateSubgraph(
   const ops = mergeOps(sub, hw, a);
   const { inputs, outputs } = boundary(sub, ops);
   const actBytes = a.activationBytes.value;
+  const bytesPer = (v: string) => {
+    const bits = sub.activationBits?.get(v);
+    return bits ? bits / 8 : actBytes;
+  };
+  const wide = (o: Merged) =>
+    [...o.work.inputs, ...o.outputs].some((v) => (sub.activationBits?.get(v) ?? 8) > 8);
   const chainParts = (opts.sliceMode ? a.sliceModeParts.value : 1) *
     (opts.tileMode ? a.tileModeParts.value : 1);
   const traffic = simulateMemory(
     ops.map((o) => ({ inputs: o.work.inputs, outputs: o.outputs, weightBytes: o.weightBytes })),
     {
       ocmBytes: hw.onChipMemoryBytes.value,
-      bytesOf: (v) => elementsOf(sub.types.get(v)?.shape) * actBytes * b,
+      bytesOf: (v) => elementsOf(sub.types.get(v)?.shape) * bytesPer(v) * b,
       subgraphInputs: inputs,
       subgraphOutputs: outputs,
       chainParts,
@@ -262,6 +272,7 @@ export function estimateSubgraph(
     if (w.unit === "conv") unitCycles = (b * w.macs) / (macPeak * w.laneUtilisation);
     else if (w.unit === "cv") unitCycles = (b * w.moveElements) / (v * a.cvRatio.value);
     else unitCycles = (b * w.vectorElements) / v;
+    if (wide(o)) unitCycles *= a.wideActivationPasses.value;
     const units = parallelUnits(sub, w.node, b);
     unitCycles = unitCycles * Math.ceil(units / cores) / units;
     const tiles = Math.max(ownTiles.get(name) ?? 1, planTiles.get(name) ?? 1);

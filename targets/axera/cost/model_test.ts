@@ -5,6 +5,7 @@ import { AX650_HARDWARE, AX650_MOBILENETV2_CYCLES } from "../../ax650.ts";
 import { AX620E_HARDWARE } from "../../ax620e.ts";
 import { ax650 } from "../../ax650.ts";
 import { CONV_PIPELINE_ACTIVATIONS, estimateSubgraph } from "./model.ts";
+import { AXERA_COST_ASSUMPTIONS } from "./constants.ts";
 import { listedCapabilities, opCapabilities } from "../../../core/quant/op_capabilities.ts";
 import { opWork } from "./op_work.ts";
 import type { ExecutionPlan } from "../../target.ts";
@@ -155,4 +156,29 @@ Deno.test("CONV_PIPELINE_ACTIVATIONS are table operators and hold every bounds a
   for (const [op, caps] of listedCapabilities()) {
     if (caps.boundsActivation) assert.ok(CONV_PIPELINE_ACTIVATIONS.has(op), op);
   }
+});
+
+Deno.test("estimateSubgraph() charges a conv with 16-bit activations two passes and twice the activation bytes", () => {
+  // 64→64 3x3 conv on 56x56: compute-bound at U8 on AX650
+  const sub = wholeGraph(convModel(64, 64, 56, 56, 3));
+  const plan: ExecutionPlan = { batch: 1, cores: 1 };
+  const u8 = estimateSubgraph(sub, AX650_HARDWARE, plan);
+  const wide = estimateSubgraph(
+    { ...sub, activationBits: new Map([["x", 16], ["y", 16]]) },
+    AX650_HARDWARE,
+    plan,
+  );
+  const [a] = u8.ops;
+  const [b] = wide.ops;
+  const overhead = AXERA_COST_ASSUMPTIONS.opOverheadCycles.value;
+  assert.ok(
+    Math.abs((b.computeCycles - overhead) - 2 * (a.computeCycles - overhead)) < 1e-6,
+    `${a.computeCycles} -> ${b.computeCycles}`,
+  );
+  // input and output cross DDR at 2 bytes per element, the weights stay S8
+  const acts = 2 * 64 * 56 * 56;
+  assert.equal(b.ddrBytes - a.ddrBytes, acts);
+  // a map that names no 16-bit tensor changes nothing
+  const same = estimateSubgraph({ ...sub, activationBits: new Map() }, AX650_HARDWARE, plan);
+  assert.equal(same.cycles, u8.cycles);
 });

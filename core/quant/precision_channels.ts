@@ -1,0 +1,256 @@
+/**
+ * Per-channel statistics of the precision analysis, gathered per sample and summed over
+ * samples, so workers can each measure their share and the main thread adds them up:
+ *
+ * - the collapse check: which codes each channel of a quantized tensor uses under the
+ *   tensor's own (per-tensor) parameters, over all samples, and the channel's float range;
+ * - the per-channel cosine of an output against the float reference;
+ * - for classifier-like outputs, top-1 / top-5 agreement with the float model.
+ *
+ * The channel axis is axis 1 for rank 4 and more (NCHW) and the last axis for rank 2 and
+ * 3 (`[N, classes]`, `[N, tokens, features]`, a detector's `[N, boxes, 4 + classes]`);
+ * rank 0 and 1 tensors have no channels.
+ *
+ * @module
+ */
+import type { Tensor } from "../ir/tensor.ts";
+import { asFloat32 } from "../ir/tensor.ts";
+import { type QParams, quantizeTensor } from "./codes.ts";
+import { QRANGE } from "./numeric.ts";
+
+/** The channel axis of a tensor of `shape`, or undefined when it has none. */
+export function channelAxis(shape: readonly number[]): number | undefined {
+  if (shape.length >= 4) return 1;
+  if (shape.length >= 2) return shape.length - 1;
+  return undefined;
+}
+
+/** Calls `visit(channel, index)` for every element of a row-major tensor of `shape`. */
+function forEachChannel(
+  shape: readonly number[],
+  axis: number,
+  visit: (channel: number, index: number) => void,
+): void {
+  const channels = shape[axis];
+  const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const total = shape.reduce((a, b) => a * b, 1);
+  for (let i = 0; i < total; i++) visit(Math.floor(i / inner) % channels, i);
+}
+
+/**
+ * Codes used and float range per channel of one tensor, over one sample or several.
+ * Codes are marked at 8-bit resolution: one bit per U8/S8 code, one per group of 256
+ * codes of a 16-bit type (a 16-bit channel on fewer than 16 such groups has collapsed
+ * as an 8-bit one on fewer than 16 codes would).
+ */
+export interface ChannelCodes {
+  /** {@linkcode LEVEL_WORDS} 32-bit words of code marks per channel, channel after channel. */
+  marks: number[];
+  /** Smallest and largest float value per channel. */
+  min: number[];
+  max: number[];
+  /** Elements per channel, summed over the samples. */
+  elements: number;
+}
+
+const LEVELS = 256;
+const LEVEL_WORDS = LEVELS / 32;
+
+/**
+ * The codes of `ref` quantized with `p`, marked per channel, and each channel's float range.
+ *
+ * @returns undefined for a tensor without channels
+ */
+export function channelCodes(ref: Tensor, p: QParams): ChannelCodes | undefined {
+  const shape = ref.shape;
+  const axis = channelAxis(shape);
+  if (axis === undefined) return undefined;
+  const { min: qmin, max: qmax } = QRANGE[p.qtype];
+  const perLevel = (qmax - qmin + 1) / LEVELS;
+  const channels = shape[axis];
+  const v = asFloat32(ref);
+  const codes = asFloat32(quantizeTensor(ref, p));
+  const marks = new Uint32Array(channels * LEVEL_WORDS);
+  const out: ChannelCodes = {
+    marks: [],
+    min: new Array(channels).fill(Infinity),
+    max: new Array(channels).fill(-Infinity),
+    elements: ref.size / channels,
+  };
+  forEachChannel(shape, axis, (c, i) => {
+    const level = Math.floor((codes[i] - qmin) / perLevel);
+    marks[c * LEVEL_WORDS + (level >> 5)] |= 1 << (level & 31);
+    if (v[i] < out.min[c]) out.min[c] = v[i];
+    if (v[i] > out.max[c]) out.max[c] = v[i];
+  });
+  out.marks = Array.from(marks);
+  return out;
+}
+
+/** Channel code statistics over several samples: the codes of both, the wider range. */
+export function mergeChannelCodes(a: ChannelCodes, b: ChannelCodes): ChannelCodes {
+  return {
+    marks: a.marks.map((m, i) => (m | (b.marks[i] ?? 0)) >>> 0),
+    min: a.min.map((m, c) => Math.min(m, b.min[c] ?? m)),
+    max: a.max.map((m, c) => Math.max(m, b.max[c] ?? m)),
+    elements: a.elements + b.elements,
+  };
+}
+
+function popcount(x: number): number {
+  let n = 0;
+  for (let v = x >>> 0; v; v &= v - 1) n++;
+  return n;
+}
+
+/** Distinct codes (8-bit levels) each channel uses. */
+export function codesPerChannel(s: ChannelCodes): number[] {
+  return s.min.map((_, c) => {
+    let n = 0;
+    for (let w = 0; w < LEVEL_WORDS; w++) n += popcount(s.marks[c * LEVEL_WORDS + w] ?? 0);
+    return n;
+  });
+}
+
+/** Verdict of the collapse check on one tensor. */
+export interface Collapse {
+  /** Widest channel range over the narrowest non-zero one. */
+  rangeRatio: number;
+  /** Channels using fewer than {@linkcode FEW_CODES} codes. */
+  fewCodeChannels: number;
+  /** Channels of the tensor. */
+  channels: number;
+  /** Median distinct codes per channel. */
+  medianCodes: number;
+  /** The tensor is flagged as collapsed. */
+  flagged: boolean;
+}
+
+/** A channel with fewer codes than this carries little more than its sign. */
+export const FEW_CODES = 16;
+/** Channel ranges differing by more than this factor cannot share one scale well. */
+export const RANGE_RATIO = 100;
+/**
+ * Fewer elements per channel (over all samples) than this say nothing about its codes: a
+ * `[1, 1280, 1, 1]` pooled tensor on 8 samples uses at most 8 codes per channel.
+ */
+export const MIN_ELEMENTS = 256;
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * The collapse rule: one per-tensor scale serves channels whose ranges differ by more
+ * than {@linkcode RANGE_RATIO} (widest over narrowest non-zero range), and most channels
+ * (more than half) use fewer than {@linkcode FEW_CODES} codes — the narrow channels have
+ * collapsed onto a handful of codes under the wide channels' scale (a detector's scores
+ * concatenated with its boxes). Constant channels (range 0) count as few-code channels but
+ * not for the ratio: a dead ReLU channel alone is no collapse. Channels with fewer than
+ * {@linkcode MIN_ELEMENTS} elements over the samples are never flagged.
+ */
+export function collapseOf(s: ChannelCodes): Collapse {
+  const ranges = s.max.map((m, c) => m - s.min[c]).filter((r) => r > 0 && Number.isFinite(r));
+  const rangeRatio = ranges.length ? Math.max(...ranges) / Math.min(...ranges) : 1;
+  const codes = codesPerChannel(s);
+  const fewCodeChannels = codes.filter((n) => n < FEW_CODES).length;
+  const channels = codes.length;
+  return {
+    rangeRatio,
+    fewCodeChannels,
+    channels,
+    medianCodes: median(codes),
+    flagged: s.elements >= MIN_ELEMENTS && rangeRatio > RANGE_RATIO &&
+      fewCodeChannels * 2 > channels,
+  };
+}
+
+/** Per-channel sums of a cosine: `Σ got·ref`, `Σ got²`, `Σ ref²`. */
+export interface ChannelCosineSums {
+  dot: number[];
+  got: number[];
+  ref: number[];
+}
+
+/** Per-channel cosine sums of `got` against `ref` on one sample. */
+export function channelCosineSums(got: Tensor, ref: Tensor): ChannelCosineSums | undefined {
+  const axis = channelAxis(ref.shape);
+  if (axis === undefined || got.shape.length !== ref.shape.length) return undefined;
+  const channels = ref.shape[axis];
+  const a = asFloat32(got);
+  const b = asFloat32(ref);
+  const s: ChannelCosineSums = {
+    dot: new Array(channels).fill(0),
+    got: new Array(channels).fill(0),
+    ref: new Array(channels).fill(0),
+  };
+  forEachChannel(ref.shape, axis, (c, i) => {
+    s.dot[c] += a[i] * b[i];
+    s.got[c] += a[i] * a[i];
+    s.ref[c] += b[i] * b[i];
+  });
+  return s;
+}
+
+/** Sum of two samples' channel cosine sums. */
+export function addCosineSums(a: ChannelCosineSums, b: ChannelCosineSums): ChannelCosineSums {
+  return {
+    dot: a.dot.map((x, c) => x + (b.dot[c] ?? 0)),
+    got: a.got.map((x, c) => x + (b.got[c] ?? 0)),
+    ref: a.ref.map((x, c) => x + (b.ref[c] ?? 0)),
+  };
+}
+
+/** Minimum and median per-channel cosine; channels zero in both tensors are left out. */
+export function cosineSpread(s: ChannelCosineSums): { min: number; median: number } {
+  const cos: number[] = [];
+  s.dot.forEach((d, c) => {
+    const g = s.got[c];
+    const r = s.ref[c];
+    if (g === 0 && r === 0) return;
+    cos.push(g === 0 || r === 0 ? 0 : d / Math.sqrt(g * r));
+  });
+  return cos.length ? { min: Math.min(...cos), median: median(cos) } : { min: 1, median: 1 };
+}
+
+/** Top-1 / top-5 agreement counts of a classifier-like output over its rows. */
+export interface ClassAgreement {
+  /** Rows compared (batch entries × samples). */
+  rows: number;
+  /** Rows where no class outscores the float model's top-1 class. */
+  top1: number;
+  /** Rows whose top-5 classes contain the float model's top-1 class. */
+  top5: number;
+}
+
+/** A classifier-like output: rank 2 with at least 10 classes. */
+export function classifierLike(shape: readonly number[]): boolean {
+  return shape.length === 2 && shape[1] >= 10;
+}
+
+/**
+ * Top-1 / top-5 agreement of `got` with `ref` for a classifier-like output.
+ *
+ * @returns undefined when the output is not classifier-like
+ */
+export function classAgreement(got: Tensor, ref: Tensor): ClassAgreement | undefined {
+  if (!classifierLike(ref.shape) || got.shape.length !== 2) return undefined;
+  const [rows, classes] = ref.shape;
+  const a = asFloat32(got);
+  const b = asFloat32(ref);
+  const out: ClassAgreement = { rows, top1: 0, top5: 0 };
+  for (let r = 0; r < rows; r++) {
+    const off = r * classes;
+    let want = 0;
+    for (let k = 1; k < classes; k++) if (b[off + k] > b[off + want]) want = k;
+    // the float top-1 is the quantized top-1 when no class scores strictly higher (a tie
+    // of codes counts as agreement), and in its top 5 when fewer than 5 do
+    let higher = 0;
+    for (let k = 0; k < classes; k++) if (a[off + k] > a[off + want]) higher++;
+    if (higher === 0) out.top1++;
+    if (higher < 5) out.top5++;
+  }
+  return out;
+}
