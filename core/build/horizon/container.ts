@@ -25,7 +25,7 @@ import type { NpuMode, Target } from "../../../targets/target.ts";
 import { runCompileStage } from "../../compile/compile_stage.ts";
 import { writeCompiledModel } from "../../container/encode.ts";
 import { withCompiledHorizonMeta } from "../../container/horizon_meta.ts";
-import type { JsonValue } from "../../config/json_value.ts";
+import { horizonYamlGroups } from "../../config/horizon/effective.ts";
 import { VERSION } from "../../version.ts";
 import type { HorizonInputPlan } from "./input_plan.ts";
 import type { RemovedNode } from "./graph_edits.ts";
@@ -83,11 +83,6 @@ export function runtimeProcessor(p: HorizonInputPlan): InputProcessor | undefine
   };
 }
 
-/** Plain JSON of a typed value (the YAML groups for the record). */
-function json(v: unknown): JsonValue {
-  return JSON.parse(JSON.stringify(v ?? null));
-}
-
 /** Compile `quant` and write the container; returns its path and where each node runs. */
 export async function compileContainer(
   quant: QuantModel,
@@ -129,13 +124,7 @@ export async function compileContainer(
   const compiled = withCompiledHorizonMeta(stage.compiled, {
     tool: h.tool,
     march: h.march,
-    yaml: {
-      model_parameters: json(h.model_parameters),
-      input_parameters: json(h.input_parameters),
-      calibration_parameters: json(h.calibration_parameters),
-      compiler_parameters: json(h.compiler_parameters),
-      ...(h.custom_op ? { custom_op: json(h.custom_op) } : {}),
-    },
+    yaml: horizonYamlGroups(h),
     environment: {
       axb_version: VERSION,
       model_type: opts.mapping.modelType,

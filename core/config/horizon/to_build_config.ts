@@ -7,8 +7,9 @@
  * YAML: `core/build/horizon/`) reads the Horizon config directly wherever this mapping
  * approximates: the march's own core modes and numeric model (int8/int16 symmetric),
  * the `default`/`mix` calibration search, the pre-processing node and runtime input
- * conversion per input, placement, graph edits. The BuildConfig below is what `axb config`
- * shows and what the compile stage takes its remaining options from.
+ * conversion per input, placement, graph edits. The BuildConfig below is what the compile
+ * stage takes its remaining options from (`axb config` shows the Horizon config itself,
+ * `effective.ts`).
  *
  * Field map and approximations (each approximation is also listed in `notes`):
  * - `march` → `target` (a Horizon name). `BuildConfig.target_hardware` only names
