@@ -26,6 +26,7 @@ import { calibrateParallel } from "../../quant/calibrate_parallel.ts";
 import { type FixedActivation, quantizeModel } from "../../quant/quantize.ts";
 import { toQdqModel } from "../../quant/qdq_export.ts";
 import type { QuantModel } from "../../quant/quant_model.ts";
+import { withFloat16Nodes } from "../../quant/float16.ts";
 import { selectNpuMode } from "../../compile/npu_mode.ts";
 import type { TargetRegistry } from "../../../targets/registry.ts";
 import type { Target } from "../../../targets/target.ts";
@@ -166,8 +167,12 @@ export async function runHorizonBuild(
   const picked = choice
     ? { choice, quant: quantize(choice) }
     : searchCalibration(optimized, samples, quantize, registry, log);
-  const quant = picked.quant;
+  const half = withFloat16Nodes(picked.quant, precision.float16);
+  const quant = half.quant;
   log.info(`quantize with ${precision.numeric.name}`);
+  if (half.nodes.length > 0) {
+    log.info(`float16: ${half.nodes.join(", ")} read and write float16 values`);
+  }
 
   let deployed = quant;
   if (mp.layer_out_dump) {
@@ -181,9 +186,6 @@ export async function runHorizonBuild(
     log.warn(
       "per_channel: axb keeps one scale per activation tensor (per-channel activation scales are not emulated)",
     );
-  }
-  if (h.input_parameters.separate_batch) {
-    log.warn("separate_batch: the batch stays one contiguous input in axb's container");
   }
   if (h.tool === "hb_compile") {
     await save(withUnsignedWeights(toQdqModel(deployed)), "_calibrated_model.onnx");
