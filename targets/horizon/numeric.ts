@@ -1,8 +1,8 @@
 /**
  * The Horizon BPU numeric models (spec `horizon.md` §1, §8): activations int8 symmetric per
- * tensor (zero point 0, scale amax/127), int16 where a config asks for it and the march has
- * it; weights int8
- * per output channel. Only Conv may output int32: a model output written by a Conv keeps
+ * tensor (zero point 0, scale amax/127; per channel with `per_channel: True`, applied by the
+ * Horizon build through `core/quant/per_channel_activations.ts`), int16 where a config asks
+ * for it and the march has it; weights int8 per output channel. Only Conv may output int32: a model output written by a Conv keeps
  * its accumulator (dequantized on the CPU), and a tail Conv+ReLU keeps the Conv at int32
  * with the ReLU on the CPU.
  *

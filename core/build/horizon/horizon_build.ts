@@ -3,7 +3,8 @@
  * §3, §4): validate everything the YAML names against the model and the calibration files
  * → `<prefix>_original_float_model.onnx` (pre-processing node at the inputs) →
  * `<prefix>_optimized_float_model.onnx` → calibration and quantization with the march's
- * numeric model → `<prefix>_quantized_model.onnx` (hb_mapper) or
+ * numeric model (per-channel feature maps with `per_channel`, float16 nodes) →
+ * `<prefix>_quantized_model.onnx` (hb_mapper) or
  * `<prefix>_calibrated_model.onnx` + `<prefix>_ptq_model.onnx` (hb_compile) → the similarity
  * table → `<prefix>.bin` / `<prefix>.hbm` (an axb container with the `axb.horizon` record).
  *
@@ -27,6 +28,12 @@ import { type FixedActivation, quantizeModel } from "../../quant/quantize.ts";
 import { toQdqModel } from "../../quant/qdq_export.ts";
 import type { QuantModel } from "../../quant/quant_model.ts";
 import { withFloat16Nodes } from "../../quant/float16.ts";
+import {
+  channelAbsMax,
+  perChannelCandidates,
+  withPerChannelActivations,
+} from "../../quant/per_channel_activations.ts";
+import type { Tensor } from "../../ir/tensor.ts";
 import { selectNpuMode } from "../../compile/npu_mode.ts";
 import type { TargetRegistry } from "../../../targets/registry.ts";
 import type { Target } from "../../../targets/target.ts";
@@ -167,7 +174,10 @@ export async function runHorizonBuild(
   const picked = choice
     ? { choice, quant: quantize(choice) }
     : searchCalibration(optimized, samples, quantize, registry, log);
-  const half = withFloat16Nodes(picked.quant, precision.float16);
+  const half = withFloat16Nodes(
+    perChannel(picked.quant, optimized, samples, h, opts),
+    precision.float16,
+  );
   const quant = half.quant;
   log.info(`quantize with ${precision.numeric.name}`);
   if (half.nodes.length > 0) {
@@ -180,11 +190,6 @@ export async function runHorizonBuild(
     deployed = d.quant;
     log.warn(
       `layer_out_dump: ${d.added} layer output(s) added; for debugging only, the model is slower`,
-    );
-  }
-  if (cp.per_channel) {
-    log.warn(
-      "per_channel: axb keeps one scale per activation tensor (per-channel activation scales are not emulated)",
     );
   }
   if (h.tool === "hb_compile") {
@@ -233,6 +238,33 @@ export async function runHorizonBuild(
     similarity,
     calibration: picked.choice.label,
   };
+}
+
+/**
+ * `per_channel: True` (with `kl`, `max` or `skip`; the config layer warns that `default` and
+ * `mix` ignore it): symmetric feature maps get one scale per channel.
+ */
+function perChannel(
+  quant: QuantModel,
+  optimized: Model,
+  samples: readonly ReadonlyMap<string, Tensor>[],
+  h: HorizonMapping["horizon"],
+  opts: HorizonBuildOptions,
+): QuantModel {
+  const cp = h.calibration_parameters;
+  if (!cp.per_channel || cp.calibration_type === "default" || cp.calibration_type === "mix") {
+    return quant;
+  }
+  const names = perChannelCandidates(quant);
+  const r = withPerChannelActivations(
+    quant,
+    channelAbsMax(optimized, samples, names, opts.registry),
+  );
+  opts.log.info(
+    `per_channel: ${r.tensors.length} feature map(s) quantized per channel, ` +
+      `${names.size - r.tensors.length} candidate(s) of one channel or none kept per tensor`,
+  );
+  return r.quant;
 }
 
 /** The nodes the target places on the CPU (with the YAML's forced placements). */

@@ -23,6 +23,7 @@ async function convert(
   rt = "rgb",
   modelExtra: readonly string[] = [],
   quantConfig?: unknown,
+  calibrationExtra: readonly string[] = [],
 ) {
   const dir = await Deno.makeTempDir({ prefix: "axb_hz_ort_" });
   await writeTinyCalibration(join(dir, "cal"), 6);
@@ -38,7 +39,10 @@ async function convert(
       layoutRt: march === "bernoulli2" && rt === "rgb" ? "NHWC" : undefined,
       // the logits: a Gemm tail that keeps its 32-bit accumulator
       modelExtra: ["  output_nodes: 'fc'", ...modelExtra],
-      calibrationExtra: quantConfig ? ["  quant_config: './qc.json'"] : [],
+      calibrationExtra: [
+        ...(quantConfig ? ["  quant_config: './qc.json'"] : []),
+        ...calibrationExtra,
+      ],
     }),
   );
   const h = parseHorizonConfig(yaml, { targets, tool });
@@ -161,3 +165,37 @@ Deno.test("hb_compile nash-e float16 quant_config: the ptq ONNX rounds through f
   }
   assert.ok(within / total >= 0.99, `${within}/${total} within 1 LSB (${lsb})`);
 });
+
+for (const [tool, march] of [["hb_mapper", "bernoulli2"], ["hb_compile", "nash-e"]] as const) {
+  Deno.test(`${tool} ${march} per_channel: per-axis feature maps in the host ONNX match the container within 1 LSB`, async () => {
+    const r = await convert(tool, march, "rgb", [], undefined, ["  per_channel: True"]);
+    const onnx = await loadModel(r.quantizedOnnx);
+    const perAxis = onnx.graph.nodes.filter((n) =>
+      n.opType === "QuantizeLinear" && n.attrs.has("axis") &&
+      (onnx.graph.initializers.get(n.inputs[1])?.size ?? 0) > 1
+    );
+    // few feature maps of the tiny CNN lie between Convs only (its Relu outputs feed pools)
+    assert.ok(perAxis.length >= 1, `${perAxis.length} per-channel feature maps`);
+    const session = await ort.InferenceSession.create(r.quantizedOnnx);
+    const cm = await readCompiledModel(r.container ?? "");
+    const lsb = r.similarity[0].threshold / 127;
+    let within = 0;
+    let total = 0;
+    for (let seed = 0; seed < 4; seed++) {
+      const hwc = image(seed);
+      const host = new ort.Tensor("int8", Int8Array.from(hwc, (v) => v - 128), [1, 32, 32, 3]);
+      const got = (await session.run({ input: host }))[session.outputNames[0]];
+      assert.ok(got.data instanceof Float32Array);
+      const runtime = march === "bernoulli2"
+        ? new Tensor("u8", [1, 32, 32, 3], Uint8Array.from(hwc))
+        : new Tensor("u8", [1, 3, 32, 32], planar(hwc));
+      const emu = runCompiled(cm, new Map([["input", runtime]])).outputs.get("logits");
+      assert.ok(emu);
+      for (let i = 0; i < got.data.length; i++) {
+        total++;
+        if (Math.abs(Number(emu.data[i]) - got.data[i]) <= lsb * 1.0001) within++;
+      }
+    }
+    assert.ok(within / total >= 0.99, `${within}/${total} within 1 LSB (${lsb})`);
+  });
+}

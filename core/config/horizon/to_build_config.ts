@@ -268,7 +268,7 @@ export function horizonToBuildConfig(h: HorizonConfig, targets: TargetRegistry):
   }
   if (cp.per_channel) {
     notes.push(
-      "per_channel featuremap calibration has no BuildConfig equivalent; per-tensor is used",
+      "per_channel featuremap calibration has no BuildConfig equivalent; the Horizon build applies it",
     );
   }
   build.quant.layer_configs = precisionLayerConfigs(h, notes);
