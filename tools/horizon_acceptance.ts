@@ -2,7 +2,7 @@
  * Horizon acceptance figures (issue 9): for each shared model, convert with
  * `hb_mapper makertbin` for bernoulli2 (`input_type_rt` featuremap, rgb, nv12 — rgb-trained,
  * mean/scale in the YAML) and `hb_compile` for nash-e and nash-m (plus two `per_channel: True`
- * runs, `-pc`), then on the 8 held-out
+ * runs, `-pc`, and the kl run without it), then on the 8 held-out
  * images of `../shared/calib/images-32.tar` (the first 24 calibrate):
  *
  * - every artifact exists;
@@ -65,6 +65,7 @@ const RUNS: Run[] = [
   { name: "nash-e-rgb", march: "nash-e", rt: "rgb", calibration: "default" },
   { name: "nash-m-nv12", march: "nash-m", rt: "nv12", calibration: "default" },
   { name: "b2-rgb-pc", march: "bernoulli2", rt: "rgb", calibration: "max", perChannel: true },
+  { name: "nash-e-rgb-kl", march: "nash-e", rt: "rgb", calibration: "kl" },
   { name: "nash-e-rgb-pc", march: "nash-e", rt: "rgb", calibration: "kl", perChannel: true },
 ];
 const only = values.get("runs");
