@@ -241,8 +241,8 @@ export async function runHorizonBuild(
 }
 
 /**
- * `per_channel: True` (with `kl`, `max` or `skip`; the config layer warns that `default` and
- * `mix` ignore it): symmetric feature maps get one scale per channel.
+ * `per_channel: True` (any `calibration_type` but `default` and `mix`, which ignore it as
+ * the config layer warns): symmetric feature maps between Convs get one scale per channel.
  */
 function perChannel(
   quant: QuantModel,
