@@ -1,7 +1,8 @@
 /**
  * Horizon acceptance figures (issue 9): for each shared model, convert with
  * `hb_mapper makertbin` for bernoulli2 (`input_type_rt` featuremap, rgb, nv12 — rgb-trained,
- * mean/scale in the YAML) and `hb_compile` for nash-e and nash-m, then on the 8 held-out
+ * mean/scale in the YAML) and `hb_compile` for nash-e and nash-m (plus two `per_channel: True`
+ * runs, `-pc`, and the kl run without it), then on the 8 held-out
  * images of `../shared/calib/images-32.tar` (the first 24 calibrate):
  *
  * - every artifact exists;
@@ -54,6 +55,8 @@ interface Run {
   readonly march: string;
   readonly rt: "featuremap" | "rgb" | "nv12";
   readonly calibration: string;
+  /** `per_channel: True` (feature maps quantized per channel). */
+  readonly perChannel?: boolean;
 }
 const RUNS: Run[] = [
   { name: "b2-featuremap", march: "bernoulli2", rt: "featuremap", calibration: "default" },
@@ -61,6 +64,9 @@ const RUNS: Run[] = [
   { name: "b2-nv12", march: "bernoulli2", rt: "nv12", calibration: "default" },
   { name: "nash-e-rgb", march: "nash-e", rt: "rgb", calibration: "default" },
   { name: "nash-m-nv12", march: "nash-m", rt: "nv12", calibration: "default" },
+  { name: "b2-rgb-pc", march: "bernoulli2", rt: "rgb", calibration: "max", perChannel: true },
+  { name: "nash-e-rgb-kl", march: "nash-e", rt: "rgb", calibration: "kl" },
+  { name: "nash-e-rgb-pc", march: "nash-e", rt: "rgb", calibration: "kl", perChannel: true },
 ];
 const only = values.get("runs");
 const runs = typeof only === "string" ? RUNS.filter((r) => only.split(",").includes(r.name)) : RUNS;
@@ -87,6 +93,7 @@ function yaml(model: string, run: Run, dir: string): string {
     "calibration_parameters:",
     `  cal_data_dir: '${join(out, fm ? "cal_f32" : "cal_rgb")}'`,
     `  calibration_type: '${run.calibration}'`,
+    ...(run.perChannel ? ["  per_channel: True"] : []),
     "compiler_parameters:",
     "  compile_mode: 'latency'",
     "  core_num: 1",

@@ -1,8 +1,10 @@
 /**
  * `axb config [--config FILE] [build flags]`: validate a `pulsar2 build` configuration
- * (json/yaml/toml/prototxt, or a Horizon `hb_mapper`/`hb_compile` YAML), apply defaults and
- * command-line overrides, and print the effective `BuildConfig` as JSON on stdout. Warnings
- * go to stderr. No model or dataset is read.
+ * (json/yaml/toml/prototxt), apply defaults and command-line overrides, and print the
+ * effective `BuildConfig` as JSON on stdout. A Horizon `hb_mapper`/`hb_compile` YAML prints
+ * the effective Horizon config instead (tool, march, the YAML groups with the march's
+ * defaults filled): that is what `axb build`/`hb_mapper`/`hb_compile` convert from, not a
+ * BuildConfig. Warnings go to stderr. No model or dataset is read.
  *
  * @module
  */
@@ -18,7 +20,8 @@ import type { ConfigWarning } from "../config/diagnostics.ts";
 import { loadConfigFile } from "../config/load.ts";
 import { resolveBuildConfig } from "../config/resolve.ts";
 import { noEffectWarnings } from "../config/field_effects.ts";
-import { horizonToBuildConfig, parseHorizonConfig } from "../config/horizon/mod.ts";
+import { horizonEffectiveConfig, parseHorizonConfig } from "../config/horizon/mod.ts";
+import type { HorizonConfig } from "../config/horizon/types.ts";
 
 /** Top-level groups that mark a Horizon YAML. */
 const HORIZON_GROUPS = [
@@ -44,13 +47,37 @@ function stringFlag(values: ReadonlyMap<string, FlagValue>, name: string): strin
 }
 
 /**
+ * The Horizon config named by `--config`, when it is a Horizon YAML. pulsar2 build flags
+ * have no place in it (the vendor tools take no overrides), so they are refused by name.
+ */
+async function horizonConfigOf(
+  values: ReadonlyMap<string, FlagValue>,
+  targets: TargetRegistry,
+): Promise<HorizonConfig | undefined> {
+  const file = stringFlag(values, "config");
+  if (file === undefined) return undefined;
+  const loaded = await loadConfigFile(file);
+  if (loaded.format !== "yaml" || !isHorizonConfig(loaded.raw)) return undefined;
+  const h = parseHorizonConfig(file, { targets, strict: values.get("strict") === true });
+  const flag = [...configOverrides(values).keys(), ...(values.has("target") ? ["target"] : [])][0];
+  if (flag !== undefined) {
+    throw new UsageError(
+      `Flag --${flag} does not apply to the Horizon YAML ${file} (march ${h.march}); set the value in the YAML's groups instead`,
+    );
+  }
+  return h;
+}
+
+/**
  * Resolve the effective config for `axb config`/`axb build` from parsed build flags:
- * a pulsar2 config file (any syntax) or a Horizon YAML, then the flags over it. Under
- * `--strict` a field without effect in axb is refused too (the build names it otherwise).
+ * a pulsar2 config file (any syntax), then the flags over it. Under `--strict` a field
+ * without effect in axb is refused too (the build names it otherwise). A Horizon YAML is
+ * refused with the command that converts it (its callers route it there first).
  *
  * @param opts `targets`: the registry the config may name targets of (built-ins plus
  *   plugins); `requireIo`: refuse a config without input/output_dir
- * @throws {ConfigError} on any invalid value (and, with `--strict`, on any warning)
+ * @throws {ConfigError} on any invalid value (and, with `--strict`, on any warning), and
+ *   for a Horizon YAML
  */
 export async function effectiveConfigFromFlags(
   values: ReadonlyMap<string, FlagValue>,
@@ -66,10 +93,14 @@ export async function effectiveConfigFromFlags(
     report(log, loaded.warnings);
     raw = loaded.raw;
     if (loaded.format === "yaml" && isHorizonConfig(raw)) {
-      const mapping = horizonToBuildConfig(parseHorizonConfig(file, { targets, strict }), targets);
-      for (const w of mapping.horizon.warnings) log.warn(w);
-      for (const n of mapping.notes) log.info(n);
-      raw = JSON.parse(JSON.stringify(mapping.build));
+      // A Horizon YAML has no BuildConfig: its march is not a pulsar2 target.
+      const h = parseHorizonConfig(file, { targets, strict });
+      throw new ConfigError(
+        `${file} is a Horizon YAML for ${h.march}; convert it with axb ${
+          h.tool === "hb_mapper" ? "hb_mapper makertbin --config" : "hb_compile --config"
+        } ${file} (or axb build --config ${file})`,
+        { file },
+      );
     }
   }
   const { config, warnings } = await resolveBuildConfig(
@@ -110,6 +141,12 @@ export function configCommand(targets: TargetRegistry): Command {
         sink: io.stderr,
       });
       for (const p of parsed.plugins) log.info(`loaded target plugin [${p.spec}]: ${p.target}`);
+      const horizon = await horizonConfigOf(values, parsed.targets);
+      if (horizon) {
+        for (const w of horizon.warnings) log.warn(w);
+        io.stdout(JSON.stringify(horizonEffectiveConfig(horizon), null, 2));
+        return 0;
+      }
       const config = await effectiveConfigFromFlags(values, log, { targets: parsed.targets });
       for (const w of noEffectWarnings(config)) log.warn(w.message);
       io.stdout(JSON.stringify(config, null, 2));

@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
-import { configCommand, isHorizonConfig } from "./config.ts";
+import { configCommand, effectiveConfigFromFlags, isHorizonConfig } from "./config.ts";
+import { createLogger } from "../util/log.ts";
 import { ConfigError, UsageError } from "../errors/mod.ts";
 import { builtinTargets, TargetRegistry } from "../../targets/registry.ts";
 
@@ -56,14 +57,42 @@ Deno.test("isHorizonConfig() recognises Horizon YAML groups", () => {
   assert.equal(isHorizonConfig({ quant: {} }), false);
 });
 
-Deno.test("configCommand(targets).run() maps a Horizon YAML through the Horizon front-end", async () => {
+Deno.test("configCommand(targets).run() prints the effective Horizon config for a Horizon YAML", async () => {
   const t = io();
-  const yaml = new URL("../../testdata/horizon/x3_multi_input.yaml", import.meta.url).pathname;
-  assert.equal(
-    await configCommand(targets).run(["--config", yaml, "--compiler.check", "1"], t.io),
-    0,
-  );
+  const yaml = new URL("../../testdata/horizon/nash_quant_config.yaml", import.meta.url).pathname;
+  assert.equal(await configCommand(targets).run(["--config", yaml], t.io), 0);
   const cfg = JSON.parse(t.out.join(""));
-  assert.ok(cfg.input_processors.length >= 2, "one input processor per Horizon input");
-  assert.equal(cfg.compiler.check, 1);
+  assert.equal(cfg.march, "nash-m");
+  assert.equal(cfg.tool, "hb_compile");
+  assert.equal(cfg.target_hardware, undefined, "no pulsar2 BuildConfig");
+  // written in the YAML
+  assert.equal(cfg.compiler_parameters.compile_mode, "balance");
+  assert.deepEqual(cfg.input_parameters.input_name, ["input"]);
+  // defaults of nash filled in (spec horizon.md §5.2, §5.4, §5.5)
+  assert.equal(cfg.model_parameters.output_model_file_prefix, "model");
+  assert.equal(cfg.calibration_parameters.per_channel, false);
+  assert.equal(cfg.compiler_parameters.core_num, 1);
+  assert.equal(cfg.compiler_parameters.input_source.input, "pyramid");
+  assert.deepEqual(cfg.node_info.map((n: { node: string }) => n.node), ["Conv_0", "Conv_3"]);
+  assert.ok(cfg.quant_config.model_config, "the loaded quant_config JSON");
+});
+
+Deno.test("configCommand(targets).run() refuses pulsar2 build flags with a Horizon YAML", async () => {
+  const yaml = new URL("../../testdata/horizon/x3_multi_input.yaml", import.meta.url).pathname;
+  await assert.rejects(
+    configCommand(targets).run(["--config", yaml, "--compiler.check", "1"], io().io),
+    (e: unknown) =>
+      e instanceof UsageError && e.message.includes("--compiler.check") &&
+      e.message.includes("bernoulli2"),
+  );
+});
+
+Deno.test("effectiveConfigFromFlags() refuses a Horizon YAML naming the hb command", async () => {
+  const yaml = new URL("../../testdata/horizon/x3_multi_input.yaml", import.meta.url).pathname;
+  await assert.rejects(
+    effectiveConfigFromFlags(new Map([["config", yaml]]), createLogger({ quiet: true }), {
+      targets,
+    }),
+    (e: unknown) => e instanceof ConfigError && e.message.includes("hb_mapper makertbin"),
+  );
 });

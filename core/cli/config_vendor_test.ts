@@ -17,6 +17,21 @@ async function axbConfig(
   file: string,
   ...flags: string[]
 ): Promise<{ config: BuildConfig; warnings: string[] }> {
+  return await axbConfigJson<BuildConfig>(file, ...flags);
+}
+
+/** The part of the effective Horizon config the tests read. */
+interface HorizonShown {
+  readonly march: string;
+  readonly model_parameters: { readonly onnx_model?: string };
+  readonly input_parameters: { readonly input_shape: number[][] };
+}
+
+/** `axb config`'s JSON: a BuildConfig, or the effective Horizon config for a Horizon YAML. */
+async function axbConfigJson<T>(
+  file: string,
+  ...flags: string[]
+): Promise<{ config: T; warnings: string[] }> {
   const out: string[] = [];
   const err: string[] = [];
   const code = await configCommand(targets).run(["--config", `${DIR}${file}`, ...flags], {
@@ -80,9 +95,11 @@ Deno.test("axb config --strict refuses a field without effect, naming it", async
 });
 
 Deno.test("axb config accepts an hb_compile fast-perf recipe without compiler_parameters", async () => {
-  const { config } = await axbConfig("hb_compile_fast_perf.yaml");
-  assert.equal(config.input, "./detector.onnx");
-  assert.equal(config.input_shapes, "images:1x3x640x640");
+  // a Horizon YAML prints the effective Horizon config, not a BuildConfig
+  const { config } = await axbConfigJson<HorizonShown>("hb_compile_fast_perf.yaml");
+  assert.equal(config.march, "nash-m");
+  assert.equal(config.model_parameters.onnx_model, "./detector.onnx");
+  assert.deepEqual(config.input_parameters.input_shape, [[1, 3, 640, 640]]);
   const h = parseHorizonConfig(`${DIR}hb_compile_fast_perf.yaml`, { targets, tool: "hb_compile" });
   assert.equal(h.march, "nash-m");
   assert.deepEqual(h.model_parameters.remove_node_type, [

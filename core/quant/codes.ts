@@ -6,6 +6,7 @@
 import { asFloat32, Tensor } from "../ir/tensor.ts";
 import type { ActivationQuant, ConstQuant } from "./quant_model.ts";
 import { QRANGE, roundHalfEven } from "./numeric.ts";
+import { KernelError } from "../errors/mod.ts";
 
 /** Parameters of a quantized activation. */
 export type QParams = Extract<ActivationQuant, { kind: "quant" }>;
@@ -21,8 +22,9 @@ export function quantizeTensor(t: Tensor, p: QParams): Tensor<"f32"> {
   const out = new Float32Array(v.length);
   const { min, max } = QRANGE[p.qtype];
   const scale = Math.fround(p.scale);
+  const scaleOf = p.channels ? channelScale(t.shape, p) : undefined;
   for (let i = 0; i < v.length; i++) {
-    let c = roundHalfEven(Math.fround(v[i] / scale)) + p.zeroPoint;
+    let c = roundHalfEven(Math.fround(v[i] / (scaleOf ? scaleOf(i) : scale))) + p.zeroPoint;
     if (c < min) c = min;
     else if (c > max) c = max;
     out[i] = c;
@@ -34,8 +36,27 @@ export function quantizeTensor(t: Tensor, p: QParams): Tensor<"f32"> {
 export function dequantizeTensor(t: Tensor, p: QParams): Tensor<"f32"> {
   const v = asFloat32(t);
   const out = new Float32Array(v.length);
-  for (let i = 0; i < v.length; i++) out[i] = (v[i] - p.zeroPoint) * p.scale;
+  if (!p.channels) {
+    for (let i = 0; i < v.length; i++) out[i] = (v[i] - p.zeroPoint) * p.scale;
+    return new Tensor("f32", t.shape, out);
+  }
+  const scaleOf = channelScale(t.shape, p);
+  for (let i = 0; i < v.length; i++) out[i] = (v[i] - p.zeroPoint) * scaleOf(i);
   return new Tensor("f32", t.shape, out);
+}
+
+/** The float32 scale of element `i` of a tensor of `shape` quantized per channel. */
+function channelScale(shape: readonly number[], p: QParams): (i: number) => number {
+  const ch = p.channels!;
+  if (shape[ch.axis] !== ch.scales.length) {
+    throw new KernelError(
+      `Per-channel activation parameters have ${ch.scales.length} scales for axis ${ch.axis}, ` +
+        `but the tensor has shape [${shape.join(", ")}]`,
+    );
+  }
+  const inner = shape.slice(ch.axis + 1).reduce((a, b) => a * b, 1);
+  const n = ch.scales.length;
+  return (i) => ch.scales[Math.floor(i / inner) % n];
 }
 
 /**

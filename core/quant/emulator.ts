@@ -18,7 +18,10 @@
  *    (256 entries for 8-bit, 65536 for 16-bit), built from the float kernel;
  * 5. everything else: dequantize (coded weights and biases too, as DequantizeLinear
  *    gives them), float kernel, quantize (round half to even, as ONNX QuantizeLinear) —
- *    what a QDQ graph means for operators without an integer form.
+ *    what a QDQ graph means for operators without an integer form. A node that reads or
+ *    writes a per-channel activation (or is fused into a Relu/Clip that writes one) always
+ *    takes this path: no integer kernel takes per-channel activations, and onnxruntime
+ *    runs such nodes in float too.
  *
  * Float kernels in the `qdq` arithmetic round as onnxruntime's where `ort_float.ts`
  * has them (MatMul, Gemm, Softmax, LayerNormalization, Sigmoid, Tanh).
@@ -36,7 +39,7 @@ import type { Arithmetic } from "./int_kernels.ts";
 import { nodeCapabilities } from "./op_capabilities.ts";
 import { kernelApplies, quantOperand, tableApplies } from "./kernel_applicability.ts";
 import { KernelError } from "../errors/mod.ts";
-import { dequantizeTensor, quantizeTensor } from "./codes.ts";
+import { dequantizeTensor, type QParams, quantizeTensor } from "./codes.ts";
 import {
   type EmulationPath,
   type PrepareContext,
@@ -196,6 +199,19 @@ function prepareQuantNode(
   const q = c.q;
   const inQ = node.inputs.map((i) => (i ? activationParams(q, i) : undefined));
   const outQ = node.outputs.map((o) => (o ? activationParams(q, o) : undefined));
+  // Per-channel activations (no integer kernel takes them): the QDQ meaning, as
+  // onnxruntime realises it — dequantize per channel, float kernel, quantize per channel.
+  // A producer fused into a Relu/Clip that runs this way hands the Relu/Clip float values,
+  // so the Relu/Clip runs in float too.
+  const fusedProducer = node.inputs[0] && q.fused.has(node.inputs[0])
+    ? c.producers.get(node.inputs[0])
+    : undefined;
+  if (
+    readsOrWritesPerChannel(node, c) || (fusedProducer && readsOrWritesPerChannel(fusedProducer, c))
+  ) {
+    record("float-inside");
+    return floatInsideStep(node, fk, inQ, outQ, c);
+  }
   // 1. fused activation: pass codes through
   if (node.inputs[0] && q.fused.has(node.inputs[0])) {
     record("fused");
@@ -260,7 +276,31 @@ function prepareQuantNode(
   }
   // 5. float inside
   record("float-inside");
-  const constants = dequantizedConstants(node, q);
+  return floatInsideStep(node, fk, inQ, outQ, c);
+}
+
+/**
+ * Whether `node` reads or writes a per-channel activation — its own, or, when its output is
+ * fused into a Relu/Clip, that activation's output.
+ */
+function readsOrWritesPerChannel(node: Node, c: PrepareContext): boolean {
+  const perChannel = (name: string | undefined) =>
+    !!name && !!activationParams(c.q, name)?.channels;
+  if (node.inputs.some(perChannel) || node.outputs.some(perChannel)) return true;
+  const out = node.outputs[0];
+  if (!out || !c.q.fused.has(out)) return false;
+  return perChannel((c.consumers.get(out) ?? [])[0]?.outputs[0]);
+}
+
+/** Dequantize the inputs (coded constants too), run the float kernel, quantize the outputs. */
+function floatInsideStep(
+  node: Node,
+  fk: PreparedNode,
+  inQ: readonly (QParams | undefined)[],
+  outQ: readonly (QParams | undefined)[],
+  c: PrepareContext,
+): PreparedNode {
+  const constants = dequantizedConstants(node, c.q);
   const run = floatRunOf(node, fk, c);
   const floatInside = step(node, fk, (inputs, ctx) => {
     const real = inputs.map((t, i) =>

@@ -28,6 +28,8 @@ export interface NumericModel {
   readonly wideOutputOps?: readonly string[];
   /** Whether 16-bit activations exist (false: every 16-bit request falls back to 8 bits). */
   readonly has16Bit?: boolean;
+  /** Whether float16 nodes exist (false: a float16 request computes in float32). */
+  readonly hasFloat16?: boolean;
   /** Operator types kept in float unless a configuration quantizes them. */
   readonly floatByDefault?: readonly string[];
 }

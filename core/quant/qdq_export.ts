@@ -22,6 +22,8 @@
  *   WeightBiasQuantization (optimisation level basic and above, since 1.20) quantizes
  *   float weights and biases of exactly these operators when their input comes from a
  *   per-tensor DequantizeLinear, which would change the model's meaning by level;
+ * - an activation quantized per channel gets 1-D scales and zero points with `axis` on both
+ *   nodes (onnxruntime then runs its readers in float, as the emulator does);
  * - 8-bit types use the default domain (opset ≥ 13 for per-axis); 16-bit activations use
  *   the `com.microsoft` QuantizeLinear/DequantizeLinear, which onnxruntime implements for
  *   uint16/int16;
@@ -155,8 +157,18 @@ export function toQdqModel(q: QuantModel, opts: QdqExportOptions = {}): Model {
     meta.tensors[name] = { state: a.state, dominator: a.dominator, min: a.min, max: a.max };
     const domain = a.qtype === "U16" || a.qtype === "S16" ? MS_DOMAIN : "";
     if (domain) uses16 = true;
-    g.initializers.set(`${name}_scale`, new Tensor("f32", [], Float32Array.of(a.scale)));
-    g.initializers.set(`${name}_zero_point`, codesTensor(a.qtype, [], [a.zeroPoint]));
+    // per channel: 1-D parameters along the channel axis (QuantizeLinear opset >= 13)
+    const ch = a.channels;
+    const pShape = ch ? [ch.scales.length] : [];
+    g.initializers.set(
+      `${name}_scale`,
+      new Tensor("f32", pShape, ch ? Float32Array.from(ch.scales) : Float32Array.of(a.scale)),
+    );
+    g.initializers.set(
+      `${name}_zero_point`,
+      codesTensor(a.qtype, pShape, ch ? Array(ch.scales.length).fill(a.zeroPoint) : [a.zeroPoint]),
+    );
+    const axis = ch ? new Map([["axis", { kind: "int" as const, value: ch.axis }]]) : new Map();
     let source = name;
     let dqOut = `${name}_dequantized`;
     if (outputNames.has(name)) {
@@ -173,7 +185,7 @@ export function toQdqModel(q: QuantModel, opts: QdqExportOptions = {}): Model {
         domain,
         inputs: [source, `${name}_scale`, `${name}_zero_point`],
         outputs: [`${name}_quantized`],
-        attrs: new Map(),
+        attrs: axis,
       },
       {
         name: `${name}_DequantizeLinear`,
@@ -181,7 +193,7 @@ export function toQdqModel(q: QuantModel, opts: QdqExportOptions = {}): Model {
         domain,
         inputs: [`${name}_quantized`, `${name}_scale`, `${name}_zero_point`],
         outputs: [dqOut],
-        attrs: new Map(),
+        attrs: new Map(axis),
       },
     );
   }
@@ -242,7 +254,8 @@ function perAxisInputs(q: QuantModel, nodes: Node[], g: Graph): Node[] {
     const x = src.nodes[index].inputs[0];
     const p = x ? activationParams(q, x) : undefined;
     const w = n.inputs[1] ? src.initializers.get(n.inputs[1]) : undefined;
-    if (!axisOf || !p || !w || w.rank < 2) return;
+    // a per-channel input already reads through a per-axis DequantizeLinear
+    if (!axisOf || !p || p.channels || !w || w.rank < 2) return;
     if (!floatConstant(n.inputs[1]) && !floatConstant(n.inputs[2])) return;
     const { axis, length } = axisOf(n, w.shape, opsetOf(q.model, ""));
     const scale = `${x}_scale_${length}`;

@@ -28,7 +28,7 @@ import { asFloat32, type Tensor } from "../ir/tensor.ts";
 import { dequantizeConstant } from "./codes.ts";
 import type { DType } from "../ir/dtype.ts";
 import { ModelFormatError } from "../errors/mod.ts";
-import type { ActivationQuant, ConstQuant, QuantModel } from "./quant_model.ts";
+import type { ActivationQuant, ChannelScales, ConstQuant, QuantModel } from "./quant_model.ts";
 import { QRANGE, type QType, roundHalfEven } from "./numeric.ts";
 import { MS_DOMAIN, QUANT_METADATA_KEY, type QuantMetadata, WEIGHT_OFFSET } from "./qdq_export.ts";
 import { nodeCapabilities } from "./op_capabilities.ts";
@@ -178,19 +178,23 @@ export function fromQdqModel(src: Model, what = "model"): QuantModel {
     }
     // a per-axis DequantizeLinear whose entries all repeat the pair's parameters reads the
     // same values (axb writes one before an operator onnxruntime would otherwise rewrite)
-    if (!p.scales.every((v, i) => v === p.scales[0] && p.zeroPoints[i] === p.zeroPoints[0])) {
-      continue;
-    }
+    const uniform = p.scales.every((v, i) =>
+      v === p.scales[0] && p.zeroPoints[i] === p.zeroPoints[0]
+    );
+    const channels = uniform ? undefined : channelScales(p, qp);
+    if (!uniform && !channels) continue;
     const { min, max } = QRANGE[p.qtype];
+    const scale = channels ? Math.max(...channels.scales) : p.scales[0];
     activations.set(source, {
       kind: "quant",
       qtype: p.qtype,
-      scale: p.scales[0],
+      scale,
       zeroPoint: p.zeroPoints[0],
-      min: (min - p.zeroPoints[0]) * p.scales[0],
-      max: (max - p.zeroPoints[0]) * p.scales[0],
+      min: (min - p.zeroPoints[0]) * scale,
+      max: (max - p.zeroPoints[0]) * scale,
       state: "ACTIVATED",
       dominator: source,
+      ...(channels ? { channels } : {}),
     });
     drop.add(dq);
     drop.add(qn);
@@ -229,6 +233,23 @@ export function fromQdqModel(src: Model, what = "model"): QuantModel {
   if (metaText) applyMetadata(metaText, activations, quant.fused, what);
   else deriveStates(quant);
   return quant;
+}
+
+/**
+ * The per-channel scales of an activation pair with per-axis parameters (`axis` set, one
+ * zero point for every channel, the QuantizeLinear's the same as the DequantizeLinear's);
+ * undefined for any other form, which stays in the graph as ordinary operators.
+ */
+function channelScales(dq: Params, q: Params): ChannelScales | undefined {
+  const same = q.axis === dq.axis && q.scales.length === dq.scales.length &&
+    q.scales.every((v, i) => v === dq.scales[i] && q.zeroPoints[i] === dq.zeroPoints[i]);
+  if (
+    dq.axis === undefined || dq.axis < 0 || !same ||
+    !dq.zeroPoints.every((z) => z === dq.zeroPoints[0])
+  ) {
+    return undefined;
+  }
+  return { axis: dq.axis, scales: Float32Array.from(dq.scales) };
 }
 
 /**
@@ -286,7 +307,8 @@ function deriveStates(q: QuantModel): void {
     const x = activations.get(n.inputs[0]);
     if (
       nodeCapabilities(n).scales === "shared" && a?.kind === "quant" && x?.kind === "quant" &&
-      a.scale === x.scale && a.zeroPoint === x.zeroPoint && a.qtype === x.qtype
+      a.scale === x.scale && a.zeroPoint === x.zeroPoint && a.qtype === x.qtype &&
+      !a.channels && !x.channels
     ) {
       activations.set(out, { ...a, state: "OVERLAPPED", dominator: x.dominator });
     }

@@ -3,7 +3,8 @@
  * calibration produces, what the QDQ ONNX file encodes (and decodes back to), and what
  * the integer reference emulator executes.
  *
- * - Activations: asymmetric per tensor (U8/U16) or symmetric (S8/S16), or FP32 (kept
+ * - Activations: asymmetric per tensor (U8/U16) or symmetric (S8/S16, optionally per
+ *   channel: `per_channel_activations.ts`), or FP32 (kept
  *   float by layer_configs), or `fused` (an intermediate folded into its consumer, e.g. a
  *   Conv output that feeds only a Relu: the Conv requantizes straight into the Relu's
  *   output parameters).
@@ -32,8 +33,22 @@ export type ActivationQuant =
     readonly state: "ACTIVATED" | "OVERLAPPED";
     /** Tensor whose parameters these are (itself when ACTIVATED). */
     readonly dominator: string;
+    /**
+     * Per-channel scales (one per index of `axis`, zero point `zeroPoint` for every
+     * channel), when the tensor is quantized per channel; `scale` is then the per-tensor
+     * scale they refine. Absent: per tensor.
+     */
+    readonly channels?: ChannelScales;
   }
   | { readonly kind: "float" };
+
+/** Scales of an activation quantized per channel. */
+export interface ChannelScales {
+  /** The channel axis (1 for NCHW feature maps). */
+  readonly axis: number;
+  /** One scale per channel. */
+  readonly scales: Float32Array;
+}
 
 /** An initializer stored as integer codes. */
 export interface ConstQuant {

@@ -6,7 +6,8 @@
  * The container takes the runtime data of `input_type_rt` (§6.2): its input processors
  * turn it into the intermediate type the quantized model starts from —
  * uint8 image (`input_layout_rt`) → `− 128` → training layout; NV12 → YUV444 (chroma
- * upsampling, an identity colour matrix) → `− 128`; featuremap passes through.
+ * upsampling, an identity colour matrix) → `− 128`; featuremap passes through. With
+ * `separate_batch` the batch arrives as separate inputs (`separate_batch.ts`).
  *
  * @module
  */
@@ -25,11 +26,12 @@ import type { NpuMode, Target } from "../../../targets/target.ts";
 import { runCompileStage } from "../../compile/compile_stage.ts";
 import { writeCompiledModel } from "../../container/encode.ts";
 import { withCompiledHorizonMeta } from "../../container/horizon_meta.ts";
-import type { JsonValue } from "../../config/json_value.ts";
+import { horizonYamlGroups } from "../../config/horizon/effective.ts";
 import { VERSION } from "../../version.ts";
 import type { HorizonInputPlan } from "./input_plan.ts";
 import type { RemovedNode } from "./graph_edits.ts";
 import type { PlacementOf } from "./similarity.ts";
+import { separateInputName, withSeparateBatch } from "./separate_batch.ts";
 
 /** What {@linkcode compileContainer} needs. */
 export interface ContainerOptions {
@@ -83,11 +85,6 @@ export function runtimeProcessor(p: HorizonInputPlan): InputProcessor | undefine
   };
 }
 
-/** Plain JSON of a typed value (the YAML groups for the record). */
-function json(v: unknown): JsonValue {
-  return JSON.parse(JSON.stringify(v ?? null));
-}
-
 /** Compile `quant` and write the container; returns its path and where each node runs. */
 export async function compileContainer(
   quant: QuantModel,
@@ -126,16 +123,23 @@ export async function compileContainer(
     force: { cpu, npu },
     processorsOnCpu: true,
   });
-  const compiled = withCompiledHorizonMeta(stage.compiled, {
+  const ip = h.input_parameters;
+  const batch = ip.input_batch ?? 1;
+  let program = stage.compiled;
+  if (ip.separate_batch && batch > 1 && opts.plans.length === 1) {
+    program = withSeparateBatch(program, opts.plans[0].name, batch);
+    opts.log.info(
+      `separate_batch: ${batch} separate inputs ${separateInputName(opts.plans[0].name, 0)} … ${
+        separateInputName(opts.plans[0].name, batch - 1)
+      }`,
+    );
+  } else if (ip.separate_batch) {
+    opts.log.info("separate_batch: input_batch is 1, so the input is already one sample");
+  }
+  const compiled = withCompiledHorizonMeta(program, {
     tool: h.tool,
     march: h.march,
-    yaml: {
-      model_parameters: json(h.model_parameters),
-      input_parameters: json(h.input_parameters),
-      calibration_parameters: json(h.calibration_parameters),
-      compiler_parameters: json(h.compiler_parameters),
-      ...(h.custom_op ? { custom_op: json(h.custom_op) } : {}),
-    },
+    yaml: horizonYamlGroups(h),
     environment: {
       axb_version: VERSION,
       model_type: opts.mapping.modelType,

@@ -3,7 +3,8 @@
  * §3, §4): validate everything the YAML names against the model and the calibration files
  * → `<prefix>_original_float_model.onnx` (pre-processing node at the inputs) →
  * `<prefix>_optimized_float_model.onnx` → calibration and quantization with the march's
- * numeric model → `<prefix>_quantized_model.onnx` (hb_mapper) or
+ * numeric model (per-channel feature maps with `per_channel`, float16 nodes) →
+ * `<prefix>_quantized_model.onnx` (hb_mapper) or
  * `<prefix>_calibrated_model.onnx` + `<prefix>_ptq_model.onnx` (hb_compile) → the similarity
  * table → `<prefix>.bin` / `<prefix>.hbm` (an axb container with the `axb.horizon` record).
  *
@@ -26,6 +27,13 @@ import { calibrateParallel } from "../../quant/calibrate_parallel.ts";
 import { type FixedActivation, quantizeModel } from "../../quant/quantize.ts";
 import { toQdqModel } from "../../quant/qdq_export.ts";
 import type { QuantModel } from "../../quant/quant_model.ts";
+import { withFloat16Nodes } from "../../quant/float16.ts";
+import {
+  channelAbsMax,
+  perChannelCandidates,
+  withPerChannelActivations,
+} from "../../quant/per_channel_activations.ts";
+import type { Tensor } from "../../ir/tensor.ts";
 import { selectNpuMode } from "../../compile/npu_mode.ts";
 import type { TargetRegistry } from "../../../targets/registry.ts";
 import type { Target } from "../../../targets/target.ts";
@@ -167,7 +175,7 @@ export async function runHorizonBuild(
   const picked = choice
     ? { choice, quant: quantize(choice) }
     : searchCalibration(optimized, samples, quantize, registry, log);
-  const quant = cp.calibration_type === "mix"
+  const mixed = cp.calibration_type === "mix"
     ? mixPrecision(optimized, samples, picked.choice, {
       quantize: (c, layerConfigs, logger) => {
         const p = horizonPrecision(optimized, h, layerConfigs, target.numeric, cpuNodes, logger);
@@ -189,7 +197,13 @@ export async function runHorizonBuild(
       opts,
     })
     : picked.quant;
+  // per-channel scales and float16 nodes apply to whatever precision the search settled on
+  const half = withFloat16Nodes(perChannel(mixed, optimized, samples, h, opts), precision.float16);
+  const quant = half.quant;
   log.info(`quantize with ${precision.numeric.name}`);
+  if (half.nodes.length > 0) {
+    log.info(`float16: ${half.nodes.join(", ")} read and write float16 values`);
+  }
 
   let deployed = quant;
   if (mp.layer_out_dump) {
@@ -198,14 +212,6 @@ export async function runHorizonBuild(
     log.warn(
       `layer_out_dump: ${d.added} layer output(s) added; for debugging only, the model is slower`,
     );
-  }
-  if (cp.per_channel) {
-    log.warn(
-      "per_channel: axb keeps one scale per activation tensor (per-channel activation scales are not emulated)",
-    );
-  }
-  if (h.input_parameters.separate_batch) {
-    log.warn("separate_batch: the batch stays one contiguous input in axb's container");
   }
   if (h.tool === "hb_compile") {
     await save(withUnsignedWeights(toQdqModel(deployed)), "_calibrated_model.onnx");
@@ -253,6 +259,33 @@ export async function runHorizonBuild(
     similarity,
     calibration: picked.choice.label,
   };
+}
+
+/**
+ * `per_channel: True` (any `calibration_type` but `default` and `mix`, which ignore it as
+ * the config layer warns): symmetric feature maps between Convs get one scale per channel.
+ */
+function perChannel(
+  quant: QuantModel,
+  optimized: Model,
+  samples: readonly ReadonlyMap<string, Tensor>[],
+  h: HorizonMapping["horizon"],
+  opts: HorizonBuildOptions,
+): QuantModel {
+  const cp = h.calibration_parameters;
+  if (!cp.per_channel || cp.calibration_type === "default" || cp.calibration_type === "mix") {
+    return quant;
+  }
+  const names = perChannelCandidates(quant);
+  const r = withPerChannelActivations(
+    quant,
+    channelAbsMax(optimized, samples, names, opts.registry),
+  );
+  opts.log.info(
+    `per_channel: ${r.tensors.length} feature map(s) quantized per channel, ` +
+      `${names.size - r.tensors.length} candidate(s) of one channel or none kept per tensor`,
+  );
+  return r.quant;
 }
 
 /** The nodes the target places on the CPU (with the YAML's forced placements). */

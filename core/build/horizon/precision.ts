@@ -13,7 +13,9 @@
  *   towards it (logged as a fallback to int8);
  * - operators the march keeps in float by default (nash: Softmax) stay float unless a
  *   setting names them;
- * - float16 runs as float32 (axb emulates no float16);
+ * - float16 nodes (the winning `node_info` / `quant_config` setting says float16) are
+ *   listed for `withFloat16Nodes` on a march that has float16 (nash); elsewhere they
+ *   compute in float32 with a log line;
  * - `asymmetric` switches activations to asymmetric U8/U16; `set_model_output_int8|16` and
  *   `model_output_type` set the model outputs' precision; `bias_correction` and
  *   `lstm_batch_last` are not implemented and say so.
@@ -24,6 +26,7 @@ import type { Model, Node } from "../../ir/graph.ts";
 import type { Logger } from "../../util/log.ts";
 import type { LayerConfig } from "../../config/build_config.ts";
 import type { HorizonConfig } from "../../config/horizon/types.ts";
+import { precisionOf as horizonPrecisionOf } from "../../config/horizon/quant_config.ts";
 import {
   type NodePrecision,
   type Precision,
@@ -40,6 +43,8 @@ export interface HorizonPrecisionPlan {
   readonly numeric: NumericModel;
   /** Model outputs with a precision of their own. */
   readonly tensorPrecision: Map<string, Precision>;
+  /** Names of the nodes that compute in float16. */
+  readonly float16: ReadonlySet<string>;
 }
 
 const is16 = (p: Precision) => PRECISION_RANK[p] === 1;
@@ -76,13 +81,12 @@ export function horizonPrecision(
       log.info(`${n.opType} ${n.name} stays float (${h.march} default)`);
     }
   }
-  const float16 = [
-    ...Object.values(h.quant_config?.op_config ?? {}),
-    ...Object.values(h.quant_config?.node_config ?? {}),
-    h.quant_config?.model_config.all_node_type,
-    ...h.node_info.flatMap((n) => [n.inputType, n.outputType, ...Object.values(n.inputTypes)]),
-  ].includes("float16");
-  if (float16) log.info("float16 nodes run in float32 (axb emulates no float16)");
+  const float16 = new Set<string>();
+  for (const n of g.nodes) {
+    if (!wantsFloat16(h, n)) continue;
+    if (numeric.hasFloat16) float16.add(n.name);
+    else log.warn(`${n.name}: ${h.march} has no float16; the node computes in float32`);
+  }
   if (!numeric.has16Bit) {
     for (const [n, p] of plan.byNode) {
       if (is16(p.data) || is16(p.output)) {
@@ -106,7 +110,27 @@ export function horizonPrecision(
     for (const o of g.outputs) tensorPrecision.set(o.name, p);
     log.info(`model outputs are ${p === "U16" ? "int16" : "int8"}`);
   }
-  return { plan, numeric, tensorPrecision };
+  return { plan, numeric, tensorPrecision, float16 };
+}
+
+/**
+ * Whether the winning precision setting of `n` says float16: its `node_info` entry when it
+ * sets a type (node_info names one node, the finest setting), else `quant_config`
+ * (node > op > model, spec §5.8).
+ */
+function wantsFloat16(h: HorizonConfig, n: Node): boolean {
+  const info = h.node_info.find((e) =>
+    e.node === n.name &&
+    (e.inputType !== undefined || e.outputType !== undefined ||
+      Object.keys(e.inputTypes).length > 0)
+  );
+  if (info) {
+    return [info.inputType, info.outputType, ...Object.values(info.inputTypes)].includes(
+      "float16",
+    );
+  }
+  return h.quant_config !== undefined &&
+    horizonPrecisionOf(h.quant_config, n.name, n.opType) === "float16";
 }
 
 /**

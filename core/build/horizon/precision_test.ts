@@ -135,3 +135,16 @@ Deno.test("horizonPrecision() sets the model outputs to int16 with set_model_out
   const { p } = plan("nash-e", ["  optimization: 'set_model_output_int16'"]);
   assert.equal(p.tensorPrecision.get("y"), "U16");
 });
+
+Deno.test("horizonPrecision() lists float16 nodes by quant_config priority on nash and falls back to float32 elsewhere", () => {
+  const qc = `  quant_config: {"op_config": {"Conv": {"type": "float16"}}, ` +
+    `"node_config": {"conv_a": {"type": "int8"}}}`;
+  const nash = plan("nash-e", [qc]);
+  assert.deepEqual([...nash.p.float16], ["conv_b"], "node_config int8 beats op_config float16");
+  assert.equal(precisionOf(nash.p.plan, nash.node("conv_b")).data, "FP32");
+  const bayes = plan("nash-e", [qc], () => false, "bayes-e");
+  assert.deepEqual([...bayes.p.float16], []);
+  assert.ok(
+    bayes.lines.some((l) => /conv_b: nash-e has no float16; the node computes in float32/.test(l)),
+  );
+});

@@ -5,7 +5,8 @@
  * Approximations (each also reported as a note):
  * - Horizon `int16` is symmetric signed; pulsar2's 16-bit activation type is asymmetric `U16`
  *   (the type its guide lists for mixed precision). We map int16 → `U16`, int8 → `U8`.
- * - `float16` has no pulsar2 layer type; it becomes `FP32` (wider, so never less precise).
+ * - `float16` has no pulsar2 layer type; it becomes `FP32` here, and the Horizon build
+ *   rounds those nodes to float16 on a march that has it (`core/quant/float16.ts`).
  * - `InputTypeN` (one input of a node) cannot be expressed per input: any int16 input makes
  *   the whole node `U16`.
  * - Priorities agree: Horizon node > op > model equals pulsar2 named op > op type > subgraph,

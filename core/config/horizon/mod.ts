@@ -21,6 +21,7 @@ import { readConfigTextSync } from "../bounded.ts";
 
 export * from "./schema.ts";
 export { type HorizonMapping, horizonToBuildConfig, normalisation } from "./to_build_config.ts";
+export { horizonEffectiveConfig, horizonYamlGroups } from "./effective.ts";
 export { parseHorizonYaml } from "./parse.ts";
 export { precisionOf } from "./quant_config.ts";
 

@@ -7,8 +7,9 @@
  * YAML: `core/build/horizon/`) reads the Horizon config directly wherever this mapping
  * approximates: the march's own core modes and numeric model (int8/int16 symmetric),
  * the `default`/`mix` calibration search, the pre-processing node and runtime input
- * conversion per input, placement, graph edits. The BuildConfig below is what `axb config`
- * shows and what the compile stage takes its remaining options from.
+ * conversion per input, placement, graph edits. The BuildConfig below is what the compile
+ * stage takes its remaining options from (`axb config` shows the Horizon config itself,
+ * `effective.ts`).
  *
  * Field map and approximations (each approximation is also listed in `notes`):
  * - `march` → `target` (a Horizon name). `BuildConfig.target_hardware` only names
@@ -267,7 +268,7 @@ export function horizonToBuildConfig(h: HorizonConfig, targets: TargetRegistry):
   }
   if (cp.per_channel) {
     notes.push(
-      "per_channel featuremap calibration has no BuildConfig equivalent; per-tensor is used",
+      "per_channel featuremap calibration has no BuildConfig equivalent; the Horizon build applies it",
     );
   }
   build.quant.layer_configs = precisionLayerConfigs(h, notes);
