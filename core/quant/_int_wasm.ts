@@ -47,6 +47,28 @@ function narrow(k: WasmKernels, x: Float32Array): { ptr: number; max: number } |
   return { ptr, max };
 }
 
+/**
+ * {@linkcode narrow} of `codes − zeroPoint` (float32, as `centered` computes it), written
+ * straight into the kernels' memory.
+ */
+function narrowCentered(
+  k: WasmKernels,
+  codes: Float32Array,
+  zeroPoint: number,
+): { ptr: number; max: number } | undefined {
+  const src = k.heap.alloc(codes.byteLength);
+  const view = k.heap.f32(src, codes.length);
+  for (let i = 0; i < codes.length; i++) view[i] = codes[i] - zeroPoint;
+  const ptr = k.heap.alloc(codes.length * 2);
+  const max = k.fn.toI16(src, ptr, codes.length);
+  k.heap.free(src);
+  if (max < 0) {
+    k.heap.free(ptr);
+    return undefined;
+  }
+  return { ptr, max };
+}
+
 /** Weight codes [rows, cols] packed per group for qgemm (rows split into `groups`). */
 function packedCodes(
   k: WasmKernels,
@@ -78,16 +100,27 @@ function packedCodes(
   );
 }
 
-/** {@linkcode convAccumulate} for 1-D/2-D convolutions; undefined when it does not apply. */
-export function convAccumulateWasm(
-  x: Float32Array,
+/** Whether the int16 convolution can take `s` and `w` at all (before looking at x). */
+function convApplies(k: WasmKernels | undefined, s: ConvShape, w: Int32Array): k is WasmKernels {
+  const r = s.inSpatial.length;
+  if (!k || (r !== 1 && r !== 2)) return false;
+  const K = s.inChannels / s.group * s.window.kernel.reduce((a, v) => a * v, 1);
+  const P = s.window.outShape.reduce((a, v) => a * v, 1);
+  return maxAbs(w) >= 0 && P > 0 && K > 0;
+}
+
+/**
+ * The float64 accumulators [N, M, P] of the convolution of the narrowed image `xs` in a
+ * block of the kernels' memory (the caller frees it), or undefined when a sum could
+ * overflow int32. Frees `xs` either way.
+ */
+function convAccumulateAt(
+  k: WasmKernels,
+  xs: { ptr: number; max: number },
   s: ConvShape,
   w: Int32Array,
   bias: Int32Array | undefined,
-): Float64Array | undefined {
-  const k = wasmKernels();
-  const r = s.inSpatial.length;
-  if (!k || (r !== 1 && r !== 2)) return undefined;
+): number | undefined {
   const win = s.window;
   const block = wasmGeometry(s);
   const [h, wd, kh, kw, oh, ow] = [block[2], block[3], block[6], block[7], block[14], block[15]];
@@ -95,12 +128,8 @@ export function convAccumulateWasm(
   const mg = s.outChannels / s.group;
   const K = cg * kh * kw;
   const P = oh * ow;
-  const wMax = maxAbs(w);
-  if (wMax < 0 || P === 0 || K === 0) return undefined;
-  const xs = narrow(k, x);
-  if (!xs) return undefined;
   const { heap, fn } = k;
-  if (K * xs.max * wMax >= LIMIT) {
+  if (K * xs.max * maxAbs(w) >= LIMIT) {
     heap.free(xs.ptr);
     return undefined;
   }
@@ -109,7 +138,7 @@ export function convAccumulateWasm(
   const c32 = heap.alloc(s.batch * M * P * 4);
   const bp = bias ? heap.put(bias) : 0;
   const out = heap.alloc(s.batch * M * P * 8);
-  const scratch: number[] = [xs.ptr, geo, c32, out];
+  const scratch: number[] = [xs.ptr, geo, c32];
   try {
     if (cg === 1 && s.group === s.inChannels) {
       // depthwise: one small product per channel, no GEMM
@@ -137,11 +166,64 @@ export function convAccumulateWasm(
     for (let n = 0; n < s.batch; n++) {
       fn.accToF64(c32 + n * M * P * 4, M, P, P, bp, 1, 0, out + n * M * P * 8);
     }
-    return heap.f64(out, s.batch * M * P).slice();
+    return out;
+  } catch (e) {
+    heap.free(out);
+    throw e;
   } finally {
     for (const p of scratch) heap.free(p);
     if (bp) heap.free(bp);
   }
+}
+
+/** {@linkcode convAccumulate} for 1-D/2-D convolutions; undefined when it does not apply. */
+export function convAccumulateWasm(
+  x: Float32Array,
+  s: ConvShape,
+  w: Int32Array,
+  bias: Int32Array | undefined,
+): Float64Array | undefined {
+  const k = wasmKernels();
+  if (!convApplies(k, s, w)) return undefined;
+  const xs = narrow(k, x);
+  const out = xs && convAccumulateAt(k, xs, s, w, bias);
+  if (out === undefined) return undefined;
+  try {
+    return k.heap.f64(out, s.batch * s.outChannels * outPlane(s)).slice();
+  } finally {
+    k.heap.free(out);
+  }
+}
+
+/**
+ * {@linkcode convRequantize} in wasm: the accumulators stay in the kernels' memory
+ * between the convolution and the requantization. Undefined when either does not apply.
+ */
+export function convRequantizeWasm(
+  codes: Float32Array,
+  zeroPoint: number,
+  s: ConvShape,
+  w: Int32Array,
+  bias: Int32Array | undefined,
+  fps: readonly Multiplier[],
+  t: RequantTarget,
+): Float32Array | undefined {
+  const k = wasmKernels();
+  const plan = requantPlan(s.outChannels, fps);
+  if (!plan || !convApplies(k, s, w) || s.batch * s.outChannels === 0) return undefined;
+  const xs = narrowCentered(k, codes, zeroPoint);
+  const acc = xs && convAccumulateAt(k, xs, s, w, bias);
+  if (acc === undefined) return undefined;
+  try {
+    const inner = outPlane(s);
+    return requantAt(k, acc, s.batch * s.outChannels * inner, s.outChannels, inner, plan, t);
+  } finally {
+    k.heap.free(acc);
+  }
+}
+
+function outPlane(s: ConvShape): number {
+  return s.window.outShape.reduce((a, v) => a * v, 1);
 }
 
 /** {@linkcode matmulAccumulate} with Int32Array codes; undefined when it does not apply. */
@@ -181,6 +263,69 @@ export function matmulAccumulateWasm(
   }
 }
 
+/** The constants of a wasm requantization: one arithmetic, its per-channel numbers. */
+interface RequantPlan {
+  readonly kind: "npu" | "qdq";
+  readonly params: Float64Array | Float32Array;
+}
+
+/**
+ * The wasm form of `fps` over `channels` channels when every multiplier tells its form
+ * and all share one arithmetic; undefined otherwise.
+ */
+function requantPlan(channels: number, fps: readonly Multiplier[]): RequantPlan | undefined {
+  const forms = fps.map((f) => f.form);
+  const kind = forms[0]?.arithmetic;
+  if (!kind || forms.some((f) => f?.arithmetic !== kind)) return undefined;
+  const per = (c: number) => forms[fps.length === 1 ? 0 : c]!;
+  if (kind === "npu") {
+    const params = new Float64Array(4 * channels);
+    for (let c = 0; c < channels; c++) {
+      const f = per(c);
+      if (f.arithmetic !== "npu") return undefined;
+      const { multiplier: m, shift } = f.fixedPoint;
+      // the same constants applyFixedPoint derives
+      const hi = Math.floor(m / 65536);
+      params.set(
+        [hi, m - hi * 65536, 2 ** (shift >= 16 ? shift - 16 : shift), shift >= 16 ? 1 : 0],
+        4 * c,
+      );
+    }
+    return { kind, params };
+  }
+  const params = new Float32Array(channels);
+  for (let c = 0; c < channels; c++) {
+    const f = per(c);
+    if (f.arithmetic !== "qdq") return undefined;
+    params[c] = f.m;
+  }
+  return { kind, params };
+}
+
+/** Requantize the `n` float64 accumulators at `acc` (laid out [outer, channels, inner]). */
+function requantAt(
+  k: WasmKernels,
+  acc: number,
+  n: number,
+  channels: number,
+  inner: number,
+  plan: RequantPlan,
+  t: RequantTarget,
+): Float32Array {
+  const { heap, fn } = k;
+  const pp = heap.put(plan.params);
+  const op = heap.alloc(n * 4);
+  try {
+    const outer = n / (channels * inner);
+    const run = plan.kind === "npu" ? fn.requantNpu : fn.requantQdq;
+    run(acc, op, outer, channels, inner, pp, t.zeroPoint, t.lo, t.hi);
+    return heap.f32(op, n).slice();
+  } finally {
+    heap.free(pp);
+    heap.free(op);
+  }
+}
+
 /**
  * {@linkcode requantize} in wasm when every multiplier tells its form and all share one
  * arithmetic; undefined otherwise.
@@ -193,44 +338,13 @@ export function requantizeWasm(
   t: RequantTarget,
 ): Float32Array | undefined {
   const k = wasmKernels();
-  const forms = fps.map((f) => f.form);
-  const kind = forms[0]?.arithmetic;
-  if (!k || acc.length === 0 || !kind || forms.some((f) => f?.arithmetic !== kind)) {
-    return undefined;
-  }
-  const per = (c: number) => forms[fps.length === 1 ? 0 : c]!;
-  let params: Float64Array | Float32Array;
-  if (kind === "npu") {
-    params = new Float64Array(4 * channels);
-    for (let c = 0; c < channels; c++) {
-      const f = per(c);
-      if (f.arithmetic !== "npu") return undefined;
-      const { multiplier: m, shift } = f.fixedPoint;
-      // the same constants applyFixedPoint derives
-      const hi = Math.floor(m / 65536);
-      params.set(
-        [hi, m - hi * 65536, 2 ** (shift >= 16 ? shift - 16 : shift), shift >= 16 ? 1 : 0],
-        4 * c,
-      );
-    }
-  } else {
-    params = new Float32Array(channels);
-    for (let c = 0; c < channels; c++) {
-      const f = per(c);
-      if (f.arithmetic !== "qdq") return undefined;
-      params[c] = f.m;
-    }
-  }
-  const { heap, fn } = k;
-  const ap = heap.put(acc);
-  const pp = heap.put(params);
-  const op = heap.alloc(acc.length * 4);
+  if (!k || acc.length === 0) return undefined;
+  const plan = requantPlan(channels, fps);
+  if (!plan) return undefined;
+  const ap = k.heap.put(acc);
   try {
-    const outer = acc.length / (channels * inner);
-    const run = kind === "npu" ? fn.requantNpu : fn.requantQdq;
-    run(ap, op, outer, channels, inner, pp, t.zeroPoint, t.lo, t.hi);
-    return heap.f32(op, acc.length).slice();
+    return requantAt(k, ap, acc.length, channels, inner, plan, t);
   } finally {
-    for (const p of [ap, pp, op]) heap.free(p);
+    k.heap.free(ap);
   }
 }

@@ -6,6 +6,7 @@
 import { asFloat32, Tensor } from "../ir/tensor.ts";
 import type { ActivationQuant, ConstQuant } from "./quant_model.ts";
 import { QRANGE, roundHalfEven } from "./numeric.ts";
+import { mapF32 } from "../wasm/map.ts";
 
 /** Parameters of a quantized activation. */
 export type QParams = Extract<ActivationQuant, { kind: "quant" }>;
@@ -14,13 +15,18 @@ export type QParams = Extract<ActivationQuant, { kind: "quant" }>;
  * Quantize a float tensor to codes as ONNX QuantizeLinear does in onnxruntime: the
  * float32 quotient `x / scale` (not a product with the reciprocal, which rounds
  * differently at ties of fine 16-bit grids), rounded half to even, plus the zero point,
- * saturated.
+ * saturated. Codes of at most 16 bits run in the wasm kernels (the same bits, see
+ * `quantize` in core/wasm/assembly/requant.ts).
  */
 export function quantizeTensor(t: Tensor, p: QParams): Tensor<"f32"> {
   const v = asFloat32(t);
-  const out = new Float32Array(v.length);
-  const { min, max } = QRANGE[p.qtype];
+  const { min, max, bits } = QRANGE[p.qtype];
   const scale = Math.fround(p.scale);
+  if (bits <= 16) {
+    const codes = mapF32(v, (fn, ptr, n) => fn.quantize(ptr, n, scale, p.zeroPoint, min, max));
+    if (codes) return new Tensor("f32", t.shape, codes);
+  }
+  const out = new Float32Array(v.length);
   for (let i = 0; i < v.length; i++) {
     let c = roundHalfEven(Math.fround(v[i] / scale)) + p.zeroPoint;
     if (c < min) c = min;

@@ -19,7 +19,12 @@
 import type { ConvShape } from "../ops/nn/conv_kernel.ts";
 import { im2col } from "../ops/nn/conv_kernel.ts";
 import { applyFixedPoint, type FixedPoint, roundHalfEven, toFixedPoint } from "./numeric.ts";
-import { convAccumulateWasm, matmulAccumulateWasm, requantizeWasm } from "./_int_wasm.ts";
+import {
+  convAccumulateWasm,
+  convRequantizeWasm,
+  matmulAccumulateWasm,
+  requantizeWasm,
+} from "./_int_wasm.ts";
 
 /** Which arithmetic requantizes accumulators. */
 export type Arithmetic = "npu" | "qdq";
@@ -130,6 +135,27 @@ export function convAccumulate(
   bias: Int32Array | undefined,
 ): Float64Array {
   return convAccumulateWasm(x, s, w, bias) ?? convAccumulateReference(x, s, w, bias);
+}
+
+/**
+ * Requantized convolution of the codes `x` (zero point `zeroPoint`):
+ * `requantize(convAccumulate(centered(x, zeroPoint), …), …)`, with the accumulators kept
+ * in the wasm kernels' memory when both steps run there.
+ */
+export function convRequantize(
+  x: Float32Array,
+  zeroPoint: number,
+  s: ConvShape,
+  w: Int32Array,
+  bias: Int32Array | undefined,
+  fps: readonly Multiplier[],
+  t: RequantTarget,
+): Float32Array {
+  const fused = convRequantizeWasm(x, zeroPoint, s, w, bias, fps, t);
+  if (fused) return fused;
+  const acc = convAccumulate(centered(x, zeroPoint), s, w, bias);
+  const inner = s.window.outShape.reduce((a, v) => a * v, 1);
+  return requantize(acc, s.outChannels, inner, fps, t);
 }
 
 /** The float64 reference of {@linkcode convAccumulate}. */

@@ -16,7 +16,7 @@ import { parseConvTransposeAttrs, resolveConvTranspose } from "../ops/nn/conv_tr
 import { parseGemmAttrs } from "../ops/nn/matmul.ts";
 import {
   centered,
-  convAccumulate,
+  convRequantize,
   matmulAccumulate,
   type Multiplier,
   multiplier,
@@ -59,9 +59,7 @@ const conv: IntegerStep = (node, fk, inQ, target, c) => {
   return step(node, fk, (inputs, ctx) => {
     const xt = inputs[0]!;
     const s = convShapeOf(xt.shape, wShape, attrs, ctx);
-    const acc = convAccumulate(centered(asFloat32(xt), x.zeroPoint), s, w.codes, b?.codes);
-    const inner = s.window.outShape.reduce((a, v) => a * v, 1);
-    const out = requantize(acc, s.outChannels, inner, fps, target.t);
+    const out = convRequantize(asFloat32(xt), x.zeroPoint, s, w.codes, b?.codes, fps, target.t);
     return [new Tensor("f32", [s.batch, s.outChannels, ...s.window.outShape], out)];
   });
 };

@@ -51,6 +51,7 @@ export interface KernelExports {
   readonly depthwiseI16: Fn;
   readonly requantNpu: Fn;
   readonly requantQdq: Fn;
+  readonly quantize: Fn;
 }
 
 const NAMES: readonly (keyof KernelExports)[] = [
@@ -78,6 +79,7 @@ const NAMES: readonly (keyof KernelExports)[] = [
   "depthwiseI16",
   "requantNpu",
   "requantQdq",
+  "quantize",
 ];
 
 /** One instantiated kernel module with its memory. */

@@ -57,3 +57,29 @@ export function requantQdq(
     }
   }
 }
+
+/**
+ * In place, float32 values to codes as ONNX QuantizeLinear computes them: nearest-even
+ * of the float32 quotient `x / scale`, plus the zero point, clamped to [lo, hi] (NaN
+ * stays NaN, as in the reference's comparisons). Exact for codes of at most 16 bits: the
+ * quotient is float32 division (which float64 division then rounding to float32 equals),
+ * and every sum of a rounded quotient and the zero point inside the range is an integer
+ * below 2^24.
+ */
+export function quantize(p: usize, n: i32, scale: f32, zp: f32, lo: f32, hi: f32): void {
+  const s4 = f32x4.splat(scale), z4 = f32x4.splat(zp);
+  const l4 = f32x4.splat(lo), h4 = f32x4.splat(hi);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = p + (<usize>i << 2);
+    const q = f32x4.add(f32x4.nearest(f32x4.div(v128.load(o), s4)), z4);
+    v128.store(o, f32x4.pmin(f32x4.pmax(q, l4), h4));
+  }
+  for (; i < n; i++) {
+    const o = p + (<usize>i << 2);
+    let q = f32.nearest(load<f32>(o) / scale) + zp;
+    if (q < lo) q = lo;
+    else if (q > hi) q = hi;
+    store<f32>(o, q);
+  }
+}
