@@ -34,33 +34,19 @@ function maxAbs(w: Int32Array): number {
   return m;
 }
 
-/** int16 copy of `x` in the kernels' memory and max |x|, or undefined (block freed). */
-function narrow(k: WasmKernels, x: Float32Array): { ptr: number; max: number } | undefined {
+/**
+ * int16 copy of `x − offset` (float32 subtraction, as `centered` computes it; offset 0
+ * for `x` itself) in the kernels' memory and its max |·|, or undefined (block freed).
+ */
+function narrow(
+  k: WasmKernels,
+  x: Float32Array,
+  offset = 0,
+): { ptr: number; max: number } | undefined {
+  if (Math.fround(offset) !== offset) return undefined;
   const src = k.heap.put(x);
   const ptr = k.heap.alloc(x.length * 2);
-  const max = k.fn.toI16(src, ptr, x.length);
-  k.heap.free(src);
-  if (max < 0) {
-    k.heap.free(ptr);
-    return undefined;
-  }
-  return { ptr, max };
-}
-
-/**
- * {@linkcode narrow} of `codes − zeroPoint` (float32, as `centered` computes it), written
- * straight into the kernels' memory.
- */
-function narrowCentered(
-  k: WasmKernels,
-  codes: Float32Array,
-  zeroPoint: number,
-): { ptr: number; max: number } | undefined {
-  const src = k.heap.alloc(codes.byteLength);
-  const view = k.heap.f32(src, codes.length);
-  for (let i = 0; i < codes.length; i++) view[i] = codes[i] - zeroPoint;
-  const ptr = k.heap.alloc(codes.length * 2);
-  const max = k.fn.toI16(src, ptr, codes.length);
+  const max = k.fn.toI16(src, ptr, x.length, offset);
   k.heap.free(src);
   if (max < 0) {
     k.heap.free(ptr);
@@ -211,7 +197,7 @@ export function convRequantizeWasm(
   const k = wasmKernels();
   const plan = requantPlan(s.outChannels, fps);
   if (!plan || !convApplies(k, s, w) || s.batch * s.outChannels === 0) return undefined;
-  const xs = narrowCentered(k, codes, zeroPoint);
+  const xs = narrow(k, codes, zeroPoint);
   const acc = xs && convAccumulateAt(k, xs, s, w, bias);
   if (acc === undefined) return undefined;
   try {

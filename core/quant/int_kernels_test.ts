@@ -96,6 +96,19 @@ Deno.test("convAccumulate() stays exact when values leave the int16 kernel's bou
   }
 });
 
+Deno.test("convAccumulate() stays exact when the value beyond int16 is in the last, partial vector", () => {
+  // 45 values: five groups of eight, then a tail of five
+  const s = conv2dShape(1, 3, 2, 1, [3, 5], [3, 3], [1, 1], [1, 1, 1, 1]);
+  const w = ints(2 * 3 * 9, -128, 127, 8);
+  for (const [at, v] of [[44, 40000], [41, 2.5], [0, -32768]]) {
+    const x = Float32Array.from(ints(45, -255, 255, 9), (u, i) => i === at ? v : u);
+    const want = convAccumulateReference(x, s, w, undefined);
+    for (const [isa, acc] of onEveryIsa(() => convAccumulate(x, s, w, undefined))) {
+      assert.deepEqual(acc, want, `${isa} ${v} at ${at}`);
+    }
+  }
+});
+
 Deno.test("matmulAccumulate() gives the reference integers on every path, both layouts", () => {
   let seed = 20;
   for (const [rows, k, n] of [[1, 5, 3], [7, 33, 10], [13, 300, 17]]) {
