@@ -212,24 +212,23 @@ function outPlane(s: ConvShape): number {
   return s.window.outShape.reduce((a, v) => a * v, 1);
 }
 
-/** {@linkcode matmulAccumulate} with Int32Array codes; undefined when it does not apply. */
-export function matmulAccumulateWasm(
-  a: Float32Array,
+/**
+ * The float64 accumulators [rows, n] of `a · b` (a narrowed) in a block of the kernels'
+ * memory (the caller frees it), or undefined when a sum could overflow int32. Frees
+ * `as` either way.
+ */
+function matmulAccumulateAt(
+  k: WasmKernels,
+  as: { ptr: number; max: number },
   rows: number,
   kDim: number,
-  b: ArrayLike<number>,
+  b: Int32Array,
   n: number,
   bias: Int32Array | undefined,
   bTransposed: boolean,
-): Float64Array | undefined {
-  const k = wasmKernels();
-  if (!k || !(b instanceof Int32Array) || rows === 0 || kDim === 0 || n === 0) return undefined;
-  const bMax = maxAbs(b);
-  if (bMax < 0) return undefined;
-  const as = narrow(k, a);
-  if (!as) return undefined;
+): number | undefined {
   const { heap, fn } = k;
-  if (kDim * as.max * bMax >= LIMIT) {
+  if (kDim * as.max * maxAbs(b) >= LIMIT) {
     heap.free(as.ptr);
     return undefined;
   }
@@ -242,10 +241,74 @@ export function matmulAccumulateWasm(
   try {
     fn.qgemm(pb, n, rows, kDim, as.ptr, 1, kDim, c32, rows, work);
     fn.accToF64(c32, n, rows, rows, bp, 1, 1, out);
-    return heap.f64(out, rows * n).slice();
+    return out;
+  } catch (e) {
+    heap.free(out);
+    throw e;
   } finally {
-    for (const p of [as.ptr, c32, work, out]) heap.free(p);
+    for (const p of [as.ptr, c32, work]) heap.free(p);
     if (bp) heap.free(bp);
+  }
+}
+
+/** Whether the int16 product can take these operands at all (before looking at a). */
+function matmulApplies(
+  rows: number,
+  kDim: number,
+  b: ArrayLike<number>,
+  n: number,
+): b is Int32Array {
+  return b instanceof Int32Array && rows > 0 && kDim > 0 && n > 0 && maxAbs(b) >= 0;
+}
+
+/** {@linkcode matmulAccumulate} with Int32Array codes; undefined when it does not apply. */
+export function matmulAccumulateWasm(
+  a: Float32Array,
+  rows: number,
+  kDim: number,
+  b: ArrayLike<number>,
+  n: number,
+  bias: Int32Array | undefined,
+  bTransposed: boolean,
+): Float64Array | undefined {
+  const k = wasmKernels();
+  if (!k || !matmulApplies(rows, kDim, b, n)) return undefined;
+  const as = narrow(k, a);
+  const out = as && matmulAccumulateAt(k, as, rows, kDim, b, n, bias, bTransposed);
+  if (out === undefined) return undefined;
+  try {
+    return k.heap.f64(out, rows * n).slice();
+  } finally {
+    k.heap.free(out);
+  }
+}
+
+/**
+ * {@linkcode matmulRequantize} in wasm: the accumulators stay in the kernels' memory
+ * between the product and the requantization. Undefined when either does not apply.
+ */
+export function matmulRequantizeWasm(
+  codes: Float32Array,
+  zeroPoint: number,
+  rows: number,
+  kDim: number,
+  b: ArrayLike<number>,
+  n: number,
+  bias: Int32Array | undefined,
+  bTransposed: boolean,
+  fps: readonly Multiplier[],
+  t: RequantTarget,
+): Float32Array | undefined {
+  const k = wasmKernels();
+  const plan = requantPlan(n, fps);
+  if (!k || !plan || !matmulApplies(rows, kDim, b, n)) return undefined;
+  const as = narrow(k, codes, zeroPoint);
+  const acc = as && matmulAccumulateAt(k, as, rows, kDim, b, n, bias, bTransposed);
+  if (acc === undefined) return undefined;
+  try {
+    return requantAt(k, acc, rows * n, n, 1, plan, t);
+  } finally {
+    k.heap.free(acc);
   }
 }
 

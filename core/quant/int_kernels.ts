@@ -23,6 +23,7 @@ import {
   convAccumulateWasm,
   convRequantizeWasm,
   matmulAccumulateWasm,
+  matmulRequantizeWasm,
   requantizeWasm,
 } from "./_int_wasm.ts";
 
@@ -213,6 +214,33 @@ export function matmulAccumulate(
 ): Float64Array {
   return matmulAccumulateWasm(a, batch * m, k, b, n, bias, bTransposed) ??
     matmulAccumulateReference(a, batch, m, k, b, n, bias, bTransposed);
+}
+
+/**
+ * Requantized product of the codes `a` [rows, k] (zero point `zeroPoint`) with constant
+ * codes `b`: `requantize(matmulAccumulate(centered(a, zeroPoint), 1, rows, …), n, 1, …)`,
+ * with the accumulators kept in the wasm kernels' memory when both steps run there.
+ */
+export function matmulRequantize(
+  a: Float32Array,
+  zeroPoint: number,
+  rows: number,
+  k: number,
+  b: ArrayLike<number>,
+  n: number,
+  bias: Int32Array | undefined,
+  bTransposed: boolean,
+  fps: readonly Multiplier[],
+  t: RequantTarget,
+): Float32Array {
+  return matmulRequantizeWasm(a, zeroPoint, rows, k, b, n, bias, bTransposed, fps, t) ??
+    requantize(
+      matmulAccumulate(centered(a, zeroPoint), 1, rows, k, b, n, bias, bTransposed),
+      n,
+      1,
+      fps,
+      t,
+    );
 }
 
 /** The float64 reference of {@linkcode matmulAccumulate}. */

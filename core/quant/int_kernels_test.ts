@@ -5,6 +5,7 @@ import {
   convRequantize,
   matmulAccumulate,
   matmulAccumulateReference,
+  matmulRequantize,
   type Multiplier,
   multiplier,
   requantize,
@@ -219,5 +220,45 @@ Deno.test("convRequantize() falls back to the reference when codes leave int16",
     const [isa, got] of onEveryIsa(() => convRequantize(codes, 32768, s, w, undefined, fps, t))
   ) {
     assert.deepEqual(got, want, isa);
+  }
+});
+
+Deno.test("matmulRequantize() gives the reference codes on every path, both layouts", () => {
+  let seed = 60;
+  for (const [rows, k, n] of [[1, 5, 3], [7, 33, 10], [13, 300, 17]]) {
+    for (const transposed of [false, true]) {
+      const codes = Float32Array.from(ints(rows * k, 0, 255, seed++));
+      const b = ints(k * n, -127, 127, seed++);
+      const bias = ints(n, -5000, 5000, seed++);
+      for (const arithmetic of ["npu", "qdq"] as const) {
+        const fps = Array.from(
+          { length: n },
+          (_, j) => multiplier(arithmetic, 0.03, 0.002 * (j + 1), 0.1),
+        );
+        const t = { zeroPoint: 120, lo: 0, hi: 255 };
+        const acc = matmulAccumulateReference(
+          codes.map((v) => v - 130),
+          1,
+          rows,
+          k,
+          b,
+          n,
+          bias,
+          transposed,
+        );
+        const want = requantizeReference(acc, n, 1, fps, t);
+        for (
+          const [isa, got] of onEveryIsa(() =>
+            matmulRequantize(codes, 130, rows, k, b, n, bias, transposed, fps, t)
+          )
+        ) {
+          assert.deepEqual(
+            got,
+            want,
+            `${isa} ${arithmetic} ${rows}x${k}x${n} transposed ${transposed}`,
+          );
+        }
+      }
+    }
   }
 });

@@ -17,7 +17,7 @@ import { parseGemmAttrs } from "../ops/nn/matmul.ts";
 import {
   centered,
   convRequantize,
-  matmulAccumulate,
+  matmulRequantize,
   type Multiplier,
   multiplier,
   qdqAddition,
@@ -123,17 +123,18 @@ function weightProduct(
       throw new KernelError(`Node "${node.name}": input has K=${k}, weight expects ${kDim}`);
     }
     const rows = a.size / k;
-    const acc = matmulAccumulate(
-      centered(asFloat32(a), x.zeroPoint),
-      1,
+    const out = matmulRequantize(
+      asFloat32(a),
+      x.zeroPoint,
       rows,
       k,
       w.codes,
       nDim,
       b?.codes,
       transB,
+      fps,
+      target.t,
     );
-    const out = requantize(acc, nDim, 1, fps, target.t);
     return [new Tensor("f32", [...a.shape.slice(0, -1), nDim], out)];
   });
 }
