@@ -231,9 +231,26 @@ export function qgemm(
 export function accToF64(
   c: usize, m: i32, n: i32, ldc: i32, bias: usize, perRow: bool, transpose: bool, out: usize,
 ): void {
+  const rowBias = bias == 0 || perRow;
   for (let i = 0; i < m; i++) {
     const rb: f64 = bias != 0 && perRow ? <f64>load<i32>(bias + (<usize>i << 2)) : 0;
-    for (let j = 0; j < n; j++) {
+    let j = 0;
+    if (rowBias && !transpose) {
+      // four at a time: int32 to float64 is exact, and so is adding the bias
+      const rb2 = f64x2.splat(rb);
+      const src = c + <usize>(i * ldc) * 4;
+      const dst = out + <usize>(i * n) * 8;
+      for (; j + 4 <= n; j += 4) {
+        const v = v128.load(src + (<usize>j << 2));
+        v128.store(dst + (<usize>j << 3), f64x2.add(f64x2.convert_low_i32x4_s(v), rb2));
+        v128.store(
+          dst + (<usize>j << 3),
+          f64x2.add(f64x2.convert_low_i32x4_s(i32x4.shuffle(v, v, 2, 3, 2, 3)), rb2),
+          16,
+        );
+      }
+    }
+    for (; j < n; j++) {
       let v = <f64>load<i32>(c + <usize>(i * ldc + j) * 4);
       v += bias == 0 ? 0 : perRow ? rb : <f64>load<i32>(bias + (<usize>j << 2));
       const o = transpose ? j * m + i : i * n + j;

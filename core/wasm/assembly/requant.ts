@@ -19,7 +19,24 @@ export function requantNpu(
       const mh = load<f64>(p), ml = load<f64>(p, 8), div = load<f64>(p, 16);
       const big = load<f64>(p, 24) != 0;
       const zero = mh == 0 && ml == 0;
-      for (let k = 0; k < inner; k++, i++) {
+      let k = 0;
+      if (!zero) {
+        // two accumulators at a time, the scalar loop's operations lane by lane
+        const mh2 = f64x2.splat(mh), ml2 = f64x2.splat(ml), div2 = f64x2.splat(div);
+        const c16 = f64x2.splat(65536), half = f64x2.splat(0.5), none = f64x2.splat(0);
+        const zp2 = f64x2.splat(zp), lo2 = f64x2.splat(lo), hi2 = f64x2.splat(hi);
+        for (; k + 2 <= inner; k += 2, i += 2) {
+          const v = v128.load(acc + (i << 3));
+          const a = f64x2.abs(v);
+          const ph = f64x2.mul(a, mh2), pl = f64x2.mul(a, ml2);
+          const t = big ? f64x2.add(ph, f64x2.div(pl, c16)) : f64x2.add(f64x2.mul(ph, c16), pl);
+          let q = f64x2.floor(f64x2.add(f64x2.div(t, div2), half));
+          q = f64x2.add(v128.bitselect(f64x2.neg(q), q, f64x2.lt(v, none)), zp2);
+          q = f64x2.pmin(f64x2.pmax(q, lo2), hi2);
+          v128.store64_lane(out + (i << 2), f32x4.demote_f64x2_zero(q), 0);
+        }
+      }
+      for (; k < inner; k++, i++) {
         const v = load<f64>(acc + (i << 3));
         let q: f64 = 0;
         if (!zero) {
