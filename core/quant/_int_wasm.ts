@@ -9,6 +9,10 @@
  * Weight code arrays are packed once per array and kept while the array lives: callers
  * must not modify a code array after its first use.
  *
+ * `convRequantizeWasm` and `matmulRequantizeWasm` run a whole integer layer: the codes go
+ * in once (centred and narrowed in one pass), the accumulators stay in the kernels'
+ * memory through requantization, and only the output codes come back.
+ *
  * @module
  */
 import { type ConvShape, wasmGeometry } from "../ops/nn/conv_kernel.ts";
