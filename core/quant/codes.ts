@@ -7,6 +7,7 @@ import { asFloat32, Tensor } from "../ir/tensor.ts";
 import type { ActivationQuant, ConstQuant } from "./quant_model.ts";
 import { QRANGE, roundHalfEven } from "./numeric.ts";
 import { mapF32 } from "../wasm/map.ts";
+import { wasmKernels } from "../wasm/kernels.ts";
 
 /** Parameters of a quantized activation. */
 export type QParams = Extract<ActivationQuant, { kind: "quant" }>;
@@ -36,9 +37,26 @@ export function quantizeTensor(t: Tensor, p: QParams): Tensor<"f32"> {
   return new Tensor("f32", t.shape, out);
 }
 
-/** Dequantize codes to float32. */
+/**
+ * Dequantize codes to float32: `(code − zeroPoint) · scale` rounded once. Integer codes
+ * with a float32 scale run in the wasm kernels (the same bits, see `dequantize` in
+ * core/wasm/assembly/requant.ts).
+ */
 export function dequantizeTensor(t: Tensor, p: QParams): Tensor<"f32"> {
   const v = asFloat32(t);
+  const k = wasmKernels();
+  const exact = Math.fround(p.scale) === p.scale && Number.isInteger(p.zeroPoint) &&
+    Math.abs(p.zeroPoint) < 2 ** 24;
+  if (k && exact) {
+    const ptr = k.heap.put(v);
+    try {
+      if (k.fn.dequantize(ptr, v.length, p.zeroPoint, p.scale) >= 0) {
+        return new Tensor("f32", t.shape, k.heap.f32(ptr, v.length).slice());
+      }
+    } finally {
+      k.heap.free(ptr);
+    }
+  }
   const out = new Float32Array(v.length);
   for (let i = 0; i < v.length; i++) out[i] = (v[i] - p.zeroPoint) * p.scale;
   return new Tensor("f32", t.shape, out);

@@ -46,3 +46,20 @@ Deno.test("dequantizeTensor() maps codes back to (code - zero point) · scale", 
   const p = params("U8", 0.5, 10);
   assert.deepEqual([...dequantizeTensor(f32([3], [10, 12, 0]), p).data], [0, 1, -5]);
 });
+
+Deno.test("dequantizeTensor() gives the same bits on every path, codes off the integer grid included", () => {
+  const scale = Math.fround(3 / 65535);
+  const codes = Float32Array.from(randomF32(1003, 5), (v) => Math.round(v * 40000) + 32768);
+  const cases = [
+    codes,
+    codes.map((v, i) => i === 1001 ? v + 0.5 : v), // in the tail: the reference runs
+    codes.map((v, i) => i === 6 ? 2 ** 25 : v), // too far from the zero point
+  ];
+  for (const [i, c] of cases.entries()) {
+    for (const p of [params("U16", scale, 32768), params("U8", 0.1, 128)]) {
+      const runs = onEveryIsa(() => dequantizeTensor(f32([c.length], c), p).data as Float32Array);
+      const want = Float32Array.from(c, (v) => (v - p.zeroPoint) * p.scale);
+      for (const [isa, got] of runs) assert.equal(firstBitDifference(got, want), -1, `${isa} ${i}`);
+    }
+  }
+});

@@ -52,6 +52,7 @@ export interface KernelExports {
   readonly requantNpu: Fn;
   readonly requantQdq: Fn;
   readonly quantize: Fn;
+  readonly dequantize: Fn;
 }
 
 const NAMES: readonly (keyof KernelExports)[] = [
@@ -80,6 +81,7 @@ const NAMES: readonly (keyof KernelExports)[] = [
   "requantNpu",
   "requantQdq",
   "quantize",
+  "dequantize",
 ];
 
 /** One instantiated kernel module with its memory. */

@@ -100,3 +100,30 @@ export function quantize(p: usize, n: i32, scale: f32, zp: f32, lo: f32, hi: f32
     store<f32>(o, q);
   }
 }
+
+/**
+ * In place, codes to float32 values: (v − zp) · scale, or −1 (data left half done) when
+ * a code is not an integer within 2^24 of the zero point. Then the difference is exact
+ * in float32 and the product of two 24-bit significands exact in float64, so the one
+ * float32 rounding here is the one the reference's float64 arithmetic makes on storing.
+ */
+export function dequantize(p: usize, n: i32, zp: f32, scale: f32): i32 {
+  const z4 = f32x4.splat(zp), s4 = f32x4.splat(scale), lim = f32x4.splat(16777216);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = p + (<usize>i << 2);
+    const v = v128.load(o);
+    const d = f32x4.sub(v, z4);
+    const ok = v128.and(f32x4.eq(f32x4.trunc(v), v), f32x4.lt(f32x4.abs(d), lim));
+    if (!i32x4.all_true(ok)) return -1;
+    v128.store(o, f32x4.mul(d, s4));
+  }
+  for (; i < n; i++) {
+    const o = p + (<usize>i << 2);
+    const v = load<f32>(o);
+    const d = v - zp;
+    if (Mathf.trunc(v) != v || !(Mathf.abs(d) < 16777216)) return -1;
+    store<f32>(o, d * scale);
+  }
+  return 0;
+}
