@@ -9,6 +9,10 @@
  * Weight code arrays are packed once per array and kept while the array lives: callers
  * must not modify a code array after its first use.
  *
+ * `convRequantizeWasm` and `matmulRequantizeWasm` run a whole integer layer: the codes go
+ * in once (centred and narrowed in one pass), the accumulators stay in the kernels'
+ * memory through requantization, and only the output codes come back.
+ *
  * @module
  */
 import { type ConvShape, wasmGeometry } from "../ops/nn/conv_kernel.ts";
@@ -34,11 +38,19 @@ function maxAbs(w: Int32Array): number {
   return m;
 }
 
-/** int16 copy of `x` in the kernels' memory and max |x|, or undefined (block freed). */
-function narrow(k: WasmKernels, x: Float32Array): { ptr: number; max: number } | undefined {
+/**
+ * int16 copy of `x − offset` (float32 subtraction, as `centered` computes it; offset 0
+ * for `x` itself) in the kernels' memory and its max |·|, or undefined (block freed).
+ */
+function narrow(
+  k: WasmKernels,
+  x: Float32Array,
+  offset = 0,
+): { ptr: number; max: number } | undefined {
+  if (Math.fround(offset) !== offset) return undefined;
   const src = k.heap.put(x);
   const ptr = k.heap.alloc(x.length * 2);
-  const max = k.fn.toI16(src, ptr, x.length);
+  const max = k.fn.toI16(src, ptr, x.length, offset);
   k.heap.free(src);
   if (max < 0) {
     k.heap.free(ptr);
@@ -78,16 +90,27 @@ function packedCodes(
   );
 }
 
-/** {@linkcode convAccumulate} for 1-D/2-D convolutions; undefined when it does not apply. */
-export function convAccumulateWasm(
-  x: Float32Array,
+/** Whether the int16 convolution can take `s` and `w` at all (before looking at x). */
+function convApplies(k: WasmKernels | undefined, s: ConvShape, w: Int32Array): k is WasmKernels {
+  const r = s.inSpatial.length;
+  if (!k || (r !== 1 && r !== 2)) return false;
+  const K = s.inChannels / s.group * s.window.kernel.reduce((a, v) => a * v, 1);
+  const P = s.window.outShape.reduce((a, v) => a * v, 1);
+  return maxAbs(w) >= 0 && P > 0 && K > 0;
+}
+
+/**
+ * The float64 accumulators [N, M, P] of the convolution of the narrowed image `xs` in a
+ * block of the kernels' memory (the caller frees it), or undefined when a sum could
+ * overflow int32. Frees `xs` either way.
+ */
+function convAccumulateAt(
+  k: WasmKernels,
+  xs: { ptr: number; max: number },
   s: ConvShape,
   w: Int32Array,
   bias: Int32Array | undefined,
-): Float64Array | undefined {
-  const k = wasmKernels();
-  const r = s.inSpatial.length;
-  if (!k || (r !== 1 && r !== 2)) return undefined;
+): number | undefined {
   const win = s.window;
   const block = wasmGeometry(s);
   const [h, wd, kh, kw, oh, ow] = [block[2], block[3], block[6], block[7], block[14], block[15]];
@@ -95,12 +118,8 @@ export function convAccumulateWasm(
   const mg = s.outChannels / s.group;
   const K = cg * kh * kw;
   const P = oh * ow;
-  const wMax = maxAbs(w);
-  if (wMax < 0 || P === 0 || K === 0) return undefined;
-  const xs = narrow(k, x);
-  if (!xs) return undefined;
   const { heap, fn } = k;
-  if (K * xs.max * wMax >= LIMIT) {
+  if (K * xs.max * maxAbs(w) >= LIMIT) {
     heap.free(xs.ptr);
     return undefined;
   }
@@ -109,7 +128,7 @@ export function convAccumulateWasm(
   const c32 = heap.alloc(s.batch * M * P * 4);
   const bp = bias ? heap.put(bias) : 0;
   const out = heap.alloc(s.batch * M * P * 8);
-  const scratch: number[] = [xs.ptr, geo, c32, out];
+  const scratch: number[] = [xs.ptr, geo, c32];
   try {
     if (cg === 1 && s.group === s.inChannels) {
       // depthwise: one small product per channel, no GEMM
@@ -137,11 +156,113 @@ export function convAccumulateWasm(
     for (let n = 0; n < s.batch; n++) {
       fn.accToF64(c32 + n * M * P * 4, M, P, P, bp, 1, 0, out + n * M * P * 8);
     }
-    return heap.f64(out, s.batch * M * P).slice();
+    return out;
+  } catch (e) {
+    heap.free(out);
+    throw e;
   } finally {
     for (const p of scratch) heap.free(p);
     if (bp) heap.free(bp);
   }
+}
+
+/** {@linkcode convAccumulate} for 1-D/2-D convolutions; undefined when it does not apply. */
+export function convAccumulateWasm(
+  x: Float32Array,
+  s: ConvShape,
+  w: Int32Array,
+  bias: Int32Array | undefined,
+): Float64Array | undefined {
+  const k = wasmKernels();
+  if (!convApplies(k, s, w)) return undefined;
+  const xs = narrow(k, x);
+  const out = xs && convAccumulateAt(k, xs, s, w, bias);
+  if (out === undefined) return undefined;
+  try {
+    return k.heap.f64(out, s.batch * s.outChannels * outPlane(s)).slice();
+  } finally {
+    k.heap.free(out);
+  }
+}
+
+/**
+ * {@linkcode convRequantize} in wasm: the accumulators stay in the kernels' memory
+ * between the convolution and the requantization. Undefined when either does not apply.
+ */
+export function convRequantizeWasm(
+  codes: Float32Array,
+  zeroPoint: number,
+  s: ConvShape,
+  w: Int32Array,
+  bias: Int32Array | undefined,
+  fps: readonly Multiplier[],
+  t: RequantTarget,
+): Float32Array | undefined {
+  const k = wasmKernels();
+  const plan = requantPlan(s.outChannels, fps);
+  if (!plan || !convApplies(k, s, w) || s.batch * s.outChannels === 0) return undefined;
+  const xs = narrow(k, codes, zeroPoint);
+  const acc = xs && convAccumulateAt(k, xs, s, w, bias);
+  if (acc === undefined) return undefined;
+  try {
+    const inner = outPlane(s);
+    return requantAt(k, acc, s.batch * s.outChannels * inner, s.outChannels, inner, plan, t);
+  } finally {
+    k.heap.free(acc);
+  }
+}
+
+function outPlane(s: ConvShape): number {
+  return s.window.outShape.reduce((a, v) => a * v, 1);
+}
+
+/**
+ * The float64 accumulators [rows, n] of `a · b` (a narrowed) in a block of the kernels'
+ * memory (the caller frees it), or undefined when a sum could overflow int32. Frees
+ * `as` either way.
+ */
+function matmulAccumulateAt(
+  k: WasmKernels,
+  as: { ptr: number; max: number },
+  rows: number,
+  kDim: number,
+  b: Int32Array,
+  n: number,
+  bias: Int32Array | undefined,
+  bTransposed: boolean,
+): number | undefined {
+  const { heap, fn } = k;
+  if (kDim * as.max * maxAbs(b) >= LIMIT) {
+    heap.free(as.ptr);
+    return undefined;
+  }
+  // Cᵀ [n, rows] = Bᵀ · Aᵀ: the constant codes are the packed operand
+  const pb = packedCodes(k, b, 1, n, kDim, !bTransposed);
+  const c32 = heap.alloc(n * rows * 4);
+  const bp = bias ? heap.put(bias) : 0;
+  const work = heap.alloc(fn.qgemmWorkBytes());
+  const out = heap.alloc(rows * n * 8);
+  try {
+    fn.qgemm(pb, n, rows, kDim, as.ptr, 1, kDim, c32, rows, work);
+    fn.accToF64(c32, n, rows, rows, bp, 1, 1, out);
+    return out;
+  } catch (e) {
+    heap.free(out);
+    throw e;
+  } finally {
+    for (const p of [as.ptr, c32, work]) heap.free(p);
+    if (bp) heap.free(bp);
+  }
+}
+
+/** Whether the int16 product can take these operands at all (before looking at a). */
+function matmulApplies(
+  rows: number,
+  kDim: number,
+  b: ArrayLike<number>,
+  n: number,
+): b is Int32Array {
+  return b instanceof Int32Array && rows > 0 && kDim > 0 && n > 0 && maxAbs(b) >= 0;
 }
 
 /** {@linkcode matmulAccumulate} with Int32Array codes; undefined when it does not apply. */
@@ -155,29 +276,106 @@ export function matmulAccumulateWasm(
   bTransposed: boolean,
 ): Float64Array | undefined {
   const k = wasmKernels();
-  if (!k || !(b instanceof Int32Array) || rows === 0 || kDim === 0 || n === 0) return undefined;
-  const bMax = maxAbs(b);
-  if (bMax < 0) return undefined;
+  if (!k || !matmulApplies(rows, kDim, b, n)) return undefined;
   const as = narrow(k, a);
-  if (!as) return undefined;
-  const { heap, fn } = k;
-  if (kDim * as.max * bMax >= LIMIT) {
-    heap.free(as.ptr);
-    return undefined;
-  }
-  // Cᵀ [n, rows] = Bᵀ · Aᵀ: the constant codes are the packed operand
-  const pb = packedCodes(k, b, 1, n, kDim, !bTransposed);
-  const c32 = heap.alloc(n * rows * 4);
-  const bp = bias ? heap.put(bias) : 0;
-  const work = heap.alloc(fn.qgemmWorkBytes());
-  const out = heap.alloc(rows * n * 8);
+  const out = as && matmulAccumulateAt(k, as, rows, kDim, b, n, bias, bTransposed);
+  if (out === undefined) return undefined;
   try {
-    fn.qgemm(pb, n, rows, kDim, as.ptr, 1, kDim, c32, rows, work);
-    fn.accToF64(c32, n, rows, rows, bp, 1, 1, out);
-    return heap.f64(out, rows * n).slice();
+    return k.heap.f64(out, rows * n).slice();
   } finally {
-    for (const p of [as.ptr, c32, work, out]) heap.free(p);
-    if (bp) heap.free(bp);
+    k.heap.free(out);
+  }
+}
+
+/**
+ * {@linkcode matmulRequantize} in wasm: the accumulators stay in the kernels' memory
+ * between the product and the requantization. Undefined when either does not apply.
+ */
+export function matmulRequantizeWasm(
+  codes: Float32Array,
+  zeroPoint: number,
+  rows: number,
+  kDim: number,
+  b: ArrayLike<number>,
+  n: number,
+  bias: Int32Array | undefined,
+  bTransposed: boolean,
+  fps: readonly Multiplier[],
+  t: RequantTarget,
+): Float32Array | undefined {
+  const k = wasmKernels();
+  const plan = requantPlan(n, fps);
+  if (!k || !plan || !matmulApplies(rows, kDim, b, n)) return undefined;
+  const as = narrow(k, codes, zeroPoint);
+  const acc = as && matmulAccumulateAt(k, as, rows, kDim, b, n, bias, bTransposed);
+  if (acc === undefined) return undefined;
+  try {
+    return requantAt(k, acc, rows * n, n, 1, plan, t);
+  } finally {
+    k.heap.free(acc);
+  }
+}
+
+/** The constants of a wasm requantization: one arithmetic, its per-channel numbers. */
+interface RequantPlan {
+  readonly kind: "npu" | "qdq";
+  readonly params: Float64Array | Float32Array;
+}
+
+/**
+ * The wasm form of `fps` over `channels` channels when every multiplier tells its form
+ * and all share one arithmetic; undefined otherwise.
+ */
+function requantPlan(channels: number, fps: readonly Multiplier[]): RequantPlan | undefined {
+  const forms = fps.map((f) => f.form);
+  const kind = forms[0]?.arithmetic;
+  if (!kind || forms.some((f) => f?.arithmetic !== kind)) return undefined;
+  const per = (c: number) => forms[fps.length === 1 ? 0 : c]!;
+  if (kind === "npu") {
+    const params = new Float64Array(4 * channels);
+    for (let c = 0; c < channels; c++) {
+      const f = per(c);
+      if (f.arithmetic !== "npu") return undefined;
+      const { multiplier: m, shift } = f.fixedPoint;
+      // the same constants applyFixedPoint derives
+      const hi = Math.floor(m / 65536);
+      params.set(
+        [hi, m - hi * 65536, 2 ** (shift >= 16 ? shift - 16 : shift), shift >= 16 ? 1 : 0],
+        4 * c,
+      );
+    }
+    return { kind, params };
+  }
+  const params = new Float32Array(channels);
+  for (let c = 0; c < channels; c++) {
+    const f = per(c);
+    if (f.arithmetic !== "qdq") return undefined;
+    params[c] = f.m;
+  }
+  return { kind, params };
+}
+
+/** Requantize the `n` float64 accumulators at `acc` (laid out [outer, channels, inner]). */
+function requantAt(
+  k: WasmKernels,
+  acc: number,
+  n: number,
+  channels: number,
+  inner: number,
+  plan: RequantPlan,
+  t: RequantTarget,
+): Float32Array {
+  const { heap, fn } = k;
+  const pp = heap.put(plan.params);
+  const op = heap.alloc(n * 4);
+  try {
+    const outer = n / (channels * inner);
+    const run = plan.kind === "npu" ? fn.requantNpu : fn.requantQdq;
+    run(acc, op, outer, channels, inner, pp, t.zeroPoint, t.lo, t.hi);
+    return heap.f32(op, n).slice();
+  } finally {
+    heap.free(pp);
+    heap.free(op);
   }
 }
 
@@ -193,44 +391,13 @@ export function requantizeWasm(
   t: RequantTarget,
 ): Float32Array | undefined {
   const k = wasmKernels();
-  const forms = fps.map((f) => f.form);
-  const kind = forms[0]?.arithmetic;
-  if (!k || acc.length === 0 || !kind || forms.some((f) => f?.arithmetic !== kind)) {
-    return undefined;
-  }
-  const per = (c: number) => forms[fps.length === 1 ? 0 : c]!;
-  let params: Float64Array | Float32Array;
-  if (kind === "npu") {
-    params = new Float64Array(4 * channels);
-    for (let c = 0; c < channels; c++) {
-      const f = per(c);
-      if (f.arithmetic !== "npu") return undefined;
-      const { multiplier: m, shift } = f.fixedPoint;
-      // the same constants applyFixedPoint derives
-      const hi = Math.floor(m / 65536);
-      params.set(
-        [hi, m - hi * 65536, 2 ** (shift >= 16 ? shift - 16 : shift), shift >= 16 ? 1 : 0],
-        4 * c,
-      );
-    }
-  } else {
-    params = new Float32Array(channels);
-    for (let c = 0; c < channels; c++) {
-      const f = per(c);
-      if (f.arithmetic !== "qdq") return undefined;
-      params[c] = f.m;
-    }
-  }
-  const { heap, fn } = k;
-  const ap = heap.put(acc);
-  const pp = heap.put(params);
-  const op = heap.alloc(acc.length * 4);
+  if (!k || acc.length === 0) return undefined;
+  const plan = requantPlan(channels, fps);
+  if (!plan) return undefined;
+  const ap = k.heap.put(acc);
   try {
-    const outer = acc.length / (channels * inner);
-    const run = kind === "npu" ? fn.requantNpu : fn.requantQdq;
-    run(ap, op, outer, channels, inner, pp, t.zeroPoint, t.lo, t.hi);
-    return heap.f32(op, acc.length).slice();
+    return requantAt(k, ap, acc.length, channels, inner, plan, t);
   } finally {
-    for (const p of [ap, pp, op]) heap.free(p);
+    k.heap.free(ap);
   }
 }

@@ -19,7 +19,13 @@
 import type { ConvShape } from "../ops/nn/conv_kernel.ts";
 import { im2col } from "../ops/nn/conv_kernel.ts";
 import { applyFixedPoint, type FixedPoint, roundHalfEven, toFixedPoint } from "./numeric.ts";
-import { convAccumulateWasm, matmulAccumulateWasm, requantizeWasm } from "./_int_wasm.ts";
+import {
+  convAccumulateWasm,
+  convRequantizeWasm,
+  matmulAccumulateWasm,
+  matmulRequantizeWasm,
+  requantizeWasm,
+} from "./_int_wasm.ts";
 
 /** Which arithmetic requantizes accumulators. */
 export type Arithmetic = "npu" | "qdq";
@@ -132,6 +138,27 @@ export function convAccumulate(
   return convAccumulateWasm(x, s, w, bias) ?? convAccumulateReference(x, s, w, bias);
 }
 
+/**
+ * Requantized convolution of the codes `x` (zero point `zeroPoint`):
+ * `requantize(convAccumulate(centered(x, zeroPoint), …), …)`, with the accumulators kept
+ * in the wasm kernels' memory when both steps run there.
+ */
+export function convRequantize(
+  x: Float32Array,
+  zeroPoint: number,
+  s: ConvShape,
+  w: Int32Array,
+  bias: Int32Array | undefined,
+  fps: readonly Multiplier[],
+  t: RequantTarget,
+): Float32Array {
+  const fused = convRequantizeWasm(x, zeroPoint, s, w, bias, fps, t);
+  if (fused) return fused;
+  const acc = convAccumulate(centered(x, zeroPoint), s, w, bias);
+  const inner = s.window.outShape.reduce((a, v) => a * v, 1);
+  return requantize(acc, s.outChannels, inner, fps, t);
+}
+
 /** The float64 reference of {@linkcode convAccumulate}. */
 export function convAccumulateReference(
   x: Float32Array,
@@ -187,6 +214,33 @@ export function matmulAccumulate(
 ): Float64Array {
   return matmulAccumulateWasm(a, batch * m, k, b, n, bias, bTransposed) ??
     matmulAccumulateReference(a, batch, m, k, b, n, bias, bTransposed);
+}
+
+/**
+ * Requantized product of the codes `a` [rows, k] (zero point `zeroPoint`) with constant
+ * codes `b`: `requantize(matmulAccumulate(centered(a, zeroPoint), 1, rows, …), n, 1, …)`,
+ * with the accumulators kept in the wasm kernels' memory when both steps run there.
+ */
+export function matmulRequantize(
+  a: Float32Array,
+  zeroPoint: number,
+  rows: number,
+  k: number,
+  b: ArrayLike<number>,
+  n: number,
+  bias: Int32Array | undefined,
+  bTransposed: boolean,
+  fps: readonly Multiplier[],
+  t: RequantTarget,
+): Float32Array {
+  return matmulRequantizeWasm(a, zeroPoint, rows, k, b, n, bias, bTransposed, fps, t) ??
+    requantize(
+      matmulAccumulate(centered(a, zeroPoint), 1, rows, k, b, n, bias, bTransposed),
+      n,
+      1,
+      fps,
+      t,
+    );
 }
 
 /** The float64 reference of {@linkcode matmulAccumulate}. */

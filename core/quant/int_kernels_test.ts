@@ -2,8 +2,10 @@ import { strict as assert } from "node:assert";
 import {
   convAccumulate,
   convAccumulateReference,
+  convRequantize,
   matmulAccumulate,
   matmulAccumulateReference,
+  matmulRequantize,
   type Multiplier,
   multiplier,
   requantize,
@@ -95,6 +97,19 @@ Deno.test("convAccumulate() stays exact when values leave the int16 kernel's bou
   }
 });
 
+Deno.test("convAccumulate() stays exact when the value beyond int16 is in the last, partial vector", () => {
+  // 45 values: five groups of eight, then a tail of five
+  const s = conv2dShape(1, 3, 2, 1, [3, 5], [3, 3], [1, 1], [1, 1, 1, 1]);
+  const w = ints(2 * 3 * 9, -128, 127, 8);
+  for (const [at, v] of [[44, 40000], [41, 2.5], [0, -32768]]) {
+    const x = Float32Array.from(ints(45, -255, 255, 9), (u, i) => i === at ? v : u);
+    const want = convAccumulateReference(x, s, w, undefined);
+    for (const [isa, acc] of onEveryIsa(() => convAccumulate(x, s, w, undefined))) {
+      assert.deepEqual(acc, want, `${isa} ${v} at ${at}`);
+    }
+  }
+});
+
 Deno.test("matmulAccumulate() gives the reference integers on every path, both layouts", () => {
   let seed = 20;
   for (const [rows, k, n] of [[1, 5, 3], [7, 33, 10], [13, 300, 17]]) {
@@ -147,4 +162,103 @@ Deno.test("requantize() runs hand-made multipliers as given", () => {
     hi: 100,
   });
   assert.deepEqual([...got], [4, 10, 18, 100]);
+});
+
+Deno.test("convRequantize() gives the reference codes on every path, zero point and fused bounds included", () => {
+  const shapes = [
+    conv2dShape(1, 3, 5, 1, [9, 13], [3, 3], [1, 1], [1, 1, 1, 1]),
+    conv2dShape(2, 4, 6, 2, [7, 10], [3, 2], [2, 1], [0, 1, 1, 0]),
+    conv2dShape(1, 6, 6, 6, [8, 11], [3, 3], [2, 2], [1, 1, 1, 1]),
+    conv2dShape(1, 70, 9, 1, [5, 6], [1, 1], [1, 1], [0, 0, 0, 0]),
+  ];
+  let seed = 40;
+  for (const s of shapes) {
+    const inP = s.inSpatial[0] * s.inSpatial[1];
+    const kP = s.window.kernel[0] * s.window.kernel[1];
+    const codes = Float32Array.from(ints(s.batch * s.inChannels * inP, 0, 255, seed++));
+    const w = ints(s.outChannels * (s.inChannels / s.group) * kP, -128, 127, seed++);
+    const bias = ints(s.outChannels, -100000, 100000, seed++);
+    const inner = s.window.outShape[0] * s.window.outShape[1];
+    for (const arithmetic of ["npu", "qdq"] as const) {
+      const fps = Array.from(
+        { length: s.outChannels },
+        (_, m) => multiplier(arithmetic, 0.02, 0.001 * (m + 1), 0.05),
+      );
+      for (const t of [{ zeroPoint: 100, lo: 0, hi: 255 }, { zeroPoint: 0, lo: 0, hi: 200 }]) {
+        const centered = codes.map((v) => v - 37);
+        const want = requantizeReference(
+          convAccumulateReference(centered, s, w, bias),
+          s.outChannels,
+          inner,
+          fps,
+          t,
+        );
+        for (const [isa, got] of onEveryIsa(() => convRequantize(codes, 37, s, w, bias, fps, t))) {
+          assert.deepEqual(got, want, `${isa} ${arithmetic} ${JSON.stringify(s.window)}`);
+        }
+      }
+    }
+  }
+});
+
+Deno.test("convRequantize() falls back to the reference when codes leave int16", () => {
+  const s = conv2dShape(1, 2, 2, 1, [4, 5], [3, 3], [1, 1], [1, 1, 1, 1]);
+  const w = ints(2 * 2 * 9, -128, 127, 5);
+  // U16 codes; code 0 centres to -32768, beyond the int16 kernel's ±32767
+  const codes = Float32Array.from(ints(40, 0, 65535, 6), (v, i) => i === 3 ? 0 : v);
+  const fps = [multiplier("npu", 0.001, 0.01, 0.5)];
+  const t = { zeroPoint: 0, lo: 0, hi: 65535 };
+  const centered = codes.map((v) => v - 32768);
+  const want = requantizeReference(
+    convAccumulateReference(centered, s, w, undefined),
+    2,
+    20,
+    fps,
+    t,
+  );
+  for (
+    const [isa, got] of onEveryIsa(() => convRequantize(codes, 32768, s, w, undefined, fps, t))
+  ) {
+    assert.deepEqual(got, want, isa);
+  }
+});
+
+Deno.test("matmulRequantize() gives the reference codes on every path, both layouts", () => {
+  let seed = 60;
+  for (const [rows, k, n] of [[1, 5, 3], [7, 33, 10], [13, 300, 17]]) {
+    for (const transposed of [false, true]) {
+      const codes = Float32Array.from(ints(rows * k, 0, 255, seed++));
+      const b = ints(k * n, -127, 127, seed++);
+      const bias = ints(n, -5000, 5000, seed++);
+      for (const arithmetic of ["npu", "qdq"] as const) {
+        const fps = Array.from(
+          { length: n },
+          (_, j) => multiplier(arithmetic, 0.03, 0.002 * (j + 1), 0.1),
+        );
+        const t = { zeroPoint: 120, lo: 0, hi: 255 };
+        const acc = matmulAccumulateReference(
+          codes.map((v) => v - 130),
+          1,
+          rows,
+          k,
+          b,
+          n,
+          bias,
+          transposed,
+        );
+        const want = requantizeReference(acc, n, 1, fps, t);
+        for (
+          const [isa, got] of onEveryIsa(() =>
+            matmulRequantize(codes, 130, rows, k, b, n, bias, transposed, fps, t)
+          )
+        ) {
+          assert.deepEqual(
+            got,
+            want,
+            `${isa} ${arithmetic} ${rows}x${k}x${n} transposed ${transposed}`,
+          );
+        }
+      }
+    }
+  }
 });

@@ -16,8 +16,8 @@ import { parseConvTransposeAttrs, resolveConvTranspose } from "../ops/nn/conv_tr
 import { parseGemmAttrs } from "../ops/nn/matmul.ts";
 import {
   centered,
-  convAccumulate,
-  matmulAccumulate,
+  convRequantize,
+  matmulRequantize,
   type Multiplier,
   multiplier,
   qdqAddition,
@@ -59,9 +59,7 @@ const conv: IntegerStep = (node, fk, inQ, target, c) => {
   return step(node, fk, (inputs, ctx) => {
     const xt = inputs[0]!;
     const s = convShapeOf(xt.shape, wShape, attrs, ctx);
-    const acc = convAccumulate(centered(asFloat32(xt), x.zeroPoint), s, w.codes, b?.codes);
-    const inner = s.window.outShape.reduce((a, v) => a * v, 1);
-    const out = requantize(acc, s.outChannels, inner, fps, target.t);
+    const out = convRequantize(asFloat32(xt), x.zeroPoint, s, w.codes, b?.codes, fps, target.t);
     return [new Tensor("f32", [s.batch, s.outChannels, ...s.window.outShape], out)];
   });
 };
@@ -125,17 +123,18 @@ function weightProduct(
       throw new KernelError(`Node "${node.name}": input has K=${k}, weight expects ${kDim}`);
     }
     const rows = a.size / k;
-    const acc = matmulAccumulate(
-      centered(asFloat32(a), x.zeroPoint),
-      1,
+    const out = matmulRequantize(
+      asFloat32(a),
+      x.zeroPoint,
       rows,
       k,
       w.codes,
       nDim,
       b?.codes,
       transB,
+      fps,
+      target.t,
     );
-    const out = requantize(acc, nDim, 1, fps, target.t);
     return [new Tensor("f32", [...a.shape.slice(0, -1), nDim], out)];
   });
 }

@@ -41,7 +41,9 @@ export function roundHalfAway(x: number): number {
 /** Round half to even (onnxruntime's QuantizeLinear rounding). */
 export function roundHalfEven(x: number): number {
   const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+  // Math.round takes a tie up; r − x is exact (Sterbenz), so it is ½ exactly at a tie.
+  // (No `x % 1`: a float remainder is a slow library call in the per-element loops.)
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /** Clamp to the code range of `q`. */

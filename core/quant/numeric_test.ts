@@ -17,6 +17,24 @@ Deno.test("roundHalfEven() rounds ties to even", () => {
   assert.deepEqual([2.5, -2.5, 1.5, -1.5, 0.5, 3.7].map(roundHalfEven), [2, -2, 2, -2, 0, 4]);
 });
 
+Deno.test("roundHalfEven() keeps non-ties, signed zeros and non-finite values", () => {
+  const cases: [number, number][] = [
+    [-0.5, -0], // tie between -1 and -0: the even one is -0
+    [-0.4999999, -0],
+    [0.49999999999999994, 0], // the largest double below ½
+    [-0.7, -1],
+    [8388606.5, 8388606], // a float32 tie just below 2^23
+    [8388607.5, 8388608],
+    [-8388607.5, -8388608],
+    [2 ** 52 + 1, 2 ** 52 + 1],
+    [-(2 ** 60), -(2 ** 60)],
+    [Infinity, Infinity],
+    [-Infinity, -Infinity],
+  ];
+  for (const [x, want] of cases) assert.ok(Object.is(roundHalfEven(x), want), `${x}`);
+  assert.ok(Number.isNaN(roundHalfEven(NaN)));
+});
+
 Deno.test("affineFromRange() gives U8 scale (max-min)/255 and the zero point of 0", () => {
   // [-1, 3]: scale 4/255, zero point round(1/(4/255)) = round(63.75) = 64
   const a = affineFromRange(-1, 3, "U8");

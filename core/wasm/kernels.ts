@@ -51,6 +51,8 @@ export interface KernelExports {
   readonly depthwiseI16: Fn;
   readonly requantNpu: Fn;
   readonly requantQdq: Fn;
+  readonly quantize: Fn;
+  readonly dequantize: Fn;
 }
 
 const NAMES: readonly (keyof KernelExports)[] = [
@@ -78,6 +80,8 @@ const NAMES: readonly (keyof KernelExports)[] = [
   "depthwiseI16",
   "requantNpu",
   "requantQdq",
+  "quantize",
+  "dequantize",
 ];
 
 /** One instantiated kernel module with its memory. */

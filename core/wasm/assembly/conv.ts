@@ -5,7 +5,7 @@
 // Geometry block (i32 at `geo`): n, c, h, w, m, group, kh, kw, sh, sw, dh, dw, pt, pl,
 // oh, ow.
 import { ADD, BIAS, KC, MR, NC, NR, panel, stripRows } from "./gemm";
-import { highHalf, joinHalves, loadStrided } from "./simd";
+import { highHalf, joinHalves, loadStrided, roundF32 } from "./simd";
 
 @inline
 function g(geo: usize, i: i32): i32 {
@@ -161,6 +161,11 @@ export function conv2d(
  * y[n, m] starts at the bias (or zero) and adds each in-image tap in (i, j) order,
  * computing `y + w·x` in float64 and rounding to float32 after every tap, as the
  * reference kernel does (one fused multiply-add per tap in the relaxed build).
+ *
+ * Interior columns go four at a time with the sum held in registers across all taps
+ * (each tap's float32 rounding kept), so y is read and written once per output; 3×3
+ * windows on rows whose three taps are all inside the image keep their nine weights
+ * in registers too.
  */
 export function depthwise2d(x: usize, wt: usize, y: usize, geo: usize): void {
   const n = g(geo, 0), c = g(geo, 1), h = g(geo, 2), w = g(geo, 3), m = g(geo, 4);
@@ -174,7 +179,8 @@ export function depthwise2d(x: usize, wt: usize, y: usize, geo: usize): void {
   let hi = span < 0 ? 0 : min(ow, span / sw + 1);
   if (hi < lo) hi = lo;
   if (lo > ow) lo = hi = ow;
-  const st = <usize>sw * 4;
+  const vEnd = lo + ((hi - lo) & ~3);
+  const three = kh == 3 && kw == 3;
   for (let b = 0; b < n; b++) {
     for (let mm = 0; mm < m; mm++) {
       const xp = x + <usize>((b * c + mm / mult) * h * w) * 4;
@@ -183,65 +189,166 @@ export function depthwise2d(x: usize, wt: usize, y: usize, geo: usize): void {
       for (let oy = 0; oy < oh; oy++) {
         const yr = yp + <usize>(oy * ow) * 4;
         const iy0 = oy * sh - pt;
-        // border columns, one at a time
+        // taps i in [i0, i1) land inside the image
+        let i0 = 0;
+        while (i0 < kh && iy0 + i0 * dh < 0) i0++;
+        let i1 = kh;
+        while (i1 > i0 && iy0 + (i1 - 1) * dh >= h) i1--;
         for (let ox = 0; ox < ow; ox++) {
           if (ox == lo) ox = hi;
           if (ox >= ow) break;
-          let acc = load<f32>(yr + (<usize>ox << 2));
-          for (let i = 0; i < kh; i++) {
-            const iy = iy0 + i * dh;
-            if (iy < 0 || iy >= h) continue;
-            for (let j = 0; j < kw; j++) {
-              const ix = ox * sw - pl + j * dw;
-              if (ix < 0 || ix >= w) continue;
-              const wv = <f64>load<f32>(wp + <usize>(i * kw + j) * 4);
-              acc = <f32>(<f64>acc + wv * <f64>load<f32>(xp + <usize>(iy * w + ix) * 4));
-            }
-          }
-          store<f32>(yr + (<usize>ox << 2), acc);
+          borderColumn(xp, wp, yr, ox, iy0, i0, i1, geo);
         }
-        // interior columns: tap by tap over the row, four columns at a time (each
-        // column's taps still come in (i, j) order; the row stays in cache)
-        const vEnd = lo + ((hi - lo) & ~3);
-        for (let i = 0; i < kh; i++) {
-          const iy = iy0 + i * dh;
-          if (iy < 0 || iy >= h) continue;
-          const xr = xp + <usize>(iy * w - pl) * 4;
-          for (let j = 0; j < kw; j++) {
-            const w32 = load<f32>(wp + <usize>(i * kw + j) * 4);
-            const wv = <f64>w32;
-            const w4 = f32x4.splat(w32);
-            const w2 = f64x2.splat(wv);
-            const xj = xr + <usize>(j * dw) * 4;
-            for (let ox = lo; ox < vEnd; ox += 4) {
-              const yo = yr + (<usize>ox << 2);
-              const xv = loadStrided(xj + <usize>ox * st, st);
-              const yv = v128.load(yo);
-              if (ASC_FEATURE_RELAXED_SIMD) {
-                v128.store(yo, f32x4.relaxed_madd(w4, xv, yv));
-              } else {
-                const sLo = f64x2.add(
-                  f64x2.promote_low_f32x4(yv),
-                  f64x2.mul(w2, f64x2.promote_low_f32x4(xv)),
-                );
-                const sHi = f64x2.add(
-                  f64x2.promote_low_f32x4(highHalf(yv)),
-                  f64x2.mul(w2, f64x2.promote_low_f32x4(highHalf(xv))),
-                );
-                v128.store(
-                  yo,
-                  joinHalves(f32x4.demote_f64x2_zero(sLo), f32x4.demote_f64x2_zero(sHi)),
-                );
-              }
-            }
-            for (let ox = vEnd; ox < hi; ox++) {
-              const yo = yr + (<usize>ox << 2);
-              const xv = <f64>load<f32>(xj + <usize>ox * st);
-              store<f32>(yo, <f32>(<f64>load<f32>(yo) + wv * xv));
-            }
+        if (three && i0 == 0 && i1 == 3) {
+          rowTaps3x3(xp, wp, yr, iy0, lo, vEnd, geo);
+        } else {
+          for (let ox = lo; ox < vEnd; ox += 4) {
+            columnsTaps(xp, wp, yr, ox, iy0, i0, i1, geo);
           }
         }
+        for (let ox = vEnd; ox < hi; ox++) borderColumn(xp, wp, yr, ox, iy0, i0, i1, geo);
       }
     }
   }
+}
+
+/** One output column, tap by tap, skipping taps outside the row. */
+@inline
+function borderColumn(
+  xp: usize, wp: usize, yr: usize, ox: i32, iy0: i32, i0: i32, i1: i32, geo: usize,
+): void {
+  const w = g(geo, 3), kw = g(geo, 7), sw = g(geo, 9), dh = g(geo, 10), dw = g(geo, 11);
+  const pl = g(geo, 13);
+  let acc = load<f32>(yr + (<usize>ox << 2));
+  for (let i = i0; i < i1; i++) {
+    const iy = iy0 + i * dh;
+    for (let j = 0; j < kw; j++) {
+      const ix = ox * sw - pl + j * dw;
+      if (ix < 0 || ix >= w) continue;
+      const wv = <f64>load<f32>(wp + <usize>(i * kw + j) * 4);
+      acc = <f32>(<f64>acc + wv * <f64>load<f32>(xp + <usize>(iy * w + ix) * 4));
+    }
+  }
+  store<f32>(yr + (<usize>ox << 2), acc);
+}
+
+/** `acc + w·x` on four float32 sums held as two float64 halves, rounded to float32. */
+@inline
+function tapLo(acc: v128, w2: v128, xv: v128): v128 {
+  return roundF32(f64x2.add(acc, f64x2.mul(w2, f64x2.promote_low_f32x4(xv))));
+}
+
+@inline
+function tapHi(acc: v128, w2: v128, xv: v128): v128 {
+  return roundF32(f64x2.add(acc, f64x2.mul(w2, f64x2.promote_low_f32x4(highHalf(xv)))));
+}
+
+/** Four interior columns from ox, every tap of rows [i0, i1), weights read per tap. */
+@inline
+function columnsTaps(
+  xp: usize, wp: usize, yr: usize, ox: i32, iy0: i32, i0: i32, i1: i32, geo: usize,
+): void {
+  const w = g(geo, 3), kw = g(geo, 7), sw = g(geo, 9), dh = g(geo, 10), dw = g(geo, 11);
+  const pl = g(geo, 13);
+  const st = <usize>sw * 4;
+  const yo = yr + (<usize>ox << 2);
+  const yv = v128.load(yo);
+  let a4 = yv;
+  let aLo = f64x2.promote_low_f32x4(yv);
+  let aHi = f64x2.promote_low_f32x4(highHalf(yv));
+  for (let i = i0; i < i1; i++) {
+    const xr = xp + <usize>((iy0 + i * dh) * w + ox * sw - pl) * 4;
+    for (let j = 0; j < kw; j++) {
+      const w32 = load<f32>(wp + <usize>(i * kw + j) * 4);
+      const xv = loadStrided(xr + <usize>(j * dw) * 4, st);
+      if (ASC_FEATURE_RELAXED_SIMD) {
+        a4 = f32x4.relaxed_madd(f32x4.splat(w32), xv, a4);
+      } else {
+        const w2 = f64x2.splat(<f64>w32);
+        aLo = tapLo(aLo, w2, xv);
+        aHi = tapHi(aHi, w2, xv);
+      }
+    }
+  }
+  if (ASC_FEATURE_RELAXED_SIMD) v128.store(yo, a4);
+  else v128.store(yo, joinHalves(f32x4.demote_f64x2_zero(aLo), f32x4.demote_f64x2_zero(aHi)));
+}
+
+/** Interior columns [lo, vEnd) of a row whose 3×3 taps all lie inside the image. */
+function rowTaps3x3(
+  xp: usize, wp: usize, yr: usize, iy0: i32, lo: i32, vEnd: i32, geo: usize,
+): void {
+  const w = g(geo, 3), sw = g(geo, 9), dh = g(geo, 10), dw = g(geo, 11), pl = g(geo, 13);
+  const st = <usize>sw * 4;
+  const d1 = <usize>dw * 4, d2 = d1 * 2;
+  const r0 = xp + <usize>(iy0 * w - pl) * 4;
+  const r1 = r0 + <usize>(dh * w) * 4;
+  const r2 = r1 + <usize>(dh * w) * 4;
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    const w0 = v128.load32_splat(wp), w1 = v128.load32_splat(wp, 4);
+    const w2 = v128.load32_splat(wp, 8), w3 = v128.load32_splat(wp, 12);
+    const w4 = v128.load32_splat(wp, 16), w5 = v128.load32_splat(wp, 20);
+    const w6 = v128.load32_splat(wp, 24), w7 = v128.load32_splat(wp, 28);
+    const w8 = v128.load32_splat(wp, 32);
+    for (let ox = lo; ox < vEnd; ox += 4) {
+      const o = <usize>ox * st;
+      const yo = yr + (<usize>ox << 2);
+      let a = v128.load(yo);
+      a = f32x4.relaxed_madd(w0, loadStrided(r0 + o, st), a);
+      a = f32x4.relaxed_madd(w1, loadStrided(r0 + o + d1, st), a);
+      a = f32x4.relaxed_madd(w2, loadStrided(r0 + o + d2, st), a);
+      a = f32x4.relaxed_madd(w3, loadStrided(r1 + o, st), a);
+      a = f32x4.relaxed_madd(w4, loadStrided(r1 + o + d1, st), a);
+      a = f32x4.relaxed_madd(w5, loadStrided(r1 + o + d2, st), a);
+      a = f32x4.relaxed_madd(w6, loadStrided(r2 + o, st), a);
+      a = f32x4.relaxed_madd(w7, loadStrided(r2 + o + d1, st), a);
+      a = f32x4.relaxed_madd(w8, loadStrided(r2 + o + d2, st), a);
+      v128.store(yo, a);
+    }
+    return;
+  }
+  const w0 = splat64(wp, 0), w1 = splat64(wp, 1), w2 = splat64(wp, 2);
+  const w3 = splat64(wp, 3), w4 = splat64(wp, 4), w5 = splat64(wp, 5);
+  const w6 = splat64(wp, 6), w7 = splat64(wp, 7), w8 = splat64(wp, 8);
+  for (let ox = lo; ox < vEnd; ox += 4) {
+    const o = <usize>ox * st;
+    const yo = yr + (<usize>ox << 2);
+    const yv = v128.load(yo);
+    let aLo = f64x2.promote_low_f32x4(yv);
+    let aHi = f64x2.promote_low_f32x4(highHalf(yv));
+    let xv = loadStrided(r0 + o, st);
+    aLo = tapLo(aLo, w0, xv);
+    aHi = tapHi(aHi, w0, xv);
+    xv = loadStrided(r0 + o + d1, st);
+    aLo = tapLo(aLo, w1, xv);
+    aHi = tapHi(aHi, w1, xv);
+    xv = loadStrided(r0 + o + d2, st);
+    aLo = tapLo(aLo, w2, xv);
+    aHi = tapHi(aHi, w2, xv);
+    xv = loadStrided(r1 + o, st);
+    aLo = tapLo(aLo, w3, xv);
+    aHi = tapHi(aHi, w3, xv);
+    xv = loadStrided(r1 + o + d1, st);
+    aLo = tapLo(aLo, w4, xv);
+    aHi = tapHi(aHi, w4, xv);
+    xv = loadStrided(r1 + o + d2, st);
+    aLo = tapLo(aLo, w5, xv);
+    aHi = tapHi(aHi, w5, xv);
+    xv = loadStrided(r2 + o, st);
+    aLo = tapLo(aLo, w6, xv);
+    aHi = tapHi(aHi, w6, xv);
+    xv = loadStrided(r2 + o + d1, st);
+    aLo = tapLo(aLo, w7, xv);
+    aHi = tapHi(aHi, w7, xv);
+    xv = loadStrided(r2 + o + d2, st);
+    aLo = tapLo(aLo, w8, xv);
+    aHi = tapHi(aHi, w8, xv);
+    v128.store(yo, joinHalves(f32x4.demote_f64x2_zero(aLo), f32x4.demote_f64x2_zero(aHi)));
+  }
+}
+
+/** Weight `k` of a window as float64 in both lanes. */
+@inline
+function splat64(wp: usize, k: i32): v128 {
+  return f64x2.splat(<f64>load<f32>(wp + (<usize>k << 2)));
 }

@@ -16,4 +16,4 @@ export {
   qgemmWorkBytes,
   toI16,
 } from "./qgemm";
-export { requantNpu, requantQdq } from "./requant";
+export { dequantize, quantize, requantNpu, requantQdq } from "./requant";

@@ -18,24 +18,43 @@ export const KQ: i32 = 512;
 export const NQ: i32 = 256;
 
 /**
- * Convert n float32 values to int16 at `dst`; returns max |v|, or −1 when a value is
- * not an integer in [−32767, 32767] (the caller then keeps its float64 path).
+ * Convert n float32 values, each minus `offset` (a float32 subtraction, as the
+ * reference's centring rounds it), to int16 at `dst`; returns max |v − offset|, or −1
+ * when a difference is not an integer in [−32767, 32767] (the caller then keeps its
+ * float64 path).
  */
-export function toI16(src: usize, dst: usize, n: i32): i32 {
-  let big = 0;
-  let bad = false;
-  for (let i = 0; i < n; i++) {
-    const v = load<f32>(src + (<usize>i << 2));
-    if (!(v >= -32767 && v <= 32767) || Mathf.trunc(v) != v) {
-      bad = true;
-      break;
-    }
+export function toI16(src: usize, dst: usize, n: i32, offset: f32): i32 {
+  const off = f32x4.splat(offset);
+  const lo = f32x4.splat(-32767), hi = f32x4.splat(32767);
+  let big = i32x4.splat(0);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const a = f32x4.sub(v128.load(src + (<usize>i << 2)), off);
+    const b = f32x4.sub(v128.load(src + (<usize>i << 2), 16), off);
+    // every lane an integer inside the range (false for NaN)
+    const ok = v128.and(
+      v128.and(f32x4.eq(f32x4.trunc(a), a), f32x4.eq(f32x4.trunc(b), b)),
+      v128.and(
+        v128.and(f32x4.ge(a, lo), f32x4.le(a, hi)),
+        v128.and(f32x4.ge(b, lo), f32x4.le(b, hi)),
+      ),
+    );
+    if (!i32x4.all_true(ok)) return -1;
+    const ia = i32x4.trunc_sat_f32x4_s(a), ib = i32x4.trunc_sat_f32x4_s(b);
+    big = i32x4.max_s(big, i32x4.max_s(i32x4.abs(ia), i32x4.abs(ib)));
+    v128.store(dst + (<usize>i << 1), i16x8.narrow_i32x4_s(ia, ib));
+  }
+  let m = max(max(i32x4.extract_lane(big, 0), i32x4.extract_lane(big, 1)),
+    max(i32x4.extract_lane(big, 2), i32x4.extract_lane(big, 3)));
+  for (; i < n; i++) {
+    const v = load<f32>(src + (<usize>i << 2)) - offset;
+    if (!(v >= -32767 && v <= 32767) || Mathf.trunc(v) != v) return -1;
     const q = <i32>v;
     const a = q < 0 ? -q : q;
-    if (a > big) big = a;
+    if (a > m) m = a;
     store<i16>(dst + (<usize>i << 1), <i16>q);
   }
-  return bad ? -1 : big;
+  return m;
 }
 
 /** Same for int32 values. */
@@ -212,9 +231,26 @@ export function qgemm(
 export function accToF64(
   c: usize, m: i32, n: i32, ldc: i32, bias: usize, perRow: bool, transpose: bool, out: usize,
 ): void {
+  const rowBias = bias == 0 || perRow;
   for (let i = 0; i < m; i++) {
     const rb: f64 = bias != 0 && perRow ? <f64>load<i32>(bias + (<usize>i << 2)) : 0;
-    for (let j = 0; j < n; j++) {
+    let j = 0;
+    if (rowBias && !transpose) {
+      // four at a time: int32 to float64 is exact, and so is adding the bias
+      const rb2 = f64x2.splat(rb);
+      const src = c + <usize>(i * ldc) * 4;
+      const dst = out + <usize>(i * n) * 8;
+      for (; j + 4 <= n; j += 4) {
+        const v = v128.load(src + (<usize>j << 2));
+        v128.store(dst + (<usize>j << 3), f64x2.add(f64x2.convert_low_i32x4_s(v), rb2));
+        v128.store(
+          dst + (<usize>j << 3),
+          f64x2.add(f64x2.convert_low_i32x4_s(i32x4.shuffle(v, v, 2, 3, 2, 3)), rb2),
+          16,
+        );
+      }
+    }
+    for (; j < n; j++) {
       let v = <f64>load<i32>(c + <usize>(i * ldc + j) * 4);
       v += bias == 0 ? 0 : perRow ? rb : <f64>load<i32>(bias + (<usize>j << 2));
       const o = transpose ? j * m + i : i * n + j;

@@ -19,7 +19,24 @@ export function requantNpu(
       const mh = load<f64>(p), ml = load<f64>(p, 8), div = load<f64>(p, 16);
       const big = load<f64>(p, 24) != 0;
       const zero = mh == 0 && ml == 0;
-      for (let k = 0; k < inner; k++, i++) {
+      let k = 0;
+      if (!zero) {
+        // two accumulators at a time, the scalar loop's operations lane by lane
+        const mh2 = f64x2.splat(mh), ml2 = f64x2.splat(ml), div2 = f64x2.splat(div);
+        const c16 = f64x2.splat(65536), half = f64x2.splat(0.5), none = f64x2.splat(0);
+        const zp2 = f64x2.splat(zp), lo2 = f64x2.splat(lo), hi2 = f64x2.splat(hi);
+        for (; k + 2 <= inner; k += 2, i += 2) {
+          const v = v128.load(acc + (i << 3));
+          const a = f64x2.abs(v);
+          const ph = f64x2.mul(a, mh2), pl = f64x2.mul(a, ml2);
+          const t = big ? f64x2.add(ph, f64x2.div(pl, c16)) : f64x2.add(f64x2.mul(ph, c16), pl);
+          let q = f64x2.floor(f64x2.add(f64x2.div(t, div2), half));
+          q = f64x2.add(v128.bitselect(f64x2.neg(q), q, f64x2.lt(v, none)), zp2);
+          q = f64x2.pmin(f64x2.pmax(q, lo2), hi2);
+          v128.store64_lane(out + (i << 2), f32x4.demote_f64x2_zero(q), 0);
+        }
+      }
+      for (; k < inner; k++, i++) {
         const v = load<f64>(acc + (i << 3));
         let q: f64 = 0;
         if (!zero) {
@@ -56,4 +73,57 @@ export function requantQdq(
       }
     }
   }
+}
+
+/**
+ * In place, float32 values to codes as ONNX QuantizeLinear computes them: nearest-even
+ * of the float32 quotient `x / scale`, plus the zero point, clamped to [lo, hi] (NaN
+ * stays NaN, as in the reference's comparisons). Exact for codes of at most 16 bits: the
+ * quotient is float32 division (which float64 division then rounding to float32 equals),
+ * and every sum of a rounded quotient and the zero point inside the range is an integer
+ * below 2^24.
+ */
+export function quantize(p: usize, n: i32, scale: f32, zp: f32, lo: f32, hi: f32): void {
+  const s4 = f32x4.splat(scale), z4 = f32x4.splat(zp);
+  const l4 = f32x4.splat(lo), h4 = f32x4.splat(hi);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = p + (<usize>i << 2);
+    const q = f32x4.add(f32x4.nearest(f32x4.div(v128.load(o), s4)), z4);
+    v128.store(o, f32x4.pmin(f32x4.pmax(q, l4), h4));
+  }
+  for (; i < n; i++) {
+    const o = p + (<usize>i << 2);
+    let q = f32.nearest(load<f32>(o) / scale) + zp;
+    if (q < lo) q = lo;
+    else if (q > hi) q = hi;
+    store<f32>(o, q);
+  }
+}
+
+/**
+ * In place, codes to float32 values: (v − zp) · scale, or −1 (data left half done) when
+ * a code is not an integer within 2^24 of the zero point. Then the difference is exact
+ * in float32 and the product of two 24-bit significands exact in float64, so the one
+ * float32 rounding here is the one the reference's float64 arithmetic makes on storing.
+ */
+export function dequantize(p: usize, n: i32, zp: f32, scale: f32): i32 {
+  const z4 = f32x4.splat(zp), s4 = f32x4.splat(scale), lim = f32x4.splat(16777216);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = p + (<usize>i << 2);
+    const v = v128.load(o);
+    const d = f32x4.sub(v, z4);
+    const ok = v128.and(f32x4.eq(f32x4.trunc(v), v), f32x4.lt(f32x4.abs(d), lim));
+    if (!i32x4.all_true(ok)) return -1;
+    v128.store(o, f32x4.mul(d, s4));
+  }
+  for (; i < n; i++) {
+    const o = p + (<usize>i << 2);
+    const v = load<f32>(o);
+    const d = v - zp;
+    if (Mathf.trunc(v) != v || !(Mathf.abs(d) < 16777216)) return -1;
+    store<f32>(o, d * scale);
+  }
+  return 0;
 }
