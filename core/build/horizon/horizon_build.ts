@@ -25,6 +25,7 @@ import { optimizeFrontend } from "../../passes/frontend.ts";
 import { calibrateParallel } from "../../quant/calibrate_parallel.ts";
 import { type FixedActivation, quantizeModel } from "../../quant/quantize.ts";
 import { toQdqModel } from "../../quant/qdq_export.ts";
+import { refineQuantization } from "../../quant/ptq/refine.ts";
 import type { QuantModel } from "../../quant/quant_model.ts";
 import { selectNpuMode } from "../../compile/npu_mode.ts";
 import type { TargetRegistry } from "../../../targets/registry.ts";
@@ -166,7 +167,9 @@ export async function runHorizonBuild(
   const picked = choice
     ? { choice, quant: quantize(choice) }
     : searchCalibration(optimized, samples, quantize, registry, log);
-  const quant = picked.quant;
+  const quant = cp.optimization.includes("bias_correction")
+    ? refineQuantization(picked.quant, samples, registry, { biasCorrection: true }, log)
+    : picked.quant;
   log.info(`quantize with ${precision.numeric.name}`);
 
   let deployed = quant;
