@@ -20,9 +20,9 @@ import type { QuantModel } from "../quant_model.ts";
 import { activationParams } from "../quant_model.ts";
 import { quantizeBias } from "../quantize_weights.ts";
 import {
-  channelOf,
   collectValues,
   dequantizedWeight,
+  forChannels,
   LayerKernel,
   outputChannelAxis,
   weightedLayers,
@@ -65,8 +65,11 @@ export function correctBias(
       const yf = kernel.run([xs[s], w, ...rest]);
       const yq = kernel.run([xq[s], wq, ...rest]);
       const shape = outputShape(l.node.opType, xs[s], yf.length, channels);
-      const ch = channelOf(shape, outputChannelAxis(l.node, shape.length));
-      for (let i = 0; i < yf.length; i++) sum[ch(i)] += yq[i] - yf[i];
+      forChannels(shape, outputChannelAxis(l.node, shape.length), (c, from, to) => {
+        let d = 0;
+        for (let i = from; i < to; i++) d += yq[i] - yf[i];
+        sum[c] += d;
+      });
       perChannel += yf.length / channels;
     }
     if (perChannel === 0) continue;

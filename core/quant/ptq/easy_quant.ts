@@ -7,8 +7,9 @@
  * 2. scale each output channel's weight scale by the grid factor that maximises that
  *    channel's cosine (a channel's output depends on its own weight scale only, so one
  *    sweep of the grid serves every channel),
- * for {@linkcode ROUNDS} rounds. Factor 1 is in the grid and wins ties, so no layer gets
- * worse on the calibration samples than calibration left it.
+ * for at most {@linkcode ROUNDS} rounds (fewer when a round changes nothing). Cosines are averaged per sample, so one sample's outlier
+ * does not outweigh the rest. Each search keeps the current scale unless another factor
+ * scores strictly higher.
  *
  * The input scale is searched only where the layer is the tensor's only reader and no
  * other tensor shares its parameters (elsewhere another operator's codes would change);
@@ -24,7 +25,6 @@ import { activationParams } from "../quant_model.ts";
 import { dequantizeConstant } from "../codes.ts";
 import {
   ChannelCosine,
-  channelOf,
   collectValues,
   fakeQuantize,
   LayerKernel,
@@ -88,8 +88,9 @@ export function easyQuant(
     const search = new LayerSearch(cur, l, values, registry);
     before += search.cosine(1, search.weightScales);
     for (let r = 0; r < ROUNDS; r++) {
-      if (ownsInput) search.searchInput();
-      search.searchWeights();
+      const input = ownsInput && search.searchInput();
+      const weights = search.searchWeights();
+      if (!input && !weights) break;
     }
     after += search.cosine(search.inputFactor, search.weightScales);
     if (search.inputFactor !== 1) inputScales++;
@@ -118,6 +119,7 @@ class LayerSearch {
   readonly #rest: (Tensor | undefined)[];
   readonly #w: Tensor;
   readonly #x: Extract<ActivationQuant, { kind: "quant" }>;
+  #cached?: { factor: number; inputs: Tensor[] };
   inputFactor = 1;
   weightScales: Float32Array;
 
@@ -146,7 +148,7 @@ class LayerSearch {
    */
   #measure(inputFactor: number, scales: Float32Array): { total: number; channels: Float64Array } {
     const w = dequantizeConstant(this.#w.shape, weightCodes(this.#w, this.#l.axis, scales));
-    const p = { ...this.#x, scale: Math.fround(this.#x.scale * inputFactor) };
+    const xq = this.#quantizedInputs(inputFactor);
     const n = this.#xs.length;
     let total = 0;
     let channels = new Float64Array(0);
@@ -155,19 +157,29 @@ class LayerSearch {
       const axis = outputChannelAxis(this.#l.node, y.rank);
       const acc = new ChannelCosine(y.shape[axis]);
       if (channels.length !== y.shape[axis]) channels = new Float64Array(y.shape[axis]);
-      const out = this.#kernel.run([fakeQuantize(this.#xs[s], p), w, ...this.#rest]);
-      acc.add(out, asFloat32(y), channelOf(y.shape, axis));
+      const out = this.#kernel.run([xq[s], w, ...this.#rest]);
+      acc.add(out, asFloat32(y), y.shape, axis);
       total += acc.total() / n;
       for (let c = 0; c < channels.length; c++) channels[c] += acc.channel(c) / n;
     }
     return { total, channels };
   }
 
+  /** The inputs quantized with the input scale times `factor` (the last factor's are kept). */
+  #quantizedInputs(factor: number): Tensor[] {
+    if (this.#cached?.factor !== factor) {
+      const p = { ...this.#x, scale: Math.fround(this.#x.scale * factor) };
+      this.#cached = { factor, inputs: this.#xs.map((x) => fakeQuantize(x, p)) };
+    }
+    return this.#cached.inputs;
+  }
+
   cosine(inputFactor: number, scales: Float32Array): number {
     return this.#measure(inputFactor, scales).total;
   }
 
-  searchInput(): void {
+  /** Search the input scale; true when it changed. */
+  searchInput(): boolean {
     let best = this.cosine(this.inputFactor, this.weightScales);
     const base = this.inputFactor;
     for (const f of SCALE_GRID) {
@@ -178,9 +190,11 @@ class LayerSearch {
         this.inputFactor = base * f;
       }
     }
+    return this.inputFactor !== base;
   }
 
-  searchWeights(): void {
+  /** Search each channel's weight scale; true when any changed. */
+  searchWeights(): boolean {
     const base = this.weightScales;
     const bestCos = this.#measure(this.inputFactor, base).channels;
     const next = Float32Array.from(base);
@@ -195,7 +209,9 @@ class LayerSearch {
         }
       }
     }
+    const changed = next.some((v, c) => v !== base[c]);
     this.weightScales = next;
+    return changed;
   }
 
   /** The model with this layer's found scales. */

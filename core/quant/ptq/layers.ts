@@ -19,7 +19,7 @@ import { Executor } from "../../exec/executor.ts";
 import { KernelError, UnsupportedOpError } from "../../errors/mod.ts";
 import type { ConstQuant, QuantModel } from "../quant_model.ts";
 import { activationParams } from "../quant_model.ts";
-import { dequantizeConstant, dequantizeTensor, type QParams, quantizeTensor } from "../codes.ts";
+import { dequantizeConstant, type QParams } from "../codes.ts";
 import { QRANGE, roundHalfEven } from "../numeric.ts";
 import { nodeCapabilities } from "../op_capabilities.ts";
 import { QuantEmulator } from "../emulator.ts";
@@ -119,9 +119,25 @@ export function collectValues(
   return out;
 }
 
-/** `t` quantized with `p` and dequantized again. */
+/**
+ * `t` quantized with `p` and dequantized again: `dequantizeTensor(quantizeTensor(t, p), p)`
+ * in one pass (the searches run it for every candidate scale).
+ */
 export function fakeQuantize(t: Tensor, p: QParams): Tensor<"f32"> {
-  return dequantizeTensor(quantizeTensor(t, p), p);
+  const v = asFloat32(t);
+  const out = new Float32Array(v.length);
+  const { min, max } = QRANGE[p.qtype];
+  const scale = Math.fround(p.scale);
+  const zp = p.zeroPoint;
+  for (let i = 0; i < v.length; i++) {
+    const x = Math.fround(v[i] / scale);
+    let r = Math.round(x);
+    // Math.round sends ties up; half to even moves odd results back down
+    if (r - x === 0.5 && (r & 1) !== 0) r -= 1;
+    const c = r + zp < min ? min : r + zp > max ? max : r + zp;
+    out[i] = (c - zp) * p.scale;
+  }
+  return new Tensor("f32", t.shape, out);
 }
 
 /** A layer's weight as its codes dequantize. */
@@ -129,23 +145,38 @@ export function dequantizedWeight(model: Model, name: string, c: ConstQuant): Te
   return dequantizeConstant(model.graph.initializers.get(name)!.shape, c);
 }
 
-/** Index of element `i` of a row-major tensor along `axis` of `shape`. */
-export function channelOf(shape: readonly number[], axis: number): (i: number) => number {
+/**
+ * Visit the contiguous runs `[from, to)` of a row-major tensor of `shape` that lie in one
+ * channel `c` along `axis`.
+ */
+export function forChannels(
+  shape: readonly number[],
+  axis: number,
+  visit: (c: number, from: number, to: number) => void,
+): void {
   const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
   const channels = shape[axis];
-  return (i) => Math.floor(i / inner) % channels;
+  const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
+  for (let o = 0; o < outer; o++) {
+    for (let c = 0; c < channels; c++) {
+      const from = (o * channels + c) * inner;
+      visit(c, from, from + inner);
+    }
+  }
 }
 
 /** S8 codes of `w` for the given per-channel `scales` along `axis`, rounded half to even. */
 export function weightCodes(w: Tensor, axis: number, scales: Float32Array): ConstQuant {
   const v = asFloat32(w);
-  const ch = channelOf(w.shape, axis);
   const codes = new Int32Array(v.length);
-  const { min, max } = QRANGE.S8;
-  for (let i = 0; i < v.length; i++) {
-    const q = roundHalfEven(v[i] / scales[ch(i)]);
-    codes[i] = q < -max ? -max : q > max ? max : q < min ? min : q;
-  }
+  const max = QRANGE.S8.max;
+  forChannels(w.shape, axis, (c, from, to) => {
+    const s = scales[c];
+    for (let i = from; i < to; i++) {
+      const q = roundHalfEven(v[i] / s);
+      codes[i] = q < -max ? -max : q > max ? max : q;
+    }
+  });
   return {
     qtype: "S8",
     scales,
@@ -176,14 +207,21 @@ export class ChannelCosine {
     this.a2 = new Float64Array(channels);
     this.b2 = new Float64Array(channels);
   }
-  /** Add `approx` vs `ref`, element `i` in channel `channel(i)`. */
-  add(approx: Float32Array, ref: Float32Array, channel: (i: number) => number): void {
-    for (let i = 0; i < ref.length; i++) {
-      const c = channel(i);
-      this.dot[c] += approx[i] * ref[i];
-      this.a2[c] += approx[i] * approx[i];
-      this.b2[c] += ref[i] * ref[i];
-    }
+  /** Add `approx` vs `ref`, row-major tensors of `shape` with channels along `axis`. */
+  add(approx: Float32Array, ref: Float32Array, shape: readonly number[], axis: number): void {
+    forChannels(shape, axis, (c, from, to) => {
+      let dot = 0;
+      let a2 = 0;
+      let b2 = 0;
+      for (let i = from; i < to; i++) {
+        dot += approx[i] * ref[i];
+        a2 += approx[i] * approx[i];
+        b2 += ref[i] * ref[i];
+      }
+      this.dot[c] += dot;
+      this.a2[c] += a2;
+      this.b2[c] += b2;
+    });
   }
   /** Cosine of channel `c` (1 when both are zero). */
   channel(c: number): number {
