@@ -4,9 +4,11 @@
  * 1. scale the layer's input activation scale by the factor of {@linkcode SCALE_GRID}
  *    that maximises the cosine of the layer's output (all channels) against the float
  *    layer on the float input, over the calibration samples, and
- * 2. scale each output channel's weight scale by the grid factor that maximises that
- *    channel's cosine (a channel's output depends on its own weight scale only, so one
- *    sweep of the grid serves every channel),
+ * 2. scale each output channel's weight scale by the grid factor that minimises that
+ *    channel's squared output error over the samples (a channel's output depends on its
+ *    own weight scale only, so one sweep of the grid serves every channel, and the layer's
+ *    total error can only fall; a per-channel cosine would ignore the channel's magnitude,
+ *    which clipping the largest weights shrinks),
  * for at most {@linkcode ROUNDS} rounds (fewer when a round changes nothing). Cosines are averaged per sample, so one sample's outlier
  * does not outweigh the rest. Each search keeps the current scale unless another factor
  * scores strictly higher.
@@ -35,8 +37,11 @@ import {
   withWeight,
 } from "./layers.ts";
 
-/** Factors of the calibrated scale tried (0.5 … 1.2). */
-export const SCALE_GRID: readonly number[] = Array.from({ length: 15 }, (_, i) => 0.5 + 0.05 * i);
+/**
+ * Factors of the current scale tried (0.5 … 1.2 in steps of 0.1; a second round searches
+ * again around the first round's choice).
+ */
+export const SCALE_GRID: readonly number[] = [0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.1, 1.2];
 /** Alternations of the activation and weight searches per layer. */
 export const ROUNDS = 2;
 
@@ -142,27 +147,29 @@ class LayerSearch {
   }
 
   /**
-   * The layer's cosine with these scales, averaged over the samples (each sample counts
-   * the same, so one sample's outlier does not outweigh the rest): over all channels, and
-   * per channel.
+   * The layer's cosine with these scales over all channels, averaged over the samples
+   * (each sample counts the same, so one sample's outlier does not outweigh the rest),
+   * and each channel's squared error summed over the samples.
    */
-  #measure(inputFactor: number, scales: Float32Array): { total: number; channels: Float64Array } {
+  #measure(inputFactor: number, scales: Float32Array): { total: number; errors: Float64Array } {
     const w = dequantizeConstant(this.#w.shape, weightCodes(this.#w, this.#l.axis, scales));
     const xq = this.#quantizedInputs(inputFactor);
     const n = this.#xs.length;
     let total = 0;
-    let channels = new Float64Array(0);
+    let errors = new Float64Array(0);
     for (let s = 0; s < n; s++) {
       const y = this.#ys[s];
       const axis = outputChannelAxis(this.#l.node, y.rank);
       const acc = new ChannelCosine(y.shape[axis]);
-      if (channels.length !== y.shape[axis]) channels = new Float64Array(y.shape[axis]);
+      if (errors.length !== y.shape[axis]) errors = new Float64Array(y.shape[axis]);
       const out = this.#kernel.run([xq[s], w, ...this.#rest]);
       acc.add(out, asFloat32(y), y.shape, axis);
       total += acc.total() / n;
-      for (let c = 0; c < channels.length; c++) channels[c] += acc.channel(c) / n;
+      for (let c = 0; c < errors.length; c++) {
+        errors[c] += acc.a2[c] - 2 * acc.dot[c] + acc.b2[c];
+      }
     }
-    return { total, channels };
+    return { total, errors };
   }
 
   /** The inputs quantized with the input scale times `factor` (the last factor's are kept). */
@@ -196,15 +203,14 @@ class LayerSearch {
   /** Search each channel's weight scale; true when any changed. */
   searchWeights(): boolean {
     const base = this.weightScales;
-    const bestCos = this.#measure(this.inputFactor, base).channels;
+    const best = this.#measure(this.inputFactor, base).errors;
     const next = Float32Array.from(base);
     for (const f of SCALE_GRID) {
       if (f === 1) continue;
-      const m = this.#measure(this.inputFactor, base.map((v) => v * f)).channels;
+      const m = this.#measure(this.inputFactor, base.map((v) => v * f)).errors;
       for (let c = 0; c < base.length; c++) {
-        const cos = m[c];
-        if (cos > bestCos[c]) {
-          bestCos[c] = cos;
+        if (m[c] < best[c]) {
+          best[c] = m[c];
           next[c] = base[c] * f;
         }
       }
