@@ -31,6 +31,8 @@ import { runQuantDebug, startQuantDebug } from "./quant_debug.ts";
 import { HazardLint, reportHazards, withHazardFixes } from "./hazard_stage.ts";
 import { runAutoPrecision } from "./auto_precision_stage.ts";
 import type { Target } from "../../targets/target.ts";
+import { smoothQuant } from "../quant/ptq/smooth_quant.ts";
+import { PTQ_SAMPLES, refineQuantization } from "../quant/ptq/refine.ts";
 
 /** What the stage needs besides the model. */
 export interface QuantStageOptions {
@@ -84,15 +86,19 @@ export async function loadQuantCalibration(
   });
 }
 
-/** Calibrate and quantize a frontend-optimized float `model`. */
+/**
+ * Calibrate and quantize a frontend-optimized float model (with SmoothQuant, its smoothed
+ * copy: the result's `quant.model`).
+ */
 export async function runQuantStage(
-  model: Model,
+  optimized: Model,
   opts: QuantStageOptions,
 ): Promise<QuantStageResult> {
   const { config, log } = opts;
   const q = config.quant;
   const work = opts.work ?? (config.work_dir || config.output_dir);
-  const calib = opts.calibration ?? await loadQuantCalibration(model, config, log, work);
+  const calib = opts.calibration ?? await loadQuantCalibration(optimized, config, log, work);
+  const model = q.enable_smooth_quant ? smoothModel(optimized, calib.samples, opts) : optimized;
   opts.print?.(formatTable(
     calib.source.map((s) => [
       s.input,
@@ -154,7 +160,16 @@ export async function runQuantStage(
       quantize,
       { ...opts, display },
     );
-    const quant = quantizeAndReport(model, opts, quantize, [...auto, ...base]);
+    const quant = refineQuantization(
+      quantizeAndReport(model, opts, quantize, [...auto, ...base]),
+      calib.samples,
+      opts.registry,
+      {
+        easyQuant: q.enable_easy_quant,
+        adaRound: q.enable_adaround ? { maxSweeps: q.finetune_epochs } : undefined,
+      },
+      log,
+    );
     if (lint) reportHazards(lint.run(quant), { ...opts, afterFix: found.length > 0 });
     // workers emulate the io export's sample while this thread writes the model files
     const debug = startQuantDebug(quant, pool, calib.samples, q.precision_analysis);
@@ -169,6 +184,32 @@ export async function runQuantStage(
   } finally {
     pool?.close();
   }
+}
+
+/** `model` with SmoothQuant applied (`quant.enable_smooth_quant`), logging what it smoothed. */
+function smoothModel(
+  model: Model,
+  samples: readonly Map<string, Tensor>[],
+  opts: QuantStageOptions,
+): Model {
+  const q = opts.config.quant;
+  const t0 = Date.now();
+  opts.log.info("Enable Smooth Quant, this pass is used for outlier activation.");
+  const r = smoothQuant(model, samples.slice(0, PTQ_SAMPLES), opts.registry, {
+    strength: q.smooth_quant_strength,
+    threshold: q.smooth_quant_threshold,
+  });
+  for (const t of r.smoothed) {
+    opts.log.debug(
+      `SmoothQuant: ${t.tensor} (${t.producer} -> ${t.readers.join(", ")}), outlier ratio ` +
+        `${t.outlierRatio.toFixed(1)}`,
+    );
+  }
+  opts.log.info(
+    `SmoothQuant: ${r.smoothed.length} tensor(s) smoothed (strength ${q.smooth_quant_strength}, ` +
+      `threshold ${q.smooth_quant_threshold}) in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
+  return r.model;
 }
 
 /** Quantize with the calibrated statistics and `configs` in place of `quant.layer_configs`. */

@@ -38,8 +38,8 @@ const BATCHES = "core/compile/npu_batches.ts";
 const CALIB = "core/dataset/load_calibration.ts";
 const PRECISION = "core/quant/precision.ts";
 const INPUT_PLAN = "core/preprocess/_input_plan.ts";
-const FINETUNE = "BRECQ/LSQ/AdaRound fine-tuning is not implemented in axb";
-const SMOOTH = "SmoothQuant is not implemented in axb";
+const FINETUNE = "BRECQ/LSQ fine-tuning is not implemented in axb";
+const SMOOTH = "core/quant/ptq/smooth_quant.ts";
 
 /** The options shared by `compiler` and `compiler.sub_configs[]`. */
 const COMPILER_OPTIONS: Record<CompilerOptionName, FieldEffect> = {
@@ -122,9 +122,9 @@ export const FIELD_EFFECTS: ReadonlyMap<string, FieldEffect> = new Map<string, F
     "auto_precision.max_fraction": read(AUTO_PRECISION),
     conv_bias_data_type: read(QUANT),
     refine_weight_threshold: read(QUANT),
-    enable_smooth_quant: none(SMOOTH),
-    smooth_quant_threshold: none(SMOOTH),
-    smooth_quant_strength: none(SMOOTH),
+    enable_smooth_quant: read(QUANT),
+    smooth_quant_threshold: read(QUANT, SMOOTH),
+    smooth_quant_strength: read(QUANT, SMOOTH),
     transformer_opt_level: none("transformer optimisation levels above 0 are not implemented"),
     input_sample_dir: read(QUANT_DEBUG),
     ln_scale_data_type: none("LayerNormalization scales stay FP32"),
@@ -132,17 +132,23 @@ export const FIELD_EFFECTS: ReadonlyMap<string, FieldEffect> = new Map<string, F
     disable_auto_refine_scale: none(
       "axb never refines weight or input scales after calibration, so there is nothing to disable",
     ),
-    enable_easy_quant: none("EasyQuant is not implemented"),
+    enable_easy_quant: read(QUANT),
     disable_quant_optimization: none(
       "the quantizer always fuses Relu/Clip into their producer, as its integer kernels require",
     ),
     enable_brecq: none(FINETUNE),
     enable_lsq: none(FINETUNE),
-    enable_adaround: none(FINETUNE),
-    finetune_epochs: none(FINETUNE),
-    finetune_block_size: none(FINETUNE),
-    finetune_batch_size: none(FINETUNE),
-    finetune_lr: none(FINETUNE),
+    enable_adaround: read(QUANT),
+    finetune_epochs: read(QUANT),
+    finetune_block_size: none(
+      "axb's AdaRound reconstructs one layer at a time, and BRECQ is not implemented",
+    ),
+    finetune_batch_size: none(
+      "axb's AdaRound solves each layer on all its calibration samples at once, and LSQ/BRECQ are not implemented",
+    ),
+    finetune_lr: none(
+      "axb's AdaRound is an exact coordinate search without a learning rate, and LSQ/BRECQ are not implemented",
+    ),
     device: none("calibration runs on the CPU (worker threads)"),
   }),
   ...prefixed("input_processors[].", {

@@ -26,6 +26,7 @@ import { optimizeFrontend } from "../../passes/frontend.ts";
 import { calibrateParallel } from "../../quant/calibrate_parallel.ts";
 import { type FixedActivation, quantizeModel } from "../../quant/quantize.ts";
 import { toQdqModel } from "../../quant/qdq_export.ts";
+import { refineQuantization } from "../../quant/ptq/refine.ts";
 import type { QuantModel } from "../../quant/quant_model.ts";
 import { withFloat16Nodes } from "../../quant/float16.ts";
 import {
@@ -197,8 +198,14 @@ export async function runHorizonBuild(
       opts,
     })
     : picked.quant;
+  const corrected = cp.optimization.includes("bias_correction")
+    ? refineQuantization(mixed, samples, registry, { biasCorrection: true }, log)
+    : mixed;
   // per-channel scales and float16 nodes apply to whatever precision the search settled on
-  const half = withFloat16Nodes(perChannel(mixed, optimized, samples, h, opts), precision.float16);
+  const half = withFloat16Nodes(
+    perChannel(corrected, optimized, samples, h, opts),
+    precision.float16,
+  );
   const quant = half.quant;
   log.info(`quantize with ${precision.numeric.name}`);
   if (half.nodes.length > 0) {

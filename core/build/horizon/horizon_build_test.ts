@@ -188,6 +188,24 @@ Deno.test("hb_compile with calibration_type mix runs the per-node int16 search a
   );
 });
 
+Deno.test("hb_compile applies optimization bias_correction to the quantized model's biases", async () => {
+  const r = await inTemp(async (d) => [
+    "hb_compile",
+    "-c",
+    await yamlIn(d, {
+      march: "nash-e",
+      calibrationType: "max",
+      calibrationExtra: ["  optimization: 'bias_correction'"],
+    }),
+    "--skip",
+    "compile",
+  ]);
+  assert.equal(r.code, 0, r.err.join("\n"));
+  const log = await Deno.readTextFile(join(r.dir, "hb_compile.log"));
+  assert.match(log, /INFO bias correction: [1-9]\d* layer\(s\)/);
+  assert.doesNotMatch(log, /bias_correction is not implemented/);
+});
+
 Deno.test("hb_compile --fast-perf writes its starter YAML under .fast_perf and an .hbm", async () => {
   const r = await inTemp(() =>
     Promise.resolve(["hb_compile", "--fast-perf", "-m", TINY_CNN, "--march", "nash-m"])

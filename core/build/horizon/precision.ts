@@ -17,8 +17,9 @@
  *   listed for `withFloat16Nodes` on a march that has float16 (nash); elsewhere they
  *   compute in float32 with a log line;
  * - `asymmetric` switches activations to asymmetric U8/U16; `set_model_output_int8|16` and
- *   `model_output_type` set the model outputs' precision; `bias_correction` and
- *   `lstm_batch_last` are not implemented and say so.
+ *   `model_output_type` set the model outputs' precision; `lstm_batch_last` is not
+ *   implemented and says so (`bias_correction` runs after quantization, in
+ *   `horizon_build.ts`).
  *
  * @module
  */
@@ -70,8 +71,8 @@ export function horizonPrecision(
     numeric = { ...numeric, activation8: "U8", activation16: "U16" };
     log.info("optimization asymmetric: activations are asymmetric (uint8/uint16)");
   }
-  for (const o of ["bias_correction", "lstm_batch_last"]) {
-    if (opt.includes(o)) log.warn(`optimization ${o} is not implemented in axb; ignored`);
+  if (opt.includes("lstm_batch_last")) {
+    log.warn("optimization lstm_batch_last is not implemented in axb; ignored");
   }
   const plan = resolvePrecision(g, layerConfigs);
   const named = new Set(plan.byNode.keys());
