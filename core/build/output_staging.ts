@@ -60,8 +60,20 @@ async function abandoned(dir: string, now: number): Promise<boolean> {
   if (typeof owner.pid !== "number" || owner.host !== hostName() || owner.host === "") {
     return false;
   }
-  if (!(await exists("/proc/self"))) return false;
-  return !(await exists(`/proc/${owner.pid}`));
+  return await processGone(owner.pid);
+}
+
+/**
+ * Whether process `pid` of this host no longer exists, seen through `/proc`; false when that
+ * cannot be seen (no `/proc`, or Deno grants `/proc` only with `--allow-all`).
+ */
+export async function processGone(pid: number): Promise<boolean> {
+  try {
+    await Deno.lstat("/proc/self");
+  } catch {
+    return false;
+  }
+  return !(await exists(`/proc/${pid}`));
 }
 
 /** Remove the staging directories in `parent` named `prefix…` whose builds are gone. */
@@ -71,7 +83,8 @@ async function removeAbandoned(parent: string, prefix: string): Promise<void> {
     for await (const e of Deno.readDir(parent)) {
       if (!e.isDirectory || !e.name.startsWith(prefix)) continue;
       const dir = join(parent, e.name);
-      if (await abandoned(dir, now)) await Deno.remove(dir, { recursive: true }).catch(() => {});
+      const gone = await abandoned(dir, now).catch(() => false);
+      if (gone) await Deno.remove(dir, { recursive: true }).catch(() => {});
     }
   } catch {
     // an unreadable parent leaves the leftovers alone; the build itself goes on
