@@ -1,8 +1,7 @@
 import { strict as assert } from "node:assert";
 import { defaultQuant } from "../config/build_defaults.ts";
-import { buildModel } from "../ir/builder.ts";
-import { f32 } from "../ir/tensor.ts";
 import { buildSmall } from "./_small_build.ts";
+import { cancellingFloatModel } from "../quant/_testing.ts";
 import { autoPrecisionGoal, HIGHEST_MIX_TARGET_COSINE } from "./auto_precision_stage.ts";
 
 async function withTempDir(body: (dir: string) => Promise<void>): Promise<void> {
@@ -34,38 +33,13 @@ Deno.test("autoPrecisionGoal() reads auto_precision, stands highest_mix_precisio
   });
 });
 
-/**
- * x → ×100 → big1; big1 + d → big2; `cancel` = big2 − big1 (= d from two coarse huge-range
- * tensors: the one layer 8 bits ruin) → ×3 → ×2 → y.
- */
-function cancellingModel() {
-  const scalar = (v: number) => f32([], [v]);
-  return buildModel({
-    name: "cancel",
-    opset: 13,
-    inputs: [
-      { name: "x", dtype: "f32", shape: [1, 64] },
-      { name: "d", dtype: "f32", shape: [1, 64] },
-    ],
-    outputs: [{ name: "y", dtype: "f32", shape: [1, 64] }],
-    nodes: [
-      { opType: "Mul", name: "amplify", inputs: ["x", "k100"], outputs: ["big1"] },
-      { opType: "Add", name: "offset", inputs: ["big1", "d"], outputs: ["big2"] },
-      { opType: "Sub", name: "cancel", inputs: ["big2", "big1"], outputs: ["tiny"] },
-      { opType: "Mul", name: "triple", inputs: ["tiny", "k3"], outputs: ["t3"] },
-      { opType: "Mul", name: "double", inputs: ["t3", "k2"], outputs: ["y"] },
-    ],
-    initializers: { k100: scalar(100), k3: scalar(3), k2: scalar(2) },
-  });
-}
-
 const CANCEL_INPUTS = [{ name: "x", shape: [1, 64] }, { name: "d", shape: [1, 64] }];
 
 Deno.test("runBuild() with quant.auto_precision promotes the one layer that needs U16 and quantizes with it", async () => {
   await withTempDir(async (dir) => {
     const log: string[] = [];
     const built = await buildSmall(
-      cancellingModel(),
+      cancellingFloatModel(),
       CANCEL_INPUTS,
       {
         target_hardware: "AX650",
@@ -90,7 +64,7 @@ Deno.test("runBuild() with an auto_precision target that all-U16 misses promotes
   await withTempDir(async (dir) => {
     const log: string[] = [];
     await buildSmall(
-      cancellingModel(),
+      cancellingFloatModel(),
       CANCEL_INPUTS,
       {
         target_hardware: "AX650",

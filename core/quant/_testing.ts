@@ -5,7 +5,8 @@
  * @module
  */
 import type { Model } from "../ir/graph.ts";
-import { Tensor } from "../ir/tensor.ts";
+import { buildModel } from "../ir/builder.ts";
+import { f32, Tensor } from "../ir/tensor.ts";
 import { Executor } from "../exec/executor.ts";
 import { defaultRegistry } from "../ops/mod.ts";
 import { seededRandom } from "../util/random.ts";
@@ -126,4 +127,30 @@ export function calibrateAndQuantize(
 export function randomValues(n: number, seed: number, lo = -1, hi = 1): Float32Array {
   const rand = seededRandom(seed);
   return Float32Array.from({ length: n }, () => lo + (hi - lo) * rand());
+}
+
+/**
+ * A model with one layer 8 bits ruin: x → amplify (×100, a huge range) → big1; big1 + d (d
+ * small) → big2 (huge range, own scale); `cancel` = big2 − big1 = d, a tiny range computed from
+ * two coarsely quantized huge tensors; then triple (×3) and double (×2) → y.
+ */
+export function cancellingFloatModel(): Model {
+  const scalar = (v: number) => f32([], [v]);
+  return buildModel({
+    name: "cancel",
+    opset: 13,
+    inputs: [
+      { name: "x", dtype: "f32", shape: [1, 64] },
+      { name: "d", dtype: "f32", shape: [1, 64] },
+    ],
+    outputs: [{ name: "y", dtype: "f32", shape: [1, 64] }],
+    nodes: [
+      { opType: "Mul", name: "amplify", inputs: ["x", "k100"], outputs: ["big1"] },
+      { opType: "Add", name: "offset", inputs: ["big1", "d"], outputs: ["big2"] },
+      { opType: "Sub", name: "cancel", inputs: ["big2", "big1"], outputs: ["tiny"] },
+      { opType: "Mul", name: "triple", inputs: ["tiny", "k3"], outputs: ["t3"] },
+      { opType: "Mul", name: "double", inputs: ["t3", "k2"], outputs: ["y"] },
+    ],
+    initializers: { k100: scalar(100), k3: scalar(3), k2: scalar(2) },
+  });
 }

@@ -1,13 +1,11 @@
 import { strict as assert } from "node:assert";
-import { buildModel } from "../ir/builder.ts";
-import { f32 } from "../ir/tensor.ts";
 import { Executor } from "../exec/executor.ts";
 import type { LayerConfig } from "../config/build_config.ts";
 import { calibrate } from "./calibrate.ts";
 import { resolvePrecision } from "./precision.ts";
 import { quantizeModel } from "./quantize.ts";
 import type { QuantModel } from "./quant_model.ts";
-import { randomFeeds, REGISTRY } from "./_testing.ts";
+import { cancellingFloatModel, randomFeeds, REGISTRY } from "./_testing.ts";
 import { searchAutoPrecision, splitSamples } from "./auto_precision.ts";
 
 /**
@@ -16,24 +14,7 @@ import { searchAutoPrecision, splitSamples } from "./auto_precision.ts";
  * → double (×2) → y.
  */
 function cancellingModel() {
-  const scalar = (v: number) => f32([], [v]);
-  const model = buildModel({
-    name: "cancel",
-    opset: 13,
-    inputs: [
-      { name: "x", dtype: "f32", shape: [1, 64] },
-      { name: "d", dtype: "f32", shape: [1, 64] },
-    ],
-    outputs: [{ name: "y", dtype: "f32", shape: [1, 64] }],
-    nodes: [
-      { opType: "Mul", name: "amplify", inputs: ["x", "k100"], outputs: ["big1"] },
-      { opType: "Add", name: "offset", inputs: ["big1", "d"], outputs: ["big2"] },
-      { opType: "Sub", name: "cancel", inputs: ["big2", "big1"], outputs: ["tiny"] },
-      { opType: "Mul", name: "triple", inputs: ["tiny", "k3"], outputs: ["t3"] },
-      { opType: "Mul", name: "double", inputs: ["t3", "k2"], outputs: ["y"] },
-    ],
-    initializers: { k100: scalar(100), k3: scalar(3), k2: scalar(2) },
-  });
+  const model = cancellingFloatModel();
   const samples = Array.from({ length: 8 }, (_, s) => randomFeeds(model, 60 + s));
   const stats = calibrate(new Executor(model, REGISTRY), samples, { method: "MinMax" });
   const quantize = (user: readonly LayerConfig[]) => (extra: readonly LayerConfig[]) =>

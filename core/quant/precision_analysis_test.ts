@@ -4,6 +4,7 @@ import { f32 } from "../ir/tensor.ts";
 import { Executor } from "../exec/executor.ts";
 import {
   act,
+  cancellingFloatModel,
   quantizeDefault,
   quantModel,
   randomFeeds,
@@ -102,24 +103,7 @@ Deno.test("analyzePrecision() reports progress after each sample", () => {
  * tensor is calibrated (MinMax) on the samples.
  */
 function cancellingModel() {
-  const scalar = (v: number) => f32([], [v]);
-  const model = buildModel({
-    name: "cancel",
-    opset: 13,
-    inputs: [
-      { name: "x", dtype: "f32", shape: [1, 64] },
-      { name: "d", dtype: "f32", shape: [1, 64] },
-    ],
-    outputs: [{ name: "y", dtype: "f32", shape: [1, 64] }],
-    nodes: [
-      { opType: "Mul", name: "amplify", inputs: ["x", "k100"], outputs: ["big1"] },
-      { opType: "Add", name: "offset", inputs: ["big1", "d"], outputs: ["big2"] },
-      { opType: "Sub", name: "cancel", inputs: ["big2", "big1"], outputs: ["tiny"] },
-      { opType: "Mul", name: "triple", inputs: ["tiny", "k3"], outputs: ["t3"] },
-      { opType: "Mul", name: "double", inputs: ["t3", "k2"], outputs: ["y"] },
-    ],
-    initializers: { k100: scalar(100), k3: scalar(3), k2: scalar(2) },
-  });
+  const model = cancellingFloatModel();
   const samples = [0, 1, 2, 3].map((s) => randomFeeds(model, 40 + s));
   const stats = calibrate(new Executor(model, REGISTRY), samples, { method: "MinMax" });
   return { quant: quantizeDefault(model, stats), samples };
