@@ -16,6 +16,7 @@ import { loadModel } from "../onnx/load.ts";
 import { type CompiledSummary, summarizeCompiled } from "../container/inspect.ts";
 import { builtinTargets, TargetRegistry } from "../../targets/registry.ts";
 import { type BuildResult, runBuild } from "./build.ts";
+import { similarity } from "../report/metrics.ts";
 
 const HERE = import.meta.dirname ?? ".";
 
@@ -132,18 +133,9 @@ export async function writeNpyTar(path: string, samples: readonly Tensor[]): Pro
   await Deno.writeFile(path, createTar(files));
 }
 
-/** Cosine similarity, in float64, of two equally long vectors. */
+/** Cosine similarity, in float64, of two equally long vectors (1 when both are zero). */
 export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`cosine of ${a.length} vs ${b.length} values`);
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i] * b[i];
-    aa += a[i] * a[i];
-    bb += b[i] * b[i];
-  }
-  return ab / Math.sqrt(aa * bb);
+  return similarity(a, b).cosine;
 }
 
 /** Whether `path` exists. */

@@ -12,6 +12,7 @@ import { applyInputProcessors, applyOutputProcessors } from "../../preprocess/mo
 import { concatBatch } from "../../container/batch.ts";
 import { createLogger } from "../../util/log.ts";
 import type { PeerRuntime } from "./run_case.ts";
+import { similarity } from "../../report/metrics.ts";
 
 /** Per-sample tensors joined along the batch axis 0. */
 export function byBatch(parts: readonly Map<string, Tensor>[]): Map<string, Tensor> {
@@ -63,15 +64,7 @@ export function spread(x: Float32Array): number {
   return hi > lo ? hi - lo : 1;
 }
 
-/** Cosine similarity in float64 (1 for two zero vectors). */
+/** Cosine similarity, in float64, of two equally long vectors (1 when both are zero). */
 export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i] * b[i];
-    aa += a[i] * a[i];
-    bb += b[i] * b[i];
-  }
-  return aa === 0 && bb === 0 ? 1 : ab / Math.sqrt(aa * bb);
+  return similarity(a, b).cosine;
 }
