@@ -122,8 +122,15 @@ export class QuantEmulator {
    * Run one node in isolation on float values (PerLayer analysis): quantized inputs are
    * quantized with their own parameters, outputs are dequantized. A Relu/Clip fused into
    * its producer runs the producer (which requantizes into the activation's parameters).
+   *
+   * @param quantize quantizes input `name` (`quantizeTensor(t, p)`); a caller that feeds
+   *   the same tensor to several nodes passes a memo so it is quantized once
    */
-  runNode(node: Node, valueOf: (name: string) => Tensor | undefined): (Tensor | undefined)[] {
+  runNode(
+    node: Node,
+    valueOf: (name: string) => Tensor | undefined,
+    quantize: (name: string, t: Tensor, p: QParams) => Tensor = (_, t, p) => quantizeTensor(t, p),
+  ): (Tensor | undefined)[] {
     const q = this.quant;
     const fusedInput = node.inputs[0] && q.fused.has(node.inputs[0]);
     const runner = fusedInput ? this.#producers.get(node.inputs[0]) : node;
@@ -134,7 +141,7 @@ export class QuantEmulator {
       if (!name) return undefined;
       const t = valueOf(name) ?? q.model.graph.initializers.get(name);
       const p = activationParams(q, name);
-      return t && p ? quantizeTensor(t, p) : t;
+      return t && p ? quantize(name, t, p) : t;
     });
     const outs = step.run(inputs, {
       opset: this.#exec.opsetOf(runner.domain),

@@ -34,7 +34,7 @@ import { DTYPES } from "../ir/dtype.ts";
 import { similarity } from "../report/metrics.ts";
 import type { QuantEmulator } from "./emulator.ts";
 import { activationParams } from "./quant_model.ts";
-import { dequantizeTensor, quantizeTensor } from "./codes.ts";
+import { dequantizeTensor, type QParams, quantizeTensor } from "./codes.ts";
 import {
   type ChannelCodes,
   channelCodes,
@@ -161,9 +161,16 @@ export function measureSample(
     return { cosine: s.cosine, mse: s.mse };
   };
   const floatOutput = (name: string, t: Tensor) => !q.fused.has(name) && DTYPES[t.dtype].isFloat;
+  // each float value quantized once, for its own row and for every node that reads it
+  const codes = new Map<string, Tensor>();
+  const quantized = (name: string, t: Tensor, p: QParams): Tensor => {
+    let c = codes.get(name);
+    if (!c) codes.set(name, c = quantizeTensor(t, p));
+    return c;
+  };
   const roundTrip = (name: string, t: Tensor) => {
     const p = activationParams(q, name);
-    return p ? dequantizeTensor(quantizeTensor(t, p), p) : t;
+    return p ? dequantizeTensor(quantized(name, t, p), p) : t;
   };
   const ref = floatExec.run(feeds, { keep: "all" });
   for (const v of g.runtimeInputs) {
@@ -185,7 +192,7 @@ export function measureSample(
   });
   for (const node of g.topologicalOrder()) {
     if (node.outputs.every((o) => !o || q.fused.has(o))) continue;
-    const outs = emu.runNode(node, (n) => ref.get(n) ?? feeds.get(n));
+    const outs = emu.runNode(node, (n) => ref.get(n) ?? feeds.get(n), quantized);
     node.outputs.forEach((name, i) => {
       const r = ref.get(name);
       const got = outs[i];
@@ -195,14 +202,14 @@ export function measureSample(
       const own = method === "PerLayer" ? isolated : acc;
       if (!own) return;
       const p = activationParams(q, name);
-      const codes = p ? channelCodes(r, p) : undefined;
+      const channels = p ? channelCodes(r, p, quantized(name, r, p)) : undefined;
       measures.push({
         key: `node:${name}`,
         ...own,
         shape: [...r.shape],
         isolated,
         accumulated: acc,
-        ...(codes ? { codes } : {}),
+        ...(channels ? { codes: channels } : {}),
       });
     });
   }

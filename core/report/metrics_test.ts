@@ -19,3 +19,14 @@ Deno.test("similarity() matches hand-computed values", () => {
 Deno.test("similarity() refuses arrays of different length", () => {
   assert.throws(() => similarity([1], [1, 2]), RangeError);
 });
+
+Deno.test("similarity() gives the same bits for float32 arrays as for the same numbers in plain arrays", () => {
+  const a = Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i * 0.37) * 3);
+  const b = Float32Array.from({ length: 1000 }, (_, i) => Math.cos(i * 0.11) + (i % 7) * 0.01);
+  b[500] = NaN;
+  assert.deepEqual(similarity(a, b), similarity(Array.from(a), Array.from(b)));
+  b[500] = 0.25;
+  const fast = similarity(a, b);
+  assert.deepEqual(fast, similarity(Array.from(a), Array.from(b)));
+  assert.ok(fast.cosine > -1 && fast.cosine < 1 && fast.maxAbs > 0);
+});
