@@ -78,7 +78,11 @@ export function channelCodes(ref: Tensor, p: QParams, codes?: Tensor): ChannelCo
   const v = asFloat32(ref);
   const q = codes ?? quantizeTensor(ref, p);
   const c8 = asFloat32(q);
-  const back = asFloat32(dequantizeTensor(q, p));
+  // per-tensor codes dequantize inline as dequantizeTensor does, `(code − zero) · scale`
+  // rounded once to float32, without a second tensor
+  const back = p.channels ? asFloat32(dequantizeTensor(q, p)) : undefined;
+  const { zeroPoint, scale } = p;
+  const whole = perLevel === 1;
   const marks = new Uint32Array(channels * LEVEL_WORDS);
   const min = new Array<number>(channels).fill(Infinity);
   const max = new Array<number>(channels).fill(-Infinity);
@@ -97,12 +101,13 @@ export function channelCodes(ref: Tensor, p: QParams, codes?: Tensor): ChannelCo
     for (let o = 0; o < outer; o++) {
       const start = (o * channels + c) * inner;
       for (let i = start; i < start + inner; i++) {
-        const level = Math.floor((c8[i] - qmin) / perLevel);
+        const code = c8[i];
+        const level = whole ? code - qmin : Math.floor((code - qmin) / perLevel);
         marks[word + (level >> 5)] |= 1 << (level & 31);
         const x = v[i];
         if (x < lo) lo = x;
         if (x > hi) hi = x;
-        const y = back[i];
+        const y = back ? back[i] : Math.fround((code - zeroPoint) * scale);
         dot += y * x;
         got += y * y;
         want += x * x;
