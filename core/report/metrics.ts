@@ -84,3 +84,39 @@ function summarise(s: Sums, length: number): Similarity {
   const cosine = na === 0 && nb === 0 ? 1 : na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
   return { cosine, mse: length ? s.se / length : 0, maxAbs: s.maxAbs };
 }
+
+/**
+ * {@linkcode similarity} of integer codes against float values, the codes dequantized on
+ * the fly as `(code − zeroPoint) · scale` rounded once to float32 — the value a
+ * per-tensor DequantizeLinear gives — without building the dequantized tensor.
+ */
+export function similarityOfCodes(
+  codes: Float32Array,
+  zeroPoint: number,
+  scale: number,
+  expected: Float32Array,
+): Similarity {
+  if (codes.length !== expected.length) {
+    throw new RangeError(
+      `Cannot compare arrays of ${codes.length} and ${expected.length} elements`,
+    );
+  }
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  let se = 0;
+  let maxAbs = 0;
+  const n = codes.length;
+  for (let i = 0; i < n; i++) {
+    const a = Math.fround((codes[i] - zeroPoint) * scale);
+    const b = expected[i];
+    dot += a * b;
+    na += a * a;
+    nb += b * b;
+    const d = a - b;
+    se += d * d;
+    const ad = Math.abs(d);
+    if (ad > maxAbs || ad !== ad) maxAbs = ad;
+  }
+  return summarise({ dot, na, nb, se, maxAbs }, n);
+}
