@@ -62,6 +62,20 @@ export type { EmulationPath } from "./emulator_steps.ts";
 export interface EmulateOptions {
   /** Called with every node output, dequantized to float (fused tensors are skipped). */
   onValue?: (name: string, value: Tensor, node: Node) => void;
+  /**
+   * Called with every node output as the emulator holds it (fused tensors are skipped):
+   * the integer codes and their parameters, or float values without parameters. For a
+   * caller that reduces the values without needing them dequantized.
+   */
+  onCodes?: (name: string, value: Tensor, params: QParams | undefined, node: Node) => void;
+}
+
+/** One output of {@linkcode QuantEmulator.runNodeCodes}. */
+export interface NodeOutput {
+  /** Integer codes when `params` is set, float values otherwise. */
+  value: Tensor;
+  /** The output's quantization parameters. */
+  params?: QParams;
 }
 
 /** Options of the {@linkcode QuantEmulator} constructor. */
@@ -122,8 +136,26 @@ export class QuantEmulator {
    * Run one node in isolation on float values (PerLayer analysis): quantized inputs are
    * quantized with their own parameters, outputs are dequantized. A Relu/Clip fused into
    * its producer runs the producer (which requantizes into the activation's parameters).
+   *
+   * @param quantize quantizes input `name` (`quantizeTensor(t, p)`); a caller that feeds
+   *   the same tensor to several nodes passes a memo so it is quantized once
    */
-  runNode(node: Node, valueOf: (name: string) => Tensor | undefined): (Tensor | undefined)[] {
+  runNode(
+    node: Node,
+    valueOf: (name: string) => Tensor | undefined,
+    quantize?: (name: string, t: Tensor, p: QParams) => Tensor,
+  ): (Tensor | undefined)[] {
+    return this.runNodeCodes(node, valueOf, quantize).map((o) =>
+      o && (o.params ? dequantizeTensor(o.value, o.params) : o.value)
+    );
+  }
+
+  /** {@linkcode runNode}, its quantized outputs left as codes with their parameters. */
+  runNodeCodes(
+    node: Node,
+    valueOf: (name: string) => Tensor | undefined,
+    quantize: (name: string, t: Tensor, p: QParams) => Tensor = (_, t, p) => quantizeTensor(t, p),
+  ): (NodeOutput | undefined)[] {
     const q = this.quant;
     const fusedInput = node.inputs[0] && q.fused.has(node.inputs[0]);
     const runner = fusedInput ? this.#producers.get(node.inputs[0]) : node;
@@ -134,7 +166,7 @@ export class QuantEmulator {
       if (!name) return undefined;
       const t = valueOf(name) ?? q.model.graph.initializers.get(name);
       const p = activationParams(q, name);
-      return t && p ? quantizeTensor(t, p) : t;
+      return t && p ? quantize(name, t, p) : t;
     });
     const outs = step.run(inputs, {
       opset: this.#exec.opsetOf(runner.domain),
@@ -148,7 +180,7 @@ export class QuantEmulator {
       const t = outs[i];
       if (!t || !name || q.fused.has(name)) return undefined;
       const p = activationParams(q, name);
-      return p ? dequantizeTensor(t, p) : t;
+      return p ? { value: t, params: p } : { value: t };
     });
   }
 
@@ -160,13 +192,14 @@ export class QuantEmulator {
       const p = activationParams(q, name);
       codes.set(name, p ? quantizeTensor(t, p) : t);
     }
-    const onValue = opts.onValue;
+    const { onValue, onCodes } = opts;
     const out = this.#exec.run(codes, {
-      onValue: onValue
+      onValue: onValue || onCodes
         ? (name, t, node) => {
           if (q.fused.has(name)) return;
           const p = activationParams(q, name);
-          onValue(name, p ? dequantizeTensor(t, p) : t, node);
+          onCodes?.(name, t, p, node);
+          onValue?.(name, p ? dequantizeTensor(t, p) : t, node);
         }
         : undefined,
     });

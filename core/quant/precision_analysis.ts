@@ -31,10 +31,10 @@ import type { Executor } from "../exec/executor.ts";
 import type { Tensor } from "../ir/tensor.ts";
 import { asFloat32 } from "../ir/tensor.ts";
 import { DTYPES } from "../ir/dtype.ts";
-import { similarity } from "../report/metrics.ts";
+import { similarity, similarityOfCodes } from "../report/metrics.ts";
 import type { QuantEmulator } from "./emulator.ts";
 import { activationParams } from "./quant_model.ts";
-import { dequantizeTensor, quantizeTensor } from "./codes.ts";
+import { dequantizeTensor, type QParams, quantizeTensor } from "./codes.ts";
 import {
   type ChannelCodes,
   channelCodes,
@@ -160,10 +160,23 @@ export function measureSample(
     const s = similarity(asFloat32(got), asFloat32(ref));
     return { cosine: s.cosine, mse: s.mse };
   };
+  // a per-tensor quantized output is compared code by code, dequantized on the fly
+  const codeMetric = (ref: Tensor, got: Tensor, p: QParams | undefined): Metric => {
+    if (!p || p.channels) return metric(ref, p ? dequantizeTensor(got, p) : got);
+    const s = similarityOfCodes(asFloat32(got), p.zeroPoint, p.scale, asFloat32(ref));
+    return { cosine: s.cosine, mse: s.mse };
+  };
   const floatOutput = (name: string, t: Tensor) => !q.fused.has(name) && DTYPES[t.dtype].isFloat;
+  // each float value quantized once, for its own row and for every node that reads it
+  const codes = new Map<string, Tensor>();
+  const quantized = (name: string, t: Tensor, p: QParams): Tensor => {
+    let c = codes.get(name);
+    if (!c) codes.set(name, c = quantizeTensor(t, p));
+    return c;
+  };
   const roundTrip = (name: string, t: Tensor) => {
     const p = activationParams(q, name);
-    return p ? dequantizeTensor(quantizeTensor(t, p), p) : t;
+    return p ? dequantizeTensor(quantized(name, t, p), p) : t;
   };
   const ref = floatExec.run(feeds, { keep: "all" });
   for (const v of g.runtimeInputs) {
@@ -178,31 +191,31 @@ export function measureSample(
   }
   const accumulated = new Map<string, Metric>();
   const out = emu.run(feeds, {
-    onValue: (name, got) => {
+    onCodes: (name, got, p) => {
       const r = ref.get(name);
-      if (r && floatOutput(name, r)) accumulated.set(name, metric(r, got));
+      if (r && floatOutput(name, r)) accumulated.set(name, codeMetric(r, got, p));
     },
   });
   for (const node of g.topologicalOrder()) {
     if (node.outputs.every((o) => !o || q.fused.has(o))) continue;
-    const outs = emu.runNode(node, (n) => ref.get(n) ?? feeds.get(n));
+    const outs = emu.runNodeCodes(node, (n) => ref.get(n) ?? feeds.get(n), quantized);
     node.outputs.forEach((name, i) => {
       const r = ref.get(name);
       const got = outs[i];
       if (!r || !floatOutput(name, r)) return;
-      const isolated = got ? metric(r, got) : undefined;
+      const isolated = got ? codeMetric(r, got.value, got.params) : undefined;
       const acc = accumulated.get(name);
       const own = method === "PerLayer" ? isolated : acc;
       if (!own) return;
       const p = activationParams(q, name);
-      const codes = p ? channelCodes(r, p) : undefined;
+      const channels = p ? channelCodes(r, p, quantized(name, r, p)) : undefined;
       measures.push({
         key: `node:${name}`,
         ...own,
         shape: [...r.shape],
         isolated,
         accumulated: acc,
-        ...(codes ? { codes } : {}),
+        ...(channels ? { codes: channels } : {}),
       });
     });
   }

@@ -236,3 +236,29 @@ Deno.test("collapseOf() leaves a tensor unflagged when its channels hold too few
   for (let i = 1; i < 32; i++) merged = mergeChannelCodes(merged, codes);
   assert.equal(collapseOf(merged).flagged, true);
 });
+
+Deno.test("collapseOf() leaves a tensor unflagged when its few-code channels keep their values", () => {
+  // the layout of the test above, but the narrow channels sit exactly on codes 0 and 1 of
+  // the wide channel's scale: range ratio 224, every channel on few codes, yet the round
+  // trip loses nothing, so there is no damage to point at
+  const step = 640 / 255;
+  const shape = [1, 4, 2, 4];
+  const data = Array.from({ length: 32 }, (_, i) => (i < 8 ? i * 80 : (i % 2) * step));
+  const p = act("t", step, 0)[1];
+  if (p.kind !== "quant") throw new Error("act() gives quantized parameters");
+  let merged = channelCodes(f32(shape, data), p)!;
+  for (let i = 1; i < 32; i++) {
+    merged = mergeChannelCodes(merged, channelCodes(f32(shape, data), p)!);
+  }
+  const c = collapseOf(merged);
+  assert.equal(c.fewCodeChannels, 4);
+  assert.ok(c.rangeRatio > RANGE_RATIO);
+  assert.ok(c.fewCodeCosine > 0.9999, `few-code cosine ${c.fewCodeCosine}`);
+  assert.equal(c.flagged, false);
+  // the same narrow channels off the grid (0.5 rounds to code 0) are flagged
+  const off = data.map((x, i) => (i < 8 ? x : 0.5 + (i % 2) * 0.001));
+  let lossy = channelCodes(f32(shape, off), p)!;
+  for (let i = 1; i < 32; i++) lossy = mergeChannelCodes(lossy, channelCodes(f32(shape, off), p)!);
+  assert.equal(collapseOf(lossy).fewCodeCosine, 0);
+  assert.equal(collapseOf(lossy).flagged, true);
+});

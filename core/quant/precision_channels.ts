@@ -15,7 +15,7 @@
  */
 import type { Tensor } from "../ir/tensor.ts";
 import { asFloat32 } from "../ir/tensor.ts";
-import { type QParams, quantizeTensor } from "./codes.ts";
+import { dequantizeTensor, type QParams, quantizeTensor } from "./codes.ts";
 import { QRANGE } from "./numeric.ts";
 
 /** The channel axis of a tensor of `shape`, or undefined when it has none. */
@@ -25,16 +25,16 @@ export function channelAxis(shape: readonly number[]): number | undefined {
   return undefined;
 }
 
-/** Calls `visit(channel, index)` for every element of a row-major tensor of `shape`. */
-function forEachChannel(
-  shape: readonly number[],
-  axis: number,
-  visit: (channel: number, index: number) => void,
-): void {
-  const channels = shape[axis];
-  const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
-  const total = shape.reduce((a, b) => a * b, 1);
-  for (let i = 0; i < total; i++) visit(Math.floor(i / inner) % channels, i);
+/**
+ * A row-major tensor of `shape` seen along `axis`: `outer` blocks of `channels` runs of
+ * `inner` elements each (element `(o · channels + c) · inner + k` is in channel `c`).
+ */
+function channelLayout(shape: readonly number[], axis: number) {
+  return {
+    outer: shape.slice(0, axis).reduce((a, b) => a * b, 1),
+    channels: shape[axis],
+    inner: shape.slice(axis + 1).reduce((a, b) => a * b, 1),
+  };
 }
 
 /**
@@ -51,40 +51,75 @@ export interface ChannelCodes {
   max: number[];
   /** Elements per channel, summed over the samples. */
   elements: number;
+  /**
+   * Per-channel cosine sums of the codes dequantized against the float values: what the
+   * tensor's own quantization loses, channel by channel.
+   */
+  roundTrip: ChannelCosineSums;
 }
 
 const LEVELS = 256;
 const LEVEL_WORDS = LEVELS / 32;
 
 /**
- * The codes of `ref` quantized with `p`, marked per channel, and each channel's float range.
+ * The codes of `ref` quantized with `p`, marked per channel, each channel's float range
+ * and the round trip's per-channel cosine sums.
  *
+ * @param codes `ref` already quantized with `p`, when the caller has it
  * @returns undefined for a tensor without channels
  */
-export function channelCodes(ref: Tensor, p: QParams): ChannelCodes | undefined {
+export function channelCodes(ref: Tensor, p: QParams, codes?: Tensor): ChannelCodes | undefined {
   const shape = ref.shape;
   const axis = channelAxis(shape);
   if (axis === undefined) return undefined;
   const { min: qmin, max: qmax } = QRANGE[p.qtype];
   const perLevel = (qmax - qmin + 1) / LEVELS;
-  const channels = shape[axis];
+  const { outer, channels, inner } = channelLayout(shape, axis);
   const v = asFloat32(ref);
-  const codes = asFloat32(quantizeTensor(ref, p));
+  const q = codes ?? quantizeTensor(ref, p);
+  const c8 = asFloat32(q);
+  // per-tensor codes dequantize inline as dequantizeTensor does, `(code − zero) · scale`
+  // rounded once to float32, without a second tensor
+  const back = p.channels ? asFloat32(dequantizeTensor(q, p)) : undefined;
+  const { zeroPoint, scale } = p;
+  const whole = perLevel === 1;
   const marks = new Uint32Array(channels * LEVEL_WORDS);
-  const out: ChannelCodes = {
-    marks: [],
-    min: new Array(channels).fill(Infinity),
-    max: new Array(channels).fill(-Infinity),
-    elements: ref.size / channels,
+  const min = new Array<number>(channels).fill(Infinity);
+  const max = new Array<number>(channels).fill(-Infinity);
+  const roundTrip: ChannelCosineSums = {
+    dot: new Array<number>(channels).fill(0),
+    got: new Array<number>(channels).fill(0),
+    ref: new Array<number>(channels).fill(0),
   };
-  forEachChannel(shape, axis, (c, i) => {
-    const level = Math.floor((codes[i] - qmin) / perLevel);
-    marks[c * LEVEL_WORDS + (level >> 5)] |= 1 << (level & 31);
-    if (v[i] < out.min[c]) out.min[c] = v[i];
-    if (v[i] > out.max[c]) out.max[c] = v[i];
-  });
-  out.marks = Array.from(marks);
-  return out;
+  for (let c = 0; c < channels; c++) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    let dot = 0;
+    let got = 0;
+    let want = 0;
+    const word = c * LEVEL_WORDS;
+    for (let o = 0; o < outer; o++) {
+      const start = (o * channels + c) * inner;
+      for (let i = start; i < start + inner; i++) {
+        const code = c8[i];
+        const level = whole ? code - qmin : Math.floor((code - qmin) / perLevel);
+        marks[word + (level >> 5)] |= 1 << (level & 31);
+        const x = v[i];
+        if (x < lo) lo = x;
+        if (x > hi) hi = x;
+        const y = back ? back[i] : Math.fround((code - zeroPoint) * scale);
+        dot += y * x;
+        got += y * y;
+        want += x * x;
+      }
+    }
+    min[c] = lo;
+    max[c] = hi;
+    roundTrip.dot[c] = dot;
+    roundTrip.got[c] = got;
+    roundTrip.ref[c] = want;
+  }
+  return { marks: Array.from(marks), min, max, elements: ref.size / channels, roundTrip };
 }
 
 /** Channel code statistics over several samples: the codes of both, the wider range. */
@@ -94,6 +129,7 @@ export function mergeChannelCodes(a: ChannelCodes, b: ChannelCodes): ChannelCode
     min: a.min.map((m, c) => Math.min(m, b.min[c] ?? m)),
     max: a.max.map((m, c) => Math.max(m, b.max[c] ?? m)),
     elements: a.elements + b.elements,
+    roundTrip: addCosineSums(a.roundTrip, b.roundTrip),
   };
 }
 
@@ -122,6 +158,13 @@ export interface Collapse {
   channels: number;
   /** Median distinct codes per channel. */
   medianCodes: number;
+  /** Cosine of the tensor's quantization round trip, over all channels and samples. */
+  roundTripCosine: number;
+  /**
+   * Median round-trip cosine of the few-code channels, each over its own values (1 when
+   * there are none, or all are zero).
+   */
+  fewCodeCosine: number;
   /** The tensor is flagged as collapsed. */
   flagged: boolean;
 }
@@ -135,6 +178,10 @@ export const RANGE_RATIO = 100;
  * `[1, 1280, 1, 1]` pooled tensor on 8 samples uses at most 8 codes per channel.
  */
 export const MIN_ELEMENTS = 256;
+/** A round trip this close to the float tensor has lost nothing worth a flag. */
+export const LOSS_COSINE = 0.999;
+/** Few-code channels this close to their float values (median) kept what they carried. */
+export const FEW_CODE_LOSS_COSINE = 0.99;
 
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -150,21 +197,51 @@ function median(xs: readonly number[]): number {
  * concatenated with its boxes). Constant channels (range 0) count as few-code channels but
  * not for the ratio: a dead ReLU channel alone is no collapse. Channels with fewer than
  * {@linkcode MIN_ELEMENTS} elements over the samples are never flagged.
+ *
+ * A flag must also point at damage, measured on the tensor's own quantization (its float
+ * values quantized and dequantized with its parameters, over all samples): the whole
+ * tensor's round-trip cosine is below {@linkcode LOSS_COSINE}, or the median of the
+ * few-code channels' own round-trip cosines is below {@linkcode FEW_CODE_LOSS_COSINE}
+ * (each channel on its own: pooled, the widest of them would speak for all). Wide-ranging depthwise
+ * outputs whose narrow channels sit on a few codes yet keep their values (mobilenet_v2's
+ * Clip outputs, round trip ≥ 0.9999) are not flagged.
  */
 export function collapseOf(s: ChannelCodes): Collapse {
   const ranges = s.max.map((m, c) => m - s.min[c]).filter((r) => r > 0 && Number.isFinite(r));
   const rangeRatio = ranges.length ? Math.max(...ranges) / Math.min(...ranges) : 1;
   const codes = codesPerChannel(s);
-  const fewCodeChannels = codes.filter((n) => n < FEW_CODES).length;
+  const few = codes.map((n) => n < FEW_CODES);
+  const fewCodeChannels = few.filter((f) => f).length;
   const channels = codes.length;
+  const roundTripCosine = pooledCosine(s.roundTrip);
+  const pick = (xs: readonly number[]) => xs.filter((_, c) => few[c]);
+  const rt = s.roundTrip;
+  const fewCodeCosine = cosineSpread({ dot: pick(rt.dot), got: pick(rt.got), ref: pick(rt.ref) })
+    .median;
+  const damaged = roundTripCosine < LOSS_COSINE || fewCodeCosine < FEW_CODE_LOSS_COSINE;
   return {
     rangeRatio,
     fewCodeChannels,
     channels,
     medianCodes: median(codes),
+    roundTripCosine,
+    fewCodeCosine,
     flagged: s.elements >= MIN_ELEMENTS && rangeRatio > RANGE_RATIO &&
-      fewCodeChannels * 2 > channels,
+      fewCodeChannels * 2 > channels && damaged,
   };
+}
+
+/** Cosine over all channels of per-channel sums (1 when both sides are zero). */
+function pooledCosine(s: ChannelCosineSums): number {
+  let dot = 0;
+  let got = 0;
+  let ref = 0;
+  s.dot.forEach((d, c) => {
+    dot += d;
+    got += s.got[c];
+    ref += s.ref[c];
+  });
+  return got === 0 && ref === 0 ? 1 : got === 0 || ref === 0 ? 0 : dot / Math.sqrt(got * ref);
 }
 
 /** Per-channel sums of a cosine: `Σ got·ref`, `Σ got²`, `Σ ref²`. */
@@ -178,7 +255,7 @@ export interface ChannelCosineSums {
 export function channelCosineSums(got: Tensor, ref: Tensor): ChannelCosineSums | undefined {
   const axis = channelAxis(ref.shape);
   if (axis === undefined || got.shape.length !== ref.shape.length) return undefined;
-  const channels = ref.shape[axis];
+  const { outer, channels, inner } = channelLayout(ref.shape, axis);
   const a = asFloat32(got);
   const b = asFloat32(ref);
   const s: ChannelCosineSums = {
@@ -186,11 +263,17 @@ export function channelCosineSums(got: Tensor, ref: Tensor): ChannelCosineSums |
     got: new Array(channels).fill(0),
     ref: new Array(channels).fill(0),
   };
-  forEachChannel(ref.shape, axis, (c, i) => {
-    s.dot[c] += a[i] * b[i];
-    s.got[c] += a[i] * a[i];
-    s.ref[c] += b[i] * b[i];
-  });
+  // element order, as the sums were always taken
+  for (let o = 0; o < outer; o++) {
+    for (let c = 0; c < channels; c++) {
+      const start = (o * channels + c) * inner;
+      for (let i = start; i < start + inner; i++) {
+        s.dot[c] += a[i] * b[i];
+        s.got[c] += a[i] * a[i];
+        s.ref[c] += b[i] * b[i];
+      }
+    }
+  }
   return s;
 }
 

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { similarity } from "./metrics.ts";
+import { similarity, similarityOfCodes } from "./metrics.ts";
 
 Deno.test("similarity() gives cosine 1 and zero error for equal arrays", () => {
   const s = similarity([1, 2, 3], [1, 2, 3]);
@@ -18,4 +18,25 @@ Deno.test("similarity() matches hand-computed values", () => {
 
 Deno.test("similarity() refuses arrays of different length", () => {
   assert.throws(() => similarity([1], [1, 2]), RangeError);
+});
+
+Deno.test("similarity() gives the same bits for float32 arrays as for the same numbers in plain arrays", () => {
+  const a = Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i * 0.37) * 3);
+  const b = Float32Array.from({ length: 1000 }, (_, i) => Math.cos(i * 0.11) + (i % 7) * 0.01);
+  b[500] = NaN;
+  assert.deepEqual(similarity(a, b), similarity(Array.from(a), Array.from(b)));
+  b[500] = 0.25;
+  const fast = similarity(a, b);
+  assert.deepEqual(fast, similarity(Array.from(a), Array.from(b)));
+  assert.ok(fast.cosine > -1 && fast.cosine < 1 && fast.maxAbs > 0);
+});
+
+Deno.test("similarityOfCodes() equals similarity() of the codes dequantized to float32", () => {
+  const codes = Float32Array.from({ length: 777 }, (_, i) => (i * 37) % 256);
+  const want = Float32Array.from({ length: 777 }, (_, i) => Math.sin(i) * 9);
+  for (const [zero, scale] of [[128, 0.1], [3, Math.fround(0.0371)], [0, 2 ** -5]]) {
+    const real = Float32Array.from(codes, (c) => (c - zero) * scale);
+    assert.deepEqual(similarityOfCodes(codes, zero, scale, want), similarity(real, want));
+  }
+  assert.throws(() => similarityOfCodes(codes, 0, 1, want.subarray(1)), RangeError);
 });
