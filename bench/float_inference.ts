@@ -3,10 +3,10 @@
  * (its WebAssembly backend), all on one thread, in the same process, on the real models
  * of ../shared/models. Runs are interleaved (axb, node, web, axb, …) so load on the
  * machine hits every peer alike; each row shows median wall-clock latencies and the
- * ratios axb / peer. With `--simd`, axb also runs its plain `simd` kernels (the fallback
- * of engines without relaxed SIMD: no fused multiply-add) in a column of its own.
+ * ratios axb / peer. With `--relaxed`, axb also runs its `relaxed-simd` kernels (fused
+ * multiply-add, not bit-exact with the default path) in a column of its own.
  *
- * Usage: deno task bench [--runs N] [--models a,b] [--simd]
+ * Usage: deno task bench [--runs N] [--models a,b] [--relaxed]
  *
  * @module
  */
@@ -26,13 +26,12 @@ import { kernelIsa, supportedIsas, useKernelIsa } from "../core/wasm/kernels.ts"
 const { values } = parseFlags(Deno.args, [
   { name: "runs", type: "int", help: "timed runs per model and peer" },
   { name: "models", type: "string", help: "comma-separated model names" },
-  { name: "simd", type: "bool", help: "also time axb's plain simd kernels" },
+  { name: "relaxed", type: "bool", help: "also time axb's relaxed-simd kernels" },
 ]);
 const runs = Number(values.get("runs") ?? 10);
 const names = String(values.get("models") ?? "mobilenet_v2,resnet18,squeezenet1_1,tiny_vit")
   .split(",");
-const alt = values.get("simd") === true && kernelIsa() !== "simd" &&
-  supportedIsas().includes("simd");
+const relaxed = values.get("relaxed") === true && supportedIsas().includes("relaxed-simd");
 const dir = join(import.meta.dirname ?? ".", "../../shared/models");
 ortWeb.env.wasm.numThreads = 1;
 
@@ -47,7 +46,7 @@ async function timed(f: () => unknown): Promise<number> {
   return performance.now() - t0;
 }
 
-const defaultIsa = kernelIsa();
+const exactIsa = kernelIsa();
 const rows: string[][] = [];
 for (const name of names) {
   const path = join(dir, `${name}.onnx`);
@@ -67,45 +66,45 @@ for (const name of names) {
   const nodeFeeds = { [inputName]: new ortNode.Tensor("float32", data, [...input.shape]) };
   const webFeeds = { [inputName]: new ortWeb.Tensor("float32", data, [...input.shape]) };
   const ours = () => exec.run(feeds);
-  const oursSimd = () => {
-    useKernelIsa("simd");
+  const oursRelaxed = () => {
+    useKernelIsa("relaxed-simd");
     try {
       return exec.run(feeds);
     } finally {
-      useKernelIsa(defaultIsa);
+      useKernelIsa(exactIsa);
     }
   };
   // warm-up: JIT, wasm tier-up, packed weights
   for (let i = 0; i < 2; i++) {
     ours();
-    if (alt) oursSimd();
+    if (relaxed) oursRelaxed();
     await node.run(nodeFeeds);
     await web.run(webFeeds);
   }
   const t = {
     axb: [] as number[],
-    simd: [] as number[],
+    relaxed: [] as number[],
     node: [] as number[],
     web: [] as number[],
   };
   for (let i = 0; i < runs; i++) {
     t.axb.push(await timed(ours));
-    if (alt) t.simd.push(await timed(oursSimd));
+    if (relaxed) t.relaxed.push(await timed(oursRelaxed));
     t.node.push(await timed(() => node.run(nodeFeeds)));
     t.web.push(await timed(() => web.run(webFeeds)));
   }
   const ourOut = asFloat32(ours().get(outputName)!);
   const nodeOut = (await node.run(nodeFeeds))[outputName].data as Float32Array;
-  const [a, r, n, w] = [t.axb, t.simd, t.node, t.web].map((xs) => xs.length ? median(xs) : 0);
+  const [a, r, n, w] = [t.axb, t.relaxed, t.node, t.web].map((xs) => xs.length ? median(xs) : 0);
   rows.push([
     name,
     a.toFixed(1),
-    ...(alt ? [r.toFixed(1)] : []),
+    ...(relaxed ? [r.toFixed(1)] : []),
     n.toFixed(1),
     w.toFixed(1),
     (a / n).toFixed(2),
     (a / w).toFixed(2),
-    ...(alt ? [(r / n).toFixed(2), (r / w).toFixed(2)] : []),
+    ...(relaxed ? [(r / n).toFixed(2), (r / w).toFixed(2)] : []),
     similarity(ourOut, nodeOut).cosine.toFixed(6),
   ]);
   await node.release();
@@ -115,16 +114,16 @@ const load = Deno.loadavg().map((v) => v.toFixed(2)).join(" ");
 console.log(
   formatTable(rows, {
     title: `Float inference, one thread, median of ${runs} interleaved runs (ms); ` +
-      `axb kernels ${defaultIsa}; load average ${load}`,
+      `axb kernels ${exactIsa}; load average ${load}`,
     header: [
       "model",
       "axb",
-      ...(alt ? ["axb simd"] : []),
+      ...(relaxed ? ["axb relaxed"] : []),
       "ort-node",
       "ort-web",
       "axb/node",
       "axb/web",
-      ...(alt ? ["simd/node", "simd/web"] : []),
+      ...(relaxed ? ["relaxed/node", "relaxed/web"] : []),
       "cosine vs node",
     ],
   }),

@@ -6,13 +6,17 @@
  * reference) and `scalar` (the TypeScript reference kernels themselves). The engine's
  * support is detected once, by validating the binaries.
  *
- * The default is the fastest path the engine validates: `relaxed-simd`, else `simd`, else
- * `scalar`. The paths differ in the last bits of float results (`relaxed-simd` rounds a
- * multiply-add once, the others twice), so calibration ranges may move by an ulp between
- * engines; the float executor's contract is the ONNX conformance suite and the
- * onnxruntime cross-check tolerances, not bit equality across paths. The integer
- * kernels of the emulator compute the same bits on every path. Tests and benchmarks
- * switch paths with {@linkcode useKernelIsa}.
+ * The default is the best *exact* path: `simd` where the engine has it, else `scalar`.
+ * Both give the same bits in the GEMM and convolution kernels, so a CNN calibrates to
+ * the same scales on every machine. `relaxed-simd` is faster on GEMM-heavy models but
+ * rounds a multiply-add once instead of twice, which moves float results (and so
+ * calibration ranges) in the last bits; a caller opts in with {@linkcode useKernelIsa}.
+ * (Making it the default is held back by the quantization acceptance test: with the
+ * moved ranges, 97.6 % of resnet18's output codes from onnxruntime at level `extended`
+ * equal the emulator's, below the required 99 %. The likely cause, not yet confirmed,
+ * is GlobalAveragePool, which onnxruntime runs in integers there and the emulator's
+ * `qdq` arithmetic in float.)
+ * The integer kernels of the emulator compute the same bits on every path.
  *
  * The sources are AssemblyScript in `assembly/` (see its README); `deno task wasm`
  * rebuilds `_binaries.ts`.
@@ -137,7 +141,7 @@ function instantiate(isa: Exclude<KernelIsa, "scalar">): WasmKernels {
 }
 
 const loaded = new Map<KernelIsa, WasmKernels>();
-let current: KernelIsa = SUPPORTED[0];
+let current: KernelIsa = SUPPORTED.includes("simd") ? "simd" : "scalar";
 
 /** The paths this engine can run, fastest first (always ends with `scalar`). */
 export function supportedIsas(): readonly KernelIsa[] {
@@ -151,7 +155,7 @@ export function kernelIsa(): KernelIsa {
 
 /**
  * Switch every kernel to `isa` for the rest of the process (tests and benchmarks run
- * each path; a caller may pin an exact path such as `simd`).
+ * each path; callers opt into `relaxed-simd`).
  *
  * @throws {RangeError} when the engine cannot run `isa`
  */

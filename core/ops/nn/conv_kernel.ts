@@ -10,11 +10,8 @@
  * With the wasm kernels loaded, 1-D and 2-D convolutions run whole in WebAssembly
  * (core/wasm/assembly/conv.ts): the patch matrix is gathered straight into the GEMM's
  * packed panels, and constant weights are packed once and kept beside the kernels. The
- * TypeScript loops below are their reference: the same sums in the same order. The
- * GEMM paths give the same bits on the `simd` kernels (see gemm_kernel.ts for the
- * rounding contract); the wasm depthwise kernel computes its interior in float32 lanes
- * (one rounding per multiply and per add on `simd`, one per multiply-add on
- * `relaxed-simd`) where the loop below rounds each float64 `y + w·x` to float32.
+ * TypeScript loops below are their reference: the same sums in the same order, so both
+ * give the same bits (see gemm_kernel.ts for the rounding contract).
  *
  * @module
  */

@@ -5,7 +5,7 @@
 // Geometry block (i32 at `geo`): n, c, h, w, m, group, kh, kw, sh, sw, dh, dw, pt, pl,
 // oh, ow.
 import { ADD, BIAS, KC, MR, NC, NR, panel, stripRows } from "./gemm";
-import { loadStrided, madd } from "./simd";
+import { highHalf, joinHalves, loadStrided, roundF32 } from "./simd";
 
 @inline
 function g(geo: usize, i: i32): i32 {
@@ -158,13 +158,14 @@ export function conv2d(
 
 /**
  * Depthwise convolution (one input channel per group, channel multiplier m/c):
- * y[n, m] starts at the bias (or zero) and adds each in-image tap in (i, j) order.
+ * y[n, m] starts at the bias (or zero) and adds each in-image tap in (i, j) order,
+ * computing `y + w·x` in float64 and rounding to float32 after every tap, as the
+ * reference kernel does (one fused multiply-add per tap in the relaxed build).
  *
- * Interior columns go four at a time in float32 lanes, one multiply-add per tap (fused
- * in the relaxed build), with the sum held in registers across all taps, so y is read
- * and written once per output; 3×3 windows on rows whose three taps are all inside the
- * image keep their nine weights in registers too. Border columns go one at a time,
- * each tap computed in float64 and rounded to float32 (as a fused multiply-add would).
+ * Interior columns go four at a time with the sum held in registers across all taps
+ * (each tap's float32 rounding kept), so y is read and written once per output; 3×3
+ * windows on rows whose three taps are all inside the image keep their nine weights
+ * in registers too.
  */
 export function depthwise2d(x: usize, wt: usize, y: usize, geo: usize): void {
   const n = g(geo, 0), c = g(geo, 1), h = g(geo, 2), w = g(geo, 3), m = g(geo, 4);
@@ -231,6 +232,17 @@ function borderColumn(
   store<f32>(yr + (<usize>ox << 2), acc);
 }
 
+/** `acc + w·x` on four float32 sums held as two float64 halves, rounded to float32. */
+@inline
+function tapLo(acc: v128, w2: v128, xv: v128): v128 {
+  return roundF32(f64x2.add(acc, f64x2.mul(w2, f64x2.promote_low_f32x4(xv))));
+}
+
+@inline
+function tapHi(acc: v128, w2: v128, xv: v128): v128 {
+  return roundF32(f64x2.add(acc, f64x2.mul(w2, f64x2.promote_low_f32x4(highHalf(xv)))));
+}
+
 /** Four interior columns from ox, every tap of rows [i0, i1), weights read per tap. */
 @inline
 function columnsTaps(
@@ -240,15 +252,26 @@ function columnsTaps(
   const pl = g(geo, 13);
   const st = <usize>sw * 4;
   const yo = yr + (<usize>ox << 2);
-  let a = v128.load(yo);
+  const yv = v128.load(yo);
+  let a4 = yv;
+  let aLo = f64x2.promote_low_f32x4(yv);
+  let aHi = f64x2.promote_low_f32x4(highHalf(yv));
   for (let i = i0; i < i1; i++) {
     const xr = xp + <usize>((iy0 + i * dh) * w + ox * sw - pl) * 4;
     for (let j = 0; j < kw; j++) {
-      const wv = v128.load32_splat(wp + <usize>(i * kw + j) * 4);
-      a = madd(wv, loadStrided(xr + <usize>(j * dw) * 4, st), a);
+      const w32 = load<f32>(wp + <usize>(i * kw + j) * 4);
+      const xv = loadStrided(xr + <usize>(j * dw) * 4, st);
+      if (ASC_FEATURE_RELAXED_SIMD) {
+        a4 = f32x4.relaxed_madd(f32x4.splat(w32), xv, a4);
+      } else {
+        const w2 = f64x2.splat(<f64>w32);
+        aLo = tapLo(aLo, w2, xv);
+        aHi = tapHi(aHi, w2, xv);
+      }
     }
   }
-  v128.store(yo, a);
+  if (ASC_FEATURE_RELAXED_SIMD) v128.store(yo, a4);
+  else v128.store(yo, joinHalves(f32x4.demote_f64x2_zero(aLo), f32x4.demote_f64x2_zero(aHi)));
 }
 
 /** Interior columns [lo, vEnd) of a row whose 3×3 taps all lie inside the image. */
@@ -261,24 +284,71 @@ function rowTaps3x3(
   const r0 = xp + <usize>(iy0 * w - pl) * 4;
   const r1 = r0 + <usize>(dh * w) * 4;
   const r2 = r1 + <usize>(dh * w) * 4;
-  const w0 = v128.load32_splat(wp), w1 = v128.load32_splat(wp, 4);
-  const w2 = v128.load32_splat(wp, 8), w3 = v128.load32_splat(wp, 12);
-  const w4 = v128.load32_splat(wp, 16), w5 = v128.load32_splat(wp, 20);
-  const w6 = v128.load32_splat(wp, 24), w7 = v128.load32_splat(wp, 28);
-  const w8 = v128.load32_splat(wp, 32);
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    const w0 = v128.load32_splat(wp), w1 = v128.load32_splat(wp, 4);
+    const w2 = v128.load32_splat(wp, 8), w3 = v128.load32_splat(wp, 12);
+    const w4 = v128.load32_splat(wp, 16), w5 = v128.load32_splat(wp, 20);
+    const w6 = v128.load32_splat(wp, 24), w7 = v128.load32_splat(wp, 28);
+    const w8 = v128.load32_splat(wp, 32);
+    for (let ox = lo; ox < vEnd; ox += 4) {
+      const o = <usize>ox * st;
+      const yo = yr + (<usize>ox << 2);
+      let a = v128.load(yo);
+      a = f32x4.relaxed_madd(w0, loadStrided(r0 + o, st), a);
+      a = f32x4.relaxed_madd(w1, loadStrided(r0 + o + d1, st), a);
+      a = f32x4.relaxed_madd(w2, loadStrided(r0 + o + d2, st), a);
+      a = f32x4.relaxed_madd(w3, loadStrided(r1 + o, st), a);
+      a = f32x4.relaxed_madd(w4, loadStrided(r1 + o + d1, st), a);
+      a = f32x4.relaxed_madd(w5, loadStrided(r1 + o + d2, st), a);
+      a = f32x4.relaxed_madd(w6, loadStrided(r2 + o, st), a);
+      a = f32x4.relaxed_madd(w7, loadStrided(r2 + o + d1, st), a);
+      a = f32x4.relaxed_madd(w8, loadStrided(r2 + o + d2, st), a);
+      v128.store(yo, a);
+    }
+    return;
+  }
+  const w0 = splat64(wp, 0), w1 = splat64(wp, 1), w2 = splat64(wp, 2);
+  const w3 = splat64(wp, 3), w4 = splat64(wp, 4), w5 = splat64(wp, 5);
+  const w6 = splat64(wp, 6), w7 = splat64(wp, 7), w8 = splat64(wp, 8);
   for (let ox = lo; ox < vEnd; ox += 4) {
     const o = <usize>ox * st;
     const yo = yr + (<usize>ox << 2);
-    let a = v128.load(yo);
-    a = madd(w0, loadStrided(r0 + o, st), a);
-    a = madd(w1, loadStrided(r0 + o + d1, st), a);
-    a = madd(w2, loadStrided(r0 + o + d2, st), a);
-    a = madd(w3, loadStrided(r1 + o, st), a);
-    a = madd(w4, loadStrided(r1 + o + d1, st), a);
-    a = madd(w5, loadStrided(r1 + o + d2, st), a);
-    a = madd(w6, loadStrided(r2 + o, st), a);
-    a = madd(w7, loadStrided(r2 + o + d1, st), a);
-    a = madd(w8, loadStrided(r2 + o + d2, st), a);
-    v128.store(yo, a);
+    const yv = v128.load(yo);
+    let aLo = f64x2.promote_low_f32x4(yv);
+    let aHi = f64x2.promote_low_f32x4(highHalf(yv));
+    let xv = loadStrided(r0 + o, st);
+    aLo = tapLo(aLo, w0, xv);
+    aHi = tapHi(aHi, w0, xv);
+    xv = loadStrided(r0 + o + d1, st);
+    aLo = tapLo(aLo, w1, xv);
+    aHi = tapHi(aHi, w1, xv);
+    xv = loadStrided(r0 + o + d2, st);
+    aLo = tapLo(aLo, w2, xv);
+    aHi = tapHi(aHi, w2, xv);
+    xv = loadStrided(r1 + o, st);
+    aLo = tapLo(aLo, w3, xv);
+    aHi = tapHi(aHi, w3, xv);
+    xv = loadStrided(r1 + o + d1, st);
+    aLo = tapLo(aLo, w4, xv);
+    aHi = tapHi(aHi, w4, xv);
+    xv = loadStrided(r1 + o + d2, st);
+    aLo = tapLo(aLo, w5, xv);
+    aHi = tapHi(aHi, w5, xv);
+    xv = loadStrided(r2 + o, st);
+    aLo = tapLo(aLo, w6, xv);
+    aHi = tapHi(aHi, w6, xv);
+    xv = loadStrided(r2 + o + d1, st);
+    aLo = tapLo(aLo, w7, xv);
+    aHi = tapHi(aHi, w7, xv);
+    xv = loadStrided(r2 + o + d2, st);
+    aLo = tapLo(aLo, w8, xv);
+    aHi = tapHi(aHi, w8, xv);
+    v128.store(yo, joinHalves(f32x4.demote_f64x2_zero(aLo), f32x4.demote_f64x2_zero(aHi)));
   }
+}
+
+/** Weight `k` of a window as float64 in both lanes. */
+@inline
+function splat64(wp: usize, k: i32): v128 {
+  return f64x2.splat(<f64>load<f32>(wp + (<usize>k << 2)));
 }

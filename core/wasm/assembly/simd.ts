@@ -1,10 +1,29 @@
-// Arithmetic helpers shared by the kernels. The relaxed build fuses multiply-add.
+// Arithmetic helpers shared by the kernels. The relaxed build fuses multiply-add; every
+// other helper rounds exactly as the TypeScript reference kernels do.
 
 /** `c + a·b`: fused (one rounding) in the relaxed build, mul then add otherwise. */
 @inline
 export function madd(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
   return f32x4.add(c, f32x4.mul(a, b));
+}
+
+/** Round the two float64 lanes to float32 and back (a Float32Array store and load). */
+@inline
+export function roundF32(v: v128): v128 {
+  return f64x2.promote_low_f32x4(f32x4.demote_f64x2_zero(v));
+}
+
+/** Lanes 2 and 3 of `v` moved to lanes 0 and 1. */
+@inline
+export function highHalf(v: v128): v128 {
+  return i32x4.shuffle(v, v, 2, 3, 2, 3);
+}
+
+/** Lanes 0, 1 of `lo` and lanes 0, 1 of `hi` as one f32x4. */
+@inline
+export function joinHalves(lo: v128, hi: v128): v128 {
+  return i32x4.shuffle(lo, hi, 0, 1, 4, 5);
 }
 
 /** Four floats at `p`, `p + s`, `p + 2s`, `p + 3s` (s a byte stride). */
