@@ -7,6 +7,10 @@ Deno.test("kernelIsa() defaults to the exact simd path on an engine with wasm SI
   assert.equal(kernelIsa(), supportedIsas().includes("simd") ? "simd" : "scalar");
 });
 
+Deno.test("supportedIsas() lists relaxed-simd first on Deno, which validates relaxed SIMD", () => {
+  assert.deepEqual(supportedIsas(), ["relaxed-simd", "simd", "scalar"]);
+});
+
 Deno.test("wasmKernels() loads each path's module and none on the scalar path", () => {
   for (const isa of supportedIsas()) {
     const k = withIsa(isa, () => wasmKernels());

@@ -13,6 +13,7 @@ import type { RegisteredOp } from "../op.ts";
 import { UnsupportedOpError } from "../../errors/mod.ts";
 import { type BigUnaryLoop, defineUnary, noParams, type UnaryLoop } from "./_unary.ts";
 import { erf } from "./erf.ts";
+import { erfFromTable } from "./erf_table.ts";
 import { mapF32 } from "../../wasm/map.ts";
 
 /** One `alpha` parameter. */
@@ -124,7 +125,9 @@ const geluF: UnaryLoop<GeluParams> = (x, y, p) => {
       y[i] = 0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v)));
     }
   } else {
-    for (let i = 0; i < x.length; i++) y[i] = 0.5 * x[i] * (1 + erf(x[i] * SQRT1_2));
+    // float64 keeps the series' precision; narrower types take the table step (erf_table.ts)
+    const e = y instanceof Float64Array ? erf : erfFromTable;
+    for (let i = 0; i < x.length; i++) y[i] = 0.5 * x[i] * (1 + e(x[i] * SQRT1_2));
   }
 };
 const mishF: UnaryLoop<null> = (x, y) => {

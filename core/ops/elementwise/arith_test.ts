@@ -69,6 +69,16 @@ Deno.test("Pow keeps the base type for mixed base and exponent types", () => {
   assert.deepEqual(values(d), [-2147483648, 0]);
 });
 
+Deno.test("Pow squares float32 as Math.pow(x, 2) rounded to float32, edge values included", () => {
+  const xs = [0, -0, 1.5, -3.25e-7, 1e20, -2e19, 1e-30, NaN, Infinity, -Infinity, 16777217];
+  for (const e of [f32([], [2]), f32([1, 1], [2])]) {
+    const [y] = runOp(pow, [f32([xs.length], xs), e]);
+    const want = Float32Array.from(xs, (v) => Math.pow(Math.fround(v), 2));
+    assert.deepEqual(y.shape, e.rank === 2 ? [1, xs.length] : [xs.length]);
+    assert.deepEqual([...(y.data as Float32Array)], [...want]);
+  }
+});
+
 Deno.test("Sum and Mean broadcast three inputs; Max propagates NaN", () => {
   const [s] = runOp(sum, [f32([2, 1], [1, 2]), f32([3], [10, 20, 30]), f32([], [100])]);
   assert.deepEqual(s.shape, [2, 3]);

@@ -4,16 +4,19 @@
  * Before opset 13 the input is coerced to 2-D at `axis` (default 1) and normalised over
  * the flattened trailing block; from opset 13 normalisation runs along the single `axis`
  * (default -1). Both are an `[outer, r, inner]` view: the trailing block is `inner == 1`.
- * Softmax subtracts the maximum before exponentiating.
+ * Softmax subtracts the maximum before exponentiating. Float32 Softmax over contiguous
+ * rows runs in the wasm kernels (a vector exponential within a float32 ulp or two of
+ * Math.exp) when they are loaded; the loops below are the scalar path.
  *
  * @module
  */
 import { defineOp, type ParseContext, type TypedOp } from "../op.ts";
 import { normalizeAxis, required, where } from "../_util.ts";
-import { fromFloat32, Tensor } from "../../ir/tensor.ts";
+import { asFloat32, fromFloat32, Tensor } from "../../ir/tensor.ts";
 import type { NumberArray } from "../../ir/dtype.ts";
 import { KernelError } from "../../errors/mod.ts";
 import { numericSource } from "./_numeric.ts";
+import { softmaxRowsWasm } from "./_softmax_wasm.ts";
 
 /** Which normalisation to apply. */
 export type SoftmaxMode = "softmax" | "log" | "hard";
@@ -151,6 +154,10 @@ export function softmaxTensor(
   } else {
     r = x.shape[a];
     for (let d = a + 1; d < rank; d++) inner *= x.shape[d];
+  }
+  if (mode === "softmax" && inner === 1 && r > 0 && x.is("f32")) {
+    const y = softmaxRowsWasm(asFloat32(x), r);
+    if (y) return new Tensor("f32", x.shape, y);
   }
   const src = numericSource(x, where(ctx));
   const view = { outer, r, inner };

@@ -17,3 +17,4 @@ export {
   toI16,
 } from "./qgemm";
 export { dequantize, quantize, requantNpu, requantQdq } from "./requant";
+export { softmaxRows } from "./softmax";

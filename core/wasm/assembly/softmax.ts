@@ -1,0 +1,90 @@
+// Softmax over contiguous float32 rows with a vector exponential (not Math.exp's bits:
+// the float executor's contract is conformance and onnxruntime agreement, see kernels.ts).
+
+// exp(x) = 2ⁿ·e^r with n = round(x/ln2), r = x − n·ln2 (|r| <= ln2/2): ln2 split in two
+// (Cody–Waite) so n·LN2_HI is exact for |n| < 2¹⁵; e^r by its Taylor series to r⁷, whose
+// first omitted term r⁸/8! < 6e-9 stays below half a float32 ulp.
+const LOG2E: f32 = 1.44269504;
+const LN2_HI: f32 = 0.693359375;
+const LN2_LO: f32 = -2.12194440e-4;
+/** Below this, e^x is under the smallest normal float32: the result is 0. */
+const UNDER: f32 = -87.33;
+/** Above this, e^x overflows float32. */
+const OVER: f32 = 88.72;
+
+/** e^x in each lane (NaN stays NaN, −∞ gives 0, +∞ gives +∞). */
+@inline
+export function exp4(x: v128): v128 {
+  const xc = f32x4.min(f32x4.max(x, f32x4.splat(UNDER)), f32x4.splat(OVER));
+  const n = f32x4.nearest(f32x4.mul(xc, f32x4.splat(LOG2E)));
+  let r = f32x4.sub(xc, f32x4.mul(n, f32x4.splat(LN2_HI)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
+  let p = f32x4.splat(1.0 / 5040);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 720));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 120));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 24));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 6));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(0.5));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1));
+  // 2ⁿ as a float32 exponent field; n in [−126, 128]: 128 only at OVER, where
+  // 2¹²⁷·e^r·2 is split as two multiplies so no lane builds an infinite scale
+  const ni = i32x4.trunc_sat_f32x4_s(n);
+  const half = i32x4.shr_s(ni, 1);
+  const s1 = i32x4.shl(i32x4.add(half, i32x4.splat(127)), 23);
+  const s2 = i32x4.shl(i32x4.add(i32x4.sub(ni, half), i32x4.splat(127)), 23);
+  const y = f32x4.mul(f32x4.mul(p, s1), s2);
+  const under = f32x4.lt(x, f32x4.splat(UNDER));
+  const over = f32x4.gt(x, f32x4.splat(OVER));
+  return v128.bitselect(
+    f32x4.splat(Infinity),
+    v128.andnot(y, under),
+    over,
+  );
+}
+
+/**
+ * y[row] = e^(x − max) / Σ e^(x − max) for `rows` contiguous rows of `r` floats (in
+ * place allowed). The sum runs in float64 lanes.
+ */
+export function softmaxRows(x: usize, y: usize, rows: i32, r: i32): void {
+  const body = r & ~3;
+  for (let row = 0; row < rows; row++) {
+    const xr = x + <usize>(row * r) * 4;
+    const yr = y + <usize>(row * r) * 4;
+    let m = load<f32>(xr);
+    if (body > 0) {
+      let mv = v128.load(xr);
+      for (let j = 4; j < body; j += 4) mv = f32x4.max(mv, v128.load(xr + (<usize>j << 2)));
+      m = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)),
+        max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
+    }
+    for (let j = body; j < r; j++) m = max(m, load<f32>(xr + (<usize>j << 2)));
+    const mv = f32x4.splat(m);
+    let s = f64x2.splat(0);
+    for (let j = 0; j < body; j += 4) {
+      const o = <usize>j << 2;
+      const e = exp4(f32x4.sub(v128.load(xr + o), mv));
+      v128.store(yr + o, e);
+      s = f64x2.add(s, f64x2.add(f64x2.promote_low_f32x4(e),
+        f64x2.promote_low_f32x4(i32x4.shuffle(e, e, 2, 3, 2, 3))));
+    }
+    let sum = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+    for (let j = body; j < r; j++) {
+      const o = <usize>j << 2;
+      const e = f32x4.extract_lane(exp4(f32x4.splat(load<f32>(xr + o) - m)), 0);
+      store<f32>(yr + o, e);
+      sum += <f64>e;
+    }
+    const inv = f32x4.splat(<f32>(1 / sum));
+    for (let j = 0; j < body; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(yr + o, f32x4.mul(v128.load(yr + o), inv));
+    }
+    const invS = <f32>(1 / sum);
+    for (let j = body; j < r; j++) {
+      const o = <usize>j << 2;
+      store<f32>(yr + o, load<f32>(yr + o) * invS);
+    }
+  }
+}
