@@ -12,6 +12,7 @@
  * @module
  */
 import type { Model } from "../../ir/graph.ts";
+import type { NodeSpec } from "../../ir/builder.ts";
 import { listedCapabilities, opCapabilities } from "../../quant/op_capabilities.ts";
 import type { Target } from "../../../targets/target.ts";
 import type { Rng } from "../rng.ts";
@@ -111,6 +112,8 @@ export interface GeneratedModel {
   readonly inputs: readonly { readonly name: string; readonly shape: readonly number[] }[];
   /** Operator types of the nodes, in order. */
   readonly ops: readonly string[];
+  /** Per graph output, the operator types of the nodes it depends on (graph reachability). */
+  readonly upstream: Readonly<Record<string, readonly string[]>>;
 }
 
 const FUSIBLE_TAILS = ["Relu", "Clip"];
@@ -184,7 +187,25 @@ export function generateModel(
     model: d.toModel(name, outputs),
     inputs: d.inputs.map((t) => ({ name: t.name, shape: t.shape })),
     ops: d.nodes.map((n) => n.opType),
+    upstream: Object.fromEntries(outputs.map((t) => [t.name, upstreamOps(d, t.name)])),
   };
+}
+
+/** Operator types of the nodes `tensor` depends on, sorted and without repeats. */
+function upstreamOps(d: Draft, tensor: string): string[] {
+  const producer = new Map<string, NodeSpec>();
+  for (const n of d.nodes) for (const o of n.outputs) producer.set(o, n);
+  const seen = new Set<NodeSpec>();
+  const types = new Set<string>();
+  const stack = [tensor];
+  while (stack.length > 0) {
+    const n = producer.get(stack.pop()!);
+    if (!n || seen.has(n)) continue;
+    seen.add(n);
+    types.add(n.opType);
+    stack.push(...n.inputs);
+  }
+  return [...types].sort();
 }
 
 function sameShape(a: DraftTensor, b: DraftTensor): boolean {

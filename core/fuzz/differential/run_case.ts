@@ -105,6 +105,8 @@ export interface CaseResult {
   readonly index: number;
   readonly target: string;
   readonly ops: readonly string[];
+  /** Per graph output, the operator types it depends on (`GeneratedModel.upstream`). */
+  readonly upstream: Readonly<Record<string, readonly string[]>>;
   readonly note: string;
   readonly outcome: CaseOutcome;
   readonly ms: number;
@@ -262,7 +264,13 @@ export async function runDifferentialCase(
 ): Promise<CaseResult> {
   const t0 = performance.now();
   const c = makeDifferentialCase(seed, index, ctx);
-  const head = { index, target: c.target.name, ops: c.model.ops, note: c.config.note };
+  const head = {
+    index,
+    target: c.target.name,
+    ops: c.model.ops,
+    upstream: c.model.upstream,
+    note: c.config.note,
+  };
   const done = (outcome: CaseOutcome): CaseResult => ({
     ...head,
     outcome,
