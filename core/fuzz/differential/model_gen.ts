@@ -21,6 +21,8 @@ import type { Recipe } from "./recipe.ts";
 import { ELEMENTWISE_RECIPES, unary } from "./recipes_elementwise.ts";
 import { MOVE_RECIPES } from "./recipes_move.ts";
 import { NN_RECIPES } from "./recipes_nn.ts";
+import { LOGIC_RECIPES } from "./recipes_logic.ts";
+import { INDEX_RECIPES } from "./recipes_index.ts";
 
 /** Operators of the AXera lists the generator does not make, and why. */
 export const NOT_GENERATED: Readonly<Record<string, string>> = {
@@ -34,16 +36,8 @@ export const NOT_GENERATED: Readonly<Record<string, string>> = {
   GroupNormalization: `ONNX opset 18; the generated models declare opset ${DRAFT_OPSET}`,
   RMSNormalization: `ONNX opset 23; the generated models declare opset ${DRAFT_OPSET}`,
   RotaryEmbedding: `ONNX opset 23; the generated models declare opset ${DRAFT_OPSET}`,
-  ArgMax: "integer output: the comparisons are over float tensors",
-  ArgMin: "integer output: the comparisons are over float tensors",
-  TopK: "its indices output is integer",
-  Cast: "float to integer and back is a rounding the step-function class already covers",
   Constant: "folded into an initializer by the frontend before quantization",
   ConstantOfShape: "folded into an initializer by the frontend before quantization",
-  And: "boolean logic: not generated yet (comparisons feeding Where are)",
-  Not: "boolean logic: not generated yet (comparisons feeding Where are)",
-  Xor: "boolean logic: not generated yet (comparisons feeding Where are)",
-  GatherND: "index tensors of their own layout: not generated yet",
   ScatterElements: "index tensors of their own layout: not generated yet",
   ScatterND: "index tensors of their own layout: not generated yet",
   GridSample: "sampling grids: not generated yet",
@@ -55,6 +49,8 @@ const RECIPES: Readonly<Record<string, Recipe>> = {
   ...NN_RECIPES,
   ...ELEMENTWISE_RECIPES,
   ...MOVE_RECIPES,
+  ...LOGIC_RECIPES,
+  ...INDEX_RECIPES,
 };
 
 function recipeOf(op: string): Recipe | undefined {
