@@ -122,6 +122,8 @@ export interface DifferentialReport {
   readonly failures: readonly CaseResult[];
   /** Nodes generated per operator type. */
   readonly ops: Readonly<Record<string, number>>;
+  /** Per operator type, the cases containing it per outcome kind (as in `counts`). */
+  readonly byOperator: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly wallMs: number;
 }
 
@@ -150,6 +152,7 @@ export async function runDifferential(opts: DifferentialOptions): Promise<Differ
   const excluded: Record<string, number> = {};
   const failures: CaseResult[] = [];
   const ops: Record<string, number> = {};
+  const byOperator: Record<string, Record<string, number>> = {};
   const first = opts.first ?? 0;
   for (let index = first; index < first + opts.cases; index++) {
     const dir = await Deno.makeTempDir({ prefix: "axb_diff_" });
@@ -170,6 +173,10 @@ export async function runDifferential(opts: DifferentialOptions): Promise<Differ
       if (open.length === 0) kind = "excluded";
     }
     counts[kind] = (counts[kind] ?? 0) + 1;
+    for (const op of new Set(r.ops)) {
+      const row = byOperator[op] ??= {};
+      row[kind] = (row[kind] ?? 0) + 1;
+    }
     if (kind === "disagree" || kind === "crash" || kind === "peer-error") failures.push(r);
     results.push(r);
     opts.onCase?.(r);
@@ -181,6 +188,7 @@ export async function runDifferential(opts: DifferentialOptions): Promise<Differ
     excluded,
     failures,
     ops,
+    byOperator,
     wallMs: performance.now() - t0,
   };
 }
@@ -196,9 +204,19 @@ export function describeFailure(seed: number, r: CaseResult): string {
   return `${head}: ${o.kind}: ${"message" in o ? o.message : ""}`;
 }
 
+const KINDS = ["agree", "disagree", "excluded", "refused", "peer-error", "crash"];
+
+/** Per operator type, one line: the cases containing it per outcome kind (kinds seen only). */
+export function formatByOperator(r: DifferentialReport): string {
+  return Object.keys(r.byOperator).sort().map((op) => {
+    const row = r.byOperator[op];
+    return `${op}: ${KINDS.filter((k) => row[k]).map((k) => `${k} ${row[k]}`).join(", ")}`;
+  }).join("\n");
+}
+
 /** The report as text: outcomes, exclusions, slowest case, then every failure. */
 export function formatDifferentialReport(r: DifferentialReport): string {
-  const kinds = ["agree", "disagree", "excluded", "refused", "peer-error", "crash"];
+  const kinds = KINDS;
   const lines = [
     `differential seed ${r.seed}: ${r.results.length} cases: ` +
     kinds.map((k) => `${k} ${r.counts[k] ?? 0}`).join(", "),

@@ -3,7 +3,7 @@
  * on the outputs it feeds.
  */
 import { strict as assert } from "node:assert";
-import { exclusionOf } from "./campaign.ts";
+import { type DifferentialReport, exclusionOf, formatByOperator } from "./campaign.ts";
 import type { CaseResult, Disagreement } from "./run_case.ts";
 
 /** in0 → Floor → a; in0 → Tanh → b (two outputs, one fed by the step operator). */
@@ -60,4 +60,18 @@ Deno.test("exclusionOf() sets a quant disagreement apart when rounded inputs mak
     "CPU subgraph in float where the QDQ graph quantizes",
   );
   assert.equal(exclusionOf(CASE, d(false)), undefined);
+});
+
+Deno.test("formatByOperator() lists each operator's cases per outcome, sorted by name", () => {
+  const report: DifferentialReport = {
+    seed: 1,
+    results: [],
+    counts: {},
+    excluded: {},
+    failures: [],
+    ops: {},
+    byOperator: { Tanh: { agree: 3 }, Floor: { agree: 1, excluded: 2 } },
+    wallMs: 0,
+  };
+  assert.equal(formatByOperator(report), "Floor: agree 1, excluded 2\nTanh: agree 3");
 });
