@@ -204,6 +204,7 @@ export function describeFailure(seed: number, r: CaseResult): string {
   return `${head}: ${o.kind}: ${"message" in o ? o.message : ""}`;
 }
 
+/** Outcome kinds in report order. */
 const KINDS = ["agree", "disagree", "excluded", "refused", "peer-error", "crash"];
 
 /** Per operator type, one line: the cases containing it per outcome kind (kinds seen only). */
@@ -216,10 +217,9 @@ export function formatByOperator(r: DifferentialReport): string {
 
 /** The report as text: outcomes, exclusions, slowest case, then every failure. */
 export function formatDifferentialReport(r: DifferentialReport): string {
-  const kinds = KINDS;
   const lines = [
     `differential seed ${r.seed}: ${r.results.length} cases: ` +
-    kinds.map((k) => `${k} ${r.counts[k] ?? 0}`).join(", "),
+    KINDS.map((k) => `${k} ${r.counts[k] ?? 0}`).join(", "),
   ];
   for (const x of EXCLUSIONS) {
     lines.push(`excluded "${x.name}": ${r.excluded[x.name] ?? 0} (${x.reason})`);
