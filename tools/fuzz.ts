@@ -14,7 +14,9 @@
  * targets, each compared three ways with onnxruntime-node and the float executor; prints
  * the outcome counts and every disagreement, and exits 1 when there was one.
  *
- *     deno task fuzz --differential [--seed N] [--cases N] [--first N]
+ *     deno task fuzz --differential [--seed N] [--cases N] [--first N] [--by-operator]
+ *
+ * `--by-operator` adds one line per operator type: the cases containing it per outcome.
  *
  * @module
  */
@@ -25,6 +27,7 @@ import { formatReport, runFuzz } from "../core/fuzz/runner.ts";
 import {
   describeFailure,
   exclusionOf,
+  formatByOperator,
   formatDifferentialReport,
   runDifferential,
 } from "../core/fuzz/differential/campaign.ts";
@@ -48,6 +51,7 @@ const { values } = parseArgs({
     differential: { type: "boolean", default: false },
     cases: { type: "string", default: "200" },
     first: { type: "string", default: "0" },
+    "by-operator": { type: "boolean", default: false },
   },
 });
 
@@ -82,6 +86,7 @@ if (values.differential) {
     },
   });
   console.log(formatDifferentialReport(report));
+  if (values["by-operator"]) console.log(formatByOperator(report));
   Deno.exit(report.failures.length > 0 ? 1 : 0);
 }
 

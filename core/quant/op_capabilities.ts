@@ -14,6 +14,8 @@
  * - `boundsActivation`: folds into its producer's requantization as code bounds.
  * - `weight`: which input is a weight quantized S8 per channel (and along which axis,
  *   from the node's typed attributes), which input is its S32 bias.
+ * - `fill`: a shared-parameter operator that writes a constant of its own into its output
+ *   (Pad in constant mode): the value the quantizer's shared range must cover.
  * - `cost`: the hardware unit class a cost model charges the operator to.
  *
  * Operators not listed have their own parameters, no integer kernel, no table, and
@@ -23,6 +25,7 @@
  */
 import type { Node } from "../ir/graph.ts";
 import { attrReader } from "../ir/attribute.ts";
+import { asFloat32, type Tensor } from "../ir/tensor.ts";
 import { parseGemmAttrs } from "../ops/nn/matmul.ts";
 
 /** Ids of the emulator's integer kernels (implemented in `integer_steps.ts`). */
@@ -73,6 +76,15 @@ export interface OpCapabilities {
   readonly boundsActivation: boolean;
   /** Per-channel weight and bias inputs. */
   readonly weight?: WeightRule;
+  /**
+   * The constant a shared-parameter node writes into its output besides its input's values
+   * (undefined when it writes none), given the node's opset and its constant inputs.
+   */
+  readonly fill?: (
+    node: Node,
+    opset: number,
+    constant: (name: string) => Tensor | undefined,
+  ) => number | undefined;
   /** Unit class for cost models. */
   readonly cost: CostClass;
 }
@@ -108,6 +120,23 @@ const MATMUL_WEIGHT: WeightRule = {
   input: 1,
   axis: (_node, shape) => (shape.length === 2 ? 1 : undefined),
 };
+
+/**
+ * Pad's fill value: the `constant_value` input (opset 11 on) or the `value` attribute
+ * (before), 0 when absent; none in the reflect, edge and wrap modes, which copy input values.
+ */
+function padFill(
+  node: Node,
+  opset: number,
+  constant: (name: string) => Tensor | undefined,
+): number | undefined {
+  const a = attrReader(node.attrs, node.name, node.opType);
+  if (a.string("mode", "constant") !== "constant") return undefined;
+  if (opset < 11) return a.float("value", 0);
+  const name = node.inputs[2];
+  const t = name ? constant(name) : undefined;
+  return t && t.size > 0 ? asFloat32(t)[0] : 0;
+}
 
 const TABLE: Readonly<Record<string, OpCapabilities>> = {
   // MAC-array operators with per-channel weights
@@ -187,7 +216,7 @@ const TABLE: Readonly<Record<string, OpCapabilities>> = {
   SpaceToDepth: shared(),
   Tile: shared(),
   Expand: shared(),
-  Pad: shared(),
+  Pad: op({ scales: "shared", cost: "move", fill: padFill }),
   Identity: shared("folded"),
   MaxPool: shared("vector"),
   GlobalMaxPool: shared("vector"),

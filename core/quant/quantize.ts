@@ -13,7 +13,8 @@
  *   quantized activations, so `x + 3` before a Clip keeps parameters of its own);
  * - operators with shared parameters (data movement) share their input's parameters; a
  *   chain of them forms one group whose precision is the highest any member needs
- *   (their own layer_configs setting is ignored, as pulsar2 documents);
+ *   (their own layer_configs setting is ignored, as pulsar2 documents); a member that
+ *   writes a constant of its own (Pad's fill value) widens the group's range to cover it;
  * - a tensor's precision is its producer's output precision raised to what its
  *   consumers ask for (U8 < U16 < FP32);
  * - weights are S8 symmetric per output channel along the axis of the operator's
@@ -90,6 +91,8 @@ export function quantizeModel(
   const g = model.graph;
   const consumers = g.consumers();
   const groups = sharedGroups(g, stats);
+  const opset = opsetOf(model, "");
+  const fills = groupFills(g, stats, groups, opset);
   const numeric = opts.numeric ?? ASYMMETRIC_NUMERIC;
   const precision = groupPrecisions(g, stats, groups, opts.precision);
   for (const [t, p] of opts.tensorPrecision ?? []) {
@@ -110,7 +113,6 @@ export function quantizeModel(
   });
   const operandOf = plannedOperands(g, isQuantized, plan);
   const fused = new Set<string>();
-  const opset = opsetOf(model, "");
   for (const n of g.nodes) {
     const out = n.outputs[0];
     if (!out || !stats.has(out) || keptFloat.has(out)) continue;
@@ -128,11 +130,12 @@ export function quantizeModel(
     }
     const fixed = opts.fixedActivations?.get(root);
     const s = stats.get(root) ?? stats.get(name)!;
-    const r = fixed
-      ? fixedRange(fixed)
-      : opts.method === "Percentile" && opts.percentile !== undefined && s.histogram
-      ? percentileRange(s.histogram, s.observed, opts.percentile)
-      : rangeFor(opts.method, s.observed, s.histogram, prec);
+    const r = fixed ? fixedRange(fixed) : covering(
+      opts.method === "Percentile" && opts.percentile !== undefined && s.histogram
+        ? percentileRange(s.histogram, s.observed, opts.percentile)
+        : rangeFor(opts.method, s.observed, s.histogram, prec),
+      fills.get(root),
+    );
     const a = fixed ?? affineFromRange(r.min, r.max, prec);
     activations.set(name, {
       kind: "quant",
@@ -147,6 +150,43 @@ export function quantizeModel(
   }
   const constants = quantizeConstants(g, plan, activations, opts.refineWeightThreshold);
   return { model, activations, constants, fused };
+}
+
+/** `r` widened to include `values`. */
+function covering(
+  r: { min: number; max: number },
+  values: readonly number[] | undefined,
+): { min: number; max: number } {
+  if (!values) return r;
+  return { min: Math.min(r.min, ...values), max: Math.max(r.max, ...values) };
+}
+
+/**
+ * The constants each shared group's members write of their own (a constant-mode Pad's fill
+ * value), per group root. The group's range is widened to cover them rather than giving
+ * such a node parameters of its own: the node then stays a pure move of codes, the fill
+ * value's code is exact instead of saturating at the end of its input's range (-1 padded
+ * after a Softplus would read 0), and no requantization (a rounding of every value, not
+ * only the padded ones) enters a chain the table promises to run on codes. The price is a
+ * coarser step for the group when the value lies outside the calibrated range.
+ */
+function groupFills(
+  g: Graph,
+  stats: ReadonlyMap<string, TensorStats>,
+  groups: Groups,
+  opset: number,
+): Map<string, number[]> {
+  const fills = new Map<string, number[]>();
+  for (const n of g.nodes) {
+    const fill = nodeCapabilities(n).fill;
+    const out = n.outputs[0];
+    if (!fill || !n.inputs[0] || !stats.has(n.inputs[0]) || !out || !stats.has(out)) continue;
+    const v = fill(n, opset, (name) => g.initializers.get(name));
+    if (v === undefined || !Number.isFinite(v)) continue;
+    const root = groups.find(out);
+    fills.set(root, [...(fills.get(root) ?? []), v]);
+  }
+  return fills;
 }
 
 /** The float range the codes of fixed parameters cover. */

@@ -1,6 +1,7 @@
 /**
  * Helpers of the differential runner: batches of feeds and outputs, the peer over a batch,
- * a model with the config's processors, and small formatting.
+ * a model with the config's processors, the compiled model's runtime-format feeds, inputs
+ * rounded to their QDQ grids, and small formatting.
  *
  * @module
  */
@@ -11,8 +12,13 @@ import type { BuildConfig } from "../../config/build_config.ts";
 import { applyInputProcessors, applyOutputProcessors } from "../../preprocess/mod.ts";
 import { concatBatch } from "../../container/batch.ts";
 import { createLogger } from "../../util/log.ts";
-import type { PeerRuntime } from "./run_case.ts";
 import { similarity } from "../../report/metrics.ts";
+import type { CaseContext, GeneratedCase, PeerRuntime } from "./run_case.ts";
+import { runtimeSample } from "../../build/runtime_sample.ts";
+import { randomTensor } from "../../io/random_tensor.ts";
+import { modelRunner } from "../../run/model_runner.ts";
+import { activationParams, type QuantModel } from "../../quant/quant_model.ts";
+import { dequantizeTensor, quantizeTensor } from "../../quant/codes.ts";
 
 /** Per-sample tensors joined along the batch axis 0. */
 export function byBatch(parts: readonly Map<string, Tensor>[]): Map<string, Tensor> {
@@ -48,6 +54,22 @@ export function withProcessors(model: Model, config: BuildConfig): Model {
   return m;
 }
 
+/**
+ * `feeds` with every float input that `params` quantizes rounded to its grid (quantized and
+ * dequantized), as the QDQ graph's first QuantizeLinear rounds it.
+ */
+export function onInputGrids(
+  feeds: ReadonlyMap<string, Tensor>,
+  params: QuantModel,
+): Map<string, Tensor> {
+  return new Map(
+    [...feeds].map(([name, t]) => {
+      const p = activationParams(params, name);
+      return [name, p && t.dtype === "f32" ? dequantizeTensor(quantizeTensor(t, p), p) : t];
+    }),
+  );
+}
+
 /** The first line of an error's message. */
 export function firstLine(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).trim().split("\n")[0];
@@ -67,4 +89,31 @@ export function spread(x: Float32Array): number {
 /** Cosine similarity, in float64, of two equally long vectors (1 when both are zero). */
 export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return similarity(a, b).cosine;
+}
+
+/** Runtime-format feeds of the compiled model for each model-format sample. */
+export function runtimeFeeds(
+  c: GeneratedCase,
+  ctx: CaseContext,
+  processors: Parameters<typeof runtimeSample>[2],
+  compiled: Model,
+  samples: readonly Map<string, Tensor>[],
+  seed: number,
+): Map<string, Tensor>[] {
+  const runner = modelRunner(compiled, ctx.registry, "compiled.axmodel");
+  return samples.map((s, k) => {
+    const converted = runtimeSample(s, c.model.model.graph.inputs, processors, ctx.registry);
+    const feeds = new Map<string, Tensor>();
+    for (const v of runner.inputs) {
+      const r = converted.get(v.name);
+      if (r?.ok) {
+        feeds.set(v.name, r.tensor);
+        continue;
+      }
+      const t = v.type && !("kind" in v.type) ? v.type : undefined;
+      const shape = (t?.shape ?? []).map((d, i) => (typeof d === "number" ? (i === 0 ? 1 : d) : 1));
+      feeds.set(v.name, randomTensor(t?.dtype ?? "f32", shape, seed + k));
+    }
+    return feeds;
+  });
 }

@@ -18,6 +18,9 @@ import type { GeneratedModel } from "./model_gen.ts";
 export type Precision = "U8" | "U16" | "S16" | "FP32";
 const PRECISIONS: readonly Precision[] = ["U8", "U16", "S16", "FP32"];
 
+/** Operators whose generated constant indices carry batch 1 (the model runs at batch 1). */
+const BATCH_ONE_OPS: ReadonlySet<string> = new Set(["GatherElements", "GatherND"]);
+
 /** One generated config. */
 export interface GeneratedConfig {
   /** The config as written (without `quant.input_configs`, which the runner adds). */
@@ -129,8 +132,9 @@ export function generateConfig(rng: Rng, m: GeneratedModel, target: Target): Gen
     raw.input_processors = [ip];
     notes.push(`input_processors ${JSON.stringify(ip)}`);
   }
-  // GatherElements' constant indices carry batch 1: the model only runs at batch 1
-  const batched = rng.chance(0.25) && !m.ops.includes("GatherElements");
+  // GatherElements' and GatherND's constant indices carry batch 1: the model only runs at
+  // batch 1
+  const batched = rng.chance(0.25) && !m.ops.some((op) => BATCH_ONE_OPS.has(op));
   const outputs = g.outputs;
   if (rng.chance(0.25)) {
     const o = rng.pick(outputs);

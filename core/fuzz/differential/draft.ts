@@ -1,8 +1,10 @@
 /**
  * A model under construction for the differential generator: the float tensors made so far
  * (with their static shapes, which the recipes read to choose valid attributes), the nodes
- * and the constants. Every tensor is float32; integer tensors (shapes, indices) are
- * constants.
+ * and the constants. Activations are float32, except a comparison's or a logical
+ * operator's bool result and an integer result (ArgMax's and TopK's int64 indices, a Cast
+ * to an integer type), which the recipes turn back into float32 (Where, Cast) before a
+ * graph output; shapes and indices are integer constants.
  *
  * @module
  */
@@ -18,9 +20,12 @@ export interface DraftTensor {
   readonly shape: readonly number[];
   /** True when every value is > 0 (a guard for Sqrt, Log, Reciprocal). */
   readonly positive: boolean;
-  /** A comparison's result is bool; everything else is float32. */
-  readonly dtype: "f32" | "bool";
+  /** A comparison's result is bool, an index or integer cast "int"; everything else f32. */
+  readonly dtype: DraftDType;
 }
+
+/** Element types of draft tensors. */
+export type DraftDType = "f32" | "bool" | "int";
 
 /** The opset the generated models declare (onnxruntime-node 1.22 runs it). */
 export const DRAFT_OPSET = 17;
@@ -92,7 +97,11 @@ export class Draft {
   node(
     opType: string,
     inputs: readonly (DraftTensor | string)[],
-    outputs: readonly { shape: readonly number[]; positive?: boolean; dtype?: "bool" }[],
+    outputs: readonly {
+      shape: readonly number[];
+      positive?: boolean;
+      dtype?: Exclude<DraftDType, "f32">;
+    }[],
     attrs: Record<string, Attribute> = {},
   ): DraftTensor[] {
     const index = this.nodes.length;

@@ -12,6 +12,7 @@
  * @module
  */
 import type { Model } from "../../ir/graph.ts";
+import type { NodeSpec } from "../../ir/builder.ts";
 import { listedCapabilities, opCapabilities } from "../../quant/op_capabilities.ts";
 import type { Target } from "../../../targets/target.ts";
 import type { Rng } from "../rng.ts";
@@ -20,6 +21,8 @@ import type { Recipe } from "./recipe.ts";
 import { ELEMENTWISE_RECIPES, unary } from "./recipes_elementwise.ts";
 import { MOVE_RECIPES } from "./recipes_move.ts";
 import { NN_RECIPES } from "./recipes_nn.ts";
+import { LOGIC_RECIPES } from "./recipes_logic.ts";
+import { INDEX_RECIPES } from "./recipes_index.ts";
 
 /** Operators of the AXera lists the generator does not make, and why. */
 export const NOT_GENERATED: Readonly<Record<string, string>> = {
@@ -33,16 +36,8 @@ export const NOT_GENERATED: Readonly<Record<string, string>> = {
   GroupNormalization: `ONNX opset 18; the generated models declare opset ${DRAFT_OPSET}`,
   RMSNormalization: `ONNX opset 23; the generated models declare opset ${DRAFT_OPSET}`,
   RotaryEmbedding: `ONNX opset 23; the generated models declare opset ${DRAFT_OPSET}`,
-  ArgMax: "integer output: the comparisons are over float tensors",
-  ArgMin: "integer output: the comparisons are over float tensors",
-  TopK: "its indices output is integer",
-  Cast: "float to integer and back is a rounding the step-function class already covers",
   Constant: "folded into an initializer by the frontend before quantization",
   ConstantOfShape: "folded into an initializer by the frontend before quantization",
-  And: "boolean logic: not generated yet (comparisons feeding Where are)",
-  Not: "boolean logic: not generated yet (comparisons feeding Where are)",
-  Xor: "boolean logic: not generated yet (comparisons feeding Where are)",
-  GatherND: "index tensors of their own layout: not generated yet",
   ScatterElements: "index tensors of their own layout: not generated yet",
   ScatterND: "index tensors of their own layout: not generated yet",
   GridSample: "sampling grids: not generated yet",
@@ -54,6 +49,8 @@ const RECIPES: Readonly<Record<string, Recipe>> = {
   ...NN_RECIPES,
   ...ELEMENTWISE_RECIPES,
   ...MOVE_RECIPES,
+  ...LOGIC_RECIPES,
+  ...INDEX_RECIPES,
 };
 
 function recipeOf(op: string): Recipe | undefined {
@@ -111,6 +108,8 @@ export interface GeneratedModel {
   readonly inputs: readonly { readonly name: string; readonly shape: readonly number[] }[];
   /** Operator types of the nodes, in order. */
   readonly ops: readonly string[];
+  /** Per graph output, the operator types of the nodes it depends on (graph reachability). */
+  readonly upstream: Readonly<Record<string, readonly string[]>>;
 }
 
 const FUSIBLE_TAILS = ["Relu", "Clip"];
@@ -184,7 +183,25 @@ export function generateModel(
     model: d.toModel(name, outputs),
     inputs: d.inputs.map((t) => ({ name: t.name, shape: t.shape })),
     ops: d.nodes.map((n) => n.opType),
+    upstream: Object.fromEntries(outputs.map((t) => [t.name, upstreamOps(d, t.name)])),
   };
+}
+
+/** Operator types of the nodes `tensor` depends on, sorted and without repeats. */
+function upstreamOps(d: Draft, tensor: string): string[] {
+  const producer = new Map<string, NodeSpec>();
+  for (const n of d.nodes) for (const o of n.outputs) producer.set(o, n);
+  const seen = new Set<NodeSpec>();
+  const types = new Set<string>();
+  const stack = [tensor];
+  while (stack.length > 0) {
+    const n = producer.get(stack.pop()!);
+    if (!n || seen.has(n)) continue;
+    seen.add(n);
+    types.add(n.opType);
+    stack.push(...n.inputs);
+  }
+  return [...types].sort();
 }
 
 function sameShape(a: DraftTensor, b: DraftTensor): boolean {

@@ -32,7 +32,7 @@ function broadcastShape(d: Draft, a: readonly number[]): number[] {
  * The second operand: another activation of the same rank that broadcasts into `a` (same
  * rank, so both keep their batch on axis 0), else a constant.
  */
-function operand(d: Draft, a: DraftTensor, lo: number, hi: number): DraftTensor | string {
+export function operand(d: Draft, a: DraftTensor, lo: number, hi: number): DraftTensor | string {
   if (d.rng.chance(0.5)) {
     const b = d.pick((t) =>
       t !== a && t.shape.length === a.shape.length && broadcastsInto(t.shape, a.shape)

@@ -18,15 +18,22 @@ import { encodeModel, saveModel } from "../../onnx/save.ts";
 import { loadModel } from "../../onnx/load.ts";
 import { resolveBuildConfig } from "../../config/resolve.ts";
 import { runBuild } from "../../build/build.ts";
-import { runtimeSample } from "../../build/runtime_sample.ts";
 import { seededFloat32, writeNpyTar } from "../../build/_acceptance_helpers.ts";
 import { createLogger } from "../../util/log.ts";
-import { randomTensor } from "../../io/random_tensor.ts";
 import { fromQdqModel } from "../../quant/qdq_import.ts";
 import { activationParams } from "../../quant/quant_model.ts";
 import { modelRunner } from "../../run/model_runner.ts";
 import { AxbError } from "../../errors/mod.ts";
-import { byBatch, cosine, firstLine, peerBatch, spread, withProcessors } from "./case_io.ts";
+import {
+  byBatch,
+  cosine,
+  firstLine,
+  onInputGrids,
+  peerBatch,
+  runtimeFeeds,
+  spread,
+  withProcessors,
+} from "./case_io.ts";
 import { NPU_DOMAIN } from "../../container/mod.ts";
 import type { Target } from "../../../targets/target.ts";
 import type { TargetRegistry } from "../../../targets/registry.ts";
@@ -85,6 +92,11 @@ export interface Disagreement {
    * and its output is at least as close to the float model's as the peer's QDQ output is.
    */
   readonly cpuFloatCloser?: boolean;
+  /**
+   * Quant leg: the compiled model, which has CPU nodes, agrees with the peer when fed its
+   * inputs rounded to the QDQ graph's input grids (the rounding its CPU nodes skip).
+   */
+  readonly roundedInputsAgree?: boolean;
 }
 
 /** How a case ended. */
@@ -105,6 +117,8 @@ export interface CaseResult {
   readonly index: number;
   readonly target: string;
   readonly ops: readonly string[];
+  /** Per graph output, the operator types it depends on (`GeneratedModel.upstream`). */
+  readonly upstream: Readonly<Record<string, readonly string[]>>;
   readonly note: string;
   readonly outcome: CaseOutcome;
   readonly ms: number;
@@ -222,33 +236,6 @@ async function build(
   return { config, result };
 }
 
-/** Runtime-format feeds of the compiled model for each model-format sample. */
-function runtimeFeeds(
-  c: GeneratedCase,
-  ctx: CaseContext,
-  processors: Parameters<typeof runtimeSample>[2],
-  compiled: Model,
-  samples: readonly Map<string, Tensor>[],
-  seed: number,
-): Map<string, Tensor>[] {
-  const runner = modelRunner(compiled, ctx.registry, "compiled.axmodel");
-  return samples.map((s, k) => {
-    const converted = runtimeSample(s, c.model.model.graph.inputs, processors, ctx.registry);
-    const feeds = new Map<string, Tensor>();
-    for (const v of runner.inputs) {
-      const r = converted.get(v.name);
-      if (r?.ok) {
-        feeds.set(v.name, r.tensor);
-        continue;
-      }
-      const t = v.type && !("kind" in v.type) ? v.type : undefined;
-      const shape = (t?.shape ?? []).map((d, i) => (typeof d === "number" ? (i === 0 ? 1 : d) : 1));
-      feeds.set(v.name, randomTensor(t?.dtype ?? "f32", shape, seed + k));
-    }
-    return feeds;
-  });
-}
-
 /**
  * Run case `index` of run `seed` in `dir` (which the caller removes).
  *
@@ -262,7 +249,13 @@ export async function runDifferentialCase(
 ): Promise<CaseResult> {
   const t0 = performance.now();
   const c = makeDifferentialCase(seed, index, ctx);
-  const head = { index, target: c.target.name, ops: c.model.ops, note: c.config.note };
+  const head = {
+    index,
+    target: c.target.name,
+    ops: c.model.ops,
+    upstream: c.model.upstream,
+    note: c.config.note,
+  };
   const done = (outcome: CaseOutcome): CaseResult => ({
     ...head,
     outcome,
@@ -316,15 +309,17 @@ export async function runDifferentialCase(
     let unfused: Map<string, Tensor> | undefined;
     const hasCpuNodes = compiled.graph.nodes.some((n) => n.domain !== NPU_DOMAIN);
     let referenceOut: Map<string, Tensor> | undefined;
+    let rounded: Map<string, Tensor> | undefined;
     for (const name of outputs(compiled)) {
       const o = asFloat32(ours.get(name)!);
       const q = ours.get(name)!.dtype;
       const p = activationParams(params, name);
       const integer = q !== "f32";
-      const quantLeg = (peer: ReadonlyMap<string, Tensor>): Comparison =>
+      const against = (x: Float32Array, peer: ReadonlyMap<string, Tensor>): Comparison =>
         p || integer
-          ? compareCodes(o, asFloat32(peer.get(name)!), integer ? 1 : p!.scale)
-          : compareFloat(o, asFloat32(peer.get(name)!), FLOAT_OUTPUT_RTOL);
+          ? compareCodes(x, asFloat32(peer.get(name)!), integer ? 1 : p!.scale)
+          : compareFloat(x, asFloat32(peer.get(name)!), FLOAT_OUTPUT_RTOL);
+      const quantLeg = (peer: ReadonlyMap<string, Tensor>) => against(o, peer);
       const r2 = quantLeg(theirs);
       if (fusedRefusal !== undefined) {
         found.push({
@@ -342,17 +337,23 @@ export async function runDifferentialCase(
         referenceOut ??= byBatch(
           feeds.map((f) => modelRunner(deployedModel, ctx.registry, "quant").run(f, false)),
         );
-        const ref = asFloat32(referenceOut.get(name)!);
-        const refAgrees = p || integer
-          ? compareCodes(ref, asFloat32(theirs.get(name)!), integer ? 1 : p!.scale).passed
-          : compareFloat(ref, asFloat32(theirs.get(name)!), FLOAT_OUTPUT_RTOL).passed;
+        const refAgrees = against(asFloat32(referenceOut.get(name)!), theirs).passed;
         const f = asFloat32(reference.get(name)!);
         const closer = cosine(o, f) >= cosine(asFloat32(theirs.get(name)!), f) - 1e-9;
+        // does the compiled model agree once its inputs are rounded as the QDQ graph's are?
+        if (hasCpuNodes) {
+          rounded ??= modelRunner(compiled, ctx.registry, "compiled.axmodel", {
+            batch: c.config.runBatch,
+          }).run(byBatch(feeds.map((x) => onInputGrids(x, params))), false);
+        }
+        const roundedAgrees = rounded !== undefined &&
+          against(asFloat32(rounded.get(name)!), theirs).passed;
         found.push({
           leg: "quant",
           output: name,
           detail: r2.detail,
           cpuFloatCloser: hasCpuNodes && closer,
+          roundedInputsAgree: roundedAgrees,
           unfusedPeerAgrees: agrees,
           referenceAgrees: refAgrees,
           largestSteps: r2.largest,
