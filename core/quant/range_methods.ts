@@ -10,15 +10,20 @@
  * - **MSE**: among ranges [lo·k/100, hi·k/100] for k = 1…100 (both ends shrunk by the same
  *   factor towards zero), the one minimising the expected squared quantization error
  *   (rounding inside the range, clipping outside), evaluated on the histogram's bin centres.
- * - **KL**: TensorRT's entropy calibration on the histogram of |x|: the clipping threshold
- *   T whose quantized distribution (levels = 2^bits/2 for symmetric, 2^bits for one-sided
- *   data) has the smallest KL divergence from the clipped reference; the range is
- *   [max(min, −T), min(max, T)].
+ * - **KL**: TensorRT's entropy calibration on a 2048-bin histogram of |x| (parameters and
+ *   the zero-bin rule in `kl_threshold.ts`): the clipping threshold T whose quantized
+ *   distribution has the smallest KL divergence from the clipped reference. The levels on
+ *   [0, T] are those the activation type really has there ({@linkcode klLevels}): 2^bits
+ *   for an unsigned type on one-sided data, 2^(bits−1) for two-sided data or a symmetric
+ *   signed type (Horizon's int8 spends half its codes on negatives a ReLU output never
+ *   has). The range is [max(min, −T), min(max, T)]: a one-sided tensor keeps 0 as its
+ *   lower end, so an asymmetric U8 range of post-ReLU data is [0, T].
  *
  * @module
  */
 import type { Histogram } from "./histogram.ts";
-import { affineFromRange, QRANGE, type QType, roundHalfEven } from "./numeric.ts";
+import { affineFromRange, isUnsigned, QRANGE, type QType, roundHalfEven } from "./numeric.ts";
+import { absHistogram, klThresholdBin } from "./kl_threshold.ts";
 
 /** pulsar2's `quant.calibration_method` values. */
 export type CalibrationMethod = "MinMax" | "Percentile" | "MSE" | "KL";
@@ -89,77 +94,24 @@ export function mseRange(h: Histogram, observed: Range, q: QType): Range {
   return best;
 }
 
-/** KL-optimal range (see module doc). */
-export function klRange(h: Histogram, observed: Range, q: QType): Range {
-  // Histogram of |x| over [0, amax] with the same bin width as the input histogram.
-  const amax = Math.max(Math.abs(observed.min), Math.abs(observed.max));
-  if (amax === 0) return observed;
-  const bins = 2048;
-  const abs = new Float64Array(bins);
-  for (let i = 0; i < h.counts.length; i++) {
-    const c = h.counts[i];
-    if (c === 0) continue;
-    let b = Math.floor(Math.abs(h.center(i)) / amax * bins);
-    if (b >= bins) b = bins - 1;
-    abs[b] += c;
-  }
-  const oneSided = observed.min >= 0 || observed.max <= 0;
-  const levels = oneSided ? 2 ** QRANGE[q].bits : 2 ** (QRANGE[q].bits - 1);
-  const start = Math.min(levels, bins);
-  let bestT = bins;
-  let bestKl = Infinity;
-  for (let t = start; t <= bins; t++) {
-    const kl = klForThreshold(abs, t, levels);
-    if (kl < bestKl) {
-      bestKl = kl;
-      bestT = t;
-    }
-  }
-  const T = (bestT / bins) * amax;
-  return { min: Math.max(observed.min, -T), max: Math.min(observed.max, T) };
+/**
+ * Quantization levels the KL search models on [0, T]: a symmetric signed type spends
+ * half its codes on each side whatever the data; an unsigned (asymmetric) type spends all
+ * of them on data of one sign, and half per side on [−T, T].
+ */
+export function klLevels(q: QType, oneSided: boolean): number {
+  const { bits } = QRANGE[q];
+  return isUnsigned(q) && oneSided ? 2 ** bits : 2 ** (bits - 1);
 }
 
-/** KL(P‖Q) for clipping the first `t` bins and requantizing them into `levels` levels. */
-function klForThreshold(abs: Float64Array, t: number, levels: number): number {
-  const p = new Float64Array(t);
-  for (let i = 0; i < t; i++) p[i] = abs[i];
-  let outliers = 0;
-  for (let i = t; i < abs.length; i++) outliers += abs[i];
-  p[t - 1] += outliers;
-  const qd = new Float64Array(t);
-  const per = t / levels;
-  for (let j = 0; j < levels; j++) {
-    const s = Math.floor(j * per);
-    const e = j === levels - 1 ? t : Math.floor((j + 1) * per);
-    let sum = 0;
-    let nonzero = 0;
-    for (let i = s; i < e; i++) {
-      sum += abs[i];
-      if (abs[i] > 0) nonzero++;
-    }
-    if (nonzero === 0) continue;
-    const avg = sum / nonzero;
-    for (let i = s; i < e; i++) if (abs[i] > 0) qd[i] = avg;
-  }
-  let ps = 0;
-  let qs = 0;
-  for (let i = 0; i < t; i++) {
-    ps += p[i];
-    qs += qd[i];
-  }
-  if (ps === 0 || qs === 0) return Infinity;
-  let kl = 0;
-  for (let i = 0; i < t; i++) {
-    if (p[i] === 0) continue;
-    const pi = p[i] / ps;
-    const qi = qd[i] / qs;
-    if (qi === 0) {
-      kl += pi * 30; // an unrepresented mass: a large finite penalty keeps search stable
-      continue;
-    }
-    kl += pi * Math.log(pi / qi);
-  }
-  return kl;
+/** KL-optimal range (see module doc and `kl_threshold.ts`). */
+export function klRange(h: Histogram, observed: Range, q: QType): Range {
+  const amax = Math.max(Math.abs(observed.min), Math.abs(observed.max));
+  if (amax === 0) return observed;
+  const abs = absHistogram(h.counts, h.lo, h.hi, amax);
+  const oneSided = observed.min >= 0 || observed.max <= 0;
+  const T = (klThresholdBin(abs, klLevels(q, oneSided)) / abs.length) * amax;
+  return { min: Math.max(observed.min, -T), max: Math.min(observed.max, T) };
 }
 
 /** The range of one tensor under `method`. */
