@@ -8,26 +8,13 @@ import { defaultRegistry } from "../ops/mod.ts";
 import { asFloat32, f32, type Tensor } from "../ir/tensor.ts";
 import { seededRandom } from "../util/random.ts";
 import type { Model } from "../ir/graph.ts";
+import { similarity } from "../report/metrics.ts";
 
 // The small converted Caffe nets checked against their hand-written ONNX twins in
 // onnxruntime (one module, since onnxruntime-node must be loaded by one test module per
 // process; the public deploy nets are in public_nets_test.ts).
 
 const DIR = join(import.meta.dirname ?? ".", "../../testdata/caffe");
-
-/** Cosine similarity and max |a - b|. */
-function compare(a: Float32Array, b: Float32Array): { cosine: number; maxAbs: number } {
-  assert.equal(a.length, b.length);
-  let dot = 0, na = 0, nb = 0, maxAbs = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-    maxAbs = Math.max(maxAbs, Math.abs(a[i] - b[i]));
-  }
-  const cosine = na === 0 && nb === 0 ? 1 : dot / Math.sqrt(na * nb);
-  return { cosine, maxAbs };
-}
 
 function inputsOf(model: Model, seed: number): Map<string, Tensor> {
   const rand = seededRandom(seed);
@@ -73,14 +60,14 @@ async function check(name: string, expectOps?: (m: Model) => void) {
   for (const [out, w] of want) {
     const c = converted.get(out)!;
     assert.deepEqual(c.dims, w.dims, `${name}/${out}: shape`);
-    const a = compare(c.data, w.data);
+    const a = similarity(c.data, w.data);
     assert.ok(
       a.cosine >= 0.99999 && a.maxAbs <= 1e-4,
       `${name}/${out} onnxruntime: ${JSON.stringify(a)}`,
     );
     const e = ours.get(out)!;
     assert.deepEqual(e.shape, w.dims, `${name}/${out}: executor shape`);
-    const b = compare(asFloat32(e), w.data);
+    const b = similarity(asFloat32(e), w.data);
     assert.ok(
       b.cosine >= 0.99999 && b.maxAbs <= 1e-4,
       `${name}/${out} executor: ${JSON.stringify(b)}`,

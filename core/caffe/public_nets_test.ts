@@ -19,21 +19,9 @@ import { defaultRegistry } from "../ops/mod.ts";
 import { asFloat32, f32 } from "../ir/tensor.ts";
 import { seededRandom } from "../util/random.ts";
 import type { Model } from "../ir/graph.ts";
+import { similarity } from "../report/metrics.ts";
 
 const PUBLIC = join(import.meta.dirname ?? ".", "../../testdata/caffe/public");
-
-/** Cosine similarity and max |a - b|. */
-function compare(a: Float32Array, b: Float32Array): { cosine: number; maxAbs: number } {
-  assert.equal(a.length, b.length);
-  let dot = 0, na = 0, nb = 0, maxAbs = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-    maxAbs = Math.max(maxAbs, Math.abs(a[i] - b[i]));
-  }
-  return { cosine: dot / Math.sqrt(na * nb), maxAbs };
-}
 
 /** What one public net is checked for. */
 interface NetCase {
@@ -99,7 +87,7 @@ async function endToEnd(c: NetCase): Promise<Model> {
     for (const name of ["prob", c.logits]) {
       const theirs = out[name].data;
       assert.ok(theirs instanceof Float32Array);
-      const r = compare(asFloat32(ours.get(name)!), theirs);
+      const r = similarity(asFloat32(ours.get(name)!), theirs);
       assert.ok(r.cosine >= 0.99999 && r.maxAbs < 1e-4, `${name}: ${JSON.stringify(r)}`);
     }
     assert.equal(out.prob.data.length, 1000);
