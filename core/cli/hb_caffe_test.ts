@@ -8,35 +8,9 @@ import { join } from "node:path";
 import { runCli } from "./_testing.ts";
 import { exists, TESTDATA } from "../build/_acceptance_helpers.ts";
 import { encodeCaffemodel } from "../caffe/_testing.ts";
+import { caffeYaml } from "../build/horizon/_testing.ts";
 
 const CAFFE = join(TESTDATA, "caffe");
-
-/** A bernoulli2 YAML converting `prototxt` + `caffemodel` into `workingDir`. */
-function yaml(prototxt: string, caffemodel: string, calDir: string, workingDir: string): string {
-  return [
-    "model_parameters:",
-    `  prototxt: '${prototxt}'`,
-    `  caffe_model: '${caffemodel}'`,
-    "  march: 'bernoulli2'",
-    "  output_model_file_prefix: 'net'",
-    `  working_dir: '${workingDir}'`,
-    "input_parameters:",
-    "  input_name: 'data'",
-    "  input_type_train: 'bgr'",
-    "  input_layout_train: 'NCHW'",
-    "  input_type_rt: 'bgr'",
-    "  norm_type: 'data_mean_and_scale'",
-    "  mean_value: '103.94 116.78 123.68'",
-    "  scale_value: '0.017'",
-    "calibration_parameters:",
-    `  cal_data_dir: '${calDir}'`,
-    "  calibration_type: 'default'",
-    "compiler_parameters:",
-    "  compile_mode: 'latency'",
-    "  optimize_level: 'O3'",
-    "",
-  ].join("\n");
-}
 
 /** Run `axb hb_mapper makertbin` on `prototxt` + `caffemodel` in a temp cwd. */
 async function makertbin(
@@ -53,7 +27,17 @@ async function makertbin(
     );
   }
   const config = join(dir, "caffe.yaml");
-  await Deno.writeTextFile(config, yaml(prototxt, await caffemodel(dir), cal, join(dir, "out")));
+  await Deno.writeTextFile(
+    config,
+    caffeYaml({
+      prototxt,
+      caffemodel: await caffemodel(dir),
+      calDir: cal,
+      workingDir: join(dir, "out"),
+      prefix: "net",
+      calibrationType: "default",
+    }),
+  );
   const before = Deno.cwd();
   Deno.chdir(dir);
   try {

@@ -78,3 +78,43 @@ export function tinyYaml(o: TinyYamlOptions): string {
     "",
   ].join("\n");
 }
+
+/** What {@linkcode caffeYaml} varies. */
+export interface CaffeYamlOptions {
+  prototxt: string;
+  caffemodel: string;
+  calDir: string;
+  workingDir: string;
+  prefix: string;
+  calibrationType: string;
+  /** `compiler_parameters.core_num` (left out when undefined). */
+  coreNum?: number;
+}
+
+/** A bernoulli2 `hb_mapper` YAML converting a 3-channel BGR Caffe net `data` input. */
+export function caffeYaml(o: CaffeYamlOptions): string {
+  return [
+    "model_parameters:",
+    `  prototxt: '${o.prototxt}'`,
+    `  caffe_model: '${o.caffemodel}'`,
+    "  march: 'bernoulli2'",
+    `  output_model_file_prefix: '${o.prefix}'`,
+    `  working_dir: '${o.workingDir}'`,
+    "input_parameters:",
+    "  input_name: 'data'",
+    "  input_type_train: 'bgr'",
+    "  input_layout_train: 'NCHW'",
+    "  input_type_rt: 'bgr'",
+    "  norm_type: 'data_mean_and_scale'",
+    "  mean_value: '103.94 116.78 123.68'",
+    "  scale_value: '0.017'",
+    "calibration_parameters:",
+    `  cal_data_dir: '${o.calDir}'`,
+    `  calibration_type: '${o.calibrationType}'`,
+    "compiler_parameters:",
+    "  compile_mode: 'latency'",
+    ...(o.coreNum === undefined ? [] : [`  core_num: ${o.coreNum}`]),
+    "  optimize_level: 'O3'",
+    "",
+  ].join("\n");
+}

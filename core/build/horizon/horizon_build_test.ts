@@ -4,7 +4,13 @@ import { main } from "../../../cli.ts";
 import type { CommandIO } from "../../cli/command.ts";
 import { readCompiledModel } from "../../container/decode.ts";
 import { readHorizonMeta } from "../../container/horizon_meta.ts";
-import { TINY_CNN, tinyYaml, type TinyYamlOptions, writeTinyCalibration } from "./_testing.ts";
+import {
+  caffeYaml,
+  TINY_CNN,
+  tinyYaml,
+  type TinyYamlOptions,
+  writeTinyCalibration,
+} from "./_testing.ts";
 
 function capture(): { io: CommandIO; out: string[]; err: string[] } {
   const out: string[] = [];
@@ -305,30 +311,15 @@ Deno.test("hb_mapper makertbin --model-type caffe converts a prototxt + caffemod
     const yaml = join(d, "caffe.yaml");
     await Deno.writeTextFile(
       yaml,
-      [
-        "model_parameters:",
-        `  prototxt: '${join(caffe, "bn_scale.prototxt")}'`,
-        `  caffe_model: '${join(caffe, "bn_scale.caffemodel")}'`,
-        "  march: 'bernoulli2'",
-        "  output_model_file_prefix: 'bn_scale'",
-        `  working_dir: '${join(d, "out")}'`,
-        "input_parameters:",
-        "  input_name: 'data'",
-        "  input_type_train: 'bgr'",
-        "  input_layout_train: 'NCHW'",
-        "  input_type_rt: 'bgr'",
-        "  norm_type: 'data_mean_and_scale'",
-        "  mean_value: '103.94 116.78 123.68'",
-        "  scale_value: '0.017'",
-        "calibration_parameters:",
-        `  cal_data_dir: '${join(d, "cal8")}'`,
-        "  calibration_type: 'kl'",
-        "compiler_parameters:",
-        "  compile_mode: 'latency'",
-        "  core_num: 2",
-        "  optimize_level: 'O3'",
-        "",
-      ].join("\n"),
+      caffeYaml({
+        prototxt: join(caffe, "bn_scale.prototxt"),
+        caffemodel: join(caffe, "bn_scale.caffemodel"),
+        calDir: join(d, "cal8"),
+        workingDir: join(d, "out"),
+        prefix: "bn_scale",
+        calibrationType: "kl",
+        coreNum: 2,
+      }),
     );
     return ["hb_mapper", "makertbin", "--config", yaml, "--model-type", "caffe"];
   });
