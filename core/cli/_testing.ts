@@ -23,3 +23,16 @@ export async function runCli(args: readonly string[], opts: MainOptions = {}): P
   }, opts);
   return { code, stdout: out.join("\n"), stderr: err.join("\n") };
 }
+
+/** Run `f` with the working directory set to a fresh temporary directory, removed afterwards. */
+export async function inTempCwd(prefix: string, f: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix });
+  const cwd = Deno.cwd();
+  Deno.chdir(dir);
+  try {
+    await f(dir);
+  } finally {
+    Deno.chdir(cwd);
+    await Deno.remove(dir, { recursive: true });
+  }
+}

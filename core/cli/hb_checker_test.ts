@@ -9,7 +9,7 @@ import { attr, buildModel } from "../ir/builder.ts";
 import { f32 } from "../ir/tensor.ts";
 import { saveModel } from "../onnx/save.ts";
 import { encodeCaffemodel } from "../caffe/_testing.ts";
-import { runCli } from "./_testing.ts";
+import { inTempCwd, runCli } from "./_testing.ts";
 
 /** Conv(3×3) → Conv(9×9) → Conv(3×3), 8 channels, 16×16 input. */
 function nineByNine() {
@@ -35,19 +35,6 @@ function nineByNine() {
   });
 }
 
-/** Run `f` with the working directory set to a fresh temporary directory. */
-async function inTempDir(f: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "axb_checker_" });
-  const cwd = Deno.cwd();
-  Deno.chdir(dir);
-  try {
-    await f(dir);
-  } finally {
-    Deno.chdir(cwd);
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
 function tableRows(stdout: string): string[][] {
   const lines = stdout.split("\n");
   const start = lines.findIndex((l) => l.startsWith("Node "));
@@ -55,7 +42,7 @@ function tableRows(stdout: string): string[][] {
 }
 
 Deno.test("hb_mapper checker puts a 9x9 Conv between two 3x3 Convs on the CPU: BPU id(0) / CPU -- / BPU id(1)", async () => {
-  await inTempDir(async (dir) => {
+  await inTempCwd("axb_checker_", async (dir) => {
     const model = join(dir, "nine.onnx");
     await saveModel(nineByNine(), model);
     const r = await runCli([
@@ -89,7 +76,7 @@ Deno.test("hb_mapper checker puts a 9x9 Conv between two 3x3 Convs on the CPU: B
 });
 
 Deno.test("hb_mapper checker reads the seed's Caffe net with --proto and its --input-shape", async () => {
-  await inTempDir(async (dir) => {
+  await inTempCwd("axb_checker_", async (dir) => {
     const layer = (name: string, bottom: string, k: number, pad: number) => `
 layer {
   name: "${name}" type: "Convolution" bottom: "${bottom}" top: "${name}"
@@ -137,7 +124,7 @@ ${layer("Convolution1", "data", 1, 0)}${layer("Convolution2", "Convolution1", 9,
 });
 
 Deno.test("hb_mapper checker applies one --input-shape per input of a two-input model", async () => {
-  await inTempDir(async (dir) => {
+  await inTempCwd("axb_checker_", async (dir) => {
     const m = buildModel({
       inputs: [
         { name: "a", dtype: "f32", shape: [1, 3, 8, 8] },
@@ -179,7 +166,7 @@ Deno.test("hb_mapper checker applies one --input-shape per input of a two-input 
 });
 
 Deno.test("hb_mapper checker writes the loading error to hb_mapper_checker.log and exits 2", async () => {
-  await inTempDir(async (dir) => {
+  await inTempCwd("axb_checker_", async (dir) => {
     const proto =
       `layer { name: "data" type: "Input" top: "data" input_param { shape: { dim: 1 dim: 3 dim: 8 dim: 8 } } }
 layer { name: "accuracy" type: "Accuracy" bottom: "data" top: "accuracy" }`;

@@ -20,23 +20,10 @@ import {
   withDataset,
   writeNpyTar,
 } from "../build/_acceptance_helpers.ts";
-import { runCli } from "./_testing.ts";
-
-/** Run `f` in a fresh temporary working directory. */
-async function inTempDir(f: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "axb_hb_tools_" });
-  const cwd = Deno.cwd();
-  Deno.chdir(dir);
-  try {
-    await f(dir);
-  } finally {
-    Deno.chdir(cwd);
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { inTempCwd, runCli } from "./_testing.ts";
 
 Deno.test("hb_model_info prints the environment, the inputs' runtime types and the YAML groups in template order", async () => {
-  await inTempDir(async (dir) => {
+  await inTempCwd("axb_hb_tools_", async (dir) => {
     await saveModel(horizonSampleModel({ typeRt: "nv12" }), join(dir, "m.bin"));
     const r = await runCli(["hb_model_info", "m.bin"]);
     assert.equal(r.code, 0, r.stderr);
@@ -60,7 +47,7 @@ Deno.test("hb_model_info prints the environment, the inputs' runtime types and t
 });
 
 Deno.test("hb_model_modifier removes the head Transpose and hb_model_info still shows its parameters", async () => {
-  await inTempDir(async (dir) => {
+  await inTempCwd("axb_hb_tools_", async (dir) => {
     await saveModel(horizonSampleModel(), join(dir, "m.bin"));
     const r = await runCli(["hb_model_modifier", "m.bin", "-r", "data_transpose"]);
     assert.equal(r.code, 0, r.stderr);
@@ -86,7 +73,7 @@ Deno.test("hb_model_modifier removes the head Transpose and hb_model_info still 
 });
 
 Deno.test("hb_model_modifier refuses a node that is not a removable input/output node, writing nothing", async () => {
-  await inTempDir(async (dir) => {
+  await inTempCwd("axb_hb_tools_", async (dir) => {
     await saveModel(horizonSampleModel(), join(dir, "m.bin"));
     const r = await runCli(["hb_model_modifier", "m.bin", "-r", "cpu_out_sigmoid", "-o", "x.bin"]);
     assert.equal(r.code, 2);
@@ -100,7 +87,7 @@ Deno.test("hb_model_modifier refuses a node that is not a removable input/output
 });
 
 Deno.test("hb_pack packs two models that hb_model_info -p and hb_perf -p read back", async () => {
-  await inTempDir(async (dir) => {
+  await inTempCwd("axb_hb_tools_", async (dir) => {
     await saveModel(horizonSampleModel(), join(dir, "alpha.bin"));
     await saveModel(horizonSampleModel({ typeRt: "rgb", inputDtype: "u8" }), join(dir, "beta.bin"));
     const p = await runCli(["hb_pack", "-o", "both.bin", "alpha.bin", "beta.bin"]);
@@ -144,7 +131,7 @@ function nv12Sample(): { bytes: Uint8Array; intermediate: Tensor } {
 }
 
 Deno.test("axb run feeds a .bin its NV12 bytes and a packed file's model by --model_name", async () => {
-  await inTempDir(async (dir) => {
+  await inTempCwd("axb_hb_tools_", async (dir) => {
     const model = horizonSampleModel({ typeRt: "nv12", head: "none" });
     await saveModel(model, join(dir, "cam.bin"));
     const { bytes, intermediate } = nv12Sample();
@@ -198,7 +185,7 @@ Deno.test("axb run feeds a .bin its NV12 bytes and a packed file's model by --mo
 });
 
 Deno.test("a runBuild container with the Horizon entry runs from rgb bytes and gets an hb_perf report", async () => {
-  await inTempDir(async (dir) => {
+  await inTempCwd("axb_hb_tools_", async (dir) => {
     const calib = join(dir, "calib.tar");
     await writeNpyTar(calib, Array.from({ length: 4 }, (_, i) => seededFloat32([1, 3, 16, 16], i)));
     const raw = withDataset(await fixtureConfig("npu_cpu_npu.json"), calib);
