@@ -4,6 +4,7 @@ import * as ort from "onnxruntime-node";
 import { horizonToBuildConfig, parseHorizonConfig } from "../../config/horizon/mod.ts";
 import { convertHorizon } from "../../cli/horizon_convert.ts";
 import { readCompiledModel } from "../../container/decode.ts";
+import type { CompiledModel } from "../../compile/types.ts";
 import { runCompiled } from "../../container/runtime.ts";
 import { Tensor } from "../../ir/tensor.ts";
 import { loadModel } from "../../onnx/load.ts";
@@ -67,6 +68,38 @@ function planar(hwc: Uint8Array): Uint8Array {
   );
 }
 
+/**
+ * Over four images, the container's `logits` (runtime input: uint8 NHWC on bernoulli2, planar
+ * on nash) are within one int8 step of the output's calibrated `threshold` of the host ONNX's
+ * (int8 NHWC input in onnxruntime) on at least 99 % of the elements.
+ */
+async function assertHostMatchesContainer(
+  session: ort.InferenceSession,
+  cm: CompiledModel,
+  march: string,
+  threshold: number,
+): Promise<void> {
+  const lsb = threshold / 127;
+  let within = 0;
+  let total = 0;
+  for (let seed = 0; seed < 4; seed++) {
+    const hwc = image(seed);
+    const host = new ort.Tensor("int8", Int8Array.from(hwc, (v) => v - 128), [1, 32, 32, 3]);
+    const got = (await session.run({ input: host }))[session.outputNames[0]];
+    assert.ok(got.data instanceof Float32Array);
+    const runtime = march === "bernoulli2"
+      ? new Tensor("u8", [1, 32, 32, 3], Uint8Array.from(hwc))
+      : new Tensor("u8", [1, 3, 32, 32], planar(hwc));
+    const emu = runCompiled(cm, new Map([["input", runtime]])).outputs.get("logits");
+    assert.ok(emu);
+    for (let i = 0; i < got.data.length; i++) {
+      total++;
+      if (Math.abs(Number(emu.data[i]) - got.data[i]) <= lsb * 1.0001) within++;
+    }
+  }
+  assert.ok(within / total >= 0.99, `${within}/${total} within 1 LSB (${lsb})`);
+}
+
 for (const [tool, march] of [["hb_mapper", "bernoulli2"], ["hb_compile", "nash-e"]] as const) {
   Deno.test(`${tool} ${march}: the host ONNX takes int8 NHWC in onnxruntime and matches the container within 1 LSB`, async () => {
     const r = await convert(tool, march);
@@ -74,25 +107,7 @@ for (const [tool, march] of [["hb_mapper", "bernoulli2"], ["hb_compile", "nash-e
     assert.deepEqual(session.inputNames, ["input"]);
     const cm = await readCompiledModel(r.container ?? "");
     // one int8 step of the output's calibrated range
-    const lsb = r.similarity[0].threshold / 127;
-    let within = 0;
-    let total = 0;
-    for (let seed = 0; seed < 4; seed++) {
-      const hwc = image(seed);
-      const host = new ort.Tensor("int8", Int8Array.from(hwc, (v) => v - 128), [1, 32, 32, 3]);
-      const got = (await session.run({ input: host }))[session.outputNames[0]];
-      assert.ok(got.data instanceof Float32Array);
-      const runtime = march === "bernoulli2"
-        ? new Tensor("u8", [1, 32, 32, 3], Uint8Array.from(hwc))
-        : new Tensor("u8", [1, 3, 32, 32], planar(hwc));
-      const emu = runCompiled(cm, new Map([["input", runtime]])).outputs.get("logits");
-      assert.ok(emu);
-      for (let i = 0; i < got.data.length; i++) {
-        total++;
-        if (Math.abs(Number(emu.data[i]) - got.data[i]) <= lsb * 1.0001) within++;
-      }
-    }
-    assert.ok(within / total >= 0.99, `${within}/${total} within 1 LSB (${lsb})`);
+    await assertHostMatchesContainer(session, cm, march, r.similarity[0].threshold);
   });
 }
 
@@ -147,23 +162,7 @@ Deno.test("hb_compile nash-e float16 quant_config: the ptq ONNX rounds through f
     )
   );
   assert.equal(compiledHalf.length, 2, "the container computes the same float16 rounding");
-  const lsb = r.similarity[0].threshold / 127;
-  let within = 0;
-  let total = 0;
-  for (let seed = 0; seed < 4; seed++) {
-    const hwc = image(seed);
-    const host = new ort.Tensor("int8", Int8Array.from(hwc, (v) => v - 128), [1, 32, 32, 3]);
-    const got = (await session.run({ input: host }))[session.outputNames[0]];
-    assert.ok(got.data instanceof Float32Array);
-    const runtime = new Tensor("u8", [1, 3, 32, 32], planar(hwc));
-    const emu = runCompiled(cm, new Map([["input", runtime]])).outputs.get("logits");
-    assert.ok(emu);
-    for (let i = 0; i < got.data.length; i++) {
-      total++;
-      if (Math.abs(Number(emu.data[i]) - got.data[i]) <= lsb * 1.0001) within++;
-    }
-  }
-  assert.ok(within / total >= 0.99, `${within}/${total} within 1 LSB (${lsb})`);
+  await assertHostMatchesContainer(session, cm, "nash-e", r.similarity[0].threshold);
 });
 
 for (const [tool, march] of [["hb_mapper", "bernoulli2"], ["hb_compile", "nash-e"]] as const) {
@@ -178,24 +177,6 @@ for (const [tool, march] of [["hb_mapper", "bernoulli2"], ["hb_compile", "nash-e
     assert.ok(perAxis.length >= 1, `${perAxis.length} per-channel feature maps`);
     const session = await ort.InferenceSession.create(r.quantizedOnnx);
     const cm = await readCompiledModel(r.container ?? "");
-    const lsb = r.similarity[0].threshold / 127;
-    let within = 0;
-    let total = 0;
-    for (let seed = 0; seed < 4; seed++) {
-      const hwc = image(seed);
-      const host = new ort.Tensor("int8", Int8Array.from(hwc, (v) => v - 128), [1, 32, 32, 3]);
-      const got = (await session.run({ input: host }))[session.outputNames[0]];
-      assert.ok(got.data instanceof Float32Array);
-      const runtime = march === "bernoulli2"
-        ? new Tensor("u8", [1, 32, 32, 3], Uint8Array.from(hwc))
-        : new Tensor("u8", [1, 3, 32, 32], planar(hwc));
-      const emu = runCompiled(cm, new Map([["input", runtime]])).outputs.get("logits");
-      assert.ok(emu);
-      for (let i = 0; i < got.data.length; i++) {
-        total++;
-        if (Math.abs(Number(emu.data[i]) - got.data[i]) <= lsb * 1.0001) within++;
-      }
-    }
-    assert.ok(within / total >= 0.99, `${within}/${total} within 1 LSB (${lsb})`);
+    await assertHostMatchesContainer(session, cm, march, r.similarity[0].threshold);
   });
 }
