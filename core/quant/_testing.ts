@@ -19,9 +19,14 @@ import { quantizeModel, type QuantizeOptions } from "./quantize.ts";
 /** One shared registry for the tests. */
 export const REGISTRY = defaultRegistry();
 
-/** A per-tensor quantized activation with its own parameters. */
-export function act(name: string, scale: number, zeroPoint: number, qtype: QType = "U8") {
-  const a: ActivationQuant = {
+/** Per-tensor quantization parameters of an activation dominated by `dominator`. */
+export function activationQuant(
+  qtype: QType,
+  scale: number,
+  zeroPoint: number,
+  dominator = "",
+): Extract<ActivationQuant, { kind: "quant" }> {
+  return {
     kind: "quant",
     qtype,
     scale,
@@ -29,8 +34,13 @@ export function act(name: string, scale: number, zeroPoint: number, qtype: QType
     min: 0,
     max: 0,
     state: "ACTIVATED",
-    dominator: name,
+    dominator,
   };
+}
+
+/** A per-tensor quantized activation with its own parameters. */
+export function act(name: string, scale: number, zeroPoint: number, qtype: QType = "U8") {
+  const a: ActivationQuant = activationQuant(qtype, scale, zeroPoint, name);
   return [name, a] as const;
 }
 

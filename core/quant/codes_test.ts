@@ -1,24 +1,12 @@
 import { strict as assert } from "node:assert";
 import { f32 } from "../ir/tensor.ts";
-import { dequantizeTensor, type QParams, quantizeTensor } from "./codes.ts";
-import type { QType } from "./numeric.ts";
+import { dequantizeTensor, quantizeTensor } from "./codes.ts";
+import { activationQuant } from "./_testing.ts";
 
-function params(qtype: QType, scale: number, zeroPoint: number): QParams {
-  return {
-    kind: "quant",
-    qtype,
-    scale,
-    zeroPoint,
-    min: 0,
-    max: 0,
-    state: "ACTIVATED",
-    dominator: "",
-  };
-}
 import { firstBitDifference, onEveryIsa, randomF32 } from "../wasm/_testing.ts";
 
 Deno.test("quantizeTensor() rounds quotients half to even, adds the zero point and saturates", () => {
-  const p = params("U8", 0.5, 10);
+  const p = activationQuant("U8", 0.5, 10);
   // quotients 0.5, 1.5, -0.5, 400, -20, 2, 2.5 and ±∞ (seven values: a vector and a tail)
   const x = f32([9], [0.25, 0.75, -0.25, 200, -10, 1, 1.25, Infinity, -Infinity]);
   for (const [isa, q] of onEveryIsa(() => quantizeTensor(x, p))) {
@@ -33,7 +21,7 @@ Deno.test("quantizeTensor() gives the same codes on every path on fine 16-bit gr
   const raw = randomF32(1001, 3);
   const grid = raw.map((v, i) => i % 3 === 0 ? (Math.round(v * 40000) + 0.5) * scale : v * 1.2);
   for (const [qtype, zeroPoint] of [["U16", 32768], ["S16", 0], ["S8", 0], ["U8", 128]] as const) {
-    const p = params(qtype, scale, zeroPoint);
+    const p = activationQuant(qtype, scale, zeroPoint);
     const runs = onEveryIsa(() => quantizeTensor(f32([1001], grid), p).data as Float32Array);
     const want = runs.get("scalar")!;
     for (const [isa, got] of runs) {
@@ -43,7 +31,7 @@ Deno.test("quantizeTensor() gives the same codes on every path on fine 16-bit gr
 });
 
 Deno.test("dequantizeTensor() maps codes back to (code - zero point) · scale", () => {
-  const p = params("U8", 0.5, 10);
+  const p = activationQuant("U8", 0.5, 10);
   assert.deepEqual([...dequantizeTensor(f32([3], [10, 12, 0]), p).data], [0, 1, -5]);
 });
 
@@ -56,7 +44,7 @@ Deno.test("dequantizeTensor() gives the same bits on every path, codes off the i
     codes.map((v, i) => i === 6 ? 2 ** 25 : v), // too far from the zero point
   ];
   for (const [i, c] of cases.entries()) {
-    for (const p of [params("U16", scale, 32768), params("U8", 0.1, 128)]) {
+    for (const p of [activationQuant("U16", scale, 32768), activationQuant("U8", 0.1, 128)]) {
       const runs = onEveryIsa(() => dequantizeTensor(f32([c.length], c), p).data as Float32Array);
       const want = Float32Array.from(c, (v) => (v - p.zeroPoint) * p.scale);
       for (const [isa, got] of runs) assert.equal(firstBitDifference(got, want), -1, `${isa} ${i}`);
