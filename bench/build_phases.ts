@@ -22,8 +22,8 @@
  * The machine's 1-minute load average is printed with every build, since a shared
  * machine slows every figure.
  *
- * Usage: deno run --allow-read --allow-write --allow-env --allow-ffi --allow-sys
- *   bench/build_phases.ts [--models a,b] [--runs N] [--images N]
+ * Usage: deno task bench:phases [--models a,b] [--runs N] [--images N]
+ * (each build runs in a child process, hence `--allow-run`)
  *
  * @module
  */
