@@ -11,6 +11,7 @@
  */
 import asc from "assemblyscript/asc";
 import { join } from "node:path";
+import { INITIAL_PAGES } from "../core/wasm/heap.ts";
 
 const ROOT = join(import.meta.dirname ?? ".", "..");
 const ENTRY = join(ROOT, "core/wasm/assembly/index.ts");
@@ -32,7 +33,7 @@ const COMMON = [
   "stub",
   "--importMemory",
   "--initialMemory",
-  "0",
+  String(INITIAL_PAGES),
   "--use",
   "abort=",
 ];

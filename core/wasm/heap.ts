@@ -22,6 +22,14 @@ interface Span {
   size: number;
 }
 
+/**
+ * Pages (64 KiB) every kernel memory starts with. The kernel modules declare it as their
+ * memory's minimum (tools/build_wasm.ts): V8 without trap handlers (Deno) checks every
+ * access against the memory size, and a known minimum removes the half of that check
+ * for the constant offsets below it.
+ */
+export const INITIAL_PAGES = 16;
+
 /** The allocator of one instance's memory. */
 export class WasmHeap {
   /** The memory the kernels import. */
@@ -33,7 +41,7 @@ export class WasmHeap {
 
   /** A heap over a fresh memory. */
   constructor() {
-    this.memory = new WebAssembly.Memory({ initial: 16 });
+    this.memory = new WebAssembly.Memory({ initial: INITIAL_PAGES });
     this.#free.push({ start: BASE, size: this.memory.buffer.byteLength - BASE });
   }
 
