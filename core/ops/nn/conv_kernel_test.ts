@@ -137,6 +137,20 @@ const CASES: Case[] = [
     pads: [0, 0, 0, 0],
   },
   {
+    // 300 columns (a multiple of 4, not of 8) and K = 300: image rows read in place by
+    // the tile, over two column blocks and two K blocks, with a packed last strip
+    name: "pointwise read in place",
+    n: 2,
+    c: 300,
+    m: 13,
+    group: 1,
+    spatial: [12, 25],
+    kernel: [1, 1],
+    strides: [1, 1],
+    dilations: [1, 1],
+    pads: [0, 0, 0, 0],
+  },
+  {
     name: "K over one block",
     n: 1,
     c: 40,

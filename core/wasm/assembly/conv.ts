@@ -26,7 +26,7 @@ function packConvB(
   const pt = g(geo, 12), pl = g(geo, 13), oh = g(geo, 14), ow = g(geo, 15);
   const khw = kh * kw;
   const hw = h * w;
-  const pointwise = khw == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 && oh == h && ow == w;
+  const pointwise = isPointwise(geo);
   const zero = f32x4.splat(0);
   let d = dst;
   for (let j0 = 0; j0 < nc; j0 += NR) {
@@ -115,6 +115,13 @@ function packConvB(
   }
 }
 
+/** A 1×1, stride-1, unpadded window: the patch matrix is the image itself ([c][h·w]). */
+@inline
+function isPointwise(geo: usize): bool {
+  return g(geo, 6) == 1 && g(geo, 7) == 1 && g(geo, 8) == 1 && g(geo, 9) == 1 &&
+    g(geo, 12) == 0 && g(geo, 13) == 0 && g(geo, 14) == g(geo, 2) && g(geo, 15) == g(geo, 3);
+}
+
 /** Bytes of scratch conv2d needs: one B panel, the edge tile and the column table. */
 export function convWorkBytes(): i32 {
   return (KC * NC + MR * NR + 2 * NR) * 4;
@@ -138,6 +145,7 @@ export function conv2d(
   const mp = stripRows(mg);
   const tmp = work + <usize>(KC * NC) * 4;
   const tab = tmp + <usize>(MR * NR) * 4;
+  const inPlace = isPointwise(geo) && P % 4 == 0;
   for (let b = 0; b < n; b++) {
     for (let gi = 0; gi < groups; gi++) {
       const xg = x + <usize>((b * c + gi * cg) * h * w) * 4;
@@ -147,9 +155,22 @@ export function conv2d(
         const nc = min(NC, P - jc);
         for (let pc = 0; pc < K; pc += KC) {
           const kc = min(KC, K - pc);
-          packConvB(work, xg, geo, pc, kc, jc, nc, tab);
-          panel(wg + <usize>(pc * mp) * 4, mg, kc, work, nc, yg + (<usize>jc << 2), P,
-            pc == 0 ? BIAS : ADD, bias + (<usize>(gi * mg) << 2), tmp);
+          const ap = wg + <usize>(pc * mp) * 4;
+          const mode = pc == 0 ? BIAS : ADD;
+          const bg = bias + (<usize>(gi * mg) << 2);
+          // a pointwise patch matrix is read in place, but for a last partial strip
+          // (its rows would be read past their end) and for rows not 16-byte aligned
+          // (loads across cache lines made 7×7 images slower than packing)
+          const direct = inPlace ? nc & ~(NR - 1) : 0;
+          if (direct > 0) {
+            panel(ap, mg, kc, xg + <usize>(pc * P + jc) * 4, 4, <usize>P * 4, direct,
+              yg + (<usize>jc << 2), P, mode, bg, tmp);
+          }
+          if (direct < nc) {
+            packConvB(work, xg, geo, pc, kc, jc + direct, nc - direct, tab);
+            panel(ap, mg, kc, work, <usize>kc * 4, NR * 4, nc - direct,
+              yg + (<usize>(jc + direct) << 2), P, mode, bg, tmp);
+          }
         }
       }
     }

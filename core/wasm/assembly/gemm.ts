@@ -108,9 +108,9 @@ function storeRow(q: usize, lo: v128, hi: v128): void {
 }
 
 /**
- * One MR×NR tile: `kc` steps over an A strip and a B strip, then the valid mr×nr corner
- * meets C by `mode` (`bias` points at the strip's first row bias). `ldc` is in bytes;
- * `tmp` holds MR·NR floats.
+ * One MR×NR tile: `kc` steps over an A strip and a B strip (NR floats per step, steps
+ * `bs` bytes apart), then the valid mr×nr corner meets C by `mode` (`bias` points at
+ * the strip's first row bias). `ldc` is in bytes; `tmp` holds MR·NR floats.
  *
  * Why 4×8 with A read as one vector and broadcast by shuffles: V8 without trap handlers
  * (Deno) bounds-checks every memory access in code, so each step costs its loads more
@@ -119,7 +119,7 @@ function storeRow(q: usize, lo: v128, hi: v128): void {
  * build, which needs a product register) measured fastest on both builds.
  */
 function tile(
-  kc: i32, ap: usize, bp: usize, cp: usize, ldc: usize,
+  kc: i32, ap: usize, bp: usize, bs: usize, cp: usize, ldc: usize,
   mode: i32, bias: usize, mr: i32, nr: i32, tmp: usize,
 ): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
@@ -143,7 +143,7 @@ function tile(
     c30 = madd(a, b0, c30);
     c31 = madd(a, b1, c31);
     ap += MR * 4;
-    bp += NR * 4;
+    bp += bs;
   }
   const full = mr == MR && nr == NR;
   if (full && mode == BIAS) {
@@ -180,24 +180,27 @@ function tile(
 }
 
 /**
- * Multiply the packed A block of one KC step (`ap`, strips of kc) by a packed B panel
- * into columns [0, nc) of C (`c` points at the panel's first column, `ldc` in floats);
- * `mode` as for a tile, `bias` the m row biases for BIAS.
+ * Multiply the packed A block of one KC step (`ap`, strips of kc) by a kc×nc block of B
+ * into columns [0, nc) of C (`c` points at the block's first column, `ldc` in floats);
+ * `mode` as for a tile, `bias` the m row biases for BIAS. B element (p, j) is at
+ * `b + j·colBytes + p·rowBytes`: a panel packed into NR strips (colBytes = 4·kc,
+ * rowBytes = 4·NR), or rows read in place (colBytes = 4, rowBytes = 4·ld) when every
+ * strip start has NR readable floats in each row.
  */
 export function panel(
-  ap: usize, m: i32, kc: i32, bp: usize, nc: i32, c: usize, ldc: i32,
-  mode: i32, bias: usize, tmp: usize,
+  ap: usize, m: i32, kc: i32, b: usize, colBytes: usize, rowBytes: usize, nc: i32,
+  c: usize, ldc: i32, mode: i32, bias: usize, tmp: usize,
 ): void {
   const ldcb = <usize>ldc * 4;
   for (let ic = 0; ic < m; ic += MC) {
     const mEnd = min(m, ic + MC);
     for (let jr = 0; jr < nc; jr += NR) {
       const nr = min(NR, nc - jr);
-      const bs = bp + <usize>(jr * kc) * 4;
+      const bs = b + <usize>jr * colBytes;
       for (let ir = ic; ir < mEnd; ir += MR) {
         const mr = min(MR, m - ir);
-        tile(kc, ap + <usize>(ir * kc) * 4, bs, c + <usize>ir * ldcb + (<usize>jr << 2), ldcb,
-          mode, bias + (<usize>ir << 2), mr, nr, tmp);
+        tile(kc, ap + <usize>(ir * kc) * 4, bs, rowBytes, c + <usize>ir * ldcb + (<usize>jr << 2),
+          ldcb, mode, bias + (<usize>ir << 2), mr, nr, tmp);
       }
     }
   }
@@ -218,8 +221,8 @@ export function gemmPacked(
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
       packB(work, b + <usize>(pc * rs + jc * cs) * 4, rs, cs, kc, nc);
-      panel(pa + <usize>(pc * mp) * 4, m, kc, work, nc, c + (<usize>jc << 2), ldc,
-        pc == 0 && !accumulate ? WRITE : ADD, 0, tmp);
+      panel(pa + <usize>(pc * mp) * 4, m, kc, work, <usize>kc * 4, NR * 4, nc,
+        c + (<usize>jc << 2), ldc, pc == 0 && !accumulate ? WRITE : ADD, 0, tmp);
     }
   }
 }
