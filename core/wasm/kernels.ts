@@ -37,6 +37,7 @@ export interface KernelExports {
   readonly packedABytes: Fn;
   readonly panelBytes: Fn;
   readonly gemmPacked: Fn;
+  readonly dotRows: Fn;
   readonly conv2d: Fn;
   readonly convWorkBytes: Fn;
   readonly depthwise2d: Fn;
@@ -67,6 +68,7 @@ const NAMES: readonly (keyof KernelExports)[] = [
   "packedABytes",
   "panelBytes",
   "gemmPacked",
+  "dotRows",
   "conv2d",
   "convWorkBytes",
   "depthwise2d",

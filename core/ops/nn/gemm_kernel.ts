@@ -48,6 +48,11 @@ export interface GemmCall {
   readonly accumulate?: boolean;
   /** Force the TypeScript reference path even when the wasm kernels are loaded. */
   readonly scalar?: boolean;
+  /**
+   * `b` is a constant (an initializer) that is never modified: the wasm kernels keep
+   * their copy of it for the array's lifetime instead of copying it on every call.
+   */
+  readonly constantB?: boolean;
 }
 
 /** Strides of a stored operand: element (i, p) of op(X) is at off + i·row + p·col. */
@@ -89,6 +94,21 @@ export function gemm(call: GemmCall): void {
   }
   if (m === 1 || n === 1) {
     // Each output is one dot product; walk both operands along K.
+    if (m === 1 && aCol === 1 && bRow === 1 && !call.scalar && wasmKernels()) {
+      const b0 = { data: b, off: bOff, row: bRow, col: bCol };
+      dotRowsWasm(
+        n,
+        k,
+        a.subarray(aOff, aOff + k),
+        b0,
+        call.constantB ?? false,
+        c,
+        cOff,
+        alpha,
+        accumulate,
+      );
+      return;
+    }
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
         const s = dot(k, a, aOff + i * aRow, aCol, b, bOff + j * bCol, bRow);
@@ -139,6 +159,43 @@ function gemmWasm(
     else for (let i = 0; i < m; i++) cView.set(out.subarray(i * ldc, i * ldc + n), i * ldc);
   } finally {
     for (const p of [pa, work, ap, bp, cp]) heap.free(p);
+  }
+}
+
+/**
+ * One row of A times op(B) with B's rows along K contiguous (`B.col` floats apart): the
+ * float64 dots of {@linkcode dot}, in WebAssembly, with the same bits.
+ */
+function dotRowsWasm(
+  n: number,
+  k: number,
+  a: Float32Array,
+  B: Operand,
+  constantB: boolean,
+  c: Float32Array,
+  cOff: number,
+  alpha: number,
+  accumulate: boolean,
+): void {
+  const { heap, fn } = wasmKernels()!;
+  const bView = B.data.subarray(B.off, B.off + spanOf(n, k, B.col, 1));
+  const bp = constantB
+    ? heap.resident(B.data, `dot ${B.off}:${n}x${k}/${B.col}`, bView.byteLength, (p) => {
+      heap.f32(p, bView.length).set(bView);
+    })
+    : heap.put(bView);
+  const ap = heap.put(a);
+  const sp = heap.alloc(n * 8);
+  try {
+    fn.dotRows(ap, bp, B.col, k, n, sp);
+    const s = heap.f64(sp, n);
+    for (let j = 0; j < n; j++) {
+      c[cOff + j] = accumulate ? c[cOff + j] + alpha * s[j] : alpha * s[j];
+    }
+  } finally {
+    heap.free(ap);
+    heap.free(sp);
+    if (!constantB) heap.free(bp);
   }
 }
 

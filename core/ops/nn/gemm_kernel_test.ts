@@ -194,3 +194,52 @@ Deno.test("gemm() gives the same bits on every exact path and stays within round
     }
   }
 });
+
+Deno.test("gemm() gives one row times transposed B the same float64-dot bits on every path", () => {
+  // k = 1283: steps of four plus a tail; B rows padded (ldb > k) and offset
+  const [n, k, ldb, bOff] = [37, 1283, 1290, 5];
+  const a = randomF32(k + 3, 201);
+  const b = randomF32(bOff + n * ldb, 202);
+  const c0 = randomF32(n + 2, 203);
+  for (const [accumulate, alpha, constantB] of [[false, 1, true], [true, -0.7, false]] as const) {
+    const results = onEveryIsa(() =>
+      [0, 1].map(() => {
+        const c = c0.slice();
+        gemm({
+          m: 1,
+          n,
+          k,
+          a,
+          aOffset: 3,
+          lda: k,
+          b,
+          bOffset: bOff,
+          ldb,
+          transB: true,
+          c,
+          cOffset: 2,
+          ldc: n,
+          alpha,
+          accumulate,
+          constantB,
+        });
+        return c;
+      })
+    );
+    const [scalar] = results.get("scalar")!;
+    for (const [isa, runs] of results) {
+      for (const c of runs) {
+        assert.equal(firstBitDifference(c, scalar), -1, `${isa} acc=${accumulate}`);
+      }
+    }
+    // an independent float64 dot bounds the reference itself
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += a[3 + p] * b[bOff + j * ldb + p];
+      const want = (accumulate ? c0[2 + j] : 0) + alpha * s;
+      assert.ok(Math.abs(scalar[2 + j] - want) < 1e-5, `column ${j}`);
+    }
+    assert.equal(scalar[0], c0[0]);
+    assert.equal(scalar[1], c0[1]);
+  }
+});

@@ -213,6 +213,7 @@ export const gemmOp: TypedOp<GemmAttrs> = defineOp<GemmAttrs>({
         ldc: n,
         alpha: at.alpha,
         accumulate: useC,
+        constantB: b.dtype === "f32" && (ctx.isConstantInput?.(1) ?? false),
       });
       return [fromFloat32(a.dtype, [m, n], out)];
     }

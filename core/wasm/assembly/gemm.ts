@@ -8,7 +8,7 @@
 // float32 (product rounded, then sum rounded; one fused rounding in the relaxed build);
 // each block sum is then added to C in float32. alpha scales A while packing, in
 // float64, rounded once to float32.
-import { madd } from "./simd";
+import { highHalf, madd } from "./simd";
 
 export const MR: i32 = 4;
 export const NR: i32 = 8;
@@ -224,5 +224,37 @@ export function gemmPacked(
       panel(pa + <usize>(pc * mp) * 4, m, kc, work, <usize>kc * 4, NR * 4, nc,
         c + (<usize>jc << 2), ldc, pc == 0 && !accumulate ? WRITE : ADD, 0, tmp);
     }
+  }
+}
+
+/**
+ * `out[j]` (float64) = the dot product of the k floats at `a` with row j of B (`n` rows
+ * of k floats, `ldb` floats apart), summed as the float64 reference does: four partial
+ * sums over steps of four (s0 += a[p]·b[p], …, s3 += a[p+3]·b[p+3]), the rest into s0,
+ * then (s0 + s1) + (s2 + s3). Float32 products are exact in float64, so two f64x2
+ * lanes pairs give the reference's bits (no fused multiply-add in any build).
+ */
+export function dotRows(a: usize, b: usize, ldb: i32, k: i32, n: i32, out: usize): void {
+  const k4 = k & ~3;
+  for (let j = 0; j < n; j++) {
+    const row = b + <usize>(j * ldb) * 4;
+    let s01 = f64x2.splat(0), s23 = f64x2.splat(0);
+    for (let p = 0; p < k4; p += 4) {
+      const av = v128.load(a + (<usize>p << 2));
+      const bv = v128.load(row + (<usize>p << 2));
+      s01 = f64x2.add(s01, f64x2.mul(f64x2.promote_low_f32x4(av), f64x2.promote_low_f32x4(bv)));
+      s23 = f64x2.add(
+        s23,
+        f64x2.mul(f64x2.promote_low_f32x4(highHalf(av)), f64x2.promote_low_f32x4(highHalf(bv))),
+      );
+    }
+    let s0 = f64x2.extract_lane(s01, 0);
+    for (let p = k4; p < k; p++) {
+      s0 += <f64>load<f32>(a + (<usize>p << 2)) * <f64>load<f32>(row + (<usize>p << 2));
+    }
+    store<f64>(
+      out + (<usize>j << 3),
+      (s0 + f64x2.extract_lane(s01, 1)) + (f64x2.extract_lane(s23, 0) + f64x2.extract_lane(s23, 1)),
+    );
   }
 }

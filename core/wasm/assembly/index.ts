@@ -1,6 +1,6 @@
 // Entry of the kernel module: everything JavaScript calls. Memory is imported and
 // owned by the caller; the kernels never allocate.
-export { gemmPacked, packA, packedABytes, panelBytes } from "./gemm";
+export { dotRows, gemmPacked, packA, packedABytes, panelBytes } from "./gemm";
 export { conv2d, convWorkBytes, depthwise2d } from "./conv";
 export { maxPool2d } from "./pool";
 export { binary, clip, relu } from "./eltwise";
