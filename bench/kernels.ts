@@ -6,7 +6,10 @@
  * not count; calls include copying operands into and out of the kernels' memory. Every
  * kernel runs a few times on every path before timing starts.
  *
- * Usage: deno task bench:kernels [--runs N] [--scalar]
+ * The float convolutions include the shapes of resnet18 and of mobilenet_v2's 1×1
+ * layers (`--models` picks the sets: `kernels`, `resnet18`, `mobilenet_v2`).
+ *
+ * Usage: deno task bench:kernels [--runs N] [--scalar] [--models kernels,resnet18,…]
  *
  * @module
  */
@@ -24,6 +27,7 @@ import { formatTable } from "../core/report/table.ts";
 const { values } = parseFlags(Deno.args, [
   { name: "runs", type: "int", help: "calls per kernel and path (best shown)" },
   { name: "scalar", type: "bool", help: "also time the TypeScript reference path (slow)" },
+  { name: "models", type: "string", help: "case sets: kernels, resnet18, mobilenet_v2" },
 ]);
 const runs = Number(values.get("runs") ?? 10);
 const isas = supportedIsas().filter((i) => i !== "scalar" || values.get("scalar") === true);
@@ -108,7 +112,35 @@ const pool = convShape(64, 64, 64, 112, 3, 2);
 const poolX = randomF32(64 * 112 * 112, 8);
 const poolGeo = poolGeometry(64, [112, 112], pool.window);
 const act = randomF32(1 << 20, 9);
-const cases: Case[] = [
+/** Conv layers of resnet18 (every distinct 3×3 and 7×7 shape, plus a 1×1 downsample). */
+const resnet18: Case[] = [
+  [3, 64, 224, 7, 2],
+  [64, 64, 56, 3, 1],
+  [64, 128, 56, 3, 2],
+  [128, 128, 28, 3, 1],
+  [128, 256, 28, 3, 2],
+  [256, 256, 14, 3, 1],
+  [256, 512, 14, 3, 2],
+  [512, 512, 7, 3, 1],
+  [256, 512, 14, 1, 2],
+].map(([c, m, hw, k, s]) =>
+  convCase(`resnet18 ${k}x${k}${s > 1 ? " s2" : ""} ${c}→${m} ${hw}²`, convShape(c, m, 1, hw, k, s))
+);
+
+/** The 1×1 layers of mobilenet_v2 (its expansions and projections). */
+const mobilenetV2: Case[] = [
+  [32, 16, 112],
+  [16, 96, 112],
+  [24, 144, 56],
+  [144, 24, 56],
+  [192, 32, 28],
+  [384, 64, 14],
+  [576, 96, 14],
+  [960, 160, 7],
+  [320, 1280, 7],
+].map(([c, m, hw]) => convCase(`mobilenet_v2 1x1 ${c}→${m} ${hw}²`, convShape(c, m, 1, hw, 1, 1)));
+
+const kernels: Case[] = [
   convCase("conv 3x3 64→64 56²", convShape(64, 64, 1, 56, 3, 1)),
   convCase("conv 3x3 256→256 14²", convShape(256, 256, 1, 14, 3, 1)),
   convCase("conv 1x1 96→24 56²", convShape(96, 24, 1, 56, 1, 1)),
@@ -137,6 +169,15 @@ const cases: Case[] = [
         act.map((v) => Math.min(Math.max(v, 0), 6)),
   },
 ];
+
+const sets: Record<string, Case[]> = { kernels, resnet18, mobilenet_v2: mobilenetV2 };
+const chosen = String(values.get("models") ?? "kernels,resnet18,mobilenet_v2").split(",");
+for (const name of chosen) {
+  if (!sets[name]) {
+    throw new RangeError(`--models: unknown set "${name}"; use ${Object.keys(sets).join(", ")}`);
+  }
+}
+const cases = chosen.flatMap((name) => sets[name]);
 
 // warm-up on every path first: JIT, wasm tier-up (compiled on other threads, which the
 // CPU clock would count) and packed weights
