@@ -1,7 +1,8 @@
 // Float32 GEMM in the Goto style. A is packed whole into MR-row strips per KC block
 // (constant weights are packed once, at the caller's first use); B is packed one
 // KC×NC panel at a time into NR-column strips (for convolutions straight from the
-// image, see conv.ts); an MR×NR register tile walks the packed strips.
+// image, see conv.ts, where 1×1 convolutions read the image rows in place instead); an
+// MR×NR register tile walks the strips.
 //
 // Rounding contract (the reference kernels in gemm_kernel.ts follow it too): each
 // output sums its products in K order within blocks of KC, each block from zero in
