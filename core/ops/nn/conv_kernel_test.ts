@@ -89,6 +89,32 @@ const CASES: Case[] = [
     pads: [1, 1, 1, 1],
   },
   {
+    name: "3x3 on rows of 7 (every strip spans two output rows)",
+    n: 2,
+    c: 3,
+    m: 5,
+    group: 1,
+    spatial: [6, 7],
+    kernel: [3, 3],
+    strides: [1, 1],
+    dilations: [1, 1],
+    pads: [1, 1, 1, 1],
+  },
+  {
+    // strips at the row ends read runs thousands of floats left of the image: such a
+    // run lies before the kernels' memory when the image sits low in it
+    name: "padding far wider than the image",
+    n: 1,
+    c: 2,
+    m: 3,
+    group: 1,
+    spatial: [3, 2],
+    kernel: [3, 3],
+    strides: [1, 1],
+    dilations: [1, 1],
+    pads: [1, 2001, 1, 2000],
+  },
+  {
     name: "stride 2, uneven pads",
     n: 2,
     c: 3,

@@ -5,6 +5,7 @@
 // Geometry block (i32 at `geo`): n, c, h, w, m, group, kh, kw, sh, sw, dh, dw, pt, pl,
 // oh, ow.
 import { ADD, BIAS, KC, MR, NC, NR, panel, stripRows } from "./gemm";
+import { packTwoRowStrip } from "./conv_pack";
 import { highHalf, joinHalves, loadStrided, roundF32 } from "./simd";
 
 @inline
@@ -49,6 +50,11 @@ function packConvB(
       continue;
     }
     const oy0 = q0 / ow, ox0 = q0 % ow;
+    if (nr == NR && sw == 1 && ox0 + NR > ow && ox0 + NR <= 2 * ow) {
+      packTwoRowStrip(d, x, geo, pc / khw, pc % khw / kw, pc % kw, kc, oy0, ox0);
+      d += <usize>(kc * NR) * 4;
+      continue;
+    }
     const oneRow = nr == NR && ox0 + NR <= ow;
     if (!oneRow) {
       for (let t = 0; t < NR; t++) {
