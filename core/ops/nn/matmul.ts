@@ -195,6 +195,11 @@ export const gemmOp: TypedOp<GemmAttrs> = defineOp<GemmAttrs>({
       const cc = c.rank >= 1 ? c.shape[c.rank - 1] : 1;
       for (let i = 0; i < m; i++) {
         const ci = cr === 1 ? 0 : i * cc;
+        if (at.beta === 1 && cc === n) {
+          // a whole row of C as it is (1·c is c, bit for bit)
+          out.set(cv.subarray(ci, ci + n), i * n);
+          continue;
+        }
         for (let j = 0; j < n; j++) out[i * n + j] = at.beta * cv[ci + (cc === 1 ? 0 : j)];
       }
     }

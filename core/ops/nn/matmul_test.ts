@@ -38,6 +38,15 @@ Deno.test("gemmOp() applies transposes, alpha, beta and a broadcast C", () => {
   assert.deepEqual([...z.data as Float32Array], [11]);
 });
 
+Deno.test("gemmOp() adds a C row or a C matrix as it is when beta is 1", () => {
+  const a = f32([2, 2], [1, 2, 3, 4]);
+  const b = f32([2, 2], [1, 0, 0, 1]); // identity
+  const [row] = runOp(gemmOp, [a, b, f32([1, 2], [10, -0.5])]);
+  assert.deepEqual([...row.data as Float32Array], [11, 1.5, 13, 3.5]);
+  const [mat] = runOp(gemmOp, [a, b, f32([2, 2], [10, 20, 30, 40])]);
+  assert.deepEqual([...mat.data as Float32Array], [11, 22, 33, 44]);
+});
+
 Deno.test("matMul() infer broadcasts symbolic batch dims", () => {
   const [t] = inferOp(matMul, [
     { dtype: "f32", shape: ["B", 1, 5, 7] },
