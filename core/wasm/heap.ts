@@ -14,7 +14,10 @@ const PAGE = 65536;
 const ALIGN = 64;
 /** Bytes below this address stay unused (address 0 means "none" to the kernels). */
 const BASE = 1024;
-/** Slack after every block, so vector loads of a block's last elements stay in bounds. */
+/**
+ * Slack after every block, so vector loads of a block's last elements stay in bounds
+ * (the kernels read up to 32 bytes past a block: assembly/README.md).
+ */
 const SLACK = 64;
 
 interface Span {
