@@ -3,10 +3,11 @@
  * (its WebAssembly backend), all on one thread, in the same process, on the real models
  * of ../shared/models. Runs are interleaved (axb, node, web, axb, …) so load on the
  * machine hits every peer alike; each row shows median wall-clock latencies and the
- * ratios axb / peer. With `--relaxed`, axb also runs its `relaxed-simd` kernels (fused
- * multiply-add, not bit-exact with the default path) in a column of its own.
+ * ratios axb / peer. axb runs its default kernels (`relaxed-simd`, fused multiply-add,
+ * where the engine has it); with `--exact` it also runs the exact `simd` kernels (the
+ * TypeScript reference's bits) in a column of their own.
  *
- * Usage: deno task bench [--runs N] [--models a,b] [--relaxed]
+ * Usage: deno task bench [--runs N] [--models a,b] [--exact]
  *
  * @module
  */
@@ -26,12 +27,12 @@ import { kernelIsa, supportedIsas, useKernelIsa } from "../core/wasm/kernels.ts"
 const { values } = parseFlags(Deno.args, [
   { name: "runs", type: "int", help: "timed runs per model and peer" },
   { name: "models", type: "string", help: "comma-separated model names" },
-  { name: "relaxed", type: "bool", help: "also time axb's relaxed-simd kernels" },
+  { name: "exact", type: "bool", help: "also time axb's exact simd kernels" },
 ]);
 const runs = Number(values.get("runs") ?? 10);
 const names = String(values.get("models") ?? "mobilenet_v2,resnet18,squeezenet1_1,tiny_vit")
   .split(",");
-const relaxed = values.get("relaxed") === true && supportedIsas().includes("relaxed-simd");
+const exact = values.get("exact") === true && supportedIsas().includes("simd");
 const dir = join(import.meta.dirname ?? ".", "../../shared/models");
 ortWeb.env.wasm.numThreads = 1;
 
@@ -46,7 +47,7 @@ async function timed(f: () => unknown): Promise<number> {
   return performance.now() - t0;
 }
 
-const exactIsa = kernelIsa();
+const defaultIsa = kernelIsa();
 const rows: string[][] = [];
 for (const name of names) {
   const path = join(dir, `${name}.onnx`);
@@ -66,45 +67,45 @@ for (const name of names) {
   const nodeFeeds = { [inputName]: new ortNode.Tensor("float32", data, [...input.shape]) };
   const webFeeds = { [inputName]: new ortWeb.Tensor("float32", data, [...input.shape]) };
   const ours = () => exec.run(feeds);
-  const oursRelaxed = () => {
-    useKernelIsa("relaxed-simd");
+  const oursExact = () => {
+    useKernelIsa("simd");
     try {
       return exec.run(feeds);
     } finally {
-      useKernelIsa(exactIsa);
+      useKernelIsa(defaultIsa);
     }
   };
   // warm-up: JIT, wasm tier-up, packed weights
   for (let i = 0; i < 2; i++) {
     ours();
-    if (relaxed) oursRelaxed();
+    if (exact) oursExact();
     await node.run(nodeFeeds);
     await web.run(webFeeds);
   }
   const t = {
     axb: [] as number[],
-    relaxed: [] as number[],
+    exact: [] as number[],
     node: [] as number[],
     web: [] as number[],
   };
   for (let i = 0; i < runs; i++) {
     t.axb.push(await timed(ours));
-    if (relaxed) t.relaxed.push(await timed(oursRelaxed));
+    if (exact) t.exact.push(await timed(oursExact));
     t.node.push(await timed(() => node.run(nodeFeeds)));
     t.web.push(await timed(() => web.run(webFeeds)));
   }
   const ourOut = asFloat32(ours().get(outputName)!);
   const nodeOut = (await node.run(nodeFeeds))[outputName].data as Float32Array;
-  const [a, r, n, w] = [t.axb, t.relaxed, t.node, t.web].map((xs) => xs.length ? median(xs) : 0);
+  const [a, r, n, w] = [t.axb, t.exact, t.node, t.web].map((xs) => xs.length ? median(xs) : 0);
   rows.push([
     name,
     a.toFixed(1),
-    ...(relaxed ? [r.toFixed(1)] : []),
+    ...(exact ? [r.toFixed(1)] : []),
     n.toFixed(1),
     w.toFixed(1),
     (a / n).toFixed(2),
     (a / w).toFixed(2),
-    ...(relaxed ? [(r / n).toFixed(2), (r / w).toFixed(2)] : []),
+    ...(exact ? [(r / n).toFixed(2), (r / w).toFixed(2)] : []),
     similarity(ourOut, nodeOut).cosine.toFixed(6),
   ]);
   await node.release();
@@ -114,16 +115,16 @@ const load = Deno.loadavg().map((v) => v.toFixed(2)).join(" ");
 console.log(
   formatTable(rows, {
     title: `Float inference, one thread, median of ${runs} interleaved runs (ms); ` +
-      `axb kernels ${exactIsa}; load average ${load}`,
+      `axb kernels ${defaultIsa}; load average ${load}`,
     header: [
       "model",
       "axb",
-      ...(relaxed ? ["axb relaxed"] : []),
+      ...(exact ? ["axb simd"] : []),
       "ort-node",
       "ort-web",
       "axb/node",
       "axb/web",
-      ...(relaxed ? ["relaxed/node", "relaxed/web"] : []),
+      ...(exact ? ["simd/node", "simd/web"] : []),
       "cosine vs node",
     ],
   }),

@@ -8,6 +8,7 @@ import {
   matmulRequantize,
   type Multiplier,
   multiplier,
+  qdqAddition,
   requantize,
   requantizeReference,
 } from "./int_kernels.ts";
@@ -261,4 +262,27 @@ Deno.test("matmulRequantize() gives the reference codes on every path, both layo
       }
     }
   }
+});
+
+Deno.test("qdqAddition() fuses onnxruntime's constant product into an FMA when the plain sum would round below a tie", () => {
+  // resnet18's layer3.0 residual Add, relaxed-simd calibration: onnxruntime-node 1.22
+  // (QLinearAdd, AVX2+FMA) writes 81; with zc − (ra·za + rb·zb) rounded after each step
+  // the pre-rounding value is 80.499996 and the code 80.
+  const add = qdqAddition(
+    0.029587168246507645,
+    129,
+    0.032952528446912766,
+    129,
+    0.021437641233205795,
+    0,
+  );
+  assert.equal(add(96, 211), 81);
+});
+
+Deno.test("qdqAddition() rounds half to even when the sum lands on a tie", () => {
+  // ra = rb = 0.5, k = 0: codes (1, 0) give 0.5 -> 0, (3, 0) give 1.5 -> 2
+  const add = qdqAddition(0.5, 0, 0.5, 0, 1, 0);
+  assert.equal(add(1, 0), 0);
+  assert.equal(add(3, 0), 2);
+  assert.equal(add(3, 2), 2);
 });

@@ -6,16 +6,13 @@
  * reference) and `scalar` (the TypeScript reference kernels themselves). The engine's
  * support is detected once, by validating the binaries.
  *
- * The default is the best *exact* path: `simd` where the engine has it, else `scalar`.
- * Both give the same bits in the GEMM and convolution kernels, so a CNN calibrates to
- * the same scales on every machine. `relaxed-simd` is faster on GEMM-heavy models but
- * rounds a multiply-add once instead of twice, which moves float results (and so
- * calibration ranges) in the last bits; a caller opts in with {@linkcode useKernelIsa}.
- * (Making it the default is held back by the quantization acceptance test: with the
- * moved ranges, 97.6 % of resnet18's output codes from onnxruntime at level `extended`
- * equal the emulator's, below the required 99 %. The likely cause, not yet confirmed,
- * is GlobalAveragePool, which onnxruntime runs in integers there and the emulator's
- * `qdq` arithmetic in float.)
+ * The default is the fastest path the engine validates: `relaxed-simd`, else `simd`,
+ * else `scalar`. `simd` and `scalar` give the same bits in the GEMM and convolution
+ * kernels; `relaxed-simd` rounds a multiply-add once instead of twice, which moves float
+ * results (and so calibration ranges) in the last bits, and may round differently on
+ * an engine whose relaxed multiply-add is not fused. A caller that needs the exact bits
+ * of the TypeScript reference (tests, reproducing a calibration across machines)
+ * selects `simd` with {@linkcode useKernelIsa}.
  * The integer kernels of the emulator compute the same bits on every path.
  *
  * The sources are AssemblyScript in `assembly/` (see its README); `deno task wasm`
@@ -143,7 +140,7 @@ function instantiate(isa: Exclude<KernelIsa, "scalar">): WasmKernels {
 }
 
 const loaded = new Map<KernelIsa, WasmKernels>();
-let current: KernelIsa = SUPPORTED.includes("simd") ? "simd" : "scalar";
+let current: KernelIsa = SUPPORTED[0];
 
 /** The paths this engine can run, fastest first (always ends with `scalar`). */
 export function supportedIsas(): readonly KernelIsa[] {
@@ -157,7 +154,7 @@ export function kernelIsa(): KernelIsa {
 
 /**
  * Switch every kernel to `isa` for the rest of the process (tests and benchmarks run
- * each path; callers opt into `relaxed-simd`).
+ * each path; a caller that needs the exact bits selects `simd`).
  *
  * @throws {RangeError} when the engine cannot run `isa`
  */

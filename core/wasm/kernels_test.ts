@@ -2,9 +2,10 @@ import { strict as assert } from "node:assert";
 import { kernelIsa, supportedIsas, wasmKernels } from "./kernels.ts";
 import { withIsa } from "./_testing.ts";
 
-Deno.test("kernelIsa() defaults to the exact simd path on an engine with wasm SIMD", () => {
+Deno.test("kernelIsa() defaults to the fastest path the engine validates", () => {
   assert.equal(supportedIsas().at(-1), "scalar");
-  assert.equal(kernelIsa(), supportedIsas().includes("simd") ? "simd" : "scalar");
+  assert.equal(kernelIsa(), supportedIsas()[0]);
+  assert.equal(kernelIsa(), "relaxed-simd");
 });
 
 Deno.test("supportedIsas() lists relaxed-simd first on Deno, which validates relaxed SIMD", () => {

@@ -8,10 +8,12 @@
  * accumulates onto it.
  *
  * With the wasm kernels loaded, 1-D and 2-D convolutions run whole in WebAssembly
- * (core/wasm/assembly/conv.ts): the patch matrix is gathered straight into the GEMM's
- * packed panels, and constant weights are packed once and kept beside the kernels. The
- * TypeScript loops below are their reference: the same sums in the same order, so both
- * give the same bits (see gemm_kernel.ts for the rounding contract).
+ * (core/wasm/assembly/conv.ts, depthwise.ts): the patch matrix is gathered straight into
+ * the GEMM's packed panels, and constant weights are packed once and kept beside the
+ * kernels. The TypeScript loops below are the reference of the exact `simd` path: the
+ * same sums in the same order, so both give the same bits (see gemm_kernel.ts for the
+ * rounding contract). The default `relaxed-simd` path fuses each multiply-add and is
+ * held to float32 rounding of the exact sums instead (core/wasm/kernels.ts).
  *
  * @module
  */

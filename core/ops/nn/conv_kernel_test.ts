@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { convF32, type ConvShape } from "./conv_kernel.ts";
-import { firstBitDifference, onEveryIsa, randomF32 } from "../../wasm/_testing.ts";
+import { firstBitDifference, onEveryIsa, randomF32, withIsa } from "../../wasm/_testing.ts";
 
 interface Case {
   name: string;
@@ -261,6 +261,42 @@ const CASES: Case[] = [
     pads: [0, 0, 0, 0],
   },
   {
+    name: "depthwise 3x3 on 7x7 (partial vector rows)",
+    n: 1,
+    c: 5,
+    m: 5,
+    group: 5,
+    spatial: [7, 7],
+    kernel: [3, 3],
+    strides: [1, 1],
+    dilations: [1, 1],
+    pads: [1, 1, 1, 1],
+  },
+  {
+    name: "depthwise 3x3 stride 2 on 30x30, pads 1",
+    n: 1,
+    c: 3,
+    m: 3,
+    group: 3,
+    spatial: [30, 30],
+    kernel: [3, 3],
+    strides: [2, 2],
+    dilations: [1, 1],
+    pads: [1, 1, 1, 1],
+  },
+  {
+    name: "depthwise 3x3 with wide right padding (border columns one by one)",
+    n: 1,
+    c: 2,
+    m: 2,
+    group: 2,
+    spatial: [5, 13],
+    kernel: [3, 3],
+    strides: [1, 1],
+    dilations: [1, 1],
+    pads: [1, 1, 1, 9],
+  },
+  {
     name: "depthwise kernel wider than the row",
     n: 1,
     c: 2,
@@ -307,5 +343,24 @@ Deno.test("convF32() reuses packed constant weights and matches the unpacked run
   for (let r = 0; r < 3; r++) {
     const packed = convF32(x, w, undefined, s, { constantWeights: true });
     assert.equal(firstBitDifference(packed, once), -1);
+  }
+});
+
+Deno.test("convF32() on relaxed-simd keeps depthwise results within float32 rounding of the exact sum", () => {
+  let seed = 100;
+  for (const t of CASES.filter((c) => c.group === c.c && c.c > 1)) {
+    const s = shapeOf(t);
+    const kP = t.kernel.reduce((a, v) => a * v, 1);
+    const x = randomF32(t.n * t.c * t.spatial.reduce((a, v) => a * v, 1), seed++);
+    const w = randomF32(t.m * kP, seed++);
+    const b = randomF32(t.m, seed++);
+    const got = withIsa("relaxed-simd", () => convF32(x, w, b, s));
+    const want = direct(x, w, b, s);
+    // |error| <= (taps + 1) · 2^-24 · sum of |terms|: one rounding per fused tap
+    const mag = direct(x.map(Math.abs), w.map(Math.abs), b.map(Math.abs), s);
+    for (let i = 0; i < want.length; i++) {
+      const bound = (kP + 1) * 2 ** -24 * mag[i];
+      assert.ok(Math.abs(got[i] - want[i]) <= bound, `${t.name} at ${i}: ${got[i]} vs ${want[i]}`);
+    }
   }
 });

@@ -1,7 +1,8 @@
 // Entry of the kernel module: everything JavaScript calls. Memory is imported and
 // owned by the caller; the kernels never allocate.
 export { dotRows, gemmPacked, packA, packedABytes, panelBytes } from "./gemm";
-export { conv2d, convWorkBytes, depthwise2d } from "./conv";
+export { conv2d, convWorkBytes } from "./conv";
+export { depthwise2d } from "./depthwise";
 export { maxPool2d } from "./pool";
 export { binary, clip, relu } from "./eltwise";
 export { histogram, minMax } from "./observe";
