@@ -60,6 +60,9 @@ export interface KernelExports {
   readonly requantQdq: Fn;
   readonly quantize: Fn;
   readonly dequantize: Fn;
+  readonly erfF32: Fn;
+  readonly geluF32: Fn;
+  readonly layerNorm: Fn;
 }
 
 const NAMES: readonly (keyof KernelExports)[] = [
@@ -90,6 +93,9 @@ const NAMES: readonly (keyof KernelExports)[] = [
   "requantQdq",
   "quantize",
   "dequantize",
+  "erfF32",
+  "geluF32",
+  "layerNorm",
 ];
 
 /** One instantiated kernel module with its memory. */

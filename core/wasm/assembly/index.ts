@@ -18,3 +18,5 @@ export {
 } from "./qgemm";
 export { dequantize, quantize, requantNpu, requantQdq } from "./requant";
 export { softmaxRows } from "./softmax";
+export { erfF32, geluF32 } from "./erf";
+export { layerNorm } from "./layer_norm";
