@@ -63,6 +63,7 @@ export interface KernelExports {
   readonly erfF32: Fn;
   readonly geluF32: Fn;
   readonly layerNorm: Fn;
+  readonly packARows: Fn;
 }
 
 const NAMES: readonly (keyof KernelExports)[] = [
@@ -96,6 +97,7 @@ const NAMES: readonly (keyof KernelExports)[] = [
   "erfF32",
   "geluF32",
   "layerNorm",
+  "packARows",
 ];
 
 /** One instantiated kernel module with its memory. */

@@ -14,6 +14,7 @@ import { defineOp, type RegisteredOp, type TypedOp } from "../op.ts";
 import { broadcastDims, broadcastShapes, required, where } from "../_util.ts";
 import { gemm } from "./gemm_kernel.ts";
 import { matmulDims, type MatmulPlan, planMatmul } from "./_matmul_shape.ts";
+import { matmulWasm } from "./_matmul_wasm.ts";
 
 /** True for dtypes computed through float32. */
 export function isF32Like(d: DType): boolean {
@@ -112,7 +113,10 @@ export const matMul: RegisteredOp = defineOp<Record<string, never>>({
     const b = required(inputs, 1, ctx);
     const plan = planMatmul(a.shape, b.shape, ctx);
     if (isF32Like(a.dtype)) {
-      const y = matmulF32(plan, asFloat32(a), asFloat32(b));
+      const af = asFloat32(a), bf = asFloat32(b);
+      const constantB = b.is("f32") && (ctx.isConstantInput?.(1) ?? false);
+      const y = matmulWasm(plan, af, bf, constantB) ??
+        matmulF32(plan, af, bf);
       return [fromFloat32(a.dtype, plan.outShape, y)];
     }
     const af = asFloat64(a), bf = asFloat64(b);

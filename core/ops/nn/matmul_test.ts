@@ -2,7 +2,11 @@ import { strict as assert } from "node:assert";
 import { f32, Tensor } from "../../ir/tensor.ts";
 import { gemmOp, matMul } from "./matmul.ts";
 import { matMulInteger, qLinearMatMul } from "./qlinear.ts";
-import { inferOp, runOp } from "./_testing.ts";
+import { inferOp, nodeOf, runOp } from "./_testing.ts";
+import { planMatmul } from "./_matmul_shape.ts";
+import { gemm } from "./gemm_kernel.ts";
+import { attrReader } from "../../ir/attribute.ts";
+import { firstBitDifference, onEveryIsa, randomF32 } from "../../wasm/_testing.ts";
 
 Deno.test("matMul() broadcasts batch dims and promotes 1-D operands", () => {
   const a = f32([2, 1, 2, 3], [1, 2, 3, 4, 5, 6, 1, 0, 0, 0, 1, 0]);
@@ -62,4 +66,68 @@ Deno.test("qLinearMatMul() requantizes with round half to even and saturation", 
   // acc = [5, 1600]; scale 0.5·1/1 → 2.5 → 2 (even), 800 → saturates at 255.
   const [y] = runOp(qLinearMatMul, [a, s(0.5), u8([0]), b, s(1), u8([0]), s(1), u8([0])]);
   assert.deepEqual([...y.data as Uint8Array], [2, 255]);
+});
+
+/** matMul on `a`, `b` with B reported as a constant input (an initializer) or not. */
+function matMulWith(a: Tensor, b: Tensor, constantB: boolean): Float32Array {
+  const node = nodeOf(matMul, {}, 2, 1);
+  const prepared = matMul.prepare(attrReader(node.attrs, node.name, node.opType), {
+    opset: 13,
+    node,
+  });
+  const [y] = prepared.run([a, b], {
+    opset: 13,
+    node,
+    runSubgraph: () => [],
+    isConstantInput: (i) => constantB && i === 1,
+  });
+  return y.data as Float32Array;
+}
+
+/** The same product as per-batch gemm() calls (the route MatMul took before). */
+function perBatchGemm(a: Tensor, b: Tensor): Float32Array {
+  const plan = planMatmul(a.shape, b.shape, { opset: 13, node: nodeOf(matMul, {}, 2, 1) });
+  const { m, n, k, aOffsets, bOffsets } = plan;
+  const out = new Float32Array(aOffsets.length * m * n);
+  aOffsets.forEach((ao, i) => {
+    gemm({
+      m,
+      n,
+      k,
+      a: a.data as Float32Array,
+      aOffset: ao,
+      lda: k,
+      b: b.data as Float32Array,
+      bOffset: bOffsets[i],
+      ldb: n,
+      c: out,
+      cOffset: i * m * n,
+      ldc: n,
+    });
+  });
+  return out;
+}
+
+Deno.test("matMul() gives the bits of per-batch gemm() on every path for batched, broadcast and constant B", () => {
+  const cases: [number[], number[]][] = [
+    [[1, 197, 97], [97, 290]], // rows merged over a shared B, odd strips and K steps
+    [[3, 13, 33], [3, 33, 29]], // one B per batch
+    [[2, 3, 7, 300], [3, 300, 9]], // broadcast batch dims, K over one KC block
+    [[5, 2, 4], [4, 3]],
+  ];
+  for (const [sa, sb] of cases) {
+    const size = (s: number[]) => s.reduce((p, d) => p * d, 1);
+    const a = f32(sa, randomF32(size(sa), sa.length + size(sa)));
+    const b = f32(sb, randomF32(size(sb), 3 + size(sb)));
+    for (
+      const [isa, ok] of onEveryIsa(() => {
+        const want = perBatchGemm(a, b);
+        return firstBitDifference(matMulWith(a, b, true), want) === -1 &&
+          firstBitDifference(matMulWith(a, b, false), want) === -1 &&
+          firstBitDifference(matMulWith(a, b, true), want) === -1;
+      })
+    ) {
+      assert.ok(ok, `${isa}: [${sa}]·[${sb}]`);
+    }
+  }
 });
