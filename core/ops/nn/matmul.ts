@@ -15,6 +15,7 @@ import { broadcastDims, broadcastShapes, required, where } from "../_util.ts";
 import { gemm } from "./gemm_kernel.ts";
 import { matmulDims, type MatmulPlan, planMatmul } from "./_matmul_shape.ts";
 import { matmulWasm } from "./_matmul_wasm.ts";
+import { gemmConstantB } from "./_gemm_wasm.ts";
 
 /** True for dtypes computed through float32. */
 export function isF32Like(d: DType): boolean {
@@ -203,14 +204,22 @@ export const gemmOp: TypedOp<GemmAttrs> = defineOp<GemmAttrs>({
       }
     }
     if (out instanceof Float32Array) {
+      const af = asFloat32(a), bf = asFloat32(b);
+      const constantB = b.is("f32") && (ctx.isConstantInput?.(1) ?? false);
+      if (
+        constantB && at.alpha === 1 && !at.transA &&
+        gemmConstantB({ m, n, k, a: af, b: bf, transB: at.transB, c: out, accumulate: useC })
+      ) {
+        return [fromFloat32(a.dtype, [m, n], out)];
+      }
       gemm({
         m,
         n,
         k,
-        a: asFloat32(a),
+        a: af,
         lda: a.shape[1],
         transA: at.transA,
-        b: asFloat32(b),
+        b: bf,
         ldb: b.shape[1],
         transB: at.transB,
         c: out,

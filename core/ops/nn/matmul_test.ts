@@ -131,3 +131,47 @@ Deno.test("matMul() gives the bits of per-batch gemm() on every path for batched
     }
   }
 });
+
+Deno.test("gemmOp() with a constant B gives the bits of gemm() on every path, B transposed or not, with and without C", () => {
+  const [m, n, k] = [197, 29, 300];
+  const a = f32([m, k], randomF32(m * k, 5));
+  const bias = f32([n], randomF32(n, 6));
+  for (const transB of [false, true]) {
+    const b = f32(transB ? [n, k] : [k, n], randomF32(k * n, 7));
+    for (const withC of [false, true]) {
+      const node = nodeOf(gemmOp, { transB: transB ? 1 : 0 }, withC ? 3 : 2, 1);
+      const prepared = gemmOp.prepare(attrReader(node.attrs, node.name, node.opType), {
+        opset: 13,
+        node,
+      });
+      for (
+        const [isa, ok] of onEveryIsa(() => {
+          const want = new Float32Array(m * n);
+          if (withC) { for (let i = 0; i < m * n; i++) want[i] = bias.data[i % n] as number; }
+          gemm({
+            m,
+            n,
+            k,
+            a: a.data as Float32Array,
+            lda: k,
+            b: b.data as Float32Array,
+            ldb: transB ? k : n,
+            transB,
+            c: want,
+            ldc: n,
+            accumulate: withC,
+          });
+          const [y] = prepared.run(withC ? [a, b, bias] : [a, b], {
+            opset: 13,
+            node,
+            runSubgraph: () => [],
+            isConstantInput: (i) => i > 0,
+          });
+          return firstBitDifference(y.data as Float32Array, want) === -1;
+        })
+      ) {
+        assert.ok(ok, `${isa}: transB ${transB}, C ${withC}`);
+      }
+    }
+  }
+});
