@@ -198,9 +198,17 @@ export const gemmOp: TypedOp<GemmAttrs> = defineOp<GemmAttrs>({
       const cv = f32Path ? asFloat32(c) : asFloat64(c);
       const cr = c.rank >= 2 ? c.shape[c.rank - 2] : 1;
       const cc = c.rank >= 1 ? c.shape[c.rank - 1] : 1;
-      for (let i = 0; i < m; i++) {
-        const ci = cr === 1 ? 0 : i * cc;
-        for (let j = 0; j < n; j++) out[i * n + j] = at.beta * cv[ci + (cc === 1 ? 0 : j)];
+      if (at.beta === 1 && cc === n) {
+        // beta 1 leaves C's values as they are: copy its rows (one row broadcast, or all)
+        for (let i = 0; i < m; i++) {
+          const ci = cr === 1 ? 0 : i * cc;
+          out.set(cv.subarray(ci, ci + n), i * n);
+        }
+      } else {
+        for (let i = 0; i < m; i++) {
+          const ci = cr === 1 ? 0 : i * cc;
+          for (let j = 0; j < n; j++) out[i * n + j] = at.beta * cv[ci + (cc === 1 ? 0 : j)];
+        }
       }
     }
     if (out instanceof Float32Array) {

@@ -42,6 +42,16 @@ Deno.test("gemmOp() applies transposes, alpha, beta and a broadcast C", () => {
   assert.deepEqual([...z.data as Float32Array], [11]);
 });
 
+Deno.test("gemmOp() adds a full, row or column C with beta 1", () => {
+  const a = f32([2, 2], [1, 2, 3, 4]);
+  const b = f32([2, 2], [1, 0, 0, 1]); // identity: A·B = A
+  const run = (c: Tensor) => [...runOp(gemmOp, [a, b, c])[0].data as Float32Array];
+  assert.deepEqual(run(f32([2, 2], [10, 20, 30, 40])), [11, 22, 33, 44]);
+  assert.deepEqual(run(f32([2], [10, 20])), [11, 22, 13, 24]);
+  assert.deepEqual(run(f32([2, 1], [10, 20])), [11, 12, 23, 24]);
+  assert.deepEqual(run(f32([], [0.5])), [1.5, 2.5, 3.5, 4.5]);
+});
+
 Deno.test("matMul() infer broadcasts symbolic batch dims", () => {
   const [t] = inferOp(matMul, [
     { dtype: "f32", shape: ["B", 1, 5, 7] },
