@@ -64,6 +64,7 @@ export interface KernelExports {
   readonly geluF32: Fn;
   readonly layerNorm: Fn;
   readonly packARows: Fn;
+  readonly gather32: Fn;
 }
 
 const NAMES: readonly (keyof KernelExports)[] = [
@@ -98,6 +99,7 @@ const NAMES: readonly (keyof KernelExports)[] = [
   "geluF32",
   "layerNorm",
   "packARows",
+  "gather32",
 ];
 
 /** One instantiated kernel module with its memory. */
