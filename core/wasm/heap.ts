@@ -100,7 +100,7 @@ export class WasmHeap {
   }
 
   /** Copy `src` into a new block. */
-  put(src: Float32Array | Int32Array | Float64Array): number {
+  put(src: Float32Array | Int32Array | Uint32Array | Float64Array): number {
     const ptr = this.alloc(src.byteLength);
     new Uint8Array(this.memory.buffer, ptr, src.byteLength).set(
       new Uint8Array(src.buffer, src.byteOffset, src.byteLength),

@@ -58,6 +58,11 @@ export interface KernelExports {
   readonly requantQdq: Fn;
   readonly quantize: Fn;
   readonly dequantize: Fn;
+  readonly erfF32: Fn;
+  readonly geluF32: Fn;
+  readonly layerNorm: Fn;
+  readonly packARows: Fn;
+  readonly gather32: Fn;
 }
 
 const NAMES: readonly (keyof KernelExports)[] = [
@@ -89,6 +94,11 @@ const NAMES: readonly (keyof KernelExports)[] = [
   "requantQdq",
   "quantize",
   "dequantize",
+  "erfF32",
+  "geluF32",
+  "layerNorm",
+  "packARows",
+  "gather32",
 ];
 
 /** One instantiated kernel module with its memory. */

@@ -14,6 +14,7 @@ import { UnsupportedOpError } from "../../errors/mod.ts";
 import { type BigUnaryLoop, defineUnary, noParams, type UnaryLoop } from "./_unary.ts";
 import { erf } from "./erf.ts";
 import { erfFromTable } from "./erf_table.ts";
+import { erfWasm } from "./_erf_wasm.ts";
 import { mapF32 } from "../../wasm/map.ts";
 
 /** One `alpha` parameter. */
@@ -244,6 +245,7 @@ export const gelu: RegisteredOp = defineUnary<GeluParams>({
     return { tanh: a === "tanh" };
   },
   float: geluF,
+  f32: (x, p) => p.tanh ? undefined : erfWasm(x, "gelu"),
 });
 /** Mish: `x * tanh(softplus(x))`. */
 export const mish: RegisteredOp = defineUnary({ opType: "Mish", parse: noParams, float: mishF });

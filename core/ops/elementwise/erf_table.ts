@@ -41,6 +41,14 @@ function buildTable(): Float64Array {
 }
 
 /**
+ * The grid, six float64 per point (erf(x₀), then the five Taylor coefficients), for
+ * kernels that take the same step elsewhere (the wasm Erf and Gelu).
+ */
+export function erfTable(): Float64Array {
+  return table ??= buildTable();
+}
+
+/**
  * `erf(x)` to about 1e-13 relative (see the module note); ±1 beyond |x| = 6, NaN for NaN,
  * ±0 for ±0.
  *
@@ -53,7 +61,7 @@ export function erfFromTable(x: number): number {
   const ax = Math.abs(x);
   if (!(ax < LIMIT)) return Number.isNaN(x) ? NaN : Math.sign(x);
   if (ax === 0) return x; // keeps the sign of zero
-  const t = table ??= buildTable();
+  const t = erfTable();
   const k = Math.round(ax * PER_UNIT);
   const h = ax - k / PER_UNIT;
   const o = 6 * k;

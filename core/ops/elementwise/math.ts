@@ -10,6 +10,7 @@ import type { RegisteredOp } from "../op.ts";
 import { type BigUnaryLoop, defineUnary, noParams, type UnaryLoop } from "./_unary.ts";
 import { erf } from "./erf.ts";
 import { erfFromTable } from "./erf_table.ts";
+import { erfWasm } from "./_erf_wasm.ts";
 
 const SIGNED: readonly DType[] = ["s8", "s16", "s32", "s64"];
 
@@ -189,7 +190,12 @@ export const acosh: RegisteredOp = floatOp("Acosh", acoshF);
 /** Atanh. */
 export const atanh: RegisteredOp = floatOp("Atanh", atanhF);
 /** Erf: the error function (see erf.ts and erf_table.ts for the methods). */
-export const erfOp: RegisteredOp = floatOp("Erf", erfF);
+export const erfOp: RegisteredOp = defineUnary({
+  opType: "Erf",
+  parse: noParams,
+  float: erfF,
+  f32: (x) => erfWasm(x, "erf"),
+});
 /** IsNaN: bool mask of NaN elements. */
 export const isNaNOp: RegisteredOp = defineUnary({
   opType: "IsNaN",

@@ -22,7 +22,8 @@ function toAttr(v: number | string | readonly number[] | Tensor): Attribute {
   return { kind: "tensor", value: v as Tensor };
 }
 
-function nodeOf(op: RegisteredOp, attrs: TestAttrs, nIn: number, nOut: number): Node {
+/** The one-node graph node a test runs `op` as. */
+export function nodeOf(op: RegisteredOp, attrs: TestAttrs, nIn: number, nOut: number): Node {
   return {
     name: `test_${op.opType}`,
     opType: op.opType,

@@ -14,6 +14,8 @@ import { defineOp, type RegisteredOp, type TypedOp } from "../op.ts";
 import { broadcastDims, broadcastShapes, required, where } from "../_util.ts";
 import { gemm } from "./gemm_kernel.ts";
 import { matmulDims, type MatmulPlan, planMatmul } from "./_matmul_shape.ts";
+import { matmulWasm } from "./_matmul_wasm.ts";
+import { gemmConstantB } from "./_gemm_wasm.ts";
 
 /** True for dtypes computed through float32. */
 export function isF32Like(d: DType): boolean {
@@ -112,7 +114,10 @@ export const matMul: RegisteredOp = defineOp<Record<string, never>>({
     const b = required(inputs, 1, ctx);
     const plan = planMatmul(a.shape, b.shape, ctx);
     if (isF32Like(a.dtype)) {
-      const y = matmulF32(plan, asFloat32(a), asFloat32(b));
+      const af = asFloat32(a), bf = asFloat32(b);
+      const constantB = b.is("f32") && (ctx.isConstantInput?.(1) ?? false);
+      const y = matmulWasm(plan, af, bf, constantB) ??
+        matmulF32(plan, af, bf);
       return [fromFloat32(a.dtype, plan.outShape, y)];
     }
     const af = asFloat64(a), bf = asFloat64(b);
@@ -193,32 +198,43 @@ export const gemmOp: TypedOp<GemmAttrs> = defineOp<GemmAttrs>({
       const cv = f32Path ? asFloat32(c) : asFloat64(c);
       const cr = c.rank >= 2 ? c.shape[c.rank - 2] : 1;
       const cc = c.rank >= 1 ? c.shape[c.rank - 1] : 1;
-      for (let i = 0; i < m; i++) {
-        const ci = cr === 1 ? 0 : i * cc;
-        if (at.beta === 1 && cc === n) {
-          // a whole row of C as it is (1·c is c, bit for bit)
+      if (at.beta === 1 && cc === n) {
+        // beta 1 leaves C's values as they are: copy its rows (one row broadcast, or all)
+        for (let i = 0; i < m; i++) {
+          const ci = cr === 1 ? 0 : i * cc;
           out.set(cv.subarray(ci, ci + n), i * n);
-          continue;
         }
-        for (let j = 0; j < n; j++) out[i * n + j] = at.beta * cv[ci + (cc === 1 ? 0 : j)];
+      } else {
+        for (let i = 0; i < m; i++) {
+          const ci = cr === 1 ? 0 : i * cc;
+          for (let j = 0; j < n; j++) out[i * n + j] = at.beta * cv[ci + (cc === 1 ? 0 : j)];
+        }
       }
     }
     if (out instanceof Float32Array) {
+      const af = asFloat32(a), bf = asFloat32(b);
+      const constantB = b.is("f32") && (ctx.isConstantInput?.(1) ?? false);
+      if (
+        constantB && at.alpha === 1 && !at.transA &&
+        gemmConstantB({ m, n, k, a: af, b: bf, transB: at.transB, c: out, accumulate: useC })
+      ) {
+        return [fromFloat32(a.dtype, [m, n], out)];
+      }
       gemm({
         m,
         n,
         k,
-        a: asFloat32(a),
+        a: af,
         lda: a.shape[1],
         transA: at.transA,
-        b: asFloat32(b),
+        b: bf,
         ldb: b.shape[1],
         transB: at.transB,
         c: out,
         ldc: n,
         alpha: at.alpha,
         accumulate: useC,
-        constantB: b.dtype === "f32" && (ctx.isConstantInput?.(1) ?? false),
+        constantB,
       });
       return [fromFloat32(a.dtype, [m, n], out)];
     }

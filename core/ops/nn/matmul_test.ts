@@ -2,7 +2,11 @@ import { strict as assert } from "node:assert";
 import { f32, Tensor } from "../../ir/tensor.ts";
 import { gemmOp, matMul } from "./matmul.ts";
 import { matMulInteger, qLinearMatMul } from "./qlinear.ts";
-import { inferOp, runOp } from "./_testing.ts";
+import { inferOp, nodeOf, runOp } from "./_testing.ts";
+import { planMatmul } from "./_matmul_shape.ts";
+import { gemm } from "./gemm_kernel.ts";
+import { attrReader } from "../../ir/attribute.ts";
+import { firstBitDifference, onEveryIsa, randomF32 } from "../../wasm/_testing.ts";
 
 Deno.test("matMul() broadcasts batch dims and promotes 1-D operands", () => {
   const a = f32([2, 1, 2, 3], [1, 2, 3, 4, 5, 6, 1, 0, 0, 0, 1, 0]);
@@ -38,13 +42,14 @@ Deno.test("gemmOp() applies transposes, alpha, beta and a broadcast C", () => {
   assert.deepEqual([...z.data as Float32Array], [11]);
 });
 
-Deno.test("gemmOp() adds a C row or a C matrix as it is when beta is 1", () => {
+Deno.test("gemmOp() adds a full, row or column C with beta 1", () => {
   const a = f32([2, 2], [1, 2, 3, 4]);
-  const b = f32([2, 2], [1, 0, 0, 1]); // identity
-  const [row] = runOp(gemmOp, [a, b, f32([1, 2], [10, -0.5])]);
-  assert.deepEqual([...row.data as Float32Array], [11, 1.5, 13, 3.5]);
-  const [mat] = runOp(gemmOp, [a, b, f32([2, 2], [10, 20, 30, 40])]);
-  assert.deepEqual([...mat.data as Float32Array], [11, 22, 33, 44]);
+  const b = f32([2, 2], [1, 0, 0, 1]); // identity: A·B = A
+  const run = (c: Tensor) => [...runOp(gemmOp, [a, b, c])[0].data as Float32Array];
+  assert.deepEqual(run(f32([2, 2], [10, 20, 30, 40])), [11, 22, 33, 44]);
+  assert.deepEqual(run(f32([2], [10, 20])), [11, 22, 13, 24]);
+  assert.deepEqual(run(f32([2, 1], [10, 20])), [11, 12, 23, 24]);
+  assert.deepEqual(run(f32([], [0.5])), [1.5, 2.5, 3.5, 4.5]);
 });
 
 Deno.test("matMul() infer broadcasts symbolic batch dims", () => {
@@ -71,4 +76,112 @@ Deno.test("qLinearMatMul() requantizes with round half to even and saturation", 
   // acc = [5, 1600]; scale 0.5·1/1 → 2.5 → 2 (even), 800 → saturates at 255.
   const [y] = runOp(qLinearMatMul, [a, s(0.5), u8([0]), b, s(1), u8([0]), s(1), u8([0])]);
   assert.deepEqual([...y.data as Uint8Array], [2, 255]);
+});
+
+/** matMul on `a`, `b` with B reported as a constant input (an initializer) or not. */
+function matMulWith(a: Tensor, b: Tensor, constantB: boolean): Float32Array {
+  const node = nodeOf(matMul, {}, 2, 1);
+  const prepared = matMul.prepare(attrReader(node.attrs, node.name, node.opType), {
+    opset: 13,
+    node,
+  });
+  const [y] = prepared.run([a, b], {
+    opset: 13,
+    node,
+    runSubgraph: () => [],
+    isConstantInput: (i) => constantB && i === 1,
+  });
+  return y.data as Float32Array;
+}
+
+/** The same product as per-batch gemm() calls (the route MatMul took before). */
+function perBatchGemm(a: Tensor, b: Tensor): Float32Array {
+  const plan = planMatmul(a.shape, b.shape, { opset: 13, node: nodeOf(matMul, {}, 2, 1) });
+  const { m, n, k, aOffsets, bOffsets } = plan;
+  const out = new Float32Array(aOffsets.length * m * n);
+  aOffsets.forEach((ao, i) => {
+    gemm({
+      m,
+      n,
+      k,
+      a: a.data as Float32Array,
+      aOffset: ao,
+      lda: k,
+      b: b.data as Float32Array,
+      bOffset: bOffsets[i],
+      ldb: n,
+      c: out,
+      cOffset: i * m * n,
+      ldc: n,
+    });
+  });
+  return out;
+}
+
+Deno.test("matMul() gives the bits of per-batch gemm() on every path for batched, broadcast and constant B", () => {
+  const cases: [number[], number[]][] = [
+    [[1, 197, 97], [97, 290]], // rows merged over a shared B, odd strips and K steps
+    [[3, 13, 33], [3, 33, 29]], // one B per batch
+    [[2, 3, 7, 300], [3, 300, 9]], // broadcast batch dims, K over one KC block
+    [[5, 2, 4], [4, 3]],
+  ];
+  for (const [sa, sb] of cases) {
+    const size = (s: number[]) => s.reduce((p, d) => p * d, 1);
+    const a = f32(sa, randomF32(size(sa), sa.length + size(sa)));
+    const b = f32(sb, randomF32(size(sb), 3 + size(sb)));
+    for (
+      const [isa, ok] of onEveryIsa(() => {
+        const want = perBatchGemm(a, b);
+        return firstBitDifference(matMulWith(a, b, true), want) === -1 &&
+          firstBitDifference(matMulWith(a, b, false), want) === -1 &&
+          firstBitDifference(matMulWith(a, b, true), want) === -1;
+      })
+    ) {
+      assert.ok(ok, `${isa}: [${sa}]·[${sb}]`);
+    }
+  }
+});
+
+Deno.test("gemmOp() with a constant B gives the bits of gemm() on every path, B transposed or not, with and without C", () => {
+  const [m, n, k] = [197, 29, 300];
+  const a = f32([m, k], randomF32(m * k, 5));
+  const bias = f32([n], randomF32(n, 6));
+  for (const transB of [false, true]) {
+    const b = f32(transB ? [n, k] : [k, n], randomF32(k * n, 7));
+    for (const withC of [false, true]) {
+      const node = nodeOf(gemmOp, { transB: transB ? 1 : 0 }, withC ? 3 : 2, 1);
+      const prepared = gemmOp.prepare(attrReader(node.attrs, node.name, node.opType), {
+        opset: 13,
+        node,
+      });
+      for (
+        const [isa, ok] of onEveryIsa(() => {
+          const want = new Float32Array(m * n);
+          if (withC) { for (let i = 0; i < m * n; i++) want[i] = bias.data[i % n] as number; }
+          gemm({
+            m,
+            n,
+            k,
+            a: a.data as Float32Array,
+            lda: k,
+            b: b.data as Float32Array,
+            ldb: transB ? k : n,
+            transB,
+            c: want,
+            ldc: n,
+            accumulate: withC,
+          });
+          const [y] = prepared.run(withC ? [a, b, bias] : [a, b], {
+            opset: 13,
+            node,
+            runSubgraph: () => [],
+            isConstantInput: (i) => i > 0,
+          });
+          return firstBitDifference(y.data as Float32Array, want) === -1;
+        })
+      ) {
+        assert.ok(ok, `${isa}: transB ${transB}, C ${withC}`);
+      }
+    }
+  }
 });

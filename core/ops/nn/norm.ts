@@ -11,6 +11,7 @@ import { KernelError, UnsupportedOpError } from "../../errors/mod.ts";
 import { defineOp, type RegisteredOp, type TypedOp } from "../op.ts";
 import { normalizeAxis, required, where } from "../_util.ts";
 import { batchNormTraining } from "./batch_norm_training.ts";
+import { layerNormWasm } from "./_layer_norm_wasm.ts";
 
 /** Mean and 1/sqrt(var + eps) of x[start, start+n). */
 function stats(x: Float32Array, start: number, n: number, eps: number): [number, number] {
@@ -188,6 +189,15 @@ export const layerNormalization: TypedOp<LayerNormAttrs> = defineOp<LayerNormAtt
     const scale = broadcastTo(required(inputs, 1, ctx), normShape, "Scale", w);
     const bias = inputs[2] ? broadcastTo(inputs[2], normShape, "B", w) : undefined;
     const xv = asFloat32(x);
+    const statShape = x.shape.map((d, i) => (i < ax ? d : 1));
+    const fast = x.size > 0 ? layerNormWasm(xv, outer, inner, scale, bias, a.epsilon) : undefined;
+    if (fast) {
+      return [
+        fromFloat32(x.dtype, x.shape, fast.y),
+        new Tensor("f32", statShape, fast.means),
+        new Tensor("f32", statShape, fast.invs),
+      ];
+    }
     const y = new Float32Array(x.size);
     const means = new Float32Array(outer), invs = new Float32Array(outer);
     for (let o = 0; o < outer; o++) {
@@ -203,7 +213,6 @@ export const layerNormalization: TypedOp<LayerNormAttrs> = defineOp<LayerNormAtt
         for (let i = 0; i < inner; i++) y[base + i] = (xv[base + i] - mean) * inv * scale[i];
       }
     }
-    const statShape = x.shape.map((d, i) => (i < ax ? d : 1));
     return [
       fromFloat32(x.dtype, x.shape, y),
       new Tensor("f32", statShape, means),

@@ -8,6 +8,7 @@ import {
 } from "./norm.ts";
 import { lpNormalization, lrn, meanVarianceNormalization } from "./norm_misc.ts";
 import { rounded, runOp } from "./_testing.ts";
+import { firstBitDifference, onEveryIsa, randomF32 } from "../../wasm/_testing.ts";
 
 Deno.test("batchNormalization() normalizes per channel with running statistics", () => {
   const x = f32([1, 2, 2], [1, 3, 10, 20]);
@@ -90,4 +91,20 @@ Deno.test("lpNormalization(), lrn() and meanVarianceNormalization() match hand v
   assert.deepEqual(rounded(r.data as Float32Array), rounded([1 / 6, 2 / 15, 3 / 14]));
   const [m] = runOp(meanVarianceNormalization, [f32([1, 1, 1, 2], [1, 3])]);
   assert.deepEqual(rounded(m.data as Float32Array), [-1, 1]);
+});
+
+Deno.test("layerNormalization() gives the same bits on every kernel path for odd rows, with and without B", () => {
+  for (const [rows, inner, withBias] of [[7, 97, true], [5, 96, false], [3, 1, true]] as const) {
+    const x = f32([rows, inner], randomF32(rows * inner, rows + inner).map((v) => 3 * v + 0.5));
+    const scale = f32([inner], randomF32(inner, 11));
+    const ins = withBias ? [x, scale, f32([inner], randomF32(inner, 12))] : [x, scale];
+    const results = onEveryIsa(() => runOp(layerNormalization, ins, { epsilon: 1e-5 }, 17, 3));
+    const [y0, m0, i0] = results.get("scalar")!.map((t) => t.data as Float32Array);
+    for (const [isa, outs] of results) {
+      const [y, m, i] = outs.map((t) => t.data as Float32Array);
+      assert.equal(firstBitDifference(y, y0), -1, `${isa} Y, ${rows}x${inner}`);
+      assert.equal(firstBitDifference(m, m0), -1, `${isa} Mean`);
+      assert.equal(firstBitDifference(i, i0), -1, `${isa} InvStdDev`);
+    }
+  }
 });

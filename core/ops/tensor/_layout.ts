@@ -10,6 +10,7 @@
  */
 import { allocate, type DType, type DTypeArrayMap, type TensorData } from "../../ir/dtype.ts";
 import { sizeOf, stridesOf, Tensor } from "../../ir/tensor.ts";
+import { gatherWordsWasm } from "./_gather_wasm.ts";
 
 /** Word storage the copy loops work on: same-typed source and destination. */
 export type Words = Uint8Array | Uint16Array | Uint32Array | string[];
@@ -106,7 +107,14 @@ export function gatherStrided<D extends DType>(
     strides.push(1);
   }
   const merged = mergeDims(shape, strides);
-  stridedLoop(dv.words, sv.words, view.offset * k, merged.shape, merged.strides);
+  const dw = dv.words, sw = sv.words, off = view.offset * k;
+  if (
+    dw instanceof Uint32Array && sw instanceof Uint32Array &&
+    gatherWordsWasm(dw, sw, off, merged.shape, merged.strides)
+  ) {
+    return out;
+  }
+  stridedLoop(dw, sw, off, merged.shape, merged.strides);
   return out;
 }
 

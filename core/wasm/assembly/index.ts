@@ -19,3 +19,7 @@ export {
 } from "./qgemm";
 export { dequantize, quantize, requantNpu, requantQdq } from "./requant";
 export { softmaxRows } from "./softmax";
+export { erfF32, geluF32 } from "./erf";
+export { layerNorm } from "./layer_norm";
+export { packARows } from "./pack_rows";
+export { gather32 } from "./gather";

@@ -1,0 +1,59 @@
+/**
+ * Batched float32 MatMul in the wasm kernels in one pass: A and B go into the kernels'
+ * memory once for every batch (a constant B stays there between runs), each batch's A
+ * is packed by the row-major packer, and the result comes out in one copy.
+ *
+ * It runs the blocked GEMM exactly as `gemm()` does for these operands (same packed
+ * layout, same `gemmPacked`), so the bits are those of the per-batch `gemm()` calls it
+ * replaces. Shapes that `gemm()` sends elsewhere (a single row or column, K = 0) are
+ * left to it.
+ *
+ * @module
+ */
+import { wasmKernels } from "../../wasm/kernels.ts";
+import type { MatmulPlan } from "./_matmul_shape.ts";
+
+/**
+ * `out[i] = A[aOffsets[i]] · B[bOffsets[i]]` for every batch, or undefined where
+ * `gemm()` must run instead (scalar path, a single row or column, k of 0, no batch). `constantB`
+ * keeps B in the kernels' memory for as long as `b` lives.
+ */
+export function matmulWasm(
+  plan: MatmulPlan,
+  a: Float32Array,
+  b: Float32Array,
+  constantB: boolean,
+): Float32Array | undefined {
+  const kern = wasmKernels();
+  const { m, n, k, aOffsets, bOffsets } = plan;
+  const batch = aOffsets.length;
+  if (!kern || n <= 1 || k <= 0 || batch === 0) return undefined;
+  let sharedB = true, contiguousA = true;
+  for (let i = 0; i < batch; i++) {
+    if (bOffsets[i] !== bOffsets[0]) sharedB = false;
+    if (aOffsets[i] !== i * m * k) contiguousA = false;
+  }
+  // one GEMM over the stacked rows when every batch multiplies the same B
+  const merged = sharedB && contiguousA;
+  const rows = merged ? batch * m : m;
+  if (rows <= 1) return undefined;
+  const { heap, fn } = kern;
+  const total = batch * m * n;
+  const bp = constantB
+    ? heap.resident(b, "matmul B", b.byteLength, (p) => heap.f32(p, b.length).set(b))
+    : heap.put(b);
+  const ap = heap.put(a);
+  const cp = heap.alloc(total * 4);
+  const pa = heap.alloc(fn.packedABytes(rows, k));
+  const work = heap.alloc(fn.panelBytes());
+  try {
+    for (let i = 0; i < (merged ? 1 : batch); i++) {
+      fn.packARows(pa, ap + 4 * aOffsets[i], k, rows, k);
+      fn.gemmPacked(pa, rows, n, k, bp + 4 * bOffsets[i], n, 1, cp + 4 * i * m * n, n, 0, work);
+    }
+    return heap.f32(cp, total).slice();
+  } finally {
+    for (const p of [ap, cp, pa, work]) heap.free(p);
+    if (!constantB) heap.free(bp);
+  }
+}
