@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { f32, s64, Tensor } from "../../ir/tensor.ts";
+import { f32, s64, type Tensor } from "../../ir/tensor.ts";
 import { runOp } from "./_testing.ts";
 import { transpose } from "./transpose.ts";
 import { slice } from "./slice.ts";
