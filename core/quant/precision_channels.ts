@@ -125,13 +125,36 @@ export function channelCodes(ref: Tensor, p: QParams, codes?: Tensor): ChannelCo
 
 /** Channel code statistics over several samples: the codes of both, the wider range. */
 export function mergeChannelCodes(a: ChannelCodes, b: ChannelCodes): ChannelCodes {
+  return mergeChannelCodesInto(copyChannelCodes(a), b);
+}
+
+/** A copy of `a` that {@linkcode mergeChannelCodesInto} may modify. */
+export function copyChannelCodes(a: ChannelCodes): ChannelCodes {
   return {
-    marks: a.marks.map((m, i) => (m | (b.marks[i] ?? 0)) >>> 0),
-    min: a.min.map((m, c) => Math.min(m, b.min[c] ?? m)),
-    max: a.max.map((m, c) => Math.max(m, b.max[c] ?? m)),
-    elements: a.elements + b.elements,
-    roundTrip: addCosineSums(a.roundTrip, b.roundTrip),
+    marks: [...a.marks],
+    min: [...a.min],
+    max: [...a.max],
+    elements: a.elements,
+    roundTrip: { dot: [...a.roundTrip.dot], got: [...a.roundTrip.got], ref: [...a.roundTrip.ref] },
   };
+}
+
+/**
+ * {@linkcode mergeChannelCodes} into `into` itself (no new arrays: the analysis merges
+ * every tensor of every sample).
+ *
+ * @returns `into`
+ */
+export function mergeChannelCodesInto(into: ChannelCodes, b: ChannelCodes): ChannelCodes {
+  const { marks, min, max } = into;
+  for (let i = 0; i < marks.length; i++) marks[i] = (marks[i] | (b.marks[i] ?? 0)) >>> 0;
+  for (let c = 0; c < min.length; c++) {
+    min[c] = Math.min(min[c], b.min[c] ?? min[c]);
+    max[c] = Math.max(max[c], b.max[c] ?? max[c]);
+  }
+  into.elements += b.elements;
+  addCosineSumsInto(into.roundTrip, b.roundTrip);
+  return into;
 }
 
 function popcount(x: number): number {
@@ -280,11 +303,24 @@ export function channelCosineSums(got: Tensor, ref: Tensor): ChannelCosineSums |
 
 /** Sum of two samples' channel cosine sums. */
 export function addCosineSums(a: ChannelCosineSums, b: ChannelCosineSums): ChannelCosineSums {
-  return {
-    dot: a.dot.map((x, c) => x + (b.dot[c] ?? 0)),
-    got: a.got.map((x, c) => x + (b.got[c] ?? 0)),
-    ref: a.ref.map((x, c) => x + (b.ref[c] ?? 0)),
-  };
+  return addCosineSumsInto({ dot: [...a.dot], got: [...a.got], ref: [...a.ref] }, b);
+}
+
+/**
+ * {@linkcode addCosineSums} into `into` itself.
+ *
+ * @returns `into`
+ */
+export function addCosineSumsInto(
+  into: ChannelCosineSums,
+  b: ChannelCosineSums,
+): ChannelCosineSums {
+  for (let c = 0; c < into.dot.length; c++) {
+    into.dot[c] += b.dot[c] ?? 0;
+    into.got[c] += b.got[c] ?? 0;
+    into.ref[c] += b.ref[c] ?? 0;
+  }
+  return into;
 }
 
 /** Minimum and median per-channel cosine; channels zero in both tensors are left out. */
