@@ -38,12 +38,13 @@ import type { Executor } from "../exec/executor.ts";
 import type { Tensor } from "../ir/tensor.ts";
 import { asFloat32 } from "../ir/tensor.ts";
 import { DTYPES } from "../ir/dtype.ts";
-import { similarity } from "../report/metrics.ts";
+import { similarity, similarityOfCodes } from "../report/metrics.ts";
 import type { QuantEmulator } from "./emulator.ts";
 import { activationParams } from "./quant_model.ts";
 import { dequantizeTensor, type QParams, quantizeTensor } from "./codes.ts";
 import {
   type ChannelCodes,
+  channelCodes,
   type ChannelCosineSums,
   channelCosineSums,
   type ClassAgreement,
@@ -51,7 +52,6 @@ import {
   type Collapse,
 } from "./precision_channels.ts";
 import { precisionRows, quantizedOutputs } from "./precision_rows.ts";
-import { codeMetric, compareTensor } from "./precision_tensor.ts";
 
 export { precisionRows, TOP_OFFENDERS } from "./precision_rows.ts";
 
@@ -167,6 +167,12 @@ export function measureSample(
     const s = similarity(asFloat32(got), asFloat32(ref));
     return { cosine: s.cosine, mse: s.mse };
   };
+  // a per-tensor quantized output is compared code by code, dequantized on the fly
+  const codeMetric = (ref: Tensor, got: Tensor, p: QParams | undefined): Metric => {
+    if (!p || p.channels) return metric(ref, p ? dequantizeTensor(got, p) : got);
+    const s = similarityOfCodes(asFloat32(got), p.zeroPoint, p.scale, asFloat32(ref));
+    return { cosine: s.cosine, mse: s.mse };
+  };
   const floatOutput = (name: string, t: Tensor) => !q.fused.has(name) && DTYPES[t.dtype].isFloat;
   // each float value quantized once, for its own row and for every node that reads it
   const codes = new Map<string, Tensor>();
@@ -204,19 +210,19 @@ export function measureSample(
       const r = ref.get(name);
       const got = outs[i];
       if (!r || !floatOutput(name, r)) return;
+      const isolated = got ? codeMetric(r, got.value, got.params) : undefined;
       const acc = accumulated.get(name);
-      if (!(method === "PerLayer" ? got : acc)) return;
-      const p = activationParams(q, name);
-      const c = compareTensor(r, got, p && { params: p, codes: quantized(name, r, p) });
-      const own = method === "PerLayer" ? c.isolated : acc;
+      const own = method === "PerLayer" ? isolated : acc;
       if (!own) return;
+      const p = activationParams(q, name);
+      const channels = p ? channelCodes(r, p, quantized(name, r, p)) : undefined;
       measures.push({
         key: `node:${name}`,
         ...own,
         shape: [...r.shape],
-        isolated: c.isolated,
+        isolated,
         accumulated: acc,
-        ...(c.codes ? { codes: c.codes } : {}),
+        ...(channels ? { codes: channels } : {}),
       });
     });
   }

@@ -59,8 +59,7 @@ export interface ChannelCodes {
 }
 
 const LEVELS = 256;
-/** 32-bit words of code marks per channel. */
-export const LEVEL_WORDS = LEVELS / 32;
+const LEVEL_WORDS = LEVELS / 32;
 
 /**
  * The codes of `ref` quantized with `p`, marked per channel, each channel's float range
