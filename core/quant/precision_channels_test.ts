@@ -2,27 +2,40 @@ import { strict as assert } from "node:assert";
 import {
   addCosineSumsInto,
   type ChannelCodes,
+  type ChannelCosineSums,
   mergeChannelCodes,
   mergeChannelCodesInto,
 } from "./precision_channels.ts";
 
+const f64 = (xs: number[]) => Float64Array.from(xs);
+
+function sums(dot: number[], got: number[], ref: number[]): ChannelCosineSums {
+  return { dot: f64(dot), got: f64(got), ref: f64(ref) };
+}
+
 /** Two channels, one mark word each shown (the other seven words zero). */
 function codes(marks: [number, number], min: number[], max: number[], dot: number[]): ChannelCodes {
-  const words = [marks[0], 0, 0, 0, 0, 0, 0, 0, marks[1], 0, 0, 0, 0, 0, 0, 0];
-  return { marks: words, min, max, elements: 4, roundTrip: { dot, got: [1, 2], ref: [3, 4] } };
+  const words = new Uint32Array(16);
+  words[0] = marks[0];
+  words[8] = marks[1];
+  return {
+    marks: words,
+    min: f64(min),
+    max: f64(max),
+    elements: 4,
+    roundTrip: sums(dot, [1, 2], [3, 4]),
+  };
 }
 
 Deno.test("mergeChannelCodesInto() ORs the marks, widens the ranges and adds the sums in place", () => {
-  const a = codes([0b0011, 0x80000000 >>> 0], [-1, 0], [1, 2], [0.5, 0.25]);
+  const a = codes([0b0011, 0x80000000], [-1, 0], [1, 2], [0.5, 0.25]);
   const b = codes([0b0110, 1], [-2, 1], [0.5, 3], [1, 1]);
   const got = mergeChannelCodesInto(a, b);
   assert.equal(got, a);
   assert.deepEqual(got, {
-    marks: [0b0111, 0, 0, 0, 0, 0, 0, 0, 0x80000001, 0, 0, 0, 0, 0, 0, 0],
-    min: [-2, 0],
-    max: [1, 3],
+    ...codes([0b0111, 0x80000001], [-2, 0], [1, 3], [1.5, 1.25]),
     elements: 8,
-    roundTrip: { dot: [1.5, 1.25], got: [2, 4], ref: [6, 8] },
+    roundTrip: sums([1.5, 1.25], [2, 4], [6, 8]),
   });
   // the second operand is left as it was
   assert.deepEqual(b, codes([0b0110, 1], [-2, 1], [0.5, 3], [1, 1]));
@@ -33,12 +46,12 @@ Deno.test("mergeChannelCodes() leaves both operands unchanged", () => {
   const b = codes([4, 8], [-1, -1], [2, 2], [2, 2]);
   const merged = mergeChannelCodes(a, b);
   assert.deepEqual(a, codes([1, 2], [0, 0], [1, 1], [1, 1]));
-  assert.deepEqual(merged.marks.slice(0, 1), [5]);
-  assert.deepEqual(merged.roundTrip.dot, [3, 3]);
+  assert.deepEqual([merged.marks[0], merged.marks[8]], [5, 10]);
+  assert.deepEqual(merged.roundTrip.dot, f64([3, 3]));
 });
 
 Deno.test("addCosineSumsInto() adds per channel and treats missing channels as zero", () => {
-  const into = { dot: [1, 2], got: [3, 4], ref: [5, 6] };
-  addCosineSumsInto(into, { dot: [1], got: [1], ref: [1] });
-  assert.deepEqual(into, { dot: [2, 2], got: [4, 4], ref: [6, 6] });
+  const into = sums([1, 2], [3, 4], [5, 6]);
+  addCosineSumsInto(into, sums([1], [1], [1]));
+  assert.deepEqual(into, sums([2, 2], [4, 4], [6, 6]));
 });

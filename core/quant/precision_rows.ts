@@ -14,6 +14,7 @@ import {
   type ClassAgreement,
   collapseOf,
   copyChannelCodes,
+  copyCosineSums,
   cosineSpread,
   mergeChannelCodesInto,
 } from "./precision_channels.ts";
@@ -68,9 +69,7 @@ function addSample(e: Sum, m: PrecisionMeasure): void {
   }
   if (m.channelCosine) {
     const s = m.channelCosine;
-    e.channelCosine = e.channelCosine
-      ? addCosineSumsInto(e.channelCosine, s)
-      : { dot: [...s.dot], got: [...s.got], ref: [...s.ref] };
+    e.channelCosine = e.channelCosine ? addCosineSumsInto(e.channelCosine, s) : copyCosineSums(s);
   }
   if (m.classes) {
     const c = e.classes ?? { rows: 0, top1: 0, top5: 0 };
