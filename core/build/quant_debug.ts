@@ -6,7 +6,9 @@
  * The io export's float outputs are the calibration run's. With the analysis, both run on
  * the calibration workers when there are some: the workers already hold the float model
  * and the calibration samples, receive the quantized model once, emulate the io export's
- * sample while the main thread writes the model files, then analyse their own samples.
+ * sample, then analyse their own samples — all queued at once, so the workers go on while
+ * the main thread writes the model files and the io export (with `quant.input_sample_dir`,
+ * whose samples are read after those files, the analysis is queued then).
  *
  * @module
  */
@@ -16,6 +18,7 @@ import type { Tensor } from "../ir/tensor.ts";
 import type { ProgressDisplay } from "../util/progress.ts";
 import { Executor } from "../exec/executor.ts";
 import type { QuantModel } from "../quant/quant_model.ts";
+import type { QuantConfig } from "../config/build_config.ts";
 import { QuantEmulator } from "../quant/emulator.ts";
 import type { SamplePool } from "../quant/sample_pool.ts";
 import { analyzePrecision, type PrecisionRow } from "../quant/precision_analysis.ts";
@@ -36,28 +39,54 @@ export interface QuantDebugStart {
   readonly loaded?: Promise<void>;
   /** The quantized model's outputs on the first sample, from a worker. */
   readonly quantOutputs?: Promise<Map<string, Tensor>>;
+  /** The analysis of the calibration samples, already queued on the workers. */
+  readonly analysis?: QueuedAnalysis;
+}
+
+/** An analysis running on the workers before its progress bar is drawn. */
+interface QueuedAnalysis {
+  readonly rows: Promise<PrecisionRow[]>;
+  /** Samples analysed so far. */
+  done: number;
+  /** Receives `done` after each sample, once the bar exists. */
+  onProgress?: (done: number) => void;
 }
 
 /**
  * When the precision analysis will run on the workers, give them the quantized model and
- * queue the io export's emulation there; the results are awaited by
- * {@linkcode runQuantDebug}. Without analysis the io export emulates in this thread:
- * sending the model to a worker costs about what the one emulation saves.
+ * queue the io export's emulation there and (on the calibration samples) the analysis;
+ * the results are awaited by {@linkcode runQuantDebug}. Without analysis the io export
+ * emulates in this thread: sending the model to a worker costs about what the one
+ * emulation saves.
  */
 export function startQuantDebug(
   quant: QuantModel,
   pool: SamplePool | undefined,
   samples: readonly ReadonlyMap<string, Tensor>[],
-  analysis: boolean,
+  config: QuantConfig,
 ): QuantDebugStart {
-  if (!pool || !analysis) return { quant, samples };
+  if (!pool || !config.precision_analysis) return { quant, samples };
   const loaded = pool.loadQuant(quant);
   // the last worker: the first holds sample 0 and would otherwise start its analysis later
   const quantOutputs = samples[0] ? pool.emulate(pool.size - 1, samples[0]) : undefined;
+  let analysis: QueuedAnalysis | undefined;
+  if (!config.input_sample_dir) {
+    const queued: QueuedAnalysis = {
+      done: 0,
+      rows: analyzePrecisionOnPool(pool, quant, config.precision_analysis_method, {
+        onProgress: (done) => {
+          queued.done = done;
+          queued.onProgress?.(done);
+        },
+      }),
+    };
+    analysis = queued;
+  }
   // awaited in runQuantDebug; a failure before then must not count as unhandled
   loaded.catch(() => {});
   quantOutputs?.catch(() => {});
-  return { quant, pool, samples, loaded, quantOutputs };
+  analysis?.rows.catch(() => {});
+  return { quant, pool, samples, loaded, quantOutputs, analysis };
 }
 
 /** What {@linkcode runQuantDebug} needs besides the stage's options. */
@@ -109,7 +138,14 @@ export async function runQuantDebug(
   const bar = display.bar("Precision Analysis Progress", samples.length);
   const onProgress = (done: number) => bar.update(done);
   await start.loaded;
-  const precision = start.pool
+  const queued = own ? undefined : start.analysis;
+  if (queued) {
+    if (queued.done) onProgress(queued.done);
+    queued.onProgress = onProgress;
+  }
+  const precision = queued
+    ? await queued.rows
+    : start.pool
     ? await analyzePrecisionOnPool(start.pool, start.quant, method, { samples: own, onProgress })
     : analyzePrecision(new Executor(model, opts.registry), emulator(), samples, method, {
       onProgress,

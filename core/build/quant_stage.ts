@@ -171,8 +171,8 @@ export async function runQuantStage(
       log,
     );
     if (lint) reportHazards(lint.run(quant), { ...opts, afterFix: found.length > 0 });
-    // workers emulate the io export's sample while this thread writes the model files
-    const debug = startQuantDebug(quant, pool, calib.samples, q.precision_analysis);
+    // workers emulate the io export's sample and analyse while this thread writes the files
+    const debug = startQuantDebug(quant, pool, calib.samples, q);
     const quantModelPath = await writeQuantModel(quant, work, config, log);
     const precision = await runQuantDebug(model, debug, {
       ...opts,

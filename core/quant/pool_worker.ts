@@ -101,7 +101,16 @@ function analyze(msg: Extract<ToWorker, { kind: "analyze" }>): void {
     post({ kind: "progress" });
     return m;
   });
-  post({ kind: "measures", measures });
+  // the per-channel sums move to the main thread without a copy
+  const transfer = new Set<ArrayBuffer>();
+  for (const m of measures.flat()) {
+    const sums = [m.codes?.roundTrip, m.channelCosine].flatMap((c) =>
+      c ? [c.dot, c.got, c.ref] : []
+    );
+    const arrays = m.codes ? [m.codes.marks, m.codes.min, m.codes.max, ...sums] : sums;
+    for (const a of arrays) if (a.buffer instanceof ArrayBuffer) transfer.add(a.buffer);
+  }
+  post({ kind: "measures", measures }, [...transfer]);
 }
 
 function emulate(msg: Extract<ToWorker, { kind: "emulate" }>): void {

@@ -45,10 +45,10 @@ function channelLayout(shape: readonly number[], axis: number) {
  */
 export interface ChannelCodes {
   /** {@linkcode LEVEL_WORDS} 32-bit words of code marks per channel, channel after channel. */
-  marks: number[];
+  marks: Uint32Array;
   /** Smallest and largest float value per channel. */
-  min: number[];
-  max: number[];
+  min: Float64Array;
+  max: Float64Array;
   /** Elements per channel, summed over the samples. */
   elements: number;
   /**
@@ -84,12 +84,12 @@ export function channelCodes(ref: Tensor, p: QParams, codes?: Tensor): ChannelCo
   const { zeroPoint, scale } = p;
   const whole = perLevel === 1;
   const marks = new Uint32Array(channels * LEVEL_WORDS);
-  const min = new Array<number>(channels).fill(Infinity);
-  const max = new Array<number>(channels).fill(-Infinity);
+  const min = new Float64Array(channels).fill(Infinity);
+  const max = new Float64Array(channels).fill(-Infinity);
   const roundTrip: ChannelCosineSums = {
-    dot: new Array<number>(channels).fill(0),
-    got: new Array<number>(channels).fill(0),
-    ref: new Array<number>(channels).fill(0),
+    dot: new Float64Array(channels),
+    got: new Float64Array(channels),
+    ref: new Float64Array(channels),
   };
   for (let c = 0; c < channels; c++) {
     let lo = Infinity;
@@ -119,18 +119,41 @@ export function channelCodes(ref: Tensor, p: QParams, codes?: Tensor): ChannelCo
     roundTrip.got[c] = got;
     roundTrip.ref[c] = want;
   }
-  return { marks: Array.from(marks), min, max, elements: ref.size / channels, roundTrip };
+  return { marks, min, max, elements: ref.size / channels, roundTrip };
 }
 
 /** Channel code statistics over several samples: the codes of both, the wider range. */
 export function mergeChannelCodes(a: ChannelCodes, b: ChannelCodes): ChannelCodes {
+  return mergeChannelCodesInto(copyChannelCodes(a), b);
+}
+
+/** A copy of `a` that {@linkcode mergeChannelCodesInto} may modify. */
+export function copyChannelCodes(a: ChannelCodes): ChannelCodes {
   return {
-    marks: a.marks.map((m, i) => (m | (b.marks[i] ?? 0)) >>> 0),
-    min: a.min.map((m, c) => Math.min(m, b.min[c] ?? m)),
-    max: a.max.map((m, c) => Math.max(m, b.max[c] ?? m)),
-    elements: a.elements + b.elements,
-    roundTrip: addCosineSums(a.roundTrip, b.roundTrip),
+    marks: a.marks.slice(),
+    min: a.min.slice(),
+    max: a.max.slice(),
+    elements: a.elements,
+    roundTrip: copyCosineSums(a.roundTrip),
   };
+}
+
+/**
+ * {@linkcode mergeChannelCodes} into `into` itself (no new arrays: the analysis merges
+ * every tensor of every sample).
+ *
+ * @returns `into`
+ */
+export function mergeChannelCodesInto(into: ChannelCodes, b: ChannelCodes): ChannelCodes {
+  const { marks, min, max } = into;
+  for (let i = 0; i < marks.length; i++) marks[i] = (marks[i] | (b.marks[i] ?? 0)) >>> 0;
+  for (let c = 0; c < min.length; c++) {
+    min[c] = Math.min(min[c], b.min[c] ?? min[c]);
+    max[c] = Math.max(max[c], b.max[c] ?? max[c]);
+  }
+  into.elements += b.elements;
+  addCosineSumsInto(into.roundTrip, b.roundTrip);
+  return into;
 }
 
 function popcount(x: number): number {
@@ -141,7 +164,7 @@ function popcount(x: number): number {
 
 /** Distinct codes (8-bit levels) each channel uses. */
 export function codesPerChannel(s: ChannelCodes): number[] {
-  return s.min.map((_, c) => {
+  return Array.from(s.min, (_, c) => {
     let n = 0;
     for (let w = 0; w < LEVEL_WORDS; w++) n += popcount(s.marks[c * LEVEL_WORDS + w] ?? 0);
     return n;
@@ -214,7 +237,7 @@ export function collapseOf(s: ChannelCodes): Collapse {
   const fewCodeChannels = few.filter((f) => f).length;
   const channels = codes.length;
   const roundTripCosine = pooledCosine(s.roundTrip);
-  const pick = (xs: readonly number[]) => xs.filter((_, c) => few[c]);
+  const pick = (xs: Float64Array) => xs.filter((_, c) => few[c]);
   const rt = s.roundTrip;
   const fewCodeCosine = cosineSpread({ dot: pick(rt.dot), got: pick(rt.got), ref: pick(rt.ref) })
     .median;
@@ -246,9 +269,9 @@ function pooledCosine(s: ChannelCosineSums): number {
 
 /** Per-channel sums of a cosine: `Σ got·ref`, `Σ got²`, `Σ ref²`. */
 export interface ChannelCosineSums {
-  dot: number[];
-  got: number[];
-  ref: number[];
+  dot: Float64Array;
+  got: Float64Array;
+  ref: Float64Array;
 }
 
 /** Per-channel cosine sums of `got` against `ref` on one sample. */
@@ -259,9 +282,9 @@ export function channelCosineSums(got: Tensor, ref: Tensor): ChannelCosineSums |
   const a = asFloat32(got);
   const b = asFloat32(ref);
   const s: ChannelCosineSums = {
-    dot: new Array(channels).fill(0),
-    got: new Array(channels).fill(0),
-    ref: new Array(channels).fill(0),
+    dot: new Float64Array(channels),
+    got: new Float64Array(channels),
+    ref: new Float64Array(channels),
   };
   // element order, as the sums were always taken
   for (let o = 0; o < outer; o++) {
@@ -279,11 +302,29 @@ export function channelCosineSums(got: Tensor, ref: Tensor): ChannelCosineSums |
 
 /** Sum of two samples' channel cosine sums. */
 export function addCosineSums(a: ChannelCosineSums, b: ChannelCosineSums): ChannelCosineSums {
-  return {
-    dot: a.dot.map((x, c) => x + (b.dot[c] ?? 0)),
-    got: a.got.map((x, c) => x + (b.got[c] ?? 0)),
-    ref: a.ref.map((x, c) => x + (b.ref[c] ?? 0)),
-  };
+  return addCosineSumsInto(copyCosineSums(a), b);
+}
+
+/** A copy of `a` that {@linkcode addCosineSumsInto} may modify. */
+export function copyCosineSums(a: ChannelCosineSums): ChannelCosineSums {
+  return { dot: a.dot.slice(), got: a.got.slice(), ref: a.ref.slice() };
+}
+
+/**
+ * {@linkcode addCosineSums} into `into` itself.
+ *
+ * @returns `into`
+ */
+export function addCosineSumsInto(
+  into: ChannelCosineSums,
+  b: ChannelCosineSums,
+): ChannelCosineSums {
+  for (let c = 0; c < into.dot.length; c++) {
+    into.dot[c] += b.dot[c] ?? 0;
+    into.got[c] += b.got[c] ?? 0;
+    into.ref[c] += b.ref[c] ?? 0;
+  }
+  return into;
 }
 
 /** Minimum and median per-channel cosine; channels zero in both tensors are left out. */

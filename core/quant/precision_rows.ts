@@ -8,13 +8,15 @@
 import type { Node } from "../ir/graph.ts";
 import { activationParams, type QuantModel } from "./quant_model.ts";
 import {
-  addCosineSums,
+  addCosineSumsInto,
   type ChannelCodes,
   type ChannelCosineSums,
   type ClassAgreement,
   collapseOf,
+  copyChannelCodes,
+  copyCosineSums,
   cosineSpread,
-  mergeChannelCodes,
+  mergeChannelCodesInto,
 } from "./precision_channels.ts";
 import type {
   Metric,
@@ -61,11 +63,13 @@ function addSample(e: Sum, m: PrecisionMeasure): void {
   e.n++;
   e.isolated = addMetric(e.isolated, m.isolated);
   e.accumulated = addMetric(e.accumulated, m.accumulated);
-  if (m.codes) e.codes = e.codes ? mergeChannelCodes(e.codes, m.codes) : m.codes;
+  // the sums are this row's own copies, added to in place sample after sample
+  if (m.codes) {
+    e.codes = e.codes ? mergeChannelCodesInto(e.codes, m.codes) : copyChannelCodes(m.codes);
+  }
   if (m.channelCosine) {
-    e.channelCosine = e.channelCosine
-      ? addCosineSums(e.channelCosine, m.channelCosine)
-      : m.channelCosine;
+    const s = m.channelCosine;
+    e.channelCosine = e.channelCosine ? addCosineSumsInto(e.channelCosine, s) : copyCosineSums(s);
   }
   if (m.classes) {
     const c = e.classes ?? { rows: 0, top1: 0, top5: 0 };
