@@ -85,6 +85,18 @@ Deno.test("global pools reduce every spatial axis", () => {
   assert.equal((m.data as Float32Array)[0], 16);
 });
 
+Deno.test("globalAveragePool() sums in float64 when a float32 sum would lose the small terms", () => {
+  // channel 0: 2^24 + 1 + 1 = 16777218 exactly, / 3 = 5592406; a float32 running sum
+  // would drop both ones (2^24 + 1 rounds to 2^24) and give 5592405.5.
+  // channel 1: [-1, 2, 4] / 3 = 5/3, rounded once to float32.
+  const x = f32([1, 2, 3], [16777216, 1, 1, -1, 2, 4]);
+  const [a] = runOp(globalAveragePool, [x]);
+  assert.deepEqual(a.shape, [1, 2, 1]);
+  assert.deepEqual([...a.data as Float32Array], [5592406, Math.fround(5 / 3)]);
+  const [m] = runOp(globalMaxPool, [x]);
+  assert.deepEqual([...m.data as Float32Array], [16777216, 4]);
+});
+
 Deno.test("maxUnpool() scatters values to their indices", () => {
   const x = f32([1, 1, 2, 2], [1, 2, 3, 4]);
   const [y, i] = runOp(maxPoolOp, [grid4], { kernel_shape: [2, 2], strides: [2, 2] }, 21, 2);
