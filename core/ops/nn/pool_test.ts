@@ -120,6 +120,8 @@ Deno.test("maxPoolOp() gives the same bits on every path, NaN and -0 included", 
     { kernel_shape: [2, 3], strides: [1, 1], dilations: [2, 1], pads: [0, 2, 1, 0] },
     { kernel_shape: [3, 3], strides: [3, 2], ceil_mode: 1 },
     { kernel_shape: [5], strides: [2], pads: [2, 2] },
+    { kernel_shape: [3, 3], strides: [1, 1], pads: [1, 1, 1, 1] },
+    { kernel_shape: [3, 3], strides: [2, 2], pads: [0, 0, 2, 2], ceil_mode: 1 },
   ];
   let seed = 3;
   for (const attrs of cases) {
