@@ -8,6 +8,7 @@ import type { TensorType } from "../../ir/types.ts";
 import { KernelError } from "../../errors/mod.ts";
 import { defineOp, type RegisteredOp } from "../op.ts";
 import { required, where } from "../_util.ts";
+import { wasmKernels } from "../../wasm/kernels.ts";
 
 /**
  * Reduce each of `y.length` consecutive planes of `n` elements of `x` into `y`. One loop
@@ -49,6 +50,7 @@ function globalPool(opType: string, reduce: ReducePlanes): RegisteredOp {
  * CNNs reads these bits, so every change of order shows in compiled models.
  */
 export const globalAveragePool: RegisteredOp = globalPool("GlobalAveragePool", (x, n, _p, y) => {
+  if (averageWasm(x, n, y)) return;
   for (let o = 0, s = 0; o < y.length; o++, s += n) {
     let a = 0, b = 0, i = 0;
     for (; i + 1 < n; i += 2) {
@@ -59,6 +61,27 @@ export const globalAveragePool: RegisteredOp = globalPool("GlobalAveragePool", (
     y[o] = (a + b) / n;
   }
 });
+
+/**
+ * The same means in WebAssembly (core/wasm/assembly/global_pool.ts, the same float64
+ * sums in the same order); false on the scalar path.
+ */
+function averageWasm(x: Float32Array, n: number, y: Float32Array): boolean {
+  const k = wasmKernels();
+  if (!k) return false;
+  const { heap, fn } = k;
+  // input and output in one block; the output starts past the input's vector reads
+  const yAt = Math.ceil((x.byteLength + 64) / 64) * 64;
+  const block = heap.alloc(yAt + y.byteLength);
+  try {
+    heap.f32(block, x.length).set(x);
+    fn.globalAvgPool(block, block + yAt, y.length, n);
+    y.set(heap.f32(block + yAt, y.length));
+  } finally {
+    heap.free(block);
+  }
+  return true;
+}
 
 /** GlobalMaxPool (opset 1, 22). */
 export const globalMaxPool: RegisteredOp = globalPool("GlobalMaxPool", (x, n, _p, y) => {
