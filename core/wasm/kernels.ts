@@ -39,6 +39,7 @@ export interface KernelExports {
   readonly convWorkBytes: Fn;
   readonly depthwise2d: Fn;
   readonly maxPool2d: Fn;
+  readonly globalAvgPool: Fn;
   readonly clip: Fn;
   readonly relu: Fn;
   readonly binary: Fn;
@@ -75,6 +76,7 @@ const NAMES: readonly (keyof KernelExports)[] = [
   "convWorkBytes",
   "depthwise2d",
   "maxPool2d",
+  "globalAvgPool",
   "clip",
   "relu",
   "binary",

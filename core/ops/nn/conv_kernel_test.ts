@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { convF32, type ConvShape } from "./conv_kernel.ts";
 import { firstBitDifference, onEveryIsa, randomF32, withIsa } from "../../wasm/_testing.ts";
+import { wasmKernels } from "../../wasm/kernels.ts";
 
 interface Case {
   name: string;
@@ -343,6 +344,24 @@ Deno.test("convF32() reuses packed constant weights and matches the unpacked run
   for (let r = 0; r < 3; r++) {
     const packed = convF32(x, w, undefined, s, { constantWeights: true });
     assert.equal(firstBitDifference(packed, once), -1);
+  }
+});
+
+Deno.test("convF32() keeps constant depthwise weights resident without leaking scratch", () => {
+  const t = CASES.find((c) => c.group === c.c && c.c > 1 && c.m === c.c)!;
+  const s = shapeOf(t);
+  const kP = t.kernel.reduce((a, v) => a * v, 1);
+  const x = randomF32(t.n * t.c * t.spatial.reduce((a, v) => a * v, 1), 11);
+  const w = randomF32(t.m * kP, 12);
+  const b = randomF32(t.m, 13);
+  const once = convF32(x, w, b, s);
+  const heap = wasmKernels()?.heap;
+  let held = -1;
+  for (let r = 0; r < 3; r++) {
+    const kept = convF32(x, w, b, s, { constantWeights: true });
+    assert.equal(firstBitDifference(kept, once), -1);
+    if (heap && r === 0) held = heap.allocatedBytes;
+    if (heap) assert.equal(heap.allocatedBytes, held, `heap grew on call ${r + 1}`);
   }
 });
 

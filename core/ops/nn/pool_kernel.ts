@@ -171,14 +171,18 @@ function maxPool2dWasm(x: Float32Array, g: PoolGeometry): Float32Array | undefin
   );
   const n = g.planes * outSize(g);
   const { heap, fn } = k;
-  const gp = heap.put(geo);
-  const xp = heap.put(x);
-  const yp = heap.alloc(n * 4);
+  // geometry, input and output share one block (each part aligned, with room for the
+  // vector reads past its end), so a call costs one allocation
+  const xAt = 128;
+  const yAt = xAt + Math.ceil((x.byteLength + 64) / 64) * 64;
+  const block = heap.alloc(yAt + n * 4);
   try {
-    fn.maxPool2d(xp, yp, gp);
-    return heap.f32(yp, n).slice();
+    heap.i32(block, geo.length).set(geo);
+    heap.f32(block + xAt, x.length).set(x);
+    fn.maxPool2d(block + xAt, block + yAt, block);
+    return heap.f32(block + yAt, n).slice();
   } finally {
-    for (const p of [gp, xp, yp]) heap.free(p);
+    heap.free(block);
   }
 }
 

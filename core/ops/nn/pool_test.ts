@@ -85,6 +85,33 @@ Deno.test("global pools reduce every spatial axis", () => {
   assert.equal((m.data as Float32Array)[0], 16);
 });
 
+Deno.test("globalAveragePool() sums in float64 when a float32 sum would lose the small terms", () => {
+  // channel 0: 2^24 + 1 + 1 = 16777218 exactly, / 3 = 5592406; a float32 running sum
+  // would drop both ones (2^24 + 1 rounds to 2^24) and give 5592405.5.
+  // channel 1: [-1, 2, 4] / 3 = 5/3, rounded once to float32.
+  const x = f32([1, 2, 3], [16777216, 1, 1, -1, 2, 4]);
+  const [a] = runOp(globalAveragePool, [x]);
+  assert.deepEqual(a.shape, [1, 2, 1]);
+  assert.deepEqual([...a.data as Float32Array], [5592406, Math.fround(5 / 3)]);
+  const [m] = runOp(globalMaxPool, [x]);
+  assert.deepEqual([...m.data as Float32Array], [16777216, 4]);
+});
+
+Deno.test("globalAveragePool() gives the same bits on every path for odd and even plane sizes", () => {
+  let seed = 40;
+  for (const shape of [[1, 7, 13, 13], [2, 5, 4, 4], [1, 3, 1, 1], [1, 9, 7]]) {
+    const v = randomF32(shape.reduce((a, d) => a * d, 1), seed++);
+    // spread the magnitudes so any change of summation order shows in the last bits
+    for (let i = 0; i < v.length; i++) v[i] *= 2 ** ((i * 7) % 31 - 15);
+    const x = f32(shape, [...v]);
+    const runs = onEveryIsa(() => runOp(globalAveragePool, [x])[0].data as Float32Array);
+    const scalar = runs.get("scalar")!;
+    for (const [isa, y] of runs) {
+      assert.equal(firstBitDifference(y, scalar), -1, `${isa} [${shape.join(", ")}]`);
+    }
+  }
+});
+
 Deno.test("maxUnpool() scatters values to their indices", () => {
   const x = f32([1, 1, 2, 2], [1, 2, 3, 4]);
   const [y, i] = runOp(maxPoolOp, [grid4], { kernel_shape: [2, 2], strides: [2, 2] }, 21, 2);
@@ -108,6 +135,8 @@ Deno.test("maxPoolOp() gives the same bits on every path, NaN and -0 included", 
     { kernel_shape: [2, 3], strides: [1, 1], dilations: [2, 1], pads: [0, 2, 1, 0] },
     { kernel_shape: [3, 3], strides: [3, 2], ceil_mode: 1 },
     { kernel_shape: [5], strides: [2], pads: [2, 2] },
+    { kernel_shape: [3, 3], strides: [1, 1], pads: [1, 1, 1, 1] },
+    { kernel_shape: [3, 3], strides: [2, 2], pads: [0, 0, 2, 2], ceil_mode: 1 },
   ];
   let seed = 3;
   for (const attrs of cases) {

@@ -4,6 +4,7 @@ export { dotRows, gemmPacked, packA, packedABytes, panelBytes } from "./gemm";
 export { conv2d, convWorkBytes } from "./conv";
 export { depthwise2d } from "./depthwise";
 export { maxPool2d } from "./pool";
+export { globalAvgPool } from "./global_pool";
 export { binary, clip, relu } from "./eltwise";
 export { histogram, minMax } from "./observe";
 export {

@@ -10,6 +10,31 @@ function g(geo: usize, i: i32): i32 {
   return load<i32>(geo + (<usize>i << 2));
 }
 
+/**
+ * Fold one tap into `n` (a multiple of 4) outputs at `y`: store the tap's inputs at `x`
+ * (byte stride `st`) when it is the first, else keep the larger (`pmax`: the output stays
+ * unless the tap compares greater, as in the scalar loops). The stride is tested once
+ * per call, outside the loops.
+ */
+@inline
+function foldTap(y: usize, x: usize, n: i32, st: usize, seen: bool): void {
+  const step = st << 2;
+  if (st == 8) {
+    for (let o = 0; o < n; o += 4) {
+      const p = x + <usize>o * 8;
+      const v = i32x4.shuffle(v128.load(p), v128.load(p, 16), 0, 2, 4, 6);
+      const q = y + (<usize>o << 2);
+      v128.store(q, seen ? f32x4.pmax(v128.load(q), v) : v);
+    }
+  } else {
+    for (let o = 0; o < n; o += 4) {
+      const v = loadStrided(x + <usize>(o >> 2) * step, st);
+      const q = y + (<usize>o << 2);
+      v128.store(q, seen ? f32x4.pmax(v128.load(q), v) : v);
+    }
+  }
+}
+
 export function maxPool2d(x: usize, y: usize, geo: usize): void {
   const planes = g(geo, 0), h = g(geo, 1), w = g(geo, 2), oh = g(geo, 3), ow = g(geo, 4);
   const kh = g(geo, 5), kw = g(geo, 6), sh = g(geo, 7), sw = g(geo, 8);
@@ -44,22 +69,23 @@ export function maxPool2d(x: usize, y: usize, geo: usize): void {
         }
         store<f32>(yr + (<usize>ox << 2), m);
       }
-      let ox = lo;
-      for (; ox + 4 <= hi; ox += 4) {
-        let m = f32x4.splat(-Infinity);
-        let seen = false;
-        for (let i = 0; i < kh; i++) {
-          const iy = iy0 + i * dh;
-          if (iy < 0 || iy >= h) continue;
-          const row = xp + <usize>(iy * w + ox * sw - pl) * 4;
-          for (let j = 0; j < kw; j++) {
-            const v = loadStrided(row + <usize>(j * dw) * 4, st);
-            m = seen ? f32x4.pmax(m, v) : v;
-            seen = true;
-          }
+      // interior columns, four at a time: tap by tap over the whole span, each tap folded
+      // into the output row (taps in the same row-major order as the scalar loops)
+      const vEnd = lo + ((hi - lo) & ~3);
+      const yv = yr + (<usize>lo << 2);
+      let seen = false;
+      for (let i = 0; i < kh; i++) {
+        const iy = iy0 + i * dh;
+        if (iy < 0 || iy >= h) continue;
+        for (let j = 0; j < kw; j++) {
+          foldTap(yv, xp + <usize>(iy * w + lo * sw - pl + j * dw) * 4, vEnd - lo, st, seen);
+          seen = true;
         }
-        v128.store(yr + (<usize>ox << 2), m);
       }
+      if (!seen) {
+        for (let o = lo; o < vEnd; o++) store<f32>(yr + (<usize>o << 2), -Infinity);
+      }
+      let ox = vEnd;
       for (; ox < hi; ox++) {
         let m: f32 = -Infinity;
         let seen = false;
