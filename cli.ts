@@ -8,7 +8,10 @@
  * Help fits the terminal width (80 columns when stdout is not a terminal).
  *
  * `AXB_MAX_TENSOR_MB` (when the environment may be read) sets the largest tensor axb
- * allocates, in MiB (default 1024).
+ * allocates, in MiB (default 1024). `AXB_KERNELS` picks the compute kernels' path
+ * (`relaxed-simd`, the default where the engine has it; `simd`, the exact bits of the
+ * TypeScript reference on every machine, for builds that must match across machines;
+ * `scalar`).
  *
  * @module
  */
@@ -17,6 +20,7 @@ import { type FlagSpec, formatFlagHelp } from "./core/cli/flags.ts";
 import { AxbError, oneLine, UsageError } from "./core/errors/mod.ts";
 import { isPermissionDenial } from "./core/errors/fs.ts";
 import { setMaxTensorBytes } from "./core/ir/dtype.ts";
+import { supportedIsas, useKernelIsa } from "./core/wasm/kernels.ts";
 import { nearest } from "./core/util/nearest.ts";
 import { terminalWidth } from "./core/util/terminal.ts";
 import { wrapText } from "./core/report/table.ts";
@@ -156,24 +160,44 @@ export async function main(
   }
 }
 
-/**
- * Apply `AXB_MAX_TENSOR_MB` when set and readable without a permission prompt.
- *
- * @throws {UsageError} when it is not a positive number
- */
-export function applyEnvironmentLimits(): void {
-  const name = "AXB_MAX_TENSOR_MB";
+/** The variable's value when set and readable without a permission prompt. */
+function environment(name: string): string | undefined {
   if (Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") return;
-  const text = Deno.env.get(name);
-  if (text === undefined) return;
-  const mb = Number(text);
-  if (!(mb > 0)) throw new UsageError(`${name} is "${text}", expected a positive number of MiB`);
-  setMaxTensorBytes(mb * 2 ** 20);
+  return Deno.env.get(name);
+}
+
+/**
+ * Apply `AXB_MAX_TENSOR_MB` and `AXB_KERNELS` when set and readable without a permission
+ * prompt.
+ *
+ * @throws {UsageError} when `AXB_MAX_TENSOR_MB` is not a positive number, or
+ *   `AXB_KERNELS` names a path this engine cannot run
+ */
+export function applyEnvironment(): void {
+  const limit = environment("AXB_MAX_TENSOR_MB");
+  if (limit !== undefined) {
+    const mb = Number(limit);
+    if (!(mb > 0)) {
+      throw new UsageError(`AXB_MAX_TENSOR_MB is "${limit}", expected a positive number of MiB`);
+    }
+    setMaxTensorBytes(mb * 2 ** 20);
+  }
+  const isa = environment("AXB_KERNELS");
+  if (isa !== undefined) {
+    const chosen = supportedIsas().find((path) => path === isa);
+    if (!chosen) {
+      throw new UsageError(
+        `AXB_KERNELS is "${isa}", expected one of ${supportedIsas().join(", ")} ` +
+          `(the kernel paths this engine runs)`,
+      );
+    }
+    useKernelIsa(chosen);
+  }
 }
 
 if (import.meta.main) {
   try {
-    applyEnvironmentLimits();
+    applyEnvironment();
   } catch (e) {
     console.error(`axb: error: ${e instanceof Error ? e.message : String(e)}`);
     Deno.exit(2);

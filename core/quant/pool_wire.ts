@@ -28,6 +28,7 @@ import { Histogram } from "./histogram.ts";
 import type { Range } from "./range_methods.ts";
 import type { ActivationQuant, ConstQuant, QuantModel } from "./quant_model.ts";
 import type { Arithmetic } from "./int_kernels.ts";
+import type { KernelIsa } from "../wasm/kernels.ts";
 import type { PrecisionMeasure, PrecisionMethod } from "./precision_analysis.ts";
 
 /** A tensor as it crosses a worker boundary (its class does not survive structured clone). */
@@ -74,7 +75,13 @@ export interface WireQuant {
 
 /** Main thread → worker. */
 export type ToWorker =
-  | { kind: "load"; model: Uint8Array<ArrayBuffer>; samples: WireSample[] }
+  | {
+    kind: "load";
+    model: Uint8Array<ArrayBuffer>;
+    samples: WireSample[];
+    /** The main thread's kernel path: a worker computes the bits the main thread would. */
+    isa: KernelIsa;
+  }
   | { kind: "pass1"; keepFirstOutputs: boolean }
   | { kind: "pass2"; ranges: WireRange[]; bins?: number }
   | { kind: "quant"; quant: WireQuant }

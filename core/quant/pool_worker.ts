@@ -14,6 +14,7 @@
 import { decodeModel } from "../onnx/load.ts";
 import { Executor } from "../exec/executor.ts";
 import { defaultRegistry } from "../ops/mod.ts";
+import { useKernelIsa } from "../wasm/kernels.ts";
 import type { Tensor } from "../ir/tensor.ts";
 import { asFloat32 } from "../ir/tensor.ts";
 import { AxbError, UnsupportedOpError } from "../errors/mod.ts";
@@ -142,6 +143,7 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
   try {
     switch (msg.kind) {
       case "load":
+        useKernelIsa(msg.isa);
         state = {
           exec: new Executor(decodeModel(msg.model), defaultRegistry()),
           samples: msg.samples.map(samplesFromWire),

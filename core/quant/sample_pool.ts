@@ -9,6 +9,7 @@
 import type { Model } from "../ir/graph.ts";
 import type { Tensor } from "../ir/tensor.ts";
 import { encodeModel } from "../onnx/save.ts";
+import { kernelIsa } from "../wasm/kernels.ts";
 import type { QuantModel } from "./quant_model.ts";
 import { quantToWire, samplesToWire, type WireQuant } from "./pool_wire.ts";
 import {
@@ -77,9 +78,14 @@ export class SamplePool {
         const copy = bytes.slice();
         transfer.push(copy.buffer);
         const share = loaded.share(i).map((s) => samplesToWire(s, transfer));
-        return pool!.request(i, { kind: "load", model: copy, samples: share }, "ready", {
-          transfer,
-        });
+        return pool!.request(
+          i,
+          { kind: "load", model: copy, samples: share, isa: kernelIsa() },
+          "ready",
+          {
+            transfer,
+          },
+        );
       }));
       return loaded;
     } catch (e) {
