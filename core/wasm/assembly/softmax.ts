@@ -15,7 +15,10 @@ const OVER: f32 = 88.72;
 /** e^x in each lane (NaN stays NaN, −∞ gives 0, +∞ gives +∞). */
 @inline
 export function exp4(x: v128): v128 {
-  const xc = f32x4.min(f32x4.max(x, f32x4.splat(UNDER)), f32x4.splat(OVER));
+  // pmax/pmin (one instruction each on x86, unlike max/min) with x first: a NaN lane
+  // compares false and stays x, as max/min would leave it; the bounds are not zeros,
+  // so no signed-zero case differs
+  const xc = f32x4.pmin(f32x4.pmax(x, f32x4.splat(UNDER)), f32x4.splat(OVER));
   const n = f32x4.nearest(f32x4.mul(xc, f32x4.splat(LOG2E)));
   let r = f32x4.sub(xc, f32x4.mul(n, f32x4.splat(LN2_HI)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
@@ -55,7 +58,10 @@ export function softmaxRows(x: usize, y: usize, rows: i32, r: i32): void {
     let m = load<f32>(xr);
     if (body > 0) {
       let mv = v128.load(xr);
-      for (let j = 4; j < body; j += 4) mv = f32x4.max(mv, v128.load(xr + (<usize>j << 2)));
+      // pmax drops a NaN lane where max keeps it, and may keep −0 for +0: neither
+      // changes a result, since a NaN makes the row's sum NaN (every output NaN) and
+      // x − m then differs only in the sign of a zero, whose exponential is 1 either way
+      for (let j = 4; j < body; j += 4) mv = f32x4.pmax(mv, v128.load(xr + (<usize>j << 2)));
       m = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)),
         max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
     }
