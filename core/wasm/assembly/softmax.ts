@@ -7,6 +7,10 @@
 const LOG2E: f32 = 1.44269504;
 const LN2_HI: f32 = 0.693359375;
 const LN2_LO: f32 = -2.12194440e-4;
+/** 1.5·2²³: adding it to an integer-valued float32 puts the integer in the low bits. */
+const MAGIC: f32 = 12582912;
+/** The bits of MAGIC. */
+const MAGIC_BITS: i32 = 0x4b400000;
 /** Below this, e^x is under the smallest normal float32: the result is 0. */
 const UNDER: f32 = -87.33;
 /** Above this, e^x overflows float32. */
@@ -32,7 +36,10 @@ export function exp4(x: v128): v128 {
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1));
   // 2ⁿ as a float32 exponent field; n in [−126, 128]: 128 only at OVER, where
   // 2¹²⁷·e^r·2 is split as two multiplies so no lane builds an infinite scale
-  const ni = i32x4.trunc_sat_f32x4_s(n);
+  // n's integer from the low mantissa bits of n + 1.5·2²³ (exact for |n| < 2²²): two
+  // operations where trunc_sat is several on x86; a NaN lane gives a garbage integer,
+  // but its p is NaN already, so y stays that NaN
+  const ni = i32x4.sub(f32x4.add(n, f32x4.splat(MAGIC)), i32x4.splat(MAGIC_BITS));
   const half = i32x4.shr_s(ni, 1);
   const s1 = i32x4.shl(i32x4.add(half, i32x4.splat(127)), 23);
   const s2 = i32x4.shl(i32x4.add(i32x4.sub(ni, half), i32x4.splat(127)), 23);
