@@ -43,9 +43,11 @@ function erf2(x: v128, table: usize): v128 {
   v = f64x2.mul(h, f64x2.add(i32x4.shuffle(a23, b23, 0, 1, 4, 5), v));
   v = f64x2.mul(h, f64x2.add(i32x4.shuffle(a01, b01, 2, 3, 6, 7), v));
   v = f64x2.add(i32x4.shuffle(a01, b01, 0, 1, 4, 5), v);
-  const neg = f64x2.lt(x, f64x2.splat(0));
-  v = v128.bitselect(f64x2.neg(v), v, neg);
-  const sign = v128.bitselect(f64x2.splat(-1), f64x2.splat(1), neg);
+  // x's sign bit moved onto v and onto 1: −v and −1 where x < 0, as a compare and
+  // selects would give; they differ only for −0 and NaN, whose lanes return x below
+  const xs = v128.and(x, f64x2.splat(-0.0));
+  v = v128.xor(v, xs);
+  const sign = v128.or(f64x2.splat(1), xs);
   const nan = f64x2.ne(x, x);
   const outside = v128.bitselect(x, sign, nan);
   v = v128.bitselect(v, outside, inside);
