@@ -89,3 +89,11 @@ Deno.test("softmax() gives 0 for -Infinity, NaN rows for NaN, on every kernel pa
     assert.ok(Math.abs(d[11] - 1) < 2 ** -23 && d[10] < 1e-43, isa);
   }
 });
+
+Deno.test("softmax() gives NaN rows for a NaN or +Infinity past the first vector, on every kernel path", () => {
+  const row = (at: number, v: number) => Array.from({ length: 9 }, (_, j) => (j === at ? v : j));
+  const x = f32([3, 9], [...row(6, NaN), ...row(8, NaN), ...row(5, Infinity)]);
+  for (const [isa, y] of onEveryIsa(() => runOp(softmax, [x], {}, 13)[0])) {
+    assert.ok([...y.data as Float32Array].every(Number.isNaN), isa);
+  }
+});

@@ -7,15 +7,22 @@
 const LOG2E: f32 = 1.44269504;
 const LN2_HI: f32 = 0.693359375;
 const LN2_LO: f32 = -2.12194440e-4;
+/** 1.5·2²³: adding it to an integer-valued float32 puts the integer in the low bits. */
+const MAGIC: f32 = 12582912;
+/** The bits of MAGIC. */
+const MAGIC_BITS: i32 = 0x4b400000;
 /** Below this, e^x is under the smallest normal float32: the result is 0. */
 const UNDER: f32 = -87.33;
-/** Above this, e^x overflows float32. */
-const OVER: f32 = 88.72;
 
-/** e^x in each lane (NaN stays NaN, −∞ gives 0, +∞ gives +∞). */
+/**
+ * e^x in each lane for x <= 0, all softmax needs (x − max); NaN stays NaN, −∞ gives 0.
+ * With n in [−126, 0], 2ⁿ is one normal float32 scale and p·2ⁿ rounds once.
+ */
 @inline
-export function exp4(x: v128): v128 {
-  const xc = f32x4.min(f32x4.max(x, f32x4.splat(UNDER)), f32x4.splat(OVER));
+export function expNonPositive4(x: v128): v128 {
+  // pmax (one instruction on x86, unlike max) with x first: a NaN lane compares false
+  // and stays x, as max would leave it; the bound is not a zero, so no signed-zero case
+  const xc = f32x4.pmax(x, f32x4.splat(UNDER));
   const n = f32x4.nearest(f32x4.mul(xc, f32x4.splat(LOG2E)));
   let r = f32x4.sub(xc, f32x4.mul(n, f32x4.splat(LN2_HI)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
@@ -27,20 +34,12 @@ export function exp4(x: v128): v128 {
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(0.5));
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1));
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1));
-  // 2ⁿ as a float32 exponent field; n in [−126, 128]: 128 only at OVER, where
-  // 2¹²⁷·e^r·2 is split as two multiplies so no lane builds an infinite scale
-  const ni = i32x4.trunc_sat_f32x4_s(n);
-  const half = i32x4.shr_s(ni, 1);
-  const s1 = i32x4.shl(i32x4.add(half, i32x4.splat(127)), 23);
-  const s2 = i32x4.shl(i32x4.add(i32x4.sub(ni, half), i32x4.splat(127)), 23);
-  const y = f32x4.mul(f32x4.mul(p, s1), s2);
-  const under = f32x4.lt(x, f32x4.splat(UNDER));
-  const over = f32x4.gt(x, f32x4.splat(OVER));
-  return v128.bitselect(
-    f32x4.splat(Infinity),
-    v128.andnot(y, under),
-    over,
-  );
+  // n's integer from the low mantissa bits of n + 1.5·2²³ (exact for |n| < 2²²): two
+  // operations where trunc_sat is several on x86; a NaN lane gives a garbage integer,
+  // but its p is NaN already, and a scale built from it is never NaN, so y is that NaN
+  const ni = i32x4.sub(f32x4.add(n, f32x4.splat(MAGIC)), i32x4.splat(MAGIC_BITS));
+  const y = f32x4.mul(p, i32x4.shl(i32x4.add(ni, i32x4.splat(127)), 23));
+  return v128.andnot(y, f32x4.lt(x, f32x4.splat(UNDER)));
 }
 
 /**
@@ -55,7 +54,10 @@ export function softmaxRows(x: usize, y: usize, rows: i32, r: i32): void {
     let m = load<f32>(xr);
     if (body > 0) {
       let mv = v128.load(xr);
-      for (let j = 4; j < body; j += 4) mv = f32x4.max(mv, v128.load(xr + (<usize>j << 2)));
+      // pmax drops a NaN lane where max keeps it, and may keep −0 for +0: neither
+      // changes a result, since a NaN makes the row's sum NaN (every output NaN) and
+      // x − m then differs only in the sign of a zero, whose exponential is 1 either way
+      for (let j = 4; j < body; j += 4) mv = f32x4.pmax(mv, v128.load(xr + (<usize>j << 2)));
       m = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)),
         max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
     }
@@ -64,7 +66,7 @@ export function softmaxRows(x: usize, y: usize, rows: i32, r: i32): void {
     let s = f64x2.splat(0);
     for (let j = 0; j < body; j += 4) {
       const o = <usize>j << 2;
-      const e = exp4(f32x4.sub(v128.load(xr + o), mv));
+      const e = expNonPositive4(f32x4.sub(v128.load(xr + o), mv));
       v128.store(yr + o, e);
       s = f64x2.add(s, f64x2.add(f64x2.promote_low_f32x4(e),
         f64x2.promote_low_f32x4(i32x4.shuffle(e, e, 2, 3, 2, 3))));
@@ -72,7 +74,7 @@ export function softmaxRows(x: usize, y: usize, rows: i32, r: i32): void {
     let sum = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
     for (let j = body; j < r; j++) {
       const o = <usize>j << 2;
-      const e = f32x4.extract_lane(exp4(f32x4.splat(load<f32>(xr + o) - m)), 0);
+      const e = f32x4.extract_lane(expNonPositive4(f32x4.splat(load<f32>(xr + o) - m)), 0);
       store<f32>(yr + o, e);
       sum += <f64>e;
     }
