@@ -13,7 +13,7 @@
  * (which it builds from the original bytes it is given). The cosine column still
  * compares axb's output with onnxruntime-node's on the same input.
  *
- * Usage: deno task bench [--runs N] [--models a,b] [--exact]
+ * Usage: deno task bench [--runs N] [--warmup N] [--models a,b] [--exact]
  *
  * @module
  */
@@ -33,10 +33,12 @@ import { kernelIsa, supportedIsas, useKernelIsa } from "../core/wasm/kernels.ts"
 
 const { values } = parseFlags(Deno.args, [
   { name: "runs", type: "int", help: "timed runs per model and peer" },
+  { name: "warmup", type: "int", help: "untimed runs per model and peer first (default 10)" },
   { name: "models", type: "string", help: "comma-separated model names" },
   { name: "exact", type: "bool", help: "also time axb's exact simd kernels" },
 ]);
 const runs = Number(values.get("runs") ?? 10);
+const warmup = Number(values.get("warmup") ?? 10);
 const names = String(values.get("models") ?? "mobilenet_v2,resnet18,squeezenet1_1,tiny_vit")
   .split(",");
 const exact = values.get("exact") === true && supportedIsas().includes("simd");
@@ -83,8 +85,10 @@ for (const name of names) {
       useKernelIsa(defaultIsa);
     }
   };
-  // warm-up: JIT, wasm tier-up, packed weights
-  for (let i = 0; i < 2; i++) {
+  // warm-up, the same count for every peer: JIT, wasm tier-up (V8 moves axb's kernels to its
+  // optimizing tier after some calls; two runs left axb's first timed runs up to 2x slow),
+  // packed weights
+  for (let i = 0; i < warmup; i++) {
     ours();
     if (exact) oursExact();
     await node.run(nodeFeeds);
