@@ -5,7 +5,7 @@
  * arithmetic) run the same image, interleaved; medians of wall-clock time and the ratio
  * emulator / float are printed.
  *
- * Usage: deno task bench:emulator [--runs N] [--models a,b]
+ * Usage: deno task bench:emulator [--runs N] [--warmup N] [--models a,b]
  *
  * @module
  */
@@ -25,9 +25,11 @@ import { kernelIsa } from "../core/wasm/kernels.ts";
 
 const { values } = parseFlags(Deno.args, [
   { name: "runs", type: "int", help: "timed runs per model and runner" },
+  { name: "warmup", type: "int", help: "untimed runs per model and runner first (default 5)" },
   { name: "models", type: "string", help: "comma-separated model names" },
 ]);
 const runs = Number(values.get("runs") ?? 5);
+const warmup = Number(values.get("warmup") ?? 5);
 const names = String(values.get("models") ?? "resnet18,mobilenet_v2,squeezenet1_1").split(",");
 const shared = join(import.meta.dirname ?? ".", "../../shared");
 
@@ -71,7 +73,8 @@ for (const name of names) {
   const npu = new QuantEmulator(quant, registry, { arithmetic: "npu" });
   const feeds = set.samples[4];
   const runners = [() => exec.run(feeds), () => qdq.run(feeds), () => npu.run(feeds)];
-  runners.forEach((f) => f());
+  // the same warm-up for every runner: JIT and the wasm kernels' optimizing tier
+  for (let i = 0; i < warmup; i++) runners.forEach((f) => f());
   const t: number[][] = runners.map(() => []);
   for (let i = 0; i < runs; i++) runners.forEach((f, k) => t[k].push(timed(f)));
   const [f, q, n] = t.map(median);
