@@ -8,6 +8,9 @@
  *   and precision analysis see every activation.
  * - A tensor is released right after its last consumer ran, unless it is a graph output
  *   or was asked for, so memory stays at the live set.
+ * - A Relu that alone reads a kernel's output (Conv) is run by that kernel, in the same
+ *   bits, when the run observes and keeps nothing: the output skips a copy into and out
+ *   of the Relu kernel.
  * - Subgraphs (If/Loop/Scan bodies) run through the same machinery with a scope chain,
  *   so bodies see the values of enclosing graphs; their values can be observed too.
  * - Values are tensors, sequences or optionals ({@linkcode Value}); `run` is the tensor
