@@ -8,6 +8,9 @@
  *   and precision analysis see every activation.
  * - A tensor is released right after its last consumer ran, unless it is a graph output
  *   or was asked for, so memory stays at the live set.
+ * - A Relu that alone reads a kernel's output (Conv) is run by that kernel, in the same
+ *   bits, when the run observes and keeps nothing: the output skips a copy into and out
+ *   of the Relu kernel.
  * - Subgraphs (If/Loop/Scan bodies) run through the same machinery with a scope chain,
  *   so bodies see the values of enclosing graphs; their values can be observed too.
  * - Values are tensors, sequences or optionals ({@linkcode Value}); `run` is the tensor
@@ -22,7 +25,7 @@ import { normalizeDomain, opsetOf } from "../ir/opset.ts";
 import type { Tensor } from "../ir/tensor.ts";
 import { isTensor, type Value, valueKind } from "../ir/value.ts";
 import type { KernelContext, OpRegistry, PreparedNode } from "../ops/op.ts";
-import { prepareNode, runPrepared } from "../ops/op.ts";
+import { prepareNode, runPrepared, runPreparedRelu } from "../ops/op.ts";
 import { AxbError, GraphError, KernelError, UnsupportedOpError } from "../errors/mod.ts";
 import { checkFeeds } from "./feeds.ts";
 
@@ -47,6 +50,11 @@ interface Plan {
   readonly steps: readonly PreparedNode[];
   /** For each step, the values whose last use is that step. */
   readonly releaseAfter: readonly (readonly string[])[];
+  /**
+   * For each step, true when the next step is a Relu that alone reads this step's
+   * output 0 (not a graph output) and the step's kernel can apply it itself.
+   */
+  readonly reluNext: readonly boolean[];
 }
 
 /**
@@ -96,6 +104,8 @@ export class Executor {
   readonly #plans = new WeakMap<Graph, Plan>();
   readonly #main: Plan;
   readonly #capturedValue?: (name: string, value: Value) => Value;
+  /** Kernels fuse a following Relu (only with the registry's own kernels). */
+  readonly #fuse: boolean;
 
   /**
    * Plan the main graph: order its nodes and parse every node's attributes once.
@@ -109,6 +119,7 @@ export class Executor {
     this.model = model;
     this.#registry = registry;
     this.#capturedValue = opts.capturedValue;
+    this.#fuse = opts.prepareNode === undefined;
     this.#main = this.#plan(model.graph, opts.prepareNode);
   }
 
@@ -156,6 +167,9 @@ export class Executor {
     for (const [k] of g.initializers) retained.add(k);
     const result = new Map<string, Value>();
     const bodyObserver = opts.observeBodies ? opts.onValue : undefined;
+    // a fused Relu's input is never produced, so only runs that see no intermediate
+    // values fuse
+    const fuse = this.#fuse && !opts.onValue && opts.keep === undefined;
     this.#execute(
       this.#main,
       scope,
@@ -165,6 +179,7 @@ export class Executor {
       },
       keepAll ? undefined : (name) => !retained.has(name) && !keep?.has(name),
       bodyObserver,
+      fuse,
     );
     for (const o of g.outputs) {
       const t = scope.get(o.name);
@@ -195,7 +210,7 @@ export class Executor {
     });
     const releaseAfter: string[][] = order.map(() => []);
     for (const [name, i] of lastUse) releaseAfter[i].push(name);
-    const plan = { graph, steps, releaseAfter };
+    const plan = { graph, steps, releaseAfter, reluNext: reluNext(graph, order, steps) };
     this.#plans.set(graph, plan);
     return plan;
   }
@@ -218,10 +233,12 @@ export class Executor {
     onValue: ((name: string, v: Value, node: Node) => void) | undefined,
     mayRelease: ((name: string) => boolean) | undefined,
     bodyObserver: Observer | undefined,
+    fuse = false,
   ): void {
     for (let i = 0; i < plan.steps.length; i++) {
+      const first = i;
       const step = plan.steps[i];
-      const node = step.node;
+      let node = step.node;
       const inputs = node.inputs.map((name) => {
         if (name === "") return undefined;
         const t = scope.get(name);
@@ -243,7 +260,12 @@ export class Executor {
       };
       let outputs: Value[];
       try {
-        outputs = runPrepared(step, inputs, ctx);
+        const fused = fuse && plan.reluNext[i] ? runPreparedRelu(step, inputs, ctx) : undefined;
+        if (fused) {
+          // the Relu's output stands for both; the skipped input needs no release
+          node = plan.steps[++i].node;
+          outputs = fused;
+        } else outputs = runPrepared(step, inputs, ctx);
       } catch (e) {
         if (e instanceof AxbError) throw e;
         throw new KernelError(
@@ -265,8 +287,10 @@ export class Executor {
         onValue?.(name, t, node);
       });
       if (mayRelease) {
-        for (const name of plan.releaseAfter[i]) {
-          if (scope.values.has(name) && mayRelease(name)) scope.values.delete(name);
+        for (let j = first; j <= i; j++) {
+          for (const name of plan.releaseAfter[j]) {
+            if (scope.values.has(name) && mayRelease(name)) scope.values.delete(name);
+          }
         }
       }
     }
@@ -301,4 +325,26 @@ export class Executor {
       return t;
     });
   }
+}
+
+/** {@linkcode Plan.reluNext} of a graph's ordered nodes. */
+function reluNext(
+  graph: Graph,
+  order: readonly Node[],
+  steps: readonly PreparedNode[],
+): boolean[] {
+  const readers = new Map<string, number>();
+  for (const node of order) {
+    for (const d of new Set(nodeDependencies(node))) readers.set(d, (readers.get(d) ?? 0) + 1);
+  }
+  const outputs = new Set(graph.outputs.map((o) => o.name));
+  return steps.map((step, i) => {
+    const next = order[i + 1];
+    const y = step.node.outputs[0];
+    return step.runRelu !== undefined && step.node.outputs.length === 1 && !!y &&
+      next !== undefined &&
+      next.opType === "Relu" && normalizeDomain(next.domain) === "" &&
+      next.inputs.length === 1 && next.inputs[0] === y && !!next.outputs[0] &&
+      readers.get(y) === 1 && !outputs.has(y);
+  });
 }

@@ -68,6 +68,16 @@ export interface OpDef<A> {
   infer(ctx: InferContext, attrs: A): (TensorType | undefined)[];
   /** Float reference computation. Inputs are never mutated. */
   run(inputs: readonly (Tensor | undefined)[], attrs: A, ctx: KernelContext): Tensor[];
+  /**
+   * `run` with a Relu applied to output 0 (the bits the Relu node would give), or
+   * undefined when this call does not fuse it; lets the executor skip a Relu that alone
+   * consumes the output without the output's round trip through a second kernel.
+   */
+  runRelu?(
+    inputs: readonly (Tensor | undefined)[],
+    attrs: A,
+    ctx: KernelContext,
+  ): Tensor[] | undefined;
 }
 
 /**
@@ -103,6 +113,8 @@ export interface PreparedNode {
   infer(ctx: InferContext): (TensorType | undefined)[];
   /** Run the float reference kernel with the parsed attributes. */
   run(inputs: readonly (Tensor | undefined)[], ctx: KernelContext): Tensor[];
+  /** {@linkcode OpDef.runRelu} with the parsed attributes, for operators that have it. */
+  runRelu?(inputs: readonly (Tensor | undefined)[], ctx: KernelContext): Tensor[] | undefined;
   /**
    * The kernel over sequences and optionals, for operators that take or return them;
    * absent for tensor-only operators (see {@linkcode runPrepared}).
@@ -138,10 +150,12 @@ export function defineOp<A>(def: OpDef<A>): TypedOp<A> {
     parse: (reader, ctx) => def.parse(reader, ctx),
     prepare(reader, ctx) {
       const attrs = def.parse(reader, ctx);
+      const runRelu = def.runRelu;
       return {
         node: ctx.node,
         infer: (ictx) => def.infer(ictx, attrs),
         run: (inputs, kctx) => def.run(inputs, attrs, kctx),
+        runRelu: runRelu && ((inputs, kctx) => runRelu(inputs, attrs, kctx)),
       };
     },
   };
@@ -188,6 +202,18 @@ export function runPrepared(
 ): Value[] {
   if (step.values) return step.values.run(inputs, ctx);
   return step.run(tensorInputs(inputs, step.node), ctx);
+}
+
+/**
+ * Run a prepared node with a Relu applied to its output 0 ({@linkcode OpDef.runRelu}),
+ * or undefined when its kernel does not fuse one for these inputs.
+ */
+export function runPreparedRelu(
+  step: PreparedNode,
+  inputs: readonly (Value | undefined)[],
+  ctx: KernelContext,
+): Tensor[] | undefined {
+  return step.runRelu?.(tensorInputs(inputs, step.node), ctx);
 }
 
 /** Output types of a prepared node from input types of any kind. */

@@ -7,7 +7,7 @@ import type { AttrReader } from "../../ir/attribute.ts";
 import { asFloat32, fromFloat32, Tensor } from "../../ir/tensor.ts";
 import type { Dim } from "../../ir/types.ts";
 import { KernelError } from "../../errors/mod.ts";
-import { defineOp, type ParseContext, type TypedOp } from "../op.ts";
+import { defineOp, type KernelContext, type ParseContext, type TypedOp } from "../op.ts";
 import { required, where } from "../_util.ts";
 import { readWindowAttrs, resolveWindow, type WindowAttrs, windowOutDims } from "./_spatial.ts";
 import { convF32, type ConvShape } from "./conv_kernel.ts";
@@ -93,21 +93,37 @@ export const conv: TypedOp<ConvAttrs> = defineOp<ConvAttrs>({
     return [{ dtype: x?.dtype ?? "f32", shape: convOutDims(x?.shape, w?.shape, a, ctx) }];
   },
   run(inputs, a, ctx) {
-    const x = required(inputs, 0, ctx);
-    const w = required(inputs, 1, ctx);
-    const b = inputs[2];
-    const shape = convShapeOf(x.shape, w.shape, a, ctx);
-    if (b && b.size !== shape.outChannels) {
-      throw new KernelError(
-        `${where(ctx)}: bias has ${b.size} elements, expected ${shape.outChannels}`,
-      );
-    }
-    const y = convF32(asFloat32(x), asFloat32(w), b ? asFloat32(b) : undefined, shape, {
-      // a float32 initializer is its own storage, the same array on every run
-      constantWeights: w.dtype === "f32" && (ctx.isConstantInput?.(1) ?? false),
-    });
-    const outShape = [shape.batch, shape.outChannels, ...shape.window.outShape];
-    if (x.dtype === "f32") return [new Tensor("f32", outShape, y)];
-    return [fromFloat32(x.dtype, outShape, y)];
+    return runConv(inputs, a, ctx, false);
+  },
+  runRelu(inputs, a, ctx) {
+    // a Relu after a non-float32 output acts on the converted values (whose rounding
+    // can turn a tiny negative into −0, which Relu keeps)
+    if (inputs[0]?.dtype !== "f32") return undefined;
+    return runConv(inputs, a, ctx, true);
   },
 });
+
+function runConv(
+  inputs: readonly (Tensor | undefined)[],
+  a: ConvAttrs,
+  ctx: KernelContext,
+  relu: boolean,
+): Tensor[] {
+  const x = required(inputs, 0, ctx);
+  const w = required(inputs, 1, ctx);
+  const b = inputs[2];
+  const shape = convShapeOf(x.shape, w.shape, a, ctx);
+  if (b && b.size !== shape.outChannels) {
+    throw new KernelError(
+      `${where(ctx)}: bias has ${b.size} elements, expected ${shape.outChannels}`,
+    );
+  }
+  const y = convF32(asFloat32(x), asFloat32(w), b ? asFloat32(b) : undefined, shape, {
+    relu,
+    // a float32 initializer is its own storage, the same array on every run
+    constantWeights: w.dtype === "f32" && (ctx.isConstantInput?.(1) ?? false),
+  });
+  const outShape = [shape.batch, shape.outChannels, ...shape.window.outShape];
+  if (x.dtype === "f32") return [new Tensor("f32", outShape, y)];
+  return [fromFloat32(x.dtype, outShape, y)];
+}
