@@ -112,17 +112,17 @@ function wasmChannelStats(
   const n = v.length;
   const words = channels * LEVEL_WORDS;
   // f64 blocks first (8-byte aligned), then the 4-byte ones
-  const bytes = 40 * channels + 4 * words + 4 * n * (back ? 3 : 2);
+  const bytes = 40 * channels + 4 * words + LEVELS + 4 * n * (back ? 3 : 2);
   const ptr = k.heap.alloc(bytes);
   try {
     const range = ptr;
     const sums = range + 16 * channels;
     const marksAt = sums + 24 * channels;
-    const vAt = marksAt + 4 * words;
+    const flags = marksAt + 4 * words;
+    const vAt = flags + LEVELS;
     const cAt = vAt + 4 * n;
     const bAt = back ? cAt + 4 * n : 0;
-    const marks = new Uint32Array(k.heap.memory.buffer, marksAt, words);
-    marks.fill(0);
+    new Uint8Array(k.heap.memory.buffer, flags, LEVELS).fill(0);
     k.heap.f32(vAt, n).set(v);
     k.heap.f32(cAt, n).set(c8);
     if (back) k.heap.f32(bAt, n).set(back);
@@ -140,10 +140,11 @@ function wasmChannelStats(
       marksAt,
       range,
       sums,
+      flags,
     );
     const block = (at: number) => k.heap.f64(at, channels).slice();
     return {
-      marks: marks.slice(),
+      marks: new Uint32Array(k.heap.memory.buffer, marksAt, words).slice(),
       min: block(range),
       max: block(range + 8 * channels),
       roundTrip: {

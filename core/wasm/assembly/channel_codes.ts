@@ -10,13 +10,15 @@ import { highHalf, roundF32 } from "./simd";
  * Statistics of a `[outer, channels, inner]` float32 tensor `v` and its codes `codes`
  * (integers within 16 bits), channel after channel:
  *
- * - `marks`: 8 zeroed u32 words per channel; bit `(code − qmin) >> shift` is set for
- *   every code of the channel (bit 0 for a NaN code);
+ * - `marks`: 8 u32 words per channel; bit `(code − qmin) >> shift` is set for every
+ *   code of the channel (bit 0 for a NaN code), the others cleared;
  * - `range`: 2 × channels float64, the smallest non-NaN value of each channel, then the
  *   largest;
  * - `sums`: 3 × channels float64, Σ y·x of each channel, then Σ y², then Σ x², y being
  *   the dequantized code: `back`'s float32 value when `back` is not 0, else
  *   `(code − zeroPoint) · scale` in float64 rounded once to float32.
+ *
+ * `flags` is 256 zeroed bytes of scratch, left zeroed.
  */
 export function channelCodeStats(
   v: usize,
@@ -32,11 +34,14 @@ export function channelCodeStats(
   marks: usize,
   range: usize,
   sums: usize,
+  flags: usize,
 ): void {
   const zp = f64x2.splat(zeroPoint), sc = f64x2.splat(scale);
   const base = i32x4.splat(qmin);
   for (let c = 0; c < channels; c++) {
     const word = marks + (<usize>c << 5);
+    // one byte per level while the channel is scanned (a store, not a read-modify-write
+    // chained through the previous code's word), packed to bits at its end
     let lo4 = f32x4.splat(Infinity), hi4 = f32x4.splat(-Infinity);
     let dot0 = f64x2.splat(0), dot1 = f64x2.splat(0);
     let got0 = f64x2.splat(0), got1 = f64x2.splat(0);
@@ -56,10 +61,10 @@ export function channelCodeStats(
           i32x4.shr_s(i32x4.sub(i32x4.trunc_sat_f32x4_s(vc), base), shift),
           f32x4.eq(vc, vc),
         );
-        mark(word, i32x4.extract_lane(lv, 0));
-        mark(word, i32x4.extract_lane(lv, 1));
-        mark(word, i32x4.extract_lane(lv, 2));
-        mark(word, i32x4.extract_lane(lv, 3));
+        store<u8>(flags + <usize>i32x4.extract_lane(lv, 0), 0x80);
+        store<u8>(flags + <usize>i32x4.extract_lane(lv, 1), 0x80);
+        store<u8>(flags + <usize>i32x4.extract_lane(lv, 2), 0x80);
+        store<u8>(flags + <usize>i32x4.extract_lane(lv, 3), 0x80);
         lo4 = f32x4.pmin(lo4, vx);
         hi4 = f32x4.pmax(hi4, vx);
         let y0: v128, y1: v128;
@@ -83,7 +88,7 @@ export function channelCodeStats(
         const at = <usize>i << 2;
         const code = load<f32>(codes + at);
         const x = load<f32>(v + at);
-        mark(word, code != code ? 0 : (<i32>code - qmin) >> shift);
+        store<u8>(flags + <usize>(code != code ? 0 : (<i32>code - qmin) >> shift), 0x80);
         if (x < lo) lo = x;
         if (x > hi) hi = x;
         const y: f64 = back
@@ -93,6 +98,13 @@ export function channelCodeStats(
         got += y * y;
         ref += <f64>x * <f64>x;
       }
+    }
+    for (let j = 0; j < 8; j++) {
+      const at = flags + (<usize>j << 5);
+      const bits = i8x16.bitmask(v128.load(at)) | (i8x16.bitmask(v128.load(at, 16)) << 16);
+      store<u32>(word + (<usize>j << 2), bits);
+      v128.store(at, i32x4.splat(0));
+      v128.store(at, i32x4.splat(0), 16);
     }
     for (let t = 0; t < 4; t++) {
       const a = f32x4.extract_lane(lo4, 0);
@@ -110,12 +122,6 @@ export function channelCodeStats(
     store<f64>(sums + block + at, lanes(got0, got1) + got);
     store<f64>(sums + 2 * block + at, lanes(ref0, ref1) + ref);
   }
-}
-
-@inline
-function mark(word: usize, level: i32): void {
-  const p = word + (<usize>(level >> 5) << 2);
-  store<u32>(p, load<u32>(p) | (<u32>1 << (level & 31)));
 }
 
 @inline

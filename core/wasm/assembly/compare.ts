@@ -30,7 +30,7 @@ export function similaritySums(a: usize, b: usize, n: i32, out: usize): void {
     const d0 = f64x2.sub(a0, b0), d1 = f64x2.sub(a1, b1);
     se0 = f64x2.add(se0, f64x2.mul(d0, d0));
     se1 = f64x2.add(se1, f64x2.mul(d1, d1));
-    mx = f64x2.max(mx, f64x2.max(f64x2.abs(d0), f64x2.abs(d1)));
+    mx = f64x2.pmax(mx, f64x2.pmax(f64x2.abs(d0), f64x2.abs(d1)));
   }
   finish(a, b, i, n, out, dot0, dot1, na0, na1, nb0, nb1, se0, se1, mx, false, 0, 0);
 }
@@ -71,7 +71,7 @@ export function codeSimilaritySums(
     const d0 = f64x2.sub(a0, b0), d1 = f64x2.sub(a1, b1);
     se0 = f64x2.add(se0, f64x2.mul(d0, d0));
     se1 = f64x2.add(se1, f64x2.mul(d1, d1));
-    mx = f64x2.max(mx, f64x2.max(f64x2.abs(d0), f64x2.abs(d1)));
+    mx = f64x2.pmax(mx, f64x2.pmax(f64x2.abs(d0), f64x2.abs(d1)));
   }
   finish(codes, b, i, n, out, dot0, dot1, na0, na1, nb0, nb1, se0, se1, mx, true, zeroPoint, scale);
 }
@@ -121,5 +121,7 @@ function finish(
   store<f64>(out, na, 8);
   store<f64>(out, nb, 16);
   store<f64>(out, se, 24);
-  store<f64>(out, m, 32);
+  // pmax (one instruction, unlike max) skips NaN; a NaN difference makes Σ (a − b)² NaN
+  // (no other way: squares are never −∞), which tells it
+  store<f64>(out, se != se ? NaN : m, 32);
 }
