@@ -5,8 +5,8 @@
  * Float32 arrays of at least {@linkcode WASM_MIN} elements are summed by the wasm kernels
  * (`core/wasm/assembly/compare.ts`) in four interleaved partial sums, not in element
  * order: the sums move in the last bits, the precision table (5 decimals) does not
- * (mobilenet_v2 and resnet18, checked 2026-12). It halves the comparisons' share of a
- * precision analysis sample. The scalar path (`AXB_KERNELS=scalar`) sums in element order.
+ * (mobilenet_v2 and resnet18, checked 2026-12). The scalar path (`AXB_KERNELS=scalar`)
+ * sums in element order.
  *
  * @module
  */
@@ -39,7 +39,10 @@ export function similarity(actual: ArrayLike<number>, expected: ArrayLike<number
   return summarise(sums(actual, expected), actual.length);
 }
 
-/** Smallest array the wasm kernels sum (below it the copies cost more than they save). */
+/**
+ * Smallest array the wasm kernels sum: shorter ones stay in the loop, where the call's
+ * fixed cost (allocation, copies) would dominate.
+ */
 export const WASM_MIN = 64;
 
 /**
