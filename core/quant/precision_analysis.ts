@@ -27,10 +27,12 @@
  *
  * Cost per sample: one float run keeping every value, one emulator run, every operator
  * once more on float inputs (together about one emulator run), and three passes over every
- * tensor for the comparisons (accumulated, isolated, collapse check; mobilenet_v2, measured
- * 2026-12: the runs two thirds of the time, the comparisons one third). The passes stay
- * apart: one loop for all three ran slower (too many running sums to stay in registers),
- * and one for the last two saved about 1 % of a sample. The float runs of calibration
+ * tensor for the comparisons (accumulated, isolated, collapse check). The comparisons run
+ * in wasm SIMD kernels (`core/wasm/assembly/compare.ts`, `channel_codes.ts`); on
+ * mobilenet_v2 (one thread, measured 2026-12) they and the quantization of float values
+ * went from about a third of a sample to a fifth, the runs taking the rest. The passes
+ * stay apart: one loop for all three ran slower (too many running sums to stay in
+ * registers), and one for the last two saved about 1 % of a sample. The float runs of calibration
  * cannot stand in for the first run: the values are needed after quantization, and keeping
  * them costs 52 MB per sample on mobilenet_v2 (1.7 GB for 32 samples).
  *

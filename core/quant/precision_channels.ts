@@ -17,6 +17,7 @@ import type { Tensor } from "../ir/tensor.ts";
 import { asFloat32 } from "../ir/tensor.ts";
 import { dequantizeTensor, type QParams, quantizeTensor } from "./codes.ts";
 import { QRANGE } from "./numeric.ts";
+import { wasmKernels } from "../wasm/kernels.ts";
 
 /** The channel axis of a tensor of `shape`, or undefined when it has none. */
 export function channelAxis(shape: readonly number[]): number | undefined {
@@ -72,7 +73,7 @@ export function channelCodes(ref: Tensor, p: QParams, codes?: Tensor): ChannelCo
   const shape = ref.shape;
   const axis = channelAxis(shape);
   if (axis === undefined) return undefined;
-  const { min: qmin, max: qmax } = QRANGE[p.qtype];
+  const { min: qmin, max: qmax, bits } = QRANGE[p.qtype];
   const perLevel = (qmax - qmin + 1) / LEVELS;
   const { outer, channels, inner } = channelLayout(shape, axis);
   const v = asFloat32(ref);
@@ -81,6 +82,92 @@ export function channelCodes(ref: Tensor, p: QParams, codes?: Tensor): ChannelCo
   // per-tensor codes dequantize inline as dequantizeTensor does, `(code − zero) · scale`
   // rounded once to float32, without a second tensor
   const back = p.channels ? asFloat32(dequantizeTensor(q, p)) : undefined;
+  const layout = { outer, channels, inner };
+  const stats =
+    (bits <= 16 ? wasmChannelStats(v, c8, back, layout, qmin, perLevel, p) : undefined) ??
+      scalarChannelStats(v, c8, back, layout, qmin, perLevel, p);
+  return { ...stats, elements: ref.size / channels };
+}
+
+type ChannelStats = Omit<ChannelCodes, "elements">;
+type Layout = ReturnType<typeof channelLayout>;
+
+/**
+ * {@linkcode channelCodes}' loop in the wasm kernel `channelCodeStats`
+ * (core/wasm/assembly/channel_codes.ts), the tensors copied into the kernels' memory: the
+ * same marks and ranges, the round-trip sums in another order (last bits). Undefined on
+ * the scalar path.
+ */
+function wasmChannelStats(
+  v: Float32Array,
+  c8: Float32Array,
+  back: Float32Array | undefined,
+  { outer, channels, inner }: Layout,
+  qmin: number,
+  perLevel: number,
+  p: QParams,
+): ChannelStats | undefined {
+  const k = wasmKernels();
+  if (!k) return undefined;
+  const n = v.length;
+  const words = channels * LEVEL_WORDS;
+  // f64 blocks first (8-byte aligned), then the 4-byte ones
+  const bytes = 40 * channels + 4 * words + LEVELS + 4 * n * (back ? 3 : 2);
+  const ptr = k.heap.alloc(bytes);
+  try {
+    const range = ptr;
+    const sums = range + 16 * channels;
+    const marksAt = sums + 24 * channels;
+    const flags = marksAt + 4 * words;
+    const vAt = flags + LEVELS;
+    const cAt = vAt + 4 * n;
+    const bAt = back ? cAt + 4 * n : 0;
+    new Uint8Array(k.heap.memory.buffer, flags, LEVELS).fill(0);
+    k.heap.f32(vAt, n).set(v);
+    k.heap.f32(cAt, n).set(c8);
+    if (back) k.heap.f32(bAt, n).set(back);
+    k.fn.channelCodeStats(
+      vAt,
+      cAt,
+      outer,
+      channels,
+      inner,
+      qmin,
+      Math.log2(perLevel),
+      p.zeroPoint,
+      p.scale,
+      bAt,
+      marksAt,
+      range,
+      sums,
+      flags,
+    );
+    const block = (at: number) => k.heap.f64(at, channels).slice();
+    return {
+      marks: new Uint32Array(k.heap.memory.buffer, marksAt, words).slice(),
+      min: block(range),
+      max: block(range + 8 * channels),
+      roundTrip: {
+        dot: block(sums),
+        got: block(sums + 8 * channels),
+        ref: block(sums + 16 * channels),
+      },
+    };
+  } finally {
+    k.heap.free(ptr);
+  }
+}
+
+/** {@linkcode channelCodes}' loop in element order (the scalar path and 32-bit codes). */
+function scalarChannelStats(
+  v: Float32Array,
+  c8: Float32Array,
+  back: Float32Array | undefined,
+  { outer, channels, inner }: Layout,
+  qmin: number,
+  perLevel: number,
+  p: QParams,
+): ChannelStats {
   const { zeroPoint, scale } = p;
   const whole = perLevel === 1;
   const marks = new Uint32Array(channels * LEVEL_WORDS);
@@ -119,7 +206,7 @@ export function channelCodes(ref: Tensor, p: QParams, codes?: Tensor): ChannelCo
     roundTrip.got[c] = got;
     roundTrip.ref[c] = want;
   }
-  return { marks, min, max, elements: ref.size / channels, roundTrip };
+  return { marks, min, max, roundTrip };
 }
 
 /** Channel code statistics over several samples: the codes of both, the wider range. */

@@ -2,10 +2,15 @@ import { strict as assert } from "node:assert";
 import {
   addCosineSumsInto,
   type ChannelCodes,
+  channelCodes,
   type ChannelCosineSums,
   mergeChannelCodes,
   mergeChannelCodesInto,
 } from "./precision_channels.ts";
+import { Tensor } from "../ir/tensor.ts";
+import type { QParams } from "./codes.ts";
+import type { QType } from "./numeric.ts";
+import { onEveryIsa, randomF32 } from "../wasm/_testing.ts";
 
 const f64 = (xs: number[]) => Float64Array.from(xs);
 
@@ -54,4 +59,54 @@ Deno.test("addCosineSumsInto() adds per channel and treats missing channels as z
   const into = sums([1, 2], [3, 4], [5, 6]);
   addCosineSumsInto(into, sums([1], [1], [1]));
   assert.deepEqual(into, sums([2, 2], [4, 4], [6, 6]));
+});
+
+function params(qtype: QType, scale: number, zeroPoint: number, channels?: number): QParams {
+  return {
+    kind: "quant",
+    qtype,
+    scale,
+    zeroPoint,
+    min: -1,
+    max: 1,
+    state: "ACTIVATED",
+    dominator: "t",
+    ...(channels
+      ? {
+        channels: {
+          axis: 1,
+          scales: Float32Array.from({ length: channels }, (_, c) => scale * (1 + c / 4)),
+        },
+      }
+      : {}),
+  };
+}
+
+Deno.test("channelCodes() gives the same marks and ranges on every kernel path and round-trip sums within 1e-12", () => {
+  // inner runs of 35 (vector steps and a tail), 16 (vectors only) and 1 (tail only);
+  // one NaN value, and values beyond the code range (saturated codes)
+  const cases: [number[], QParams][] = [
+    [[2, 3, 5, 7], params("U8", 2 / 255, 128)],
+    [[1, 6, 4, 4], params("S16", 1 / 32768, 0)],
+    [[1, 6, 4, 4], params("S8", 1 / 64, 0, 6)],
+    [[3, 10], params("U16", 2 / 65535, 32768)],
+  ];
+  for (const [shape, p] of cases) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const data = randomF32(n, n).map((x, i) => (i % 11 === 3 ? x * 3 : x));
+    data[n >> 1] = NaN;
+    const paths = onEveryIsa(() => channelCodes(new Tensor("f32", shape, data), p)!);
+    const want = paths.get("scalar")!;
+    for (const [isa, got] of paths) {
+      const at = `${isa} ${p.qtype} [${shape}]`;
+      assert.deepEqual(got.marks, want.marks, at);
+      assert.deepEqual([got.min, got.max, got.elements], [want.min, want.max, want.elements], at);
+      for (const k of ["dot", "got", "ref"] as const) {
+        got.roundTrip[k].forEach((x, c) => {
+          const w = want.roundTrip[k][c];
+          assert.ok(Math.abs(x - w) <= 1e-12 * Math.abs(w) || (x !== x && w !== w), `${at} ${k}`);
+        });
+      }
+    }
+  }
 });

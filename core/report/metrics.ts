@@ -2,8 +2,15 @@
  * Similarity metrics between two tensors of equal size, in float64:
  * cosine similarity, mean squared error, and the largest absolute difference.
  *
+ * Float32 arrays of at least {@linkcode WASM_MIN} elements are summed by the wasm kernels
+ * (`core/wasm/assembly/compare.ts`) in four interleaved partial sums, not in element
+ * order: the sums move in the last bits, the precision table (5 decimals) does not
+ * (mobilenet_v2 and resnet18, checked 2026-12). The scalar path (`AXB_KERNELS=scalar`)
+ * sums in element order.
+ *
  * @module
  */
+import { type KernelExports, wasmKernels } from "../wasm/kernels.ts";
 
 /** Metrics of `actual` against `expected`. */
 export interface Similarity {
@@ -25,9 +32,42 @@ export function similarity(actual: ArrayLike<number>, expected: ArrayLike<number
   // float32 tensors (the precision analysis compares millions of elements per sample) take
   // a loop that only ever sees Float32Array, so the engine compiles it for that one type;
   // both loops sum in the same order, so the results are the same bits
-  return actual instanceof Float32Array && expected instanceof Float32Array
-    ? summarise(sumsF32(actual, expected), actual.length)
-    : summarise(sums(actual, expected), actual.length);
+  if (actual instanceof Float32Array && expected instanceof Float32Array) {
+    const s = wasmSums(actual, expected, (fn, a, b, n, out) => fn.similaritySums(a, b, n, out));
+    return summarise(s ?? sumsF32(actual, expected), actual.length);
+  }
+  return summarise(sums(actual, expected), actual.length);
+}
+
+/**
+ * Smallest array the wasm kernels sum: shorter ones stay in the loop, where the call's
+ * fixed cost (allocation, copies) would dominate.
+ */
+export const WASM_MIN = 64;
+
+/**
+ * The five sums of a wasm kernel over `a` and `b` copied into the kernels' memory, or
+ * undefined on the scalar path and for short arrays.
+ */
+function wasmSums(
+  a: Float32Array,
+  b: Float32Array,
+  kernel: (fn: KernelExports, a: number, b: number, n: number, out: number) => void,
+): Sums | undefined {
+  const k = wasmKernels();
+  const n = a.length;
+  if (!k || n < WASM_MIN) return undefined;
+  const ptr = k.heap.alloc(8 * n + 40);
+  try {
+    const mem = k.heap.f32(ptr, 2 * n);
+    mem.set(a);
+    mem.set(b, n);
+    kernel(k.fn, ptr, ptr + 4 * n, n, ptr + 8 * n);
+    const [dot, na, nb, se, maxAbs] = k.heap.f64(ptr + 8 * n, 5);
+    return { dot, na, nb, se, maxAbs };
+  } finally {
+    k.heap.free(ptr);
+  }
 }
 
 interface Sums {
@@ -101,12 +141,18 @@ export function similarityOfCodes(
       `Cannot compare arrays of ${codes.length} and ${expected.length} elements`,
     );
   }
+  const n = codes.length;
+  const fast = wasmSums(
+    codes,
+    expected,
+    (fn, c, b, len, out) => fn.codeSimilaritySums(c, zeroPoint, scale, b, len, out),
+  );
+  if (fast) return summarise(fast, n);
   let dot = 0;
   let na = 0;
   let nb = 0;
   let se = 0;
   let maxAbs = 0;
-  const n = codes.length;
   for (let i = 0; i < n; i++) {
     const a = Math.fround((codes[i] - zeroPoint) * scale);
     const b = expected[i];

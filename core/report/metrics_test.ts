@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import { similarity, similarityOfCodes } from "./metrics.ts";
+import { onEveryIsa } from "../wasm/_testing.ts";
 
 Deno.test("similarity() gives cosine 1 and zero error for equal arrays", () => {
   const s = similarity([1, 2, 3], [1, 2, 3]);
@@ -20,15 +21,29 @@ Deno.test("similarity() refuses arrays of different length", () => {
   assert.throws(() => similarity([1], [1, 2]), RangeError);
 });
 
-Deno.test("similarity() gives the same bits for float32 arrays as for the same numbers in plain arrays", () => {
-  const a = Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i * 0.37) * 3);
-  const b = Float32Array.from({ length: 1000 }, (_, i) => Math.cos(i * 0.11) + (i % 7) * 0.01);
-  b[500] = NaN;
-  assert.deepEqual(similarity(a, b), similarity(Array.from(a), Array.from(b)));
-  b[500] = 0.25;
-  const fast = similarity(a, b);
-  assert.deepEqual(fast, similarity(Array.from(a), Array.from(b)));
-  assert.ok(fast.cosine > -1 && fast.cosine < 1 && fast.maxAbs > 0);
+Deno.test("similarity() of float32 arrays is within 1e-12 of the element-order sums on every kernel path", () => {
+  // 1001 elements: 250 vector steps and a one-element tail in the wasm kernel
+  const a = Float32Array.from({ length: 1001 }, (_, i) => Math.sin(i * 0.37) * 3);
+  const b = Float32Array.from({ length: 1001 }, (_, i) => Math.cos(i * 0.11) + (i % 7) * 0.01);
+  const want = similarity(Array.from(a), Array.from(b));
+  for (const [isa, got] of onEveryIsa(() => similarity(a, b))) {
+    assert.ok(Math.abs(got.cosine - want.cosine) < 1e-12, isa);
+    assert.ok(Math.abs(got.mse - want.mse) <= 1e-12 * want.mse, isa);
+    assert.equal(got.maxAbs, want.maxAbs, isa);
+    if (isa === "scalar") assert.deepEqual(got, want);
+  }
+  assert.ok(want.cosine > -1 && want.cosine < 1 && want.maxAbs > 0);
+});
+
+Deno.test("similarity() reports maxAbs NaN when one difference is NaN, in a vector step or the tail", () => {
+  for (const at of [500, 1000]) {
+    const a = Float32Array.from({ length: 1001 }, (_, i) => i * 0.5);
+    const b = a.slice();
+    b[at] = NaN;
+    for (const [isa, got] of onEveryIsa(() => similarity(a, b))) {
+      assert.ok(Number.isNaN(got.maxAbs), `${isa} at ${at}`);
+    }
+  }
 });
 
 Deno.test("similarityOfCodes() equals similarity() of the codes dequantized to float32", () => {
@@ -36,7 +51,14 @@ Deno.test("similarityOfCodes() equals similarity() of the codes dequantized to f
   const want = Float32Array.from({ length: 777 }, (_, i) => Math.sin(i) * 9);
   for (const [zero, scale] of [[128, 0.1], [3, Math.fround(0.0371)], [0, 2 ** -5]]) {
     const real = Float32Array.from(codes, (c) => (c - zero) * scale);
-    assert.deepEqual(similarityOfCodes(codes, zero, scale, want), similarity(real, want));
+    // the same values summed in the same order on each path: the same bits
+    for (
+      const [isa, same] of onEveryIsa(
+        () => [similarityOfCodes(codes, zero, scale, want), similarity(real, want)],
+      )
+    ) {
+      assert.deepEqual(same[0], same[1], isa);
+    }
   }
   assert.throws(() => similarityOfCodes(codes, 0, 1, want.subarray(1)), RangeError);
 });

@@ -65,6 +65,9 @@ export interface KernelExports {
   readonly layerNorm: Fn;
   readonly packARows: Fn;
   readonly gather32: Fn;
+  readonly similaritySums: Fn;
+  readonly codeSimilaritySums: Fn;
+  readonly channelCodeStats: Fn;
 }
 
 const NAMES: readonly (keyof KernelExports)[] = [
@@ -102,6 +105,9 @@ const NAMES: readonly (keyof KernelExports)[] = [
   "layerNorm",
   "packARows",
   "gather32",
+  "similaritySums",
+  "codeSimilaritySums",
+  "channelCodeStats",
 ];
 
 /** One instantiated kernel module with its memory. */

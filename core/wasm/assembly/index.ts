@@ -24,3 +24,5 @@ export { erfF32, geluF32 } from "./erf";
 export { layerNorm } from "./layer_norm";
 export { packARows } from "./pack_rows";
 export { gather32 } from "./gather";
+export { codeSimilaritySums, similaritySums } from "./compare";
+export { channelCodeStats } from "./channel_codes";
