@@ -10,7 +10,8 @@ import type { DType } from "../../ir/dtype.ts";
 import { asFloat32, fromFloat32, Tensor, writeElement } from "../../ir/tensor.ts";
 import type { Dim } from "../../ir/types.ts";
 import { KernelError } from "../../errors/mod.ts";
-import { defineOp, type RegisteredOp, type TypedOp } from "../op.ts";
+import { defineOp, type KernelContext, type RegisteredOp, type TypedOp } from "../op.ts";
+import { applyEpilogue } from "../epilogue.ts";
 import { broadcastDims, broadcastShapes, required, where } from "../_util.ts";
 import { gemm } from "./gemm_kernel.ts";
 import { matmulDims, type MatmulPlan, planMatmul } from "./_matmul_shape.ts";
@@ -114,11 +115,7 @@ export const matMul: RegisteredOp = defineOp<Record<string, never>>({
     const b = required(inputs, 1, ctx);
     const plan = planMatmul(a.shape, b.shape, ctx);
     if (isF32Like(a.dtype)) {
-      const af = asFloat32(a), bf = asFloat32(b);
-      const constantB = b.is("f32") && (ctx.isConstantInput?.(1) ?? false);
-      const y = matmulWasm(plan, af, bf, constantB) ??
-        matmulF32(plan, af, bf);
-      return [fromFloat32(a.dtype, plan.outShape, y)];
+      return [fromFloat32(a.dtype, plan.outShape, runMatmulF32(plan, a, b, ctx))];
     }
     const af = asFloat64(a), bf = asFloat64(b);
     const batch = plan.aOffsets.length;
@@ -128,7 +125,29 @@ export const matMul: RegisteredOp = defineOp<Record<string, never>>({
     }
     return [fromFloat64(a.dtype, plan.outShape, out)];
   },
+  absorbs: ["bias"],
+  runEpilogue(inputs, _a, ctx, epilogue) {
+    const a = required(inputs, 0, ctx);
+    const b = required(inputs, 1, ctx);
+    if (!a.is("f32") || !b.is("f32") || epilogue.kind !== "bias") return undefined;
+    const plan = planMatmul(a.shape, b.shape, ctx);
+    const rank = plan.outShape.length;
+    // the Add keeps the MatMul's shape only when the bias spans its last axis alone
+    if (epilogue.rank > rank || plan.outShape[rank - 1] !== epilogue.bias.length) {
+      return undefined;
+    }
+    const y = runMatmulF32(plan, a, b, ctx);
+    applyEpilogue(y, epilogue);
+    return [new Tensor("f32", plan.outShape, y)];
+  },
 });
+
+/** A float32-computed MatMul's output as a new array. */
+function runMatmulF32(plan: MatmulPlan, a: Tensor, b: Tensor, ctx: KernelContext): Float32Array {
+  const af = asFloat32(a), bf = asFloat32(b);
+  const constantB = b.is("f32") && (ctx.isConstantInput?.(1) ?? false);
+  return matmulWasm(plan, af, bf, constantB) ?? matmulF32(plan, af, bf);
+}
 
 /** Parsed Gemm attributes. */
 export interface GemmAttrs {
