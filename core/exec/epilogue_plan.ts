@@ -5,6 +5,7 @@
  * A consumer qualifies only when everything but the kernel's output is a constant the
  * plan can read now: Clip bounds from attributes or float32-exact scalar initializers,
  * an Add's bias an initializer of float32 values that varies only along the last axis.
+ * A Softmax carries its axis; the kernel fuses it only along its output's last axis.
  * Initializers that are also graph inputs can be fed, so they do not count.
  *
  * @module
@@ -14,6 +15,7 @@ import { normalizeDomain } from "../ir/opset.ts";
 import { readNumber, type Tensor } from "../ir/tensor.ts";
 import type { Epilogue } from "../ops/epilogue.ts";
 import { clip } from "../ops/elementwise/clip.ts";
+import { softmax } from "../ops/reduce/softmax.ts";
 import { parseNodeAttrs } from "../ops/op.ts";
 
 /** Reads the epilogue a node `next` applies to the value `y`, or undefined. */
@@ -64,6 +66,10 @@ const EPILOGUES: Readonly<Record<string, EpilogueReader>> = {
     if (!b || !b.is("f32") || b.rank === 0) return undefined;
     if (b.shape.some((d, i) => i < b.rank - 1 && d !== 1)) return undefined;
     return { kind: "bias", bias: b.data, rank: b.rank };
+  },
+  Softmax(next, y, _graph, opset) {
+    if (next.inputs[0] !== y) return undefined;
+    return { kind: "softmax", axis: parseNodeAttrs(softmax, next, opset).axis };
   },
 };
 

@@ -8,6 +8,9 @@
  *   Clip kernel (NaN and −0 kept, `hi` wins when `lo > hi`).
  * - `bias`: `x + bias[j]` along the last axis, one float32 rounding as the Add kernel
  *   (a float64 sum of two float32 values rounds to the float32 sum).
+ * - `softmax`: Softmax along the last axis, run by the Softmax kernel itself on the
+ *   kernel's output while it is still in the kernels' memory (not elementwise, so the
+ *   kernel that absorbs it applies it; see MatMul).
  *
  * @module
  */
@@ -23,10 +26,18 @@ export type Epilogue =
     readonly bias: Float32Array;
     /** The bias tensor's rank: the Add's output has the kernel's shape only up to it. */
     readonly rank: number;
+  }
+  | {
+    readonly kind: "softmax";
+    /** The Softmax node's axis attribute: fused only when it names the last axis. */
+    readonly axis: number;
   };
 
 /** The epilogues that act on each value alone (no operand). */
-export type ActivationEpilogue = Exclude<Epilogue, { kind: "bias" }>;
+export type ActivationEpilogue = Extract<Epilogue, { kind: "relu" | "clip" }>;
+
+/** The epilogues {@linkcode applyEpilogue} applies: one value at a time. */
+export type ElementwiseEpilogue = Extract<Epilogue, { kind: "relu" | "clip" | "bias" }>;
 
 /** The kinds of {@linkcode Epilogue}. */
 export type EpilogueKind = Epilogue["kind"];
@@ -43,7 +54,7 @@ export function applyEpilogueWasm(
 }
 
 /** Apply `e` to `y` in place. */
-export function applyEpilogue(y: Float32Array, e: Epilogue): void {
+export function applyEpilogue(y: Float32Array, e: ElementwiseEpilogue): void {
   switch (e.kind) {
     case "relu":
       for (let i = 0; i < y.length; i++) if (y[i] < 0) y[i] = 0;

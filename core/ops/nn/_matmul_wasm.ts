@@ -10,19 +10,21 @@
  *
  * @module
  */
-import { wasmKernels } from "../../wasm/kernels.ts";
+import { type KernelExports, wasmKernels } from "../../wasm/kernels.ts";
 import type { MatmulPlan } from "./_matmul_shape.ts";
 
 /**
  * `out[i] = A[aOffsets[i]] · B[bOffsets[i]]` for every batch, or undefined where
  * `gemm()` must run instead (scalar path, a single row or column, k of 0, no batch). `constantB`
- * keeps B in the kernels' memory for as long as `b` lives.
+ * keeps B in the kernels' memory for as long as `b` lives; `then` rewrites the `total`
+ * output floats at `ptr` in place before they are copied out (a fused epilogue).
  */
 export function matmulWasm(
   plan: MatmulPlan,
   a: Float32Array,
   b: Float32Array,
   constantB: boolean,
+  then?: (fn: KernelExports, ptr: number, total: number) => void,
 ): Float32Array | undefined {
   const kern = wasmKernels();
   const { m, n, k, aOffsets, bOffsets } = plan;
@@ -51,6 +53,7 @@ export function matmulWasm(
       fn.packARows(pa, ap + 4 * aOffsets[i], k, rows, k);
       fn.gemmPacked(pa, rows, n, k, bp + 4 * bOffsets[i], n, 1, cp + 4 * i * m * n, n, 0, work);
     }
+    then?.(fn, cp, total);
     return heap.f32(cp, total).slice();
   } finally {
     for (const p of [ap, cp, pa, work]) heap.free(p);

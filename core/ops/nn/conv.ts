@@ -100,7 +100,8 @@ export const conv: TypedOp<ConvAttrs> = defineOp<ConvAttrs>({
   runEpilogue(inputs, a, ctx, epilogue) {
     // an epilogue after a non-float32 output acts on the converted values (whose
     // rounding can turn a tiny negative into −0, which Relu keeps)
-    if (inputs[0]?.dtype !== "f32" || epilogue.kind === "bias") return undefined;
+    if (inputs[0]?.dtype !== "f32") return undefined;
+    if (epilogue.kind !== "relu" && epilogue.kind !== "clip") return undefined;
     return runConv(inputs, a, ctx, epilogue);
   },
 });

@@ -12,6 +12,7 @@ import type { Dim } from "../../ir/types.ts";
 import { KernelError } from "../../errors/mod.ts";
 import { defineOp, type KernelContext, type RegisteredOp, type TypedOp } from "../op.ts";
 import { applyEpilogue } from "../epilogue.ts";
+import { softmaxTensor } from "../reduce/softmax.ts";
 import { broadcastDims, broadcastShapes, required, where } from "../_util.ts";
 import { gemm } from "./gemm_kernel.ts";
 import { matmulDims, type MatmulPlan, planMatmul } from "./_matmul_shape.ts";
@@ -125,15 +126,30 @@ export const matMul: RegisteredOp = defineOp<Record<string, never>>({
     }
     return [fromFloat64(a.dtype, plan.outShape, out)];
   },
-  absorbs: ["bias"],
+  absorbs: ["bias", "softmax"],
   runEpilogue(inputs, _a, ctx, epilogue) {
     const a = required(inputs, 0, ctx);
     const b = required(inputs, 1, ctx);
-    if (!a.is("f32") || !b.is("f32") || epilogue.kind !== "bias") return undefined;
+    if (!a.is("f32") || !b.is("f32")) return undefined;
     const plan = planMatmul(a.shape, b.shape, ctx);
     const rank = plan.outShape.length;
+    const last = plan.outShape[rank - 1];
+    if (epilogue.kind === "softmax") {
+      if (epilogue.axis !== -1 && epilogue.axis !== rank - 1) return undefined;
+      // the Softmax kernel runs on the product before it leaves the kernels' memory,
+      // sparing the copy out and back in of a large attention-score tensor
+      const constantB = ctx.isConstantInput?.(1) ?? false;
+      const y = last > 0
+        ? matmulWasm(plan, a.data, b.data, constantB, (fn, p, n) => {
+          fn.softmaxRows(p, p, n / last, last);
+        })
+        : undefined;
+      if (y) return [new Tensor("f32", plan.outShape, y)];
+      const mm = new Tensor("f32", plan.outShape, runMatmulF32(plan, a, b, ctx));
+      return [softmaxTensor(mm, -1, false, "softmax", ctx)];
+    }
     // the Add keeps the MatMul's shape only when the bias spans its last axis alone
-    if (epilogue.rank > rank || plan.outShape[rank - 1] !== epilogue.bias.length) {
+    if (epilogue.kind !== "bias" || epilogue.rank > rank || last !== epilogue.bias.length) {
       return undefined;
     }
     const y = runMatmulF32(plan, a, b, ctx);
