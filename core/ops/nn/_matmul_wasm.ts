@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { type KernelExports, wasmKernels } from "../../wasm/kernels.ts";
+import { type WasmKernels, wasmKernels } from "../../wasm/kernels.ts";
 import type { MatmulPlan } from "./_matmul_shape.ts";
 
 /**
@@ -24,7 +24,7 @@ export function matmulWasm(
   a: Float32Array,
   b: Float32Array,
   constantB: boolean,
-  then?: (fn: KernelExports, ptr: number, total: number) => void,
+  then?: (kern: WasmKernels, ptr: number, total: number) => void,
 ): Float32Array | undefined {
   const kern = wasmKernels();
   const { m, n, k, aOffsets, bOffsets } = plan;
@@ -53,7 +53,7 @@ export function matmulWasm(
       fn.packARows(pa, ap + 4 * aOffsets[i], k, rows, k);
       fn.gemmPacked(pa, rows, n, k, bp + 4 * bOffsets[i], n, 1, cp + 4 * i * m * n, n, 0, work);
     }
-    then?.(fn, cp, total);
+    then?.(kern, cp, total);
     return heap.f32(cp, total).slice();
   } finally {
     for (const p of [ap, cp, pa, work]) heap.free(p);

@@ -140,7 +140,7 @@ export const matMul: RegisteredOp = defineOp<Record<string, never>>({
       // sparing the copy out and back in of a large attention-score tensor
       const constantB = ctx.isConstantInput?.(1) ?? false;
       const y = last > 0
-        ? matmulWasm(plan, a.data, b.data, constantB, (fn, p, n) => {
+        ? matmulWasm(plan, a.data, b.data, constantB, ({ fn }, p, n) => {
           fn.softmaxRows(p, p, n / last, last);
         })
         : undefined;
@@ -152,6 +152,19 @@ export const matMul: RegisteredOp = defineOp<Record<string, never>>({
     if (epilogue.kind !== "bias" || epilogue.rank > rank || last !== epilogue.bias.length) {
       return undefined;
     }
+    const bias = epilogue.bias;
+    const constantB = ctx.isConstantInput?.(1) ?? false;
+    // the Add kernel's own float32 add, row by row, before the product is copied out
+    const fused = last > 0
+      ? matmulWasm(plan, a.data, b.data, constantB, ({ heap, fn }, p, n) => {
+        const bp = heap.resident(bias, "matmul bias", bias.byteLength, (q) =>
+          heap.f32(q, last).set(bias));
+        for (let r = 0; r < n; r += last) {
+          fn.binary(0, p + 4 * r, 1, bp, 1, p + 4 * r, last);
+        }
+      })
+      : undefined;
+    if (fused) return [new Tensor("f32", plan.outShape, fused)];
     const y = runMatmulF32(plan, a, b, ctx);
     applyEpilogue(y, epilogue);
     return [new Tensor("f32", plan.outShape, y)];
