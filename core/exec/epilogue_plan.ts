@@ -1,6 +1,6 @@
 /**
  * Which node after a kernel can run as that kernel's epilogue: the one table of fusable
- * elementwise consumers (see {@linkcode Epilogue}).
+ * consumers (elementwise, and a last-axis Softmax; see {@linkcode Epilogue}).
  *
  * A consumer qualifies only when everything but the kernel's output is a constant the
  * plan can read now: Clip bounds from attributes or float32-exact scalar initializers,

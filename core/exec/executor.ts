@@ -8,8 +8,8 @@
  *   and precision analysis see every activation.
  * - A tensor is released right after its last consumer ran, unless it is a graph output
  *   or was asked for, so memory stays at the live set.
- * - An elementwise node that alone reads a kernel's output (Relu or Clip after Conv, a
- *   bias Add after MatMul; see `epilogue_plan.ts`) is run by that kernel as its
+ * - A node that alone reads a kernel's output (Relu or Clip after Conv, a bias Add or a
+ *   last-axis Softmax after MatMul; see `epilogue_plan.ts`) is run by that kernel as its
  *   epilogue, in the same bits, when the run observes and keeps nothing: the output
  *   skips a copy into and out of a second kernel.
  * - Subgraphs (If/Loop/Scan bodies) run through the same machinery with a scope chain,

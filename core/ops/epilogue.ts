@@ -1,5 +1,5 @@
 /**
- * Epilogues: the elementwise node after a kernel that the kernel can apply to its own
+ * Epilogues: the node after a kernel that the kernel can apply to its own
  * float32 output (see {@linkcode OpDef.runEpilogue}), with the bits the separate node
  * gives.
  *
@@ -16,7 +16,7 @@
  */
 import type { KernelExports } from "../wasm/kernels.ts";
 
-/** An elementwise consumer a kernel applies to its output 0. */
+/** A consumer a kernel applies to its output 0. */
 export type Epilogue =
   | { readonly kind: "relu" }
   | { readonly kind: "clip"; readonly lo: number; readonly hi: number }

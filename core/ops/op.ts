@@ -73,8 +73,8 @@ export interface OpDef<A> {
   readonly absorbs?: readonly EpilogueKind[];
   /**
    * `run` with an epilogue applied to output 0 (the bits the epilogue's node would
-   * give), or undefined when this call does not fuse it; lets the executor skip an
-   * elementwise node that alone consumes the output without the output's round trip
+   * give), or undefined when this call does not fuse it; lets the executor skip a
+   * node that alone consumes the output without the output's round trip
    * through a second kernel.
    */
   runEpilogue?(

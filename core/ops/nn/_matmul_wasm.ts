@@ -8,6 +8,13 @@
  * replaces. Shapes that `gemm()` sends elsewhere (a single row or column, K = 0) are
  * left to it.
  *
+ * Measured on tiny_vit's attention (3 batches, loaded 2-core machine): q·kᵀ
+ * ([196, 32]·[32, 196]) took ~1.9 ms against ~1.15 ms for attn·v ([196, 196]·[196, 32]),
+ * the same multiply-adds. In the kernel alone they differ less (~0.63 against ~0.48 ms:
+ * with K = 32 each output tile is stored after only 32 steps); the rest is q·kᵀ's output,
+ * six times larger, copied out into a fresh 460 KB array. A following Softmax therefore
+ * runs here as an epilogue (`then`), before the copy out (~0.3 ms less a layer).
+ *
  * @module
  */
 import { type WasmKernels, wasmKernels } from "../../wasm/kernels.ts";
