@@ -8,9 +8,10 @@
  *   and precision analysis see every activation.
  * - A tensor is released right after its last consumer ran, unless it is a graph output
  *   or was asked for, so memory stays at the live set.
- * - A Relu that alone reads a kernel's output (Conv) is run by that kernel, in the same
- *   bits, when the run observes and keeps nothing: the output skips a copy into and out
- *   of the Relu kernel.
+ * - A node that alone reads a kernel's output (Relu or Clip after Conv, a bias Add or a
+ *   last-axis Softmax after MatMul; see `epilogue_plan.ts`) is run by that kernel as its
+ *   epilogue, in the same bits, when the run observes and keeps nothing: the output
+ *   skips a copy into and out of a second kernel.
  * - Subgraphs (If/Loop/Scan bodies) run through the same machinery with a scope chain,
  *   so bodies see the values of enclosing graphs; their values can be observed too.
  * - Values are tensors, sequences or optionals ({@linkcode Value}); `run` is the tensor
@@ -25,7 +26,9 @@ import { normalizeDomain, opsetOf } from "../ir/opset.ts";
 import type { Tensor } from "../ir/tensor.ts";
 import { isTensor, type Value, valueKind } from "../ir/value.ts";
 import type { KernelContext, OpRegistry, PreparedNode } from "../ops/op.ts";
-import { prepareNode, runPrepared, runPreparedRelu } from "../ops/op.ts";
+import { prepareNode, runPrepared, runPreparedEpilogue } from "../ops/op.ts";
+import type { Epilogue } from "../ops/epilogue.ts";
+import { epilogueOf } from "./epilogue_plan.ts";
 import { AxbError, GraphError, KernelError, UnsupportedOpError } from "../errors/mod.ts";
 import { checkFeeds } from "./feeds.ts";
 
@@ -51,10 +54,10 @@ interface Plan {
   /** For each step, the values whose last use is that step. */
   readonly releaseAfter: readonly (readonly string[])[];
   /**
-   * For each step, true when the next step is a Relu that alone reads this step's
-   * output 0 (not a graph output) and the step's kernel can apply it itself.
+   * For each step, the epilogue of the next step when that step alone reads this
+   * step's output 0 (not a graph output) and this step's kernel can apply it itself.
    */
-  readonly reluNext: readonly boolean[];
+  readonly epilogues: readonly (Epilogue | undefined)[];
 }
 
 /**
@@ -104,7 +107,7 @@ export class Executor {
   readonly #plans = new WeakMap<Graph, Plan>();
   readonly #main: Plan;
   readonly #capturedValue?: (name: string, value: Value) => Value;
-  /** Kernels fuse a following Relu (only with the registry's own kernels). */
+  /** Kernels fuse a following epilogue (only with the registry's own kernels). */
   readonly #fuse: boolean;
 
   /**
@@ -167,7 +170,7 @@ export class Executor {
     for (const [k] of g.initializers) retained.add(k);
     const result = new Map<string, Value>();
     const bodyObserver = opts.observeBodies ? opts.onValue : undefined;
-    // a fused Relu's input is never produced, so only runs that see no intermediate
+    // a fused epilogue's input is never produced, so only runs that see no intermediate
     // values fuse
     const fuse = this.#fuse && !opts.onValue && opts.keep === undefined;
     this.#execute(
@@ -210,7 +213,8 @@ export class Executor {
     });
     const releaseAfter: string[][] = order.map(() => []);
     for (const [name, i] of lastUse) releaseAfter[i].push(name);
-    const plan = { graph, steps, releaseAfter, reluNext: reluNext(graph, order, steps) };
+    const epilogues = fusableEpilogues(graph, order, steps, (d) => this.opsetOf(d));
+    const plan = { graph, steps, releaseAfter, epilogues };
     this.#plans.set(graph, plan);
     return plan;
   }
@@ -260,9 +264,10 @@ export class Executor {
       };
       let outputs: Value[];
       try {
-        const fused = fuse && plan.reluNext[i] ? runPreparedRelu(step, inputs, ctx) : undefined;
+        const epilogue = fuse ? plan.epilogues[i] : undefined;
+        const fused = epilogue && runPreparedEpilogue(step, inputs, ctx, epilogue);
         if (fused) {
-          // the Relu's output stands for both; the skipped input needs no release
+          // the epilogue's output stands for both; the skipped input needs no release
           node = plan.steps[++i].node;
           outputs = fused;
         } else outputs = runPrepared(step, inputs, ctx);
@@ -327,12 +332,13 @@ export class Executor {
   }
 }
 
-/** {@linkcode Plan.reluNext} of a graph's ordered nodes. */
-function reluNext(
+/** {@linkcode Plan.epilogues} of a graph's ordered nodes. */
+function fusableEpilogues(
   graph: Graph,
   order: readonly Node[],
   steps: readonly PreparedNode[],
-): boolean[] {
+  opsetOf: (domain: string) => number,
+): (Epilogue | undefined)[] {
   const readers = new Map<string, number>();
   for (const node of order) {
     for (const d of new Set(nodeDependencies(node))) readers.set(d, (readers.get(d) ?? 0) + 1);
@@ -341,10 +347,11 @@ function reluNext(
   return steps.map((step, i) => {
     const next = order[i + 1];
     const y = step.node.outputs[0];
-    return step.runRelu !== undefined && step.node.outputs.length === 1 && !!y &&
-      next !== undefined &&
-      next.opType === "Relu" && normalizeDomain(next.domain) === "" &&
-      next.inputs.length === 1 && next.inputs[0] === y && !!next.outputs[0] &&
-      readers.get(y) === 1 && !outputs.has(y);
+    if (
+      !step.absorbs || step.node.outputs.length !== 1 || !y || next === undefined ||
+      readers.get(y) !== 1 || outputs.has(y)
+    ) return undefined;
+    const e = epilogueOf(next, y, graph, opsetOf(next.domain));
+    return e && step.absorbs.includes(e.kind) ? e : undefined;
   });
 }

@@ -11,6 +11,7 @@ import { normalizeDomain } from "../ir/opset.ts";
 import { GraphError, KernelError } from "../errors/mod.ts";
 import type { Tensor } from "../ir/tensor.ts";
 import type { TensorType, ValueType } from "../ir/types.ts";
+import type { Epilogue, EpilogueKind } from "./epilogue.ts";
 import { isTensor, type Value, valueKind } from "../ir/value.ts";
 
 /** What attribute parsing knows about the node. */
@@ -68,15 +69,19 @@ export interface OpDef<A> {
   infer(ctx: InferContext, attrs: A): (TensorType | undefined)[];
   /** Float reference computation. Inputs are never mutated. */
   run(inputs: readonly (Tensor | undefined)[], attrs: A, ctx: KernelContext): Tensor[];
+  /** The epilogue kinds {@linkcode OpDef.runEpilogue} may apply. */
+  readonly absorbs?: readonly EpilogueKind[];
   /**
-   * `run` with a Relu applied to output 0 (the bits the Relu node would give), or
-   * undefined when this call does not fuse it; lets the executor skip a Relu that alone
-   * consumes the output without the output's round trip through a second kernel.
+   * `run` with an epilogue applied to output 0 (the bits the epilogue's node would
+   * give), or undefined when this call does not fuse it; lets the executor skip a
+   * node that alone consumes the output without the output's round trip
+   * through a second kernel.
    */
-  runRelu?(
+  runEpilogue?(
     inputs: readonly (Tensor | undefined)[],
     attrs: A,
     ctx: KernelContext,
+    epilogue: Epilogue,
   ): Tensor[] | undefined;
 }
 
@@ -113,8 +118,14 @@ export interface PreparedNode {
   infer(ctx: InferContext): (TensorType | undefined)[];
   /** Run the float reference kernel with the parsed attributes. */
   run(inputs: readonly (Tensor | undefined)[], ctx: KernelContext): Tensor[];
-  /** {@linkcode OpDef.runRelu} with the parsed attributes, for operators that have it. */
-  runRelu?(inputs: readonly (Tensor | undefined)[], ctx: KernelContext): Tensor[] | undefined;
+  /** {@linkcode OpDef.absorbs}, for operators that have it. */
+  readonly absorbs?: readonly EpilogueKind[];
+  /** {@linkcode OpDef.runEpilogue} with the parsed attributes, for operators that have it. */
+  runEpilogue?(
+    inputs: readonly (Tensor | undefined)[],
+    ctx: KernelContext,
+    epilogue: Epilogue,
+  ): Tensor[] | undefined;
   /**
    * The kernel over sequences and optionals, for operators that take or return them;
    * absent for tensor-only operators (see {@linkcode runPrepared}).
@@ -150,12 +161,13 @@ export function defineOp<A>(def: OpDef<A>): TypedOp<A> {
     parse: (reader, ctx) => def.parse(reader, ctx),
     prepare(reader, ctx) {
       const attrs = def.parse(reader, ctx);
-      const runRelu = def.runRelu;
+      const runEpilogue = def.runEpilogue;
       return {
         node: ctx.node,
         infer: (ictx) => def.infer(ictx, attrs),
         run: (inputs, kctx) => def.run(inputs, attrs, kctx),
-        runRelu: runRelu && ((inputs, kctx) => runRelu(inputs, attrs, kctx)),
+        absorbs: def.absorbs,
+        runEpilogue: runEpilogue && ((inputs, kctx, e) => runEpilogue(inputs, attrs, kctx, e)),
       };
     },
   };
@@ -205,15 +217,17 @@ export function runPrepared(
 }
 
 /**
- * Run a prepared node with a Relu applied to its output 0 ({@linkcode OpDef.runRelu}),
- * or undefined when its kernel does not fuse one for these inputs.
+ * Run a prepared node with an epilogue applied to its output 0
+ * ({@linkcode OpDef.runEpilogue}), or undefined when its kernel does not fuse this one
+ * for these inputs.
  */
-export function runPreparedRelu(
+export function runPreparedEpilogue(
   step: PreparedNode,
   inputs: readonly (Value | undefined)[],
   ctx: KernelContext,
+  epilogue: Epilogue,
 ): Tensor[] | undefined {
-  return step.runRelu?.(tensorInputs(inputs, step.node), ctx);
+  return step.runEpilogue?.(tensorInputs(inputs, step.node), ctx, epilogue);
 }
 
 /** Output types of a prepared node from input types of any kind. */

@@ -8,6 +8,7 @@ import { asFloat32, fromFloat32, Tensor } from "../../ir/tensor.ts";
 import type { Dim } from "../../ir/types.ts";
 import { KernelError } from "../../errors/mod.ts";
 import { defineOp, type KernelContext, type ParseContext, type TypedOp } from "../op.ts";
+import type { ActivationEpilogue } from "../epilogue.ts";
 import { required, where } from "../_util.ts";
 import { readWindowAttrs, resolveWindow, type WindowAttrs, windowOutDims } from "./_spatial.ts";
 import { convF32, type ConvShape } from "./conv_kernel.ts";
@@ -93,13 +94,15 @@ export const conv: TypedOp<ConvAttrs> = defineOp<ConvAttrs>({
     return [{ dtype: x?.dtype ?? "f32", shape: convOutDims(x?.shape, w?.shape, a, ctx) }];
   },
   run(inputs, a, ctx) {
-    return runConv(inputs, a, ctx, false);
+    return runConv(inputs, a, ctx);
   },
-  runRelu(inputs, a, ctx) {
-    // a Relu after a non-float32 output acts on the converted values (whose rounding
-    // can turn a tiny negative into −0, which Relu keeps)
+  absorbs: ["relu", "clip"],
+  runEpilogue(inputs, a, ctx, epilogue) {
+    // an epilogue after a non-float32 output acts on the converted values (whose
+    // rounding can turn a tiny negative into −0, which Relu keeps)
     if (inputs[0]?.dtype !== "f32") return undefined;
-    return runConv(inputs, a, ctx, true);
+    if (epilogue.kind !== "relu" && epilogue.kind !== "clip") return undefined;
+    return runConv(inputs, a, ctx, epilogue);
   },
 });
 
@@ -107,7 +110,7 @@ function runConv(
   inputs: readonly (Tensor | undefined)[],
   a: ConvAttrs,
   ctx: KernelContext,
-  relu: boolean,
+  epilogue?: ActivationEpilogue,
 ): Tensor[] {
   const x = required(inputs, 0, ctx);
   const w = required(inputs, 1, ctx);
@@ -119,7 +122,7 @@ function runConv(
     );
   }
   const y = convF32(asFloat32(x), asFloat32(w), b ? asFloat32(b) : undefined, shape, {
-    relu,
+    epilogue,
     // a float32 initializer is its own storage, the same array on every run
     constantWeights: w.dtype === "f32" && (ctx.isConstantInput?.(1) ?? false),
   });

@@ -18,6 +18,7 @@
  * @module
  */
 import { gemm } from "./gemm_kernel.ts";
+import { type ActivationEpilogue, applyEpilogue, applyEpilogueWasm } from "../epilogue.ts";
 import type { Window } from "./_spatial.ts";
 import { type WasmKernels, wasmKernels } from "../../wasm/kernels.ts";
 
@@ -48,8 +49,8 @@ export interface ConvOptions {
    * for the array's lifetime instead of being rebuilt on every call.
    */
   readonly constantWeights?: boolean;
-  /** Apply Relu (`x < 0 ? 0 : x`, NaN and −0 kept) to the output. */
-  readonly relu?: boolean;
+  /** Apply this epilogue to the output (as its own node would). */
+  readonly epilogue?: ActivationEpilogue;
 }
 
 /**
@@ -90,9 +91,7 @@ export function convF32(
   } else {
     convNd(x, w, out, s);
   }
-  if (opts.relu) {
-    for (let i = 0; i < size; i++) if (out[i] < 0) out[i] = 0;
-  }
+  if (opts.epilogue) applyEpilogue(out, opts.epilogue);
   return out;
 }
 
@@ -163,7 +162,7 @@ function convWasm(
       else b.fill(0);
       fn.conv2d(block + xAt, wp, block + biasAt, block + yAt, block + geoAt, block + workAt);
     }
-    if (opts.relu) fn.relu(block + yAt, block + yAt, size);
+    if (opts.epilogue) applyEpilogueWasm(fn, block + yAt, size, opts.epilogue);
     // slice() measured 6-13 % faster than new Float32Array + set() on outputs of 0.2-2 MB
     return y.slice();
   } finally {

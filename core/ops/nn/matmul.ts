@@ -10,7 +10,9 @@ import type { DType } from "../../ir/dtype.ts";
 import { asFloat32, fromFloat32, Tensor, writeElement } from "../../ir/tensor.ts";
 import type { Dim } from "../../ir/types.ts";
 import { KernelError } from "../../errors/mod.ts";
-import { defineOp, type RegisteredOp, type TypedOp } from "../op.ts";
+import { defineOp, type KernelContext, type RegisteredOp, type TypedOp } from "../op.ts";
+import { applyEpilogue } from "../epilogue.ts";
+import { softmaxTensor } from "../reduce/softmax.ts";
 import { broadcastDims, broadcastShapes, required, where } from "../_util.ts";
 import { gemm } from "./gemm_kernel.ts";
 import { matmulDims, type MatmulPlan, planMatmul } from "./_matmul_shape.ts";
@@ -114,11 +116,7 @@ export const matMul: RegisteredOp = defineOp<Record<string, never>>({
     const b = required(inputs, 1, ctx);
     const plan = planMatmul(a.shape, b.shape, ctx);
     if (isF32Like(a.dtype)) {
-      const af = asFloat32(a), bf = asFloat32(b);
-      const constantB = b.is("f32") && (ctx.isConstantInput?.(1) ?? false);
-      const y = matmulWasm(plan, af, bf, constantB) ??
-        matmulF32(plan, af, bf);
-      return [fromFloat32(a.dtype, plan.outShape, y)];
+      return [fromFloat32(a.dtype, plan.outShape, runMatmulF32(plan, a, b, ctx))];
     }
     const af = asFloat64(a), bf = asFloat64(b);
     const batch = plan.aOffsets.length;
@@ -128,7 +126,57 @@ export const matMul: RegisteredOp = defineOp<Record<string, never>>({
     }
     return [fromFloat64(a.dtype, plan.outShape, out)];
   },
+  absorbs: ["bias", "softmax"],
+  runEpilogue(inputs, _a, ctx, epilogue) {
+    const a = required(inputs, 0, ctx);
+    const b = required(inputs, 1, ctx);
+    if (!a.is("f32") || !b.is("f32")) return undefined;
+    const plan = planMatmul(a.shape, b.shape, ctx);
+    const rank = plan.outShape.length;
+    const last = plan.outShape[rank - 1];
+    if (epilogue.kind === "softmax") {
+      if (epilogue.axis !== -1 && epilogue.axis !== rank - 1) return undefined;
+      // the Softmax kernel runs on the product before it leaves the kernels' memory,
+      // sparing the copy out and back in of a large attention-score tensor
+      const constantB = ctx.isConstantInput?.(1) ?? false;
+      const y = last > 0
+        ? matmulWasm(plan, a.data, b.data, constantB, ({ fn }, p, n) => {
+          fn.softmaxRows(p, p, n / last, last);
+        })
+        : undefined;
+      if (y) return [new Tensor("f32", plan.outShape, y)];
+      const mm = new Tensor("f32", plan.outShape, runMatmulF32(plan, a, b, ctx));
+      return [softmaxTensor(mm, -1, false, "softmax", ctx)];
+    }
+    // the Add keeps the MatMul's shape only when the bias spans its last axis alone
+    if (epilogue.kind !== "bias" || epilogue.rank > rank || last !== epilogue.bias.length) {
+      return undefined;
+    }
+    const bias = epilogue.bias;
+    const constantB = ctx.isConstantInput?.(1) ?? false;
+    // the Add kernel's own float32 add, row by row, before the product is copied out
+    const fused = last > 0
+      ? matmulWasm(plan, a.data, b.data, constantB, ({ heap, fn }, p, n) => {
+        const bp = heap.resident(bias, "matmul bias", bias.byteLength, (q) =>
+          heap.f32(q, last).set(bias));
+        for (let r = 0; r < n; r += last) {
+          fn.binary(0, p + 4 * r, 1, bp, 1, p + 4 * r, last);
+        }
+      })
+      : undefined;
+    if (fused) return [new Tensor("f32", plan.outShape, fused)];
+    const y = runMatmulF32(plan, a, b, ctx);
+    applyEpilogue(y, epilogue);
+    return [new Tensor("f32", plan.outShape, y)];
+  },
 });
+
+/** A float32-computed MatMul's output as a new array. */
+function runMatmulF32(plan: MatmulPlan, a: Tensor, b: Tensor, ctx: KernelContext): Float32Array {
+  const af = asFloat32(a), bf = asFloat32(b);
+  const constantB = b.is("f32") && (ctx.isConstantInput?.(1) ?? false);
+  return matmulWasm(plan, af, bf, constantB) ?? matmulF32(plan, af, bf);
+}
 
 /** Parsed Gemm attributes. */
 export interface GemmAttrs {

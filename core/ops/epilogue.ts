@@ -1,0 +1,78 @@
+/**
+ * Epilogues: the node after a kernel that the kernel can apply to its own
+ * float32 output (see {@linkcode OpDef.runEpilogue}), with the bits the separate node
+ * gives.
+ *
+ * - `relu`: `x < 0 ? 0 : x`, NaN and −0 kept, as the Relu kernel.
+ * - `clip`: `x < lo ? (lo > hi ? hi : lo) : x > hi ? hi : x` with float32 bounds, as the
+ *   Clip kernel (NaN and −0 kept, `hi` wins when `lo > hi`).
+ * - `bias`: `x + bias[j]` along the last axis, one float32 rounding as the Add kernel
+ *   (a float64 sum of two float32 values rounds to the float32 sum).
+ * - `softmax`: Softmax along the last axis, run by the Softmax kernel itself on the
+ *   kernel's output while it is still in the kernels' memory (not elementwise, so the
+ *   kernel that absorbs it applies it; see MatMul).
+ *
+ * @module
+ */
+import type { KernelExports } from "../wasm/kernels.ts";
+
+/** A consumer a kernel applies to its output 0. */
+export type Epilogue =
+  | { readonly kind: "relu" }
+  | { readonly kind: "clip"; readonly lo: number; readonly hi: number }
+  | {
+    readonly kind: "bias";
+    /** The last-axis values, length = the output's last dimension. */
+    readonly bias: Float32Array;
+    /** The bias tensor's rank: the Add's output has the kernel's shape only up to it. */
+    readonly rank: number;
+  }
+  | {
+    readonly kind: "softmax";
+    /** The Softmax node's axis attribute: fused only when it names the last axis. */
+    readonly axis: number;
+  };
+
+/** The epilogues that act on each value alone (no operand). */
+export type ActivationEpilogue = Extract<Epilogue, { kind: "relu" | "clip" }>;
+
+/** The epilogues {@linkcode applyEpilogue} applies: one value at a time. */
+export type ElementwiseEpilogue = Extract<Epilogue, { kind: "relu" | "clip" | "bias" }>;
+
+/** The kinds of {@linkcode Epilogue}. */
+export type EpilogueKind = Epilogue["kind"];
+
+/** Apply `e` to the `n` floats at `ptr` in the kernels' memory, in place (not `bias`). */
+export function applyEpilogueWasm(
+  fn: KernelExports,
+  ptr: number,
+  n: number,
+  e: ActivationEpilogue,
+): void {
+  if (e.kind === "relu") fn.relu(ptr, ptr, n);
+  else fn.clip(ptr, ptr, n, e.lo, e.hi);
+}
+
+/** Apply `e` to `y` in place. */
+export function applyEpilogue(y: Float32Array, e: ElementwiseEpilogue): void {
+  switch (e.kind) {
+    case "relu":
+      for (let i = 0; i < y.length; i++) if (y[i] < 0) y[i] = 0;
+      return;
+    case "clip": {
+      const { lo, hi } = e;
+      for (let i = 0; i < y.length; i++) {
+        const v = y[i];
+        y[i] = v < lo ? (lo > hi ? hi : lo) : v > hi ? hi : v;
+      }
+      return;
+    }
+    case "bias": {
+      const b = e.bias;
+      const n = b.length;
+      for (let r = 0; r < y.length; r += n) {
+        for (let j = 0; j < n; j++) y[r + j] += b[j];
+      }
+    }
+  }
+}
