@@ -83,6 +83,38 @@ Deno.test("convAccumulate() gives the reference integers on every path on odd sh
   }
 });
 
+Deno.test("convAccumulate() gives the reference integers on depthwise shapes with wide rows, strides, dilations and multipliers", () => {
+  const dilated = (s: ConvShape, d: [number, number]): ConvShape => {
+    const k = s.window.kernel, p = s.window.pads;
+    const outShape = [0, 1].map((i) =>
+      Math.floor((s.inSpatial[i] + p[i] + p[i + 2] - d[i] * (k[i] - 1) - 1) / s.window.strides[i]) +
+      1
+    );
+    return { ...s, window: { ...s.window, dilations: d, outShape } };
+  };
+  const shapes = [
+    conv2dShape(1, 3, 3, 3, [7, 29], [3, 3], [1, 1], [1, 1, 1, 1]),
+    conv2dShape(2, 3, 3, 3, [9, 31], [3, 3], [2, 2], [1, 1, 1, 1]),
+    conv2dShape(1, 2, 2, 2, [8, 30], [3, 3], [2, 2], [0, 0, 1, 1]),
+    conv2dShape(1, 2, 4, 2, [6, 27], [3, 5], [1, 1], [2, 0, 1, 3]),
+    conv2dShape(1, 2, 2, 2, [5, 33], [2, 3], [1, 3], [0, 1, 0, 1]),
+    conv2dShape(1, 2, 2, 2, [4, 3], [3, 3], [2, 2], [1, 1, 1, 1]),
+    dilated(conv2dShape(1, 2, 2, 2, [9, 26], [3, 3], [1, 1], [2, 2, 2, 2]), [2, 2]),
+    dilated(conv2dShape(1, 2, 2, 2, [9, 27], [3, 3], [2, 2], [2, 3, 1, 2]), [2, 3]),
+  ];
+  let seed = 70;
+  for (const s of shapes) {
+    const inP = s.inSpatial[0] * s.inSpatial[1];
+    const kP = s.window.kernel[0] * s.window.kernel[1];
+    const x = Float32Array.from(ints(s.batch * s.inChannels * inP, -255, 255, seed++));
+    const w = ints(s.outChannels * kP, -128, 127, seed++);
+    const want = convAccumulateReference(x, s, w, undefined);
+    for (const [isa, acc] of onEveryIsa(() => convAccumulate(x, s, w, undefined))) {
+      assert.deepEqual(acc, want, `${isa} ${JSON.stringify(s.window)}`);
+    }
+  }
+});
+
 Deno.test("convAccumulate() stays exact when values leave the int16 kernel's bounds", () => {
   const s = conv2dShape(1, 2, 2, 1, [4, 5], [3, 3], [1, 1], [1, 1, 1, 1]);
   const w = ints(2 * 2 * 9, -128, 127, 5);

@@ -298,9 +298,30 @@ export function im2colI16(x: usize, col: usize, geo: usize): void {
   }
 }
 
+/** One depthwise sum at (oy, ox), taps outside the image skipped. */
+function depthwisePoint(
+  xp: usize, wp: usize, h: i32, w: i32, kh: i32, kw: i32, iy0: i32, ix0: i32, dh: i32, dw: i32,
+): i32 {
+  let s = 0;
+  for (let i = 0; i < kh; i++) {
+    const iy = iy0 + i * dh;
+    if (iy < 0 || iy >= h) continue;
+    const row = xp + <usize>(iy * w) * 2;
+    for (let j = 0; j < kw; j++) {
+      const ix = ix0 + j * dw;
+      if (ix >= 0 && ix < w) {
+        s += load<i32>(wp + <usize>(i * kw + j) * 4) * <i32>load<i16>(row + (<usize>ix << 1));
+      }
+    }
+  }
+  return s;
+}
+
 /**
  * Depthwise convolution sums (one input channel per group): int16 image, int32 weight
- * codes [m, kh·kw], int32 sums [n, m, oh·ow]. Geometry block as in conv.ts.
+ * codes [m, kh·kw], int32 sums [n, m, oh·ow]. Geometry block as in conv.ts. Each
+ * output vector sums all its taps in registers; the columns whose taps all land inside
+ * the row (stride 1 or 2) go four or eight at a time, the border ones one by one.
  */
 export function depthwiseI16(x: usize, wt: usize, y: usize, geo: usize): void {
   const n = g(geo, 0), c = g(geo, 1), h = g(geo, 2), w = g(geo, 3), m = g(geo, 4);
@@ -308,39 +329,65 @@ export function depthwiseI16(x: usize, wt: usize, y: usize, geo: usize): void {
   const dh = g(geo, 10), dw = g(geo, 11), pt = g(geo, 12), pl = g(geo, 13);
   const oh = g(geo, 14), ow = g(geo, 15);
   const mult = m / c;
+  const span = (kw - 1) * dw;
+  // interior columns: ox·sw − pl ≥ 0 and ox·sw − pl + span ≤ w − 1, plus for stride 2
+  // one column more, as its vectors read eight values for four outputs
+  const lo = min(ow, pl > 0 ? (pl + sw - 1) / sw : 0);
+  const last = w - 1 - span + pl - (sw == 2 ? 1 : 0);
+  const hi = max(lo, last < 0 ? 0 : min(ow, last / sw + 1));
+  const vec = sw == 1 || sw == 2;
   for (let b = 0; b < n; b++) {
     for (let mm = 0; mm < m; mm++) {
       const xp = x + <usize>((b * c + mm / mult) * h * w) * 2;
       const yp = y + <usize>((b * m + mm) * oh * ow) * 4;
-      memory.fill(yp, 0, <usize>(oh * ow) * 4);
+      const wp = wt + <usize>(mm * kh * kw) * 4;
       for (let oy = 0; oy < oh; oy++) {
         const yr = yp + <usize>(oy * ow) * 4;
-        for (let i = 0; i < kh; i++) {
-          const iy = oy * sh - pt + i * dh;
-          if (iy < 0 || iy >= h) continue;
-          const xr = xp + <usize>(iy * w) * 2;
-          for (let j = 0; j < kw; j++) {
-            const wv = load<i32>(wt + <usize>((mm * kh + i) * kw + j) * 4);
-            const off = j * dw - pl;
-            // columns whose tap lands inside the row
-            let lo = off >= 0 ? 0 : (-off + sw - 1) / sw;
-            const last = w - 1 - off;
-            let hi = last < 0 ? 0 : min(ow, last / sw + 1);
-            if (hi < lo) hi = lo;
-            let ox = lo;
-            if (sw == 1) {
-              const w4 = i32x4.splat(wv);
-              for (; ox + 4 <= hi; ox += 4) {
-                const o = yr + (<usize>ox << 2);
-                const xv = v128.load16x4_s(xr + (<usize>(ox + off) << 1));
-                v128.store(o, i32x4.add(v128.load(o), i32x4.mul(w4, xv)));
+        const iy0 = oy * sh - pt;
+        let ox = 0;
+        for (; ox < lo; ox++) {
+          store<i32>(yr + (<usize>ox << 2), depthwisePoint(xp, wp, h, w, kh, kw, iy0, ox * sw - pl, dh, dw));
+        }
+        if (vec) {
+          if (sw == 1) {
+            for (; ox + 8 <= hi; ox += 8) {
+              let a0 = i32x4.splat(0), a1 = i32x4.splat(0);
+              for (let i = 0; i < kh; i++) {
+                const iy = iy0 + i * dh;
+                if (iy < 0 || iy >= h) continue;
+                const row = xp + <usize>(iy * w + ox - pl) * 2;
+                for (let j = 0; j < kw; j++) {
+                  const wv = v128.load32_splat(wp + <usize>(i * kw + j) * 4);
+                  const xv = v128.load(row + <usize>(j * dw) * 2);
+                  a0 = i32x4.add(a0, i32x4.mul(wv, i32x4.extend_low_i16x8_s(xv)));
+                  a1 = i32x4.add(a1, i32x4.mul(wv, i32x4.extend_high_i16x8_s(xv)));
+                }
               }
-            }
-            for (; ox < hi; ox++) {
-              const o = yr + (<usize>ox << 2);
-              store<i32>(o, load<i32>(o) + wv * <i32>load<i16>(xr + (<usize>(ox * sw + off) << 1)));
+              v128.store(yr + (<usize>ox << 2), a0);
+              v128.store(yr + (<usize>ox << 2), a1, 16);
             }
           }
+          for (; ox + 4 <= hi; ox += 4) {
+            let a = i32x4.splat(0);
+            for (let i = 0; i < kh; i++) {
+              const iy = iy0 + i * dh;
+              if (iy < 0 || iy >= h) continue;
+              const row = xp + <usize>(iy * w + ox * sw - pl) * 2;
+              for (let j = 0; j < kw; j++) {
+                const wv = v128.load32_splat(wp + <usize>(i * kw + j) * 4);
+                const p = row + <usize>(j * dw) * 2;
+                // stride 2: the even int16 of eight, sign-extended from each 32-bit pair
+                const xv = sw == 1
+                  ? v128.load16x4_s(p)
+                  : i32x4.shr_s(i32x4.shl(v128.load(p), 16), 16);
+                a = i32x4.add(a, i32x4.mul(wv, xv));
+              }
+            }
+            v128.store(yr + (<usize>ox << 2), a);
+          }
+        }
+        for (; ox < ow; ox++) {
+          store<i32>(yr + (<usize>ox << 2), depthwisePoint(xp, wp, h, w, kh, kw, iy0, ox * sw - pl, dh, dw));
         }
       }
     }

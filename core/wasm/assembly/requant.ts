@@ -65,7 +65,24 @@ export function requantQdq(
   for (let o = 0; o < outer; o++) {
     for (let c = 0; c < channels; c++) {
       const m = load<f32>(mults + (<usize>c << 2));
-      for (let k = 0; k < inner; k++, i++) {
+      let k = 0;
+      // four at a time, the scalar loop's operations lane by lane
+      const m4 = f32x4.splat(m), zp2 = f64x2.splat(zp);
+      const lo2 = f64x2.splat(lo), hi2 = f64x2.splat(hi);
+      for (; k + 4 <= inner; k += 4, i += 4) {
+        const a = f32x4.demote_f64x2_zero(v128.load(acc + (i << 3)));
+        const b = f32x4.demote_f64x2_zero(v128.load(acc + (i << 3), 16));
+        const r = f32x4.nearest(f32x4.mul(i64x2.shuffle(a, b, 0, 2), m4));
+        let q0 = f64x2.add(f64x2.promote_low_f32x4(r), zp2);
+        let q1 = f64x2.add(f64x2.promote_low_f32x4(i64x2.shuffle(r, r, 1, 1)), zp2);
+        q0 = f64x2.pmin(f64x2.pmax(q0, lo2), hi2);
+        q1 = f64x2.pmin(f64x2.pmax(q1, lo2), hi2);
+        v128.store(
+          out + (i << 2),
+          i64x2.shuffle(f32x4.demote_f64x2_zero(q0), f32x4.demote_f64x2_zero(q1), 0, 2),
+        );
+      }
+      for (; k < inner; k++, i++) {
         let q = <f64>f32.nearest(<f32>load<f64>(acc + (i << 3)) * m) + zp;
         if (q < lo) q = lo;
         else if (q > hi) q = hi;
