@@ -133,8 +133,9 @@ function convAccumulateAt(
     if (cg === 1 && s.group === s.inChannels) {
       // depthwise: one small product per channel, no GEMM
       const wp = heap.put(w);
-      scratch.push(wp);
-      fn.depthwiseI16(xs.ptr, wp, c32, geo);
+      const work = heap.alloc(fn.depthwiseI16WorkBytes(geo));
+      scratch.push(wp, work);
+      fn.depthwiseI16(xs.ptr, wp, c32, geo, work);
     } else {
       const pw = packedCodes(k, w, s.group, M, K, false);
       const groupBytes = fn.packedQABytes(mg, K);

@@ -56,6 +56,7 @@ export interface KernelExports {
   readonly accToF64: Fn;
   readonly im2colI16: Fn;
   readonly depthwiseI16: Fn;
+  readonly depthwiseI16WorkBytes: Fn;
   readonly requantNpu: Fn;
   readonly requantQdq: Fn;
   readonly quantize: Fn;
@@ -96,6 +97,7 @@ const NAMES: readonly (keyof KernelExports)[] = [
   "accToF64",
   "im2colI16",
   "depthwiseI16",
+  "depthwiseI16WorkBytes",
   "requantNpu",
   "requantQdq",
   "quantize",

@@ -9,7 +9,6 @@ export { binary, clip, relu } from "./eltwise";
 export { histogram, minMax } from "./observe";
 export {
   accToF64,
-  depthwiseI16,
   i32ToI16,
   im2colI16,
   packedQABytes,
@@ -18,6 +17,7 @@ export {
   qgemmWorkBytes,
   toI16,
 } from "./qgemm";
+export { depthwiseI16, depthwiseI16WorkBytes } from "./depthwise_i16";
 export { dequantize, quantize, requantNpu, requantQdq } from "./requant";
 export { softmaxRows } from "./softmax";
 export { erfF32, geluF32 } from "./erf";
