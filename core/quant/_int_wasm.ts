@@ -18,6 +18,9 @@
 import { type ConvShape, wasmGeometry } from "../ops/nn/conv_kernel.ts";
 import type { Multiplier, RequantTarget } from "./int_kernels.ts";
 import { type WasmKernels, wasmKernels } from "../wasm/kernels.ts";
+import { requantAt, requantPlan, requantSumsAt } from "./_requant_wasm.ts";
+
+export { requantizeWasm } from "./_requant_wasm.ts";
 
 const LIMIT = 2 ** 31;
 
@@ -100,16 +103,15 @@ function convApplies(k: WasmKernels | undefined, s: ConvShape, w: Int32Array): k
 }
 
 /**
- * The float64 accumulators [N, M, P] of the convolution of the narrowed image `xs` in a
+ * The int32 sums [N, M, P] (no bias) of the convolution of the narrowed image `xs` in a
  * block of the kernels' memory (the caller frees it), or undefined when a sum could
  * overflow int32. Frees `xs` either way.
  */
-function convAccumulateAt(
+function convSumsAt(
   k: WasmKernels,
   xs: { ptr: number; max: number },
   s: ConvShape,
   w: Int32Array,
-  bias: Int32Array | undefined,
 ): number | undefined {
   const win = s.window;
   const block = wasmGeometry(s);
@@ -126,9 +128,7 @@ function convAccumulateAt(
   const geo = heap.put(block);
   const M = s.outChannels;
   const c32 = heap.alloc(s.batch * M * P * 4);
-  const bp = bias ? heap.put(bias) : 0;
-  const out = heap.alloc(s.batch * M * P * 8);
-  const scratch: number[] = [xs.ptr, geo, c32];
+  const scratch: number[] = [xs.ptr, geo];
   try {
     if (cg === 1 && s.group === s.inChannels) {
       // depthwise: one small product per channel, no GEMM
@@ -154,15 +154,40 @@ function convAccumulateAt(
         }
       }
     }
+    return c32;
+  } catch (e) {
+    heap.free(c32);
+    throw e;
+  } finally {
+    for (const p of scratch) heap.free(p);
+  }
+}
+
+/**
+ * The float64 accumulators [N, M, P] of the convolution of the narrowed image `xs` in a
+ * block of the kernels' memory (the caller frees it), or undefined when a sum could
+ * overflow int32. Frees `xs` either way.
+ */
+function convAccumulateAt(
+  k: WasmKernels,
+  xs: { ptr: number; max: number },
+  s: ConvShape,
+  w: Int32Array,
+  bias: Int32Array | undefined,
+): number | undefined {
+  const c32 = convSumsAt(k, xs, s, w);
+  if (c32 === undefined) return undefined;
+  const { heap, fn } = k;
+  const M = s.outChannels, P = outPlane(s);
+  const bp = bias ? heap.put(bias) : 0;
+  const out = heap.alloc(s.batch * M * P * 8);
+  try {
     for (let n = 0; n < s.batch; n++) {
       fn.accToF64(c32 + n * M * P * 4, M, P, P, bp, 1, 0, out + n * M * P * 8);
     }
     return out;
-  } catch (e) {
-    heap.free(out);
-    throw e;
   } finally {
-    for (const p of scratch) heap.free(p);
+    heap.free(c32);
     if (bp) heap.free(bp);
   }
 }
@@ -203,10 +228,17 @@ export function convRequantizeWasm(
   const plan = requantPlan(s.outChannels, fps);
   if (!plan || !convApplies(k, s, w) || s.batch * s.outChannels === 0) return undefined;
   const xs = narrow(k, codes, zeroPoint);
+  const inner = outPlane(s);
+  if (plan.kind === "qdq") {
+    // the int32 sums go straight to codes, no float64 accumulators between
+    const sums = xs && convSumsAt(k, xs, s, w);
+    return sums === undefined
+      ? undefined
+      : requantSumsAt(k, sums, s.batch, s.outChannels, inner, bias, plan, t);
+  }
   const acc = xs && convAccumulateAt(k, xs, s, w, bias);
   if (acc === undefined) return undefined;
   try {
-    const inner = outPlane(s);
     return requantAt(k, acc, s.batch * s.outChannels * inner, s.outChannels, inner, plan, t);
   } finally {
     k.heap.free(acc);
@@ -314,91 +346,5 @@ export function matmulRequantizeWasm(
     return requantAt(k, acc, rows * n, n, 1, plan, t);
   } finally {
     k.heap.free(acc);
-  }
-}
-
-/** The constants of a wasm requantization: one arithmetic, its per-channel numbers. */
-interface RequantPlan {
-  readonly kind: "npu" | "qdq";
-  readonly params: Float64Array | Float32Array;
-}
-
-/**
- * The wasm form of `fps` over `channels` channels when every multiplier tells its form
- * and all share one arithmetic; undefined otherwise.
- */
-function requantPlan(channels: number, fps: readonly Multiplier[]): RequantPlan | undefined {
-  const forms = fps.map((f) => f.form);
-  const kind = forms[0]?.arithmetic;
-  if (!kind || forms.some((f) => f?.arithmetic !== kind)) return undefined;
-  const per = (c: number) => forms[fps.length === 1 ? 0 : c]!;
-  if (kind === "npu") {
-    const params = new Float64Array(4 * channels);
-    for (let c = 0; c < channels; c++) {
-      const f = per(c);
-      if (f.arithmetic !== "npu") return undefined;
-      const { multiplier: m, shift } = f.fixedPoint;
-      // the same constants applyFixedPoint derives
-      const hi = Math.floor(m / 65536);
-      params.set(
-        [hi, m - hi * 65536, 2 ** (shift >= 16 ? shift - 16 : shift), shift >= 16 ? 1 : 0],
-        4 * c,
-      );
-    }
-    return { kind, params };
-  }
-  const params = new Float32Array(channels);
-  for (let c = 0; c < channels; c++) {
-    const f = per(c);
-    if (f.arithmetic !== "qdq") return undefined;
-    params[c] = f.m;
-  }
-  return { kind, params };
-}
-
-/** Requantize the `n` float64 accumulators at `acc` (laid out [outer, channels, inner]). */
-function requantAt(
-  k: WasmKernels,
-  acc: number,
-  n: number,
-  channels: number,
-  inner: number,
-  plan: RequantPlan,
-  t: RequantTarget,
-): Float32Array {
-  const { heap, fn } = k;
-  const pp = heap.put(plan.params);
-  const op = heap.alloc(n * 4);
-  try {
-    const outer = n / (channels * inner);
-    const run = plan.kind === "npu" ? fn.requantNpu : fn.requantQdq;
-    run(acc, op, outer, channels, inner, pp, t.zeroPoint, t.lo, t.hi);
-    return heap.f32(op, n).slice();
-  } finally {
-    heap.free(pp);
-    heap.free(op);
-  }
-}
-
-/**
- * {@linkcode requantize} in wasm when every multiplier tells its form and all share one
- * arithmetic; undefined otherwise.
- */
-export function requantizeWasm(
-  acc: Float64Array,
-  channels: number,
-  inner: number,
-  fps: readonly Multiplier[],
-  t: RequantTarget,
-): Float32Array | undefined {
-  const k = wasmKernels();
-  if (!k || acc.length === 0) return undefined;
-  const plan = requantPlan(channels, fps);
-  if (!plan) return undefined;
-  const ap = k.heap.put(acc);
-  try {
-    return requantAt(k, ap, acc.length, channels, inner, plan, t);
-  } finally {
-    k.heap.free(ap);
   }
 }

@@ -59,6 +59,7 @@ export interface KernelExports {
   readonly depthwiseI16WorkBytes: Fn;
   readonly requantNpu: Fn;
   readonly requantQdq: Fn;
+  readonly requantQdqI32: Fn;
   readonly quantize: Fn;
   readonly dequantize: Fn;
   readonly erfF32: Fn;
@@ -100,6 +101,7 @@ const NAMES: readonly (keyof KernelExports)[] = [
   "depthwiseI16WorkBytes",
   "requantNpu",
   "requantQdq",
+  "requantQdqI32",
   "quantize",
   "dequantize",
   "erfF32",

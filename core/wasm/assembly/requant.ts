@@ -93,6 +93,50 @@ export function requantQdq(
 }
 
 /**
+ * requantQdq of int32 sums plus an int32 bias per channel (`bias` 0 means none) without
+ * the float64 accumulators between: float64(sum) + float64(bias) is what accToF64
+ * stores, exactly, and the rest is requantQdq's operations lane by lane.
+ */
+export function requantQdqI32(
+  sums: usize, bias: usize, out: usize, outer: i32, channels: i32, inner: i32, mults: usize,
+  zp: f64, lo: f64, hi: f64,
+): void {
+  let i: usize = 0;
+  for (let o = 0; o < outer; o++) {
+    for (let c = 0; c < channels; c++) {
+      const m = load<f32>(mults + (<usize>c << 2));
+      const bv: f64 = bias == 0 ? 0 : <f64>load<i32>(bias + (<usize>c << 2));
+      let k = 0;
+      const m4 = f32x4.splat(m), b2 = f64x2.splat(bv), zp2 = f64x2.splat(zp);
+      const lo2 = f64x2.splat(lo), hi2 = f64x2.splat(hi);
+      for (; k + 4 <= inner; k += 4, i += 4) {
+        const v = v128.load(sums + (i << 2));
+        const a = f32x4.demote_f64x2_zero(f64x2.add(f64x2.convert_low_i32x4_s(v), b2));
+        const b = f32x4.demote_f64x2_zero(
+          f64x2.add(f64x2.convert_low_i32x4_s(i64x2.shuffle(v, v, 1, 1)), b2),
+        );
+        const r = f32x4.nearest(f32x4.mul(i64x2.shuffle(a, b, 0, 2), m4));
+        let q0 = f64x2.add(f64x2.promote_low_f32x4(r), zp2);
+        let q1 = f64x2.add(f64x2.promote_low_f32x4(i64x2.shuffle(r, r, 1, 1)), zp2);
+        q0 = f64x2.pmin(f64x2.pmax(q0, lo2), hi2);
+        q1 = f64x2.pmin(f64x2.pmax(q1, lo2), hi2);
+        v128.store(
+          out + (i << 2),
+          i64x2.shuffle(f32x4.demote_f64x2_zero(q0), f32x4.demote_f64x2_zero(q1), 0, 2),
+        );
+      }
+      for (; k < inner; k++, i++) {
+        const v = <f64>load<i32>(sums + (i << 2)) + bv;
+        let q = <f64>f32.nearest(<f32>v * m) + zp;
+        if (q < lo) q = lo;
+        else if (q > hi) q = hi;
+        store<f32>(out + (i << 2), <f32>q);
+      }
+    }
+  }
+}
+
+/**
  * In place, float32 values to codes as ONNX QuantizeLinear computes them: nearest-even
  * of the float32 quotient `x / scale`, plus the zero point, clamped to [lo, hi] (NaN
  * stays NaN, as in the reference's comparisons). Exact for codes of at most 16 bits: the
