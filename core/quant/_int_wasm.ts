@@ -228,21 +228,10 @@ export function convRequantizeWasm(
   const plan = requantPlan(s.outChannels, fps);
   if (!plan || !convApplies(k, s, w) || s.batch * s.outChannels === 0) return undefined;
   const xs = narrow(k, codes, zeroPoint);
-  const inner = outPlane(s);
-  if (plan.kind === "qdq") {
-    // the int32 sums go straight to codes, no float64 accumulators between
-    const sums = xs && convSumsAt(k, xs, s, w);
-    return sums === undefined
-      ? undefined
-      : requantSumsAt(k, sums, s.batch, s.outChannels, inner, bias, plan, t);
-  }
-  const acc = xs && convAccumulateAt(k, xs, s, w, bias);
-  if (acc === undefined) return undefined;
-  try {
-    return requantAt(k, acc, s.batch * s.outChannels * inner, s.outChannels, inner, plan, t);
-  } finally {
-    k.heap.free(acc);
-  }
+  // the int32 sums go straight to codes, no float64 accumulators between
+  const sums = xs && convSumsAt(k, xs, s, w);
+  if (sums === undefined) return undefined;
+  return requantSumsAt(k, sums, s.batch, s.outChannels, outPlane(s), bias, plan, t);
 }
 
 function outPlane(s: ConvShape): number {

@@ -94,8 +94,8 @@ export function requantizeWasm(
 }
 
 /**
- * `qdq` requantization of the int32 sums at `sums` (laid out [outer, channels, inner])
- * plus `bias` per channel; frees `sums`.
+ * Requantization of the int32 sums at `sums` (laid out [outer, channels, inner]) plus
+ * `bias` per channel; frees `sums`.
  */
 export function requantSumsAt(
   k: WasmKernels,
@@ -104,7 +104,7 @@ export function requantSumsAt(
   channels: number,
   inner: number,
   bias: Int32Array | undefined,
-  plan: Extract<RequantPlan, { kind: "qdq" }>,
+  plan: RequantPlan,
   t: RequantTarget,
 ): Float32Array {
   const { heap, fn } = k;
@@ -113,7 +113,8 @@ export function requantSumsAt(
   const pp = heap.put(plan.params);
   const op = heap.alloc(n * 4);
   try {
-    fn.requantQdqI32(sums, bp, op, outer, channels, inner, pp, t.zeroPoint, t.lo, t.hi);
+    const run = plan.kind === "npu" ? fn.requantNpuI32 : fn.requantQdqI32;
+    run(sums, bp, op, outer, channels, inner, pp, t.zeroPoint, t.lo, t.hi);
     return heap.f32(op, n).slice();
   } finally {
     for (const p of [sums, pp, op]) heap.free(p);

@@ -58,6 +58,7 @@ export interface KernelExports {
   readonly depthwiseI16: Fn;
   readonly depthwiseI16WorkBytes: Fn;
   readonly requantNpu: Fn;
+  readonly requantNpuI32: Fn;
   readonly requantQdq: Fn;
   readonly requantQdqI32: Fn;
   readonly quantize: Fn;
@@ -100,6 +101,7 @@ const NAMES: readonly (keyof KernelExports)[] = [
   "depthwiseI16",
   "depthwiseI16WorkBytes",
   "requantNpu",
+  "requantNpuI32",
   "requantQdq",
   "requantQdqI32",
   "quantize",

@@ -18,7 +18,14 @@ export {
   toI16,
 } from "./qgemm";
 export { depthwiseI16, depthwiseI16WorkBytes } from "./depthwise_i16";
-export { dequantize, quantize, requantNpu, requantQdq, requantQdqI32 } from "./requant";
+export {
+  dequantize,
+  quantize,
+  requantNpu,
+  requantNpuI32,
+  requantQdq,
+  requantQdqI32,
+} from "./requant";
 export { softmaxRows } from "./softmax";
 export { erfF32, geluF32 } from "./erf";
 export { layerNorm } from "./layer_norm";

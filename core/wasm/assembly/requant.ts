@@ -12,6 +12,27 @@ export function requantNpu(
   acc: usize, out: usize, outer: i32, channels: i32, inner: i32, params: usize,
   zp: f64, lo: f64, hi: f64,
 ): void {
+  npu(acc, 0, false, out, outer, channels, inner, params, zp, lo, hi);
+}
+
+/**
+ * requantNpu of int32 sums plus an int32 bias per channel (`bias` 0 means none), without
+ * the float64 accumulators between: float64(sum) + float64(bias) is what accToF64
+ * stores, exactly.
+ */
+export function requantNpuI32(
+  sums: usize, bias: usize, out: usize, outer: i32, channels: i32, inner: i32, params: usize,
+  zp: f64, lo: f64, hi: f64,
+): void {
+  npu(sums, bias, true, out, outer, channels, inner, params, zp, lo, hi);
+}
+
+/** The accumulators from float64 values, or (`sums`) from int32 sums plus the bias. */
+@inline
+function npu(
+  acc: usize, bias: usize, sums: bool, out: usize, outer: i32, channels: i32, inner: i32,
+  params: usize, zp: f64, lo: f64, hi: f64,
+): void {
   let i: usize = 0;
   for (let o = 0; o < outer; o++) {
     for (let c = 0; c < channels; c++) {
@@ -19,14 +40,18 @@ export function requantNpu(
       const mh = load<f64>(p), ml = load<f64>(p, 8), div = load<f64>(p, 16);
       const big = load<f64>(p, 24) != 0;
       const zero = mh == 0 && ml == 0;
+      const bv: f64 = sums && bias != 0 ? <f64>load<i32>(bias + (<usize>c << 2)) : 0;
       let k = 0;
       if (!zero) {
         // two accumulators at a time, the scalar loop's operations lane by lane
         const mh2 = f64x2.splat(mh), ml2 = f64x2.splat(ml), div2 = f64x2.splat(div);
         const c16 = f64x2.splat(65536), half = f64x2.splat(0.5), none = f64x2.splat(0);
         const zp2 = f64x2.splat(zp), lo2 = f64x2.splat(lo), hi2 = f64x2.splat(hi);
+        const b2 = f64x2.splat(bv);
         for (; k + 2 <= inner; k += 2, i += 2) {
-          const v = v128.load(acc + (i << 3));
+          const v = sums
+            ? f64x2.add(f64x2.convert_low_i32x4_s(v128.load64_zero(acc + (i << 2))), b2)
+            : v128.load(acc + (i << 3));
           const a = f64x2.abs(v);
           const ph = f64x2.mul(a, mh2), pl = f64x2.mul(a, ml2);
           const t = big ? f64x2.add(ph, f64x2.div(pl, c16)) : f64x2.add(f64x2.mul(ph, c16), pl);
@@ -37,7 +62,7 @@ export function requantNpu(
         }
       }
       for (; k < inner; k++, i++) {
-        const v = load<f64>(acc + (i << 3));
+        const v = sums ? <f64>load<i32>(acc + (i << 2)) + bv : load<f64>(acc + (i << 3));
         let q: f64 = 0;
         if (!zero) {
           const a = Math.abs(v);
