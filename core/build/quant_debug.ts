@@ -23,6 +23,10 @@ import { QuantEmulator } from "../quant/emulator.ts";
 import type { SamplePool } from "../quant/sample_pool.ts";
 import { analyzePrecision, type PrecisionRow } from "../quant/precision_analysis.ts";
 import { analyzePrecisionOnPool } from "../quant/precision_parallel.ts";
+import {
+  analysisSampleIndices,
+  DEFAULT_PRECISION_ANALYSIS_SAMPLES,
+} from "../quant/analysis_samples.ts";
 import { formatPrecisionTable, precisionMermaid } from "../report/precision_report.ts";
 import { writeFileAtomic } from "../util/atomic_write.ts";
 import { exportIoData } from "./io_export.ts";
@@ -74,6 +78,7 @@ export function startQuantDebug(
     const queued: QueuedAnalysis = {
       done: 0,
       rows: analyzePrecisionOnPool(pool, quant, config.precision_analysis_method, {
+        indices: calibrationPicks(samples.length, config),
         onProgress: (done) => {
           queued.done = done;
           queued.onProgress?.(done);
@@ -87,6 +92,14 @@ export function startQuantDebug(
   quantOutputs?.catch(() => {});
   analysis?.rows.catch(() => {});
   return { quant, pool, samples, loaded, quantOutputs, analysis };
+}
+
+/** Which calibration samples the analysis runs on (`quant.precision_analysis_samples`). */
+function calibrationPicks(total: number, config: QuantConfig): number[] {
+  return analysisSampleIndices(
+    total,
+    config.precision_analysis_samples ?? DEFAULT_PRECISION_ANALYSIS_SAMPLES,
+  );
 }
 
 /** What {@linkcode runQuantDebug} needs besides the stage's options. */
@@ -134,7 +147,13 @@ export async function runQuantDebug(
     log.warn("precision_analysis_mode NPUBackend is not available in axb; using Reference");
   }
   const method = q.precision_analysis_method;
-  const samples = own ?? start.samples;
+  const picks = own ? undefined : calibrationPicks(start.samples.length, q);
+  const samples = own ?? picks!.map((i) => start.samples[i]);
+  log.info(
+    own
+      ? `precision analysis on the ${own.length} samples of ${q.input_sample_dir}`
+      : `precision analysis on ${samples.length} of the ${start.samples.length} calibration samples (quant.precision_analysis_samples; -1 analyses all)`,
+  );
   const bar = display.bar("Precision Analysis Progress", samples.length);
   const onProgress = (done: number) => bar.update(done);
   await start.loaded;
@@ -146,7 +165,11 @@ export async function runQuantDebug(
   const precision = queued
     ? await queued.rows
     : start.pool
-    ? await analyzePrecisionOnPool(start.pool, start.quant, method, { samples: own, onProgress })
+    ? await analyzePrecisionOnPool(start.pool, start.quant, method, {
+      samples: own,
+      indices: picks,
+      onProgress,
+    })
     : analyzePrecision(new Executor(model, opts.registry), emulator(), samples, method, {
       onProgress,
     });

@@ -164,6 +164,12 @@ const QUANT: FlagSpec[] = [
     default: "Reference",
     help: "precision analysis executor",
   },
+  {
+    name: "quant.precision_analysis_samples",
+    type: "int",
+    default: "8",
+    help: "calibration samples the precision analysis runs on, evenly spread; -1: all (axb)",
+  },
   b(
     "quant.highest_mix_precision",
     "highest-precision mixed quantisation (axb: auto_precision with target_cosine 0.99)",

@@ -116,6 +116,7 @@ export const FIELD_EFFECTS: ReadonlyMap<string, FieldEffect> = new Map<string, F
     precision_analysis: read(QUANT),
     precision_analysis_method: read(QUANT_DEBUG),
     precision_analysis_mode: read(QUANT_DEBUG),
+    precision_analysis_samples: read(QUANT_DEBUG),
     highest_mix_precision: read(AUTO_PRECISION),
     "auto_precision.target_cosine": read(AUTO_PRECISION),
     "auto_precision.max_latency_ms": read(AUTO_PRECISION),

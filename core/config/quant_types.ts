@@ -91,6 +91,12 @@ export interface QuantConfig {
   /** `Reference` or `NPUBackend`. */
   precision_analysis_mode: PrecisionAnalysisMode;
   /**
+   * axb's own: how many of the calibration samples the analysis runs on, evenly spread
+   * (-1: all); absent unless written, the default is 8 (`core/quant/analysis_samples.ts`).
+   * Samples from `input_sample_dir` are all analysed.
+   */
+  precision_analysis_samples?: number;
+  /**
    * pulsar2's highest-precision mixed mode; in axb, `auto_precision` with `target_cosine`
    * 0.99 when `auto_precision` is not given.
    */

@@ -129,6 +129,9 @@ const QuantSchema = v.object({
     enumOf(PRECISION_ANALYSIS_METHOD, namesOf(PRECISION_ANALYSIS_METHOD)),
   ),
   precision_analysis_mode: o(enumOf(PRECISION_ANALYSIS_MODE, namesOf(PRECISION_ANALYSIS_MODE))),
+  precision_analysis_samples: o(
+    int((n) => n === -1 || n >= 1, "-1 (every sample) or an integer >= 1"),
+  ),
   highest_mix_precision: o(bool),
   auto_precision: o(AutoPrecisionSchema),
   conv_bias_data_type: o(dataTypeLeaf(["S32", "FP32"])),

@@ -12,8 +12,8 @@
  * - `pass2` (merged ranges, bins) → per-sample `progress`, then `histograms`: bin counts
  *   over the merged ranges.
  * - `quant` (a quantized model of the float model) → `ready`.
- * - `analyze` (method, samples or none for the share) → per-sample `progress`, then
- *   `measures`: each sample's precision comparisons.
+ * - `analyze` (method, samples or none for the share, optionally which of the share) →
+ *   per-sample `progress`, then `measures`: each sample's precision comparisons.
  * - `emulate` (a quantized model or none for the loaded one, arithmetic, one sample) →
  *   `values`: the outputs, or every value with `all`.
  * - Any failure → `error` carrying the error's class name and message.
@@ -85,7 +85,13 @@ export type ToWorker =
   | { kind: "pass1"; keepFirstOutputs: boolean }
   | { kind: "pass2"; ranges: WireRange[]; bins?: number }
   | { kind: "quant"; quant: WireQuant }
-  | { kind: "analyze"; method: PrecisionMethod; samples?: WireSample[] }
+  | {
+    kind: "analyze";
+    method: PrecisionMethod;
+    samples?: WireSample[];
+    /** Without `samples`: which of the worker's own samples (indices into its share). */
+    indices?: number[];
+  }
   | {
     kind: "emulate";
     quant?: WireQuant;

@@ -96,7 +96,11 @@ function pass2(ranges: WireRange[], bins: number | undefined): void {
 function analyze(msg: Extract<ToWorker, { kind: "analyze" }>): void {
   const s = loaded();
   if (!s.emu) throw new Error("analyze requested before quant");
-  const samples = msg.samples ? msg.samples.map(samplesFromWire) : s.samples;
+  const samples = msg.samples
+    ? msg.samples.map(samplesFromWire)
+    : msg.indices
+    ? msg.indices.map((i) => s.samples[i])
+    : s.samples;
   const measures = samples.map((feeds) => {
     const m = measureSample(s.exec, s.emu!, feeds, msg.method);
     post({ kind: "progress" });

@@ -119,6 +119,8 @@ export interface Metric {
 
 /** End-to-end agreement of one model output with the float model. */
 export interface OutputAgreement {
+  /** Samples the agreement was measured on. */
+  samples: number;
   /** Smallest per-channel cosine (each channel's values over all samples). */
   channelCosineMin: number;
   /** Median per-channel cosine. */

@@ -22,6 +22,11 @@ import type { SamplePool } from "./sample_pool.ts";
 export interface PoolAnalysisOptions {
   /** Samples to analyse (default: the ones the pool holds, which are not sent again). */
   samples?: readonly ReadonlyMap<string, Tensor>[];
+  /**
+   * Without `samples`: which of the held samples to analyse, ascending indices into
+   * {@linkcode SamplePool.samples} (default: all of them).
+   */
+  indices?: readonly number[];
   /** Called after each analysed sample with the count done and the total. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -39,16 +44,22 @@ export async function analyzePrecisionOnPool(
   opts: PoolAnalysisOptions = {},
 ): Promise<PrecisionRow[]> {
   const own = opts.samples;
-  const total = own ? own.length : pool.samples.length;
-  const starts = own ? splitContiguous(own.length, pool.size) : undefined;
+  const held = pool.samples.length;
+  const picked = own ? undefined : opts.indices ?? Array.from({ length: held }, (_, i) => i);
+  const total = own ? own.length : picked!.length;
+  const starts = own ? splitContiguous(own.length, pool.size) : pool.starts;
   let done = 0;
   const onProgress = () => opts.onProgress?.(++done, total);
   const parts = await inOrder(Array.from({ length: pool.size }, (_, i) => {
     const transfer: Transferable[] = [];
-    const samples: WireSample[] | undefined = own && starts
+    const samples: WireSample[] | undefined = own
       ? own.slice(starts[i], starts[i + 1]).map((s) => samplesToWire(s, transfer))
       : undefined;
-    return pool.pool.request(i, { kind: "analyze", method, samples }, "measures", {
+    // worker i holds the pool's samples starts[i] … starts[i + 1] − 1
+    const indices = picked
+      ?.filter((k) => k >= starts[i] && k < starts[i + 1])
+      .map((k) => k - starts[i]);
+    return pool.pool.request(i, { kind: "analyze", method, samples, indices }, "measures", {
       transfer,
       onProgress,
     });

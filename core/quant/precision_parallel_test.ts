@@ -38,6 +38,10 @@ Deno.test("analyzePrecisionOnPool() equals analyzePrecision() exactly on tiny_cn
         samples: samples.slice(1, 4),
       });
       assert.deepEqual(sent, analyzePrecision(exec, emu, samples.slice(1, 4), method), method);
+      // samples 0 and 2 are held by the first worker, 4 by the second
+      const picked = await analyzePrecisionOnPool(pool, quant, method, { indices: [0, 2, 4] });
+      const want3 = analyzePrecision(exec, emu, [samples[0], samples[2], samples[4]], method);
+      assert.deepEqual(picked, want3, `${method}, held samples 0, 2 and 4`);
     }
     // a Conv whose output is fused into its Relu has no row of its own; the Relu's row
     // names both

@@ -86,6 +86,7 @@ function agreementOf(e: Sum): OutputAgreement | undefined {
   const spread = cosineSpread(e.channelCosine);
   const c = e.classes;
   return {
+    samples: e.n,
     channelCosineMin: spread.min,
     channelCosineMedian: spread.median,
     ...(c && c.rows ? { top1: c.top1 / c.rows, top5: c.top5 / c.rows } : {}),

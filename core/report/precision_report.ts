@@ -98,8 +98,9 @@ function agreementLines(rows: readonly PrecisionRow[]): string[] {
   const outs = rows.filter((r) => r.kind === "output" && r.agreement);
   if (!outs.length) return [];
   const pct = (x: number | undefined) => (x === undefined ? "" : `${(x * 100).toFixed(1)}%`);
+  const samples = outs[0].agreement!.samples;
   return [
-    "Outputs against float (end to end):",
+    `Outputs against float (end to end, ${samples} sample${samples === 1 ? "" : "s"}):`,
     ...outs.map((r) => {
       const a = r.agreement!;
       const classes = a.top1 === undefined
