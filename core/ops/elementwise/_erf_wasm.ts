@@ -1,6 +1,8 @@
 /**
- * Float32 Erf and exact Gelu in the wasm kernels: the same table step as
- * {@linkcode erfFromTable}, from the same grid, so the same bits as the scalar loops.
+ * Float32 Erf and exact Gelu in the wasm kernels. The `simd` build takes the same table
+ * step as {@linkcode erfFromTable}, from the same grid, so the same bits as the scalar
+ * loops; the `relaxed-simd` build ignores the grid and computes in float32 lanes, within
+ * 2 float32 ulp of erf (core/wasm/assembly/erf_f32.ts).
  *
  * @module
  */
