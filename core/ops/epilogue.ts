@@ -11,6 +11,9 @@
  * - `softmax`: Softmax along the last axis, run by the Softmax kernel itself on the
  *   kernel's output while it is still in the kernels' memory (not elementwise, so the
  *   kernel that absorbs it applies it; see MatMul).
+ * - `bias-gelu`: two nodes, the `bias` Add and then an exact Gelu that alone reads the
+ *   Add's output (a transformer's first feed-forward layer), the Gelu run by the Gelu
+ *   kernel itself in the kernels' memory (see MatMul).
  *
  * @module
  */
@@ -28,10 +31,22 @@ export type Epilogue =
     readonly rank: number;
   }
   | {
+    readonly kind: "bias-gelu";
+    /** The Add's last-axis values, as for `bias`. */
+    readonly bias: Float32Array;
+    /** The Add's bias tensor's rank, as for `bias`. */
+    readonly rank: number;
+  }
+  | {
     readonly kind: "softmax";
     /** The Softmax node's axis attribute: fused only when it names the last axis. */
     readonly axis: number;
   };
+
+/** How many nodes after the kernel `e` stands for (the executor skips them all). */
+export function epilogueNodes(e: Epilogue): number {
+  return e.kind === "bias-gelu" ? 2 : 1;
+}
 
 /** The epilogues that act on each value alone (no operand). */
 export type ActivationEpilogue = Extract<Epilogue, { kind: "relu" | "clip" }>;

@@ -13,6 +13,7 @@ import { KernelError } from "../../errors/mod.ts";
 import { defineOp, type KernelContext, type RegisteredOp, type TypedOp } from "../op.ts";
 import { applyEpilogue } from "../epilogue.ts";
 import { softmaxTensor } from "../reduce/softmax.ts";
+import { geluInPlace } from "../elementwise/_erf_wasm.ts";
 import { broadcastDims, broadcastShapes, required, where } from "../_util.ts";
 import { gemm } from "./gemm_kernel.ts";
 import { matmulDims, type MatmulPlan, planMatmul } from "./_matmul_shape.ts";
@@ -126,7 +127,7 @@ export const matMul: RegisteredOp = defineOp<Record<string, never>>({
     }
     return [fromFloat64(a.dtype, plan.outShape, out)];
   },
-  absorbs: ["bias", "softmax"],
+  absorbs: ["bias", "bias-gelu", "softmax"],
   runEpilogue(inputs, _a, ctx, epilogue) {
     const a = required(inputs, 0, ctx);
     const b = required(inputs, 1, ctx);
@@ -149,22 +150,31 @@ export const matMul: RegisteredOp = defineOp<Record<string, never>>({
       return [softmaxTensor(mm, -1, false, "softmax", ctx)];
     }
     // the Add keeps the MatMul's shape only when the bias spans its last axis alone
-    if (epilogue.kind !== "bias" || epilogue.rank > rank || last !== epilogue.bias.length) {
-      return undefined;
-    }
+    if (
+      (epilogue.kind !== "bias" && epilogue.kind !== "bias-gelu") || epilogue.rank > rank ||
+      last !== epilogue.bias.length
+    ) return undefined;
     const bias = epilogue.bias;
+    const gelu = epilogue.kind === "bias-gelu";
     const constantB = ctx.isConstantInput?.(1) ?? false;
-    // the Add kernel's own float32 add, row by row, before the product is copied out
+    // the Add kernel's own float32 add, row by row, then the Gelu kernel, before the
+    // product is copied out
     const fused = last > 0
-      ? matmulWasm(plan, a.data, b.data, constantB, ({ heap, fn }, p, n) => {
+      ? matmulWasm(plan, a.data, b.data, constantB, (kern, p, n) => {
+        const { heap, fn } = kern;
         const bp = heap.resident(bias, "matmul bias", bias.byteLength, (q) =>
           heap.f32(q, last).set(bias));
         for (let r = 0; r < n; r += last) {
           fn.binary(0, p + 4 * r, 1, bp, 1, p + 4 * r, last);
         }
+        if (gelu) {
+          geluInPlace(kern, p, n);
+        }
       })
       : undefined;
     if (fused) return [new Tensor("f32", plan.outShape, fused)];
+    // without the kernels, the Add and Gelu nodes run on their own
+    if (epilogue.kind === "bias-gelu") return undefined;
     const y = runMatmulF32(plan, a, b, ctx);
     applyEpilogue(y, epilogue);
     return [new Tensor("f32", plan.outShape, y)];
