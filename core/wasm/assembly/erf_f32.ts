@@ -146,8 +146,10 @@ function erfcLarge(a: v128): v128 {
 @inline
 function erf4(x: v128): v128 {
   const a = v128.andnot(x, vSign);
-  const large = f32x4.sub(vOne, erfcLarge(a));
-  const y = v128.bitselect(erfSmall(a), large, f32x4.lt(a, vSplit));
+  const inside = f32x4.lt(a, vSplit);
+  let y = erfSmall(a);
+  // the second region only when a lane needs it (most activations lie inside SPLIT)
+  if (!i32x4.all_true(inside)) y = v128.bitselect(y, f32x4.sub(vOne, erfcLarge(a)), inside);
   return v128.or(y, v128.and(x, vSign));
 }
 
@@ -160,12 +162,14 @@ function gelu4(x: v128): v128 {
   const z = f32x4.mul(x, vSqrt1_2);
   const zs = v128.and(z, vSign);
   const a = v128.xor(z, zs);
-  const small = f32x4.add(vOne, v128.or(erfSmall(a), zs));
-  const e = erfcLarge(a);
-  // the sign bit of z spread over its lane: erfc where z < 0, 2 − erfc elsewhere
-  const neg = i32x4.shr_s(z, 31);
-  const large = v128.bitselect(e, f32x4.sub(vTwo, e), neg);
-  const s = v128.bitselect(small, large, f32x4.lt(a, vSplit));
+  const inside = f32x4.lt(a, vSplit);
+  let s = f32x4.add(vOne, v128.or(erfSmall(a), zs));
+  if (!i32x4.all_true(inside)) {
+    const e = erfcLarge(a);
+    // the sign bit of z spread over its lane: erfc where z < 0, 2 − erfc elsewhere
+    const neg = i32x4.shr_s(z, 31);
+    s = v128.bitselect(s, v128.bitselect(e, f32x4.sub(vTwo, e), neg), inside);
+  }
   return f32x4.mul(f32x4.mul(x, vHalf), s);
 }
 
