@@ -101,13 +101,21 @@ function isExactGelu(next: Node, z: string, opset: number): boolean {
   return !parseNodeAttrs(gelu, next, opset).tanh;
 }
 
+/** B of `next` when it is an ai.onnx MatMul of `z` (as A) by another value, else undefined. */
+function scoresTimes(next: Node, z: string): string | undefined {
+  if (next.opType !== "MatMul" || normalizeDomain(next.domain) !== "") return undefined;
+  const [a, b] = next.inputs;
+  return next.inputs.length === 2 && a === z && b && b !== z && next.outputs[0] ? b : undefined;
+}
+
 /**
  * For each node of `order` (a graph's nodes in execution order), the epilogue its kernel
  * applies in place of the node(s) right after it, or undefined: the next node must be
  * the only reader of the kernel's single output, which is no graph output, and its
  * epilogue a kind the kernel absorbs (`absorbs[i]`). A `bias` Add whose output feeds
  * only an exact Gelu right after it, under the same conditions, becomes `bias-gelu`
- * where the kernel absorbs that.
+ * where the kernel absorbs that; a `softmax` whose output only a MatMul right after it
+ * reads, as A, by a value already computed, becomes `softmax-matmul`.
  */
 export function planEpilogues(
   graph: Graph,
@@ -133,6 +141,15 @@ export function planEpilogues(
     const y = passedOn(node);
     if (!kinds || next === undefined || y === undefined) return undefined;
     const e = epilogueOf(next, y, graph, opsetOf(next.domain));
+    if (e?.kind === "softmax" && kinds.includes("softmax-matmul")) {
+      const after = order[i + 2];
+      const z = passedOn(next);
+      const operand = after && z ? scoresTimes(after, z) : undefined;
+      // the operand exists before this step runs: in a topological order its producer
+      // comes before `after`, and it is neither this step's output (only the Softmax
+      // reads that) nor the Softmax's (`scoresTimes` refuses z)
+      if (operand !== undefined) return { kind: "softmax-matmul", axis: e.axis, operand };
+    }
     if (e?.kind === "bias" && kinds.includes("bias-gelu")) {
       const after = order[i + 2];
       const z = passedOn(next);

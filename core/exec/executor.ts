@@ -9,7 +9,8 @@
  * - A tensor is released right after its last consumer ran, unless it is a graph output
  *   or was asked for, so memory stays at the live set.
  * - A node that alone reads a kernel's output (Relu or Clip after Conv, a bias Add, a
- *   bias Add and the exact Gelu after it, or a last-axis Softmax after MatMul; see
+ *   bias Add and the exact Gelu after it, a last-axis Softmax, or a Softmax and the
+ *   MatMul that multiplies its output by a value computed earlier, after MatMul; see
  *   `epilogue_plan.ts`) is run by that kernel as its epilogue, in the same bits, when
  *   the run observes and keeps nothing: the output skips a copy into and out of a
  *   second kernel.
@@ -28,7 +29,7 @@ import type { Tensor } from "../ir/tensor.ts";
 import { isTensor, type Value, valueKind } from "../ir/value.ts";
 import type { KernelContext, OpRegistry, PreparedNode } from "../ops/op.ts";
 import { prepareNode, runPrepared, runPreparedEpilogue } from "../ops/op.ts";
-import { type Epilogue, epilogueNodes } from "../ops/epilogue.ts";
+import { type Epilogue, epilogueNodes, epilogueOperands } from "../ops/epilogue.ts";
 import { planEpilogues } from "./epilogue_plan.ts";
 import { AxbError, GraphError, KernelError, UnsupportedOpError } from "../errors/mod.ts";
 import { checkFeeds } from "./feeds.ts";
@@ -55,9 +56,9 @@ interface Plan {
   /** For each step, the values whose last use is that step. */
   readonly releaseAfter: readonly (readonly string[])[];
   /**
-   * For each step, the epilogue of the next step (two steps for `bias-gelu`) when that
-   * step alone reads this step's output 0 (not a graph output) and this step's kernel
-   * can apply it itself (`planEpilogues`).
+   * For each step, the epilogue of the next step (two steps for `bias-gelu` and
+   * `softmax-matmul`) when that step alone reads this step's output 0 (not a graph
+   * output) and this step's kernel can apply it itself (`planEpilogues`).
    */
   readonly epilogues: readonly (Epilogue | undefined)[];
 }
@@ -272,7 +273,16 @@ export class Executor {
       let outputs: Value[];
       try {
         const epilogue = fuse ? plan.epilogues[i] : undefined;
-        const fused = epilogue && runPreparedEpilogue(step, inputs, ctx, epilogue);
+        const fused = epilogue &&
+          runPreparedEpilogue(
+            step,
+            [
+              ...inputs,
+              ...epilogueOperands(epilogue).map((name) => scope.get(name)),
+            ],
+            ctx,
+            epilogue,
+          );
         if (fused) {
           // the epilogue's output stands for all; the skipped values need no release
           i += epilogueNodes(epilogue);

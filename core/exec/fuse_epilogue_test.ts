@@ -367,6 +367,94 @@ Deno.test("Executor.run() reports the MatMul and Add outputs before a Gelu when 
   assert.deepEqual([...kept.keys()].sort(), ["t", "y"]);
 });
 
+/** Options of {@linkcode attention}. */
+interface Attention {
+  /** The Softmax output is read by a second node too (q = p + p), or is a graph output. */
+  pRead?: "twice" | "output";
+  /** The second MatMul multiplies V by the Softmax output (p as B) instead. */
+  pAsB?: boolean;
+  axis?: number;
+}
+
+/** y = Softmax(x·K)·V over [3, 6, 4]·[3, 4, 10]·[3, 10, 5] (K and V fed, as attention's). */
+function attention(o: Attention = {}): ModelSpec {
+  const io = (name: string, shape: number[]) => ({ name, dtype: "f32" as const, shape });
+  return {
+    inputs: [io("x", [3, 6, 4]), io("K", [3, 4, 10]), io("V", o.pAsB ? [3, 10, 6] : [3, 10, 5])],
+    outputs: [
+      io("y", o.pAsB ? [3, 10, 10] : [3, 6, 5]),
+      ...(o.pRead === "output" ? [io("p", [3, 6, 10])] : []),
+      ...(o.pRead === "twice" ? [io("q", [3, 6, 10])] : []),
+    ],
+    nodes: [
+      { opType: "MatMul", inputs: ["x", "K"], outputs: ["s"] },
+      { opType: "Softmax", inputs: ["s"], outputs: ["p"], attrs: { axis: attr.int(o.axis ?? -1) } },
+      { opType: "MatMul", inputs: o.pAsB ? ["V", "p"] : ["p", "V"], outputs: ["y"] },
+      ...(o.pRead === "twice" ? [{ opType: "Add", inputs: ["p", "p"], outputs: ["q"] }] : []),
+    ],
+  };
+}
+
+const ATTENTION_FEEDS = new Map([
+  ["x", f32([3, 6, 4], randomF32(72, 31).map((v) => 4 * v))],
+  ["K", f32([3, 4, 10], randomF32(120, 33).map((v) => 4 * v))],
+  ["V", f32([3, 10, 5], randomF32(150, 35))],
+]);
+
+/** The plan's epilogue for the first MatMul of `spec`. */
+function firstEpilogue(spec: ModelSpec) {
+  const exec = new Executor(buildModel(spec), registry);
+  const g = exec.model.graph;
+  const order = g.topologicalOrder();
+  const absorbs = order.map(() => ["softmax", "softmax-matmul"] as const);
+  return planEpilogues(g, order, absorbs, (d) => exec.opsetOf(d))[0];
+}
+
+Deno.test("planEpilogues() fuses a Softmax and the MatMul of its output by V as one epilogue", () => {
+  assert.deepEqual(firstEpilogue(attention()), {
+    kind: "softmax-matmul",
+    axis: -1,
+    operand: "V",
+  });
+  const cases: [string, Attention][] = [
+    ["Softmax output read twice", { pRead: "twice" }],
+    ["Softmax output a graph output", { pRead: "output" }],
+    ["Softmax output as the second MatMul's B", { pAsB: true }],
+  ];
+  for (const [what, o] of cases) assert.equal(firstEpilogue(attention(o))?.kind, "softmax", what);
+});
+
+Deno.test("Executor.run() fuses MatMul, Softmax and MatMul with the bits of the three nodes", () => {
+  for (const axis of [-1, 1]) {
+    const exec = new Executor(buildModel(attention({ axis })), registry);
+    for (
+      const [isa, [fused, apart]] of onEveryIsa(() => [
+        exec.run(ATTENTION_FEEDS).get("y")!.data,
+        exec.run(ATTENTION_FEEDS, { keep: new Set() }).get("y")!.data,
+      ])
+    ) {
+      assert.ok(fused instanceof Float32Array && apart instanceof Float32Array);
+      assert.equal(firstBitDifference(fused, apart), -1, `${isa}, axis ${axis}`);
+      if (axis !== -1) continue;
+      // float64 reference of softmax(x·K)·V for the first row of the first batch
+      const [x, k, v] = ["x", "K", "V"].map((n) => ATTENTION_FEEDS.get(n)!.data as Float32Array);
+      const s = Array.from({ length: 10 }, (_, j) => {
+        let t = 0;
+        for (let q = 0; q < 4; q++) t += x[q] * k[q * 10 + j];
+        return t;
+      });
+      const m = Math.max(...s);
+      const e = s.map((t) => Math.exp(t - m));
+      const sum = e.reduce((a, b) => a + b, 0);
+      for (let c = 0; c < 5; c++) {
+        let want = 0;
+        for (let j = 0; j < 10; j++) want += e[j] / sum * v[j * 5 + c];
+        assert.ok(Math.abs(fused[c] - want) < 1e-5, `${isa}: y[0, 0, ${c}]`);
+      }
+    }
+  }
+});
+
 Deno.test("applyEpilogue() gives the Relu, Clip and Add kernels' bits on NaN, ±0 and ±∞", () => {
   const special = [NaN, -0, 0, -Infinity, Infinity, -1.5, 0.5, 7, -0, 3, NaN];
   const x = f32([special.length], special);

@@ -17,7 +17,7 @@ import { geluInPlace } from "../elementwise/_erf_wasm.ts";
 import { broadcastDims, broadcastShapes, required, where } from "../_util.ts";
 import { gemm } from "./gemm_kernel.ts";
 import { matmulDims, type MatmulPlan, planMatmul } from "./_matmul_shape.ts";
-import { matmulWasm } from "./_matmul_wasm.ts";
+import { matmulSoftmaxMatmulWasm, matmulWasm } from "./_matmul_wasm.ts";
 import { gemmConstantB } from "./_gemm_wasm.ts";
 
 /** True for dtypes computed through float32. */
@@ -127,7 +127,7 @@ export const matMul: RegisteredOp = defineOp<Record<string, never>>({
     }
     return [fromFloat64(a.dtype, plan.outShape, out)];
   },
-  absorbs: ["bias", "bias-gelu", "softmax"],
+  absorbs: ["bias", "bias-gelu", "softmax", "softmax-matmul"],
   runEpilogue(inputs, _a, ctx, epilogue) {
     const a = required(inputs, 0, ctx);
     const b = required(inputs, 1, ctx);
@@ -135,6 +135,17 @@ export const matMul: RegisteredOp = defineOp<Record<string, never>>({
     const plan = planMatmul(a.shape, b.shape, ctx);
     const rank = plan.outShape.length;
     const last = plan.outShape[rank - 1];
+    if (epilogue.kind === "softmax-matmul") {
+      // the second MatMul reads the scores where the Softmax left them (no copy out of
+      // the attention scores and back in); both products as their own nodes run them
+      const v = inputs[2];
+      if (!v?.is("f32") || (epilogue.axis !== -1 && epilogue.axis !== rank - 1)) return undefined;
+      const second = last > 0 ? secondPlan(plan.outShape, v.shape, ctx) : undefined;
+      const constantB = ctx.isConstantInput?.(1) ?? false;
+      const y = second &&
+        matmulSoftmaxMatmulWasm(plan, a.data, b.data, constantB, second, v.data);
+      return y ? [new Tensor("f32", second.outShape, y)] : undefined;
+    }
     if (epilogue.kind === "softmax") {
       if (epilogue.axis !== -1 && epilogue.axis !== rank - 1) return undefined;
       // the Softmax kernel runs on the product before it leaves the kernels' memory,
@@ -180,6 +191,23 @@ export const matMul: RegisteredOp = defineOp<Record<string, never>>({
     return [new Tensor("f32", plan.outShape, y)];
   },
 });
+
+/**
+ * The plan of the fused second MatMul, or undefined when its shapes do not multiply:
+ * its own node then runs and reports that under its own name.
+ */
+function secondPlan(
+  a: readonly number[],
+  b: readonly number[],
+  ctx: KernelContext,
+): MatmulPlan | undefined {
+  try {
+    return planMatmul(a, b, ctx);
+  } catch (e) {
+    if (e instanceof KernelError) return undefined;
+    throw e;
+  }
+}
 
 /** A float32-computed MatMul's output as a new array. */
 function runMatmulF32(plan: MatmulPlan, a: Tensor, b: Tensor, ctx: KernelContext): Float32Array {
