@@ -128,7 +128,7 @@ export function planEpilogues(
     for (const d of new Set(nodeDependencies(node))) readers.set(d, (readers.get(d) ?? 0) + 1);
   }
   const outputs = new Set(graph.outputs.map((o) => o.name));
-  /** The single output of `node`, when only the node after it reads it. */
+  /** The single output of `node`, when one node alone reads it and it is no graph output. */
   const passedOn = (node: Node): string | undefined => {
     const y = node.outputs[0];
     return node.outputs.length === 1 && y && readers.get(y) === 1 && !outputs.has(y)
