@@ -8,10 +8,12 @@
  *   and precision analysis see every activation.
  * - A tensor is released right after its last consumer ran, unless it is a graph output
  *   or was asked for, so memory stays at the live set.
- * - A node that alone reads a kernel's output (Relu or Clip after Conv, a bias Add or a
- *   last-axis Softmax after MatMul; see `epilogue_plan.ts`) is run by that kernel as its
- *   epilogue, in the same bits, when the run observes and keeps nothing: the output
- *   skips a copy into and out of a second kernel.
+ * - A node that alone reads a kernel's output (Relu or Clip after Conv, a bias Add, a
+ *   bias Add and the exact Gelu after it, a last-axis Softmax, or a Softmax and the
+ *   MatMul that multiplies its output by a value computed earlier, after MatMul; see
+ *   `epilogue_plan.ts`) is run by that kernel as its epilogue, in the same bits, when
+ *   the run observes and keeps nothing: the output skips a copy into and out of a
+ *   second kernel.
  * - Subgraphs (If/Loop/Scan bodies) run through the same machinery with a scope chain,
  *   so bodies see the values of enclosing graphs; their values can be observed too.
  * - Values are tensors, sequences or optionals ({@linkcode Value}); `run` is the tensor
@@ -27,8 +29,8 @@ import type { Tensor } from "../ir/tensor.ts";
 import { isTensor, type Value, valueKind } from "../ir/value.ts";
 import type { KernelContext, OpRegistry, PreparedNode } from "../ops/op.ts";
 import { prepareNode, runPrepared, runPreparedEpilogue } from "../ops/op.ts";
-import type { Epilogue } from "../ops/epilogue.ts";
-import { epilogueOf } from "./epilogue_plan.ts";
+import { type Epilogue, epilogueNodes, epilogueOperands } from "../ops/epilogue.ts";
+import { planEpilogues } from "./epilogue_plan.ts";
 import { AxbError, GraphError, KernelError, UnsupportedOpError } from "../errors/mod.ts";
 import { checkFeeds } from "./feeds.ts";
 
@@ -54,8 +56,9 @@ interface Plan {
   /** For each step, the values whose last use is that step. */
   readonly releaseAfter: readonly (readonly string[])[];
   /**
-   * For each step, the epilogue of the next step when that step alone reads this
-   * step's output 0 (not a graph output) and this step's kernel can apply it itself.
+   * For each step, the epilogue of the next step (two steps for `bias-gelu` and
+   * `softmax-matmul`) when that step alone reads this step's output 0 (not a graph
+   * output) and this step's kernel can apply it itself (`planEpilogues`).
    */
   readonly epilogues: readonly (Epilogue | undefined)[];
 }
@@ -213,7 +216,12 @@ export class Executor {
     });
     const releaseAfter: string[][] = order.map(() => []);
     for (const [name, i] of lastUse) releaseAfter[i].push(name);
-    const epilogues = fusableEpilogues(graph, order, steps, (d) => this.opsetOf(d));
+    const epilogues = planEpilogues(
+      graph,
+      order,
+      steps.map((s) => s.absorbs),
+      (d) => this.opsetOf(d),
+    );
     const plan = { graph, steps, releaseAfter, epilogues };
     this.#plans.set(graph, plan);
     return plan;
@@ -265,10 +273,20 @@ export class Executor {
       let outputs: Value[];
       try {
         const epilogue = fuse ? plan.epilogues[i] : undefined;
-        const fused = epilogue && runPreparedEpilogue(step, inputs, ctx, epilogue);
+        const fused = epilogue &&
+          runPreparedEpilogue(
+            step,
+            [
+              ...inputs,
+              ...epilogueOperands(epilogue).map((name) => scope.get(name)),
+            ],
+            ctx,
+            epilogue,
+          );
         if (fused) {
-          // the epilogue's output stands for both; the skipped input needs no release
-          node = plan.steps[++i].node;
+          // the epilogue's output stands for all; the skipped values need no release
+          i += epilogueNodes(epilogue);
+          node = plan.steps[i].node;
           outputs = fused;
         } else outputs = runPrepared(step, inputs, ctx);
       } catch (e) {
@@ -330,28 +348,4 @@ export class Executor {
       return t;
     });
   }
-}
-
-/** {@linkcode Plan.epilogues} of a graph's ordered nodes. */
-function fusableEpilogues(
-  graph: Graph,
-  order: readonly Node[],
-  steps: readonly PreparedNode[],
-  opsetOf: (domain: string) => number,
-): (Epilogue | undefined)[] {
-  const readers = new Map<string, number>();
-  for (const node of order) {
-    for (const d of new Set(nodeDependencies(node))) readers.set(d, (readers.get(d) ?? 0) + 1);
-  }
-  const outputs = new Set(graph.outputs.map((o) => o.name));
-  return steps.map((step, i) => {
-    const next = order[i + 1];
-    const y = step.node.outputs[0];
-    if (
-      !step.absorbs || step.node.outputs.length !== 1 || !y || next === undefined ||
-      readers.get(y) !== 1 || outputs.has(y)
-    ) return undefined;
-    const e = epilogueOf(next, y, graph, opsetOf(next.domain));
-    return e && step.absorbs.includes(e.kind) ? e : undefined;
-  });
 }

@@ -6,7 +6,8 @@ import { applyEpilogue, applyEpilogueWasm, type ElementwiseEpilogue } from "../o
 import { wasmKernels } from "../wasm/kernels.ts";
 import { firstBitDifference, onEveryIsa, randomF32 } from "../wasm/_testing.ts";
 import { Executor } from "./executor.ts";
-import { epilogueOf } from "./epilogue_plan.ts";
+import { epilogueOf, planEpilogues } from "./epilogue_plan.ts";
+import { erf } from "../ops/elementwise/erf.ts";
 
 const registry = defaultRegistry();
 
@@ -264,6 +265,194 @@ Deno.test("epilogueOf() reads constant operands only", () => {
   const relu = { ...clipNode, opType: "Relu", inputs: ["s"] };
   assert.deepEqual(epilogueOf(relu, "s", g, 17), { kind: "relu" });
   assert.equal(epilogueOf({ ...relu, domain: "com.example" }, "s", g, 17), undefined);
+});
+
+/** Options of {@linkcode matmulAddGelu}. */
+interface GeluChain {
+  /** The Gelu's domain: ai.onnx (opset 20) or com.microsoft (the frontend's, opset 17). */
+  domain?: "" | "com.microsoft";
+  approximate?: "none" | "tanh";
+  /** The Add output is read by a second node too (z = t + t), or is a graph output. */
+  tRead?: "twice" | "output";
+  /** A Relu of x runs between the Add and the Gelu. */
+  between?: boolean;
+}
+
+/** y = Gelu(Add(MatMul(x, B), c)), x [2, 5, 7], B [7, 9], c [9]: tiny_vit's linear1. */
+function matmulAddGelu(o: GeluChain = {}): ModelSpec {
+  const domain = o.domain ?? "";
+  const attrs = o.approximate ? { approximate: attr.string(o.approximate) } : undefined;
+  return {
+    inputs: [{ name: "x", dtype: "f32", shape: [2, 5, 7] }],
+    outputs: [
+      { name: "y", dtype: "f32", shape: [2, 5, 9] },
+      ...(o.tRead === "output" ? [{ name: "t", dtype: "f32" as const, shape: [2, 5, 9] }] : []),
+      ...(o.tRead === "twice" ? [{ name: "z", dtype: "f32" as const, shape: [2, 5, 9] }] : []),
+      ...(o.between ? [{ name: "r", dtype: "f32" as const, shape: [2, 5, 7] }] : []),
+    ],
+    nodes: [
+      { opType: "MatMul", inputs: ["x", "B"], outputs: ["s"] },
+      { opType: "Add", inputs: ["s", "c"], outputs: ["t"] },
+      ...(o.between ? [{ opType: "Relu", inputs: ["x"], outputs: ["r"] }] : []),
+      { opType: "Gelu", domain, inputs: ["t"], outputs: ["y"], attrs },
+      ...(o.tRead === "twice" ? [{ opType: "Add", inputs: ["t", "t"], outputs: ["z"] }] : []),
+    ],
+    initializers: {
+      B: f32([7, 9], randomF32(63, 11).map((v) => 2 * v)),
+      c: f32([9], randomF32(9, 13)),
+    },
+    opset: domain === "" ? 20 : 17,
+    domains: domain === "" ? undefined : { [domain]: 1 },
+  };
+}
+
+/** The plan's epilogue for the MatMul (step 0) of `spec`. */
+function matmulEpilogue(spec: ModelSpec) {
+  const exec = new Executor(buildModel(spec), registry);
+  const g = exec.model.graph;
+  const order = g.topologicalOrder();
+  const absorbs = order.map((n) =>
+    n.opType === "MatMul" ? ["bias", "bias-gelu"] as const : undefined
+  );
+  return planEpilogues(g, order, absorbs, (d) => exec.opsetOf(d))[0];
+}
+
+Deno.test("planEpilogues() fuses a bias Add and the exact Gelu after a MatMul as one epilogue", () => {
+  for (const domain of ["", "com.microsoft"] as const) {
+    const e = matmulEpilogue(matmulAddGelu({ domain }));
+    assert.equal(e?.kind, "bias-gelu", `Gelu of domain "${domain}"`);
+    assert.equal(matmulEpilogue(matmulAddGelu({ domain, approximate: "none" }))?.kind, "bias-gelu");
+  }
+});
+
+Deno.test("planEpilogues() fuses the bias Add alone when the Gelu cannot follow it", () => {
+  const cases: [string, GeluChain][] = [
+    ["tanh Gelu", { approximate: "tanh" }],
+    ["Add output read twice", { tRead: "twice" }],
+    ["Add output a graph output", { tRead: "output" }],
+    ["a node between", { between: true }],
+  ];
+  for (const [what, o] of cases) {
+    assert.equal(matmulEpilogue(matmulAddGelu(o))?.kind, "bias", what);
+  }
+});
+
+Deno.test("Executor.run() fuses MatMul, bias Add and Gelu with the bits of the three nodes", () => {
+  const spec = matmulAddGelu({ domain: "com.microsoft" });
+  const x = f32([2, 5, 7], randomF32(70, 5).map((v) => 3 * v));
+  const y = assertFusedBitsEqual(spec, x);
+  // float64 reference: gelu(x·B + c), within float32 rounding and erf's 2 ulp
+  const b = spec.initializers!.B.data as Float32Array,
+    c = spec.initializers!.c.data as Float32Array;
+  const xv = x.data as Float32Array;
+  for (let r = 0; r < 10; r++) {
+    for (let j = 0; j < 9; j++) {
+      let t = c[j];
+      for (let k = 0; k < 7; k++) t += xv[r * 7 + k] * b[k * 9 + j];
+      const want = 0.5 * t * (1 + erf(t * Math.SQRT1_2));
+      assert.ok(Math.abs(y[r * 9 + j] - want) <= 1e-6 * (1 + Math.abs(t)), `at ${r}, ${j}`);
+    }
+  }
+  for (const o of [{ approximate: "tanh" }, { tRead: "twice" }, { between: true }] as const) {
+    assertFusedBitsEqual(matmulAddGelu(o), x);
+  }
+});
+
+Deno.test("Executor.run() reports the MatMul and Add outputs before a Gelu when observing", () => {
+  const exec = new Executor(buildModel(matmulAddGelu()), registry);
+  const seen: string[] = [];
+  exec.run(feeds(XM), { onValue: (name) => seen.push(name) });
+  assert.deepEqual(seen, ["s", "t", "y"]);
+  const kept = exec.run(feeds(XM), { keep: new Set(["t"]) });
+  assert.deepEqual([...kept.keys()].sort(), ["t", "y"]);
+});
+
+/** Options of {@linkcode attention}. */
+interface Attention {
+  /** The Softmax output is read by a second node too (q = p + p), or is a graph output. */
+  pRead?: "twice" | "output";
+  /** The second MatMul multiplies V by the Softmax output (p as B) instead. */
+  pAsB?: boolean;
+  axis?: number;
+}
+
+/** y = Softmax(x·K)·V over [3, 6, 4]·[3, 4, 10]·[3, 10, 5] (K and V fed, as attention's). */
+function attention(o: Attention = {}): ModelSpec {
+  const io = (name: string, shape: number[]) => ({ name, dtype: "f32" as const, shape });
+  return {
+    inputs: [io("x", [3, 6, 4]), io("K", [3, 4, 10]), io("V", o.pAsB ? [3, 10, 6] : [3, 10, 5])],
+    outputs: [
+      io("y", o.pAsB ? [3, 10, 10] : [3, 6, 5]),
+      ...(o.pRead === "output" ? [io("p", [3, 6, 10])] : []),
+      ...(o.pRead === "twice" ? [io("q", [3, 6, 10])] : []),
+    ],
+    nodes: [
+      { opType: "MatMul", inputs: ["x", "K"], outputs: ["s"] },
+      { opType: "Softmax", inputs: ["s"], outputs: ["p"], attrs: { axis: attr.int(o.axis ?? -1) } },
+      { opType: "MatMul", inputs: o.pAsB ? ["V", "p"] : ["p", "V"], outputs: ["y"] },
+      ...(o.pRead === "twice" ? [{ opType: "Add", inputs: ["p", "p"], outputs: ["q"] }] : []),
+    ],
+  };
+}
+
+const ATTENTION_FEEDS = new Map([
+  ["x", f32([3, 6, 4], randomF32(72, 31).map((v) => 4 * v))],
+  ["K", f32([3, 4, 10], randomF32(120, 33).map((v) => 4 * v))],
+  ["V", f32([3, 10, 5], randomF32(150, 35))],
+]);
+
+/** The plan's epilogue for the first MatMul of `spec`. */
+function firstEpilogue(spec: ModelSpec) {
+  const exec = new Executor(buildModel(spec), registry);
+  const g = exec.model.graph;
+  const order = g.topologicalOrder();
+  const absorbs = order.map(() => ["softmax", "softmax-matmul"] as const);
+  return planEpilogues(g, order, absorbs, (d) => exec.opsetOf(d))[0];
+}
+
+Deno.test("planEpilogues() fuses a Softmax and the MatMul of its output by V as one epilogue", () => {
+  assert.deepEqual(firstEpilogue(attention()), {
+    kind: "softmax-matmul",
+    axis: -1,
+    operand: "V",
+  });
+  const cases: [string, Attention][] = [
+    ["Softmax output read twice", { pRead: "twice" }],
+    ["Softmax output a graph output", { pRead: "output" }],
+    ["Softmax output as the second MatMul's B", { pAsB: true }],
+  ];
+  for (const [what, o] of cases) assert.equal(firstEpilogue(attention(o))?.kind, "softmax", what);
+});
+
+Deno.test("Executor.run() fuses MatMul, Softmax and MatMul with the bits of the three nodes", () => {
+  for (const axis of [-1, 1]) {
+    const exec = new Executor(buildModel(attention({ axis })), registry);
+    for (
+      const [isa, [fused, apart]] of onEveryIsa(() => [
+        exec.run(ATTENTION_FEEDS).get("y")!.data,
+        exec.run(ATTENTION_FEEDS, { keep: new Set() }).get("y")!.data,
+      ])
+    ) {
+      assert.ok(fused instanceof Float32Array && apart instanceof Float32Array);
+      assert.equal(firstBitDifference(fused, apart), -1, `${isa}, axis ${axis}`);
+      if (axis !== -1) continue;
+      // float64 reference of softmax(x·K)·V for the first row of the first batch
+      const [x, k, v] = ["x", "K", "V"].map((n) => ATTENTION_FEEDS.get(n)!.data as Float32Array);
+      const s = Array.from({ length: 10 }, (_, j) => {
+        let t = 0;
+        for (let q = 0; q < 4; q++) t += x[q] * k[q * 10 + j];
+        return t;
+      });
+      const m = Math.max(...s);
+      const e = s.map((t) => Math.exp(t - m));
+      const sum = e.reduce((a, b) => a + b, 0);
+      for (let c = 0; c < 5; c++) {
+        let want = 0;
+        for (let j = 0; j < 10; j++) want += e[j] / sum * v[j * 5 + c];
+        assert.ok(Math.abs(fused[c] - want) < 1e-5, `${isa}: y[0, 0, ${c}]`);
+      }
+    }
+  }
 });
 
 Deno.test("applyEpilogue() gives the Relu, Clip and Add kernels' bits on NaN, ±0 and ±∞", () => {

@@ -11,6 +11,13 @@
  * - `softmax`: Softmax along the last axis, run by the Softmax kernel itself on the
  *   kernel's output while it is still in the kernels' memory (not elementwise, so the
  *   kernel that absorbs it applies it; see MatMul).
+ * - `softmax-matmul`: two nodes, that Softmax and then a MatMul that alone reads the
+ *   Softmax's output as its A, with a B (`operand`) computed before the kernel runs
+ *   (attention's scores·V): the scores never leave the kernels' memory. The executor
+ *   passes the operand's value after the kernel's own inputs.
+ * - `bias-gelu`: two nodes, the `bias` Add and then an exact Gelu that alone reads the
+ *   Add's output (a transformer's first feed-forward layer), the Gelu run by the Gelu
+ *   kernel itself in the kernels' memory (see MatMul).
  *
  * @module
  */
@@ -28,10 +35,34 @@ export type Epilogue =
     readonly rank: number;
   }
   | {
+    readonly kind: "bias-gelu";
+    /** The Add's last-axis values, as for `bias`. */
+    readonly bias: Float32Array;
+    /** The Add's bias tensor's rank, as for `bias`. */
+    readonly rank: number;
+  }
+  | {
+    readonly kind: "softmax-matmul";
+    /** The Softmax node's axis attribute, as for `softmax`. */
+    readonly axis: number;
+    /** The value the second MatMul multiplies the Softmax's output by. */
+    readonly operand: string;
+  }
+  | {
     readonly kind: "softmax";
     /** The Softmax node's axis attribute: fused only when it names the last axis. */
     readonly axis: number;
   };
+
+/** How many nodes after the kernel `e` stands for (the executor skips them all). */
+export function epilogueNodes(e: Epilogue): number {
+  return e.kind === "bias-gelu" || e.kind === "softmax-matmul" ? 2 : 1;
+}
+
+/** The values `e` reads besides the kernel's inputs (passed after them, in this order). */
+export function epilogueOperands(e: Epilogue): readonly string[] {
+  return e.kind === "softmax-matmul" ? [e.operand] : [];
+}
 
 /** The epilogues that act on each value alone (no operand). */
 export type ActivationEpilogue = Extract<Epilogue, { kind: "relu" | "clip" }>;

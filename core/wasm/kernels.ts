@@ -10,7 +10,9 @@
  * else `scalar`. `simd` and `scalar` give the same bits in the GEMM and convolution
  * kernels; `relaxed-simd` rounds a multiply-add once instead of twice, which moves float
  * results (and so calibration ranges) in the last bits, and may round differently on
- * an engine whose relaxed multiply-add is not fused. A caller that needs the exact bits
+ * an engine whose relaxed multiply-add is not fused. It also computes Erf and Gelu in
+ * float32 lanes, within 2 float32 ulp of erf, where `simd` and `scalar` share the
+ * reference's float64 table step and its bits (see `assembly/README.md`). A caller that needs the exact bits
  * of the TypeScript reference (tests, reproducing a calibration across machines)
  * selects `simd` with {@linkcode useKernelIsa} (on the command line: `AXB_KERNELS=simd`);
  * the calibration and analysis workers are told the main thread's path.

@@ -10,7 +10,7 @@ import type { BigIntArray, DType, NumberArray } from "../../ir/dtype.ts";
 import { DTYPES, isBigIntDType } from "../../ir/dtype.ts";
 import type { Tensor } from "../../ir/tensor.ts";
 import { required } from "../_util.ts";
-import { defineOp, type ParseContext, type RegisteredOp } from "../op.ts";
+import { defineOp, type ParseContext, type TypedOp } from "../op.ts";
 import { badType, bigView, fromNum, numOut, numView, tensorOf } from "./_data.ts";
 
 /** `y[i] = f(x[i])` for `i < x.length` over number storage. */
@@ -73,7 +73,7 @@ export function runUnary<P>(spec: UnarySpec<P>, x: Tensor, p: P, ctx: ParseConte
 }
 
 /** Register a unary elementwise operator. */
-export function defineUnary<P>(spec: UnarySpec<P>): RegisteredOp {
+export function defineUnary<P>(spec: UnarySpec<P>): TypedOp<P> {
   return defineOp<P>({
     opType: spec.opType,
     parse: (r, ctx) => spec.parse(r, ctx),

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { RegisteredOp } from "../op.ts";
+import type { RegisteredOp, TypedOp } from "../op.ts";
 import { UnsupportedOpError } from "../../errors/mod.ts";
 import { type BigUnaryLoop, defineUnary, noParams, type UnaryLoop } from "./_unary.ts";
 import { erf } from "./erf.ts";
@@ -235,7 +235,7 @@ export const shrink: RegisteredOp = defineUnary<ShrinkParams>({
   int: shrinkN,
 });
 /** Gelu (opset 20): exact (`approximate="none"`) or the tanh approximation. */
-export const gelu: RegisteredOp = defineUnary<GeluParams>({
+export const gelu: TypedOp<GeluParams> = defineUnary<GeluParams>({
   opType: "Gelu",
   parse: (r, ctx) => {
     const a = r.string("approximate", "none");

@@ -14,7 +14,7 @@ import { clip, prelu } from "./clip.ts";
 import { dropout } from "./identity.ts";
 import { constant } from "./constant.ts";
 import { runOp, values } from "./_test_util.ts";
-import { firstBitDifference, onEveryIsa, randomF32 } from "../../wasm/_testing.ts";
+import { firstBitDifference, onEveryIsa, randomF32, withIsa } from "../../wasm/_testing.ts";
 
 Deno.test("sigmoid() stays finite and accurate for large |x|", () => {
   assert.equal(sigmoid(-800), 0);
@@ -30,8 +30,9 @@ Deno.test("sigmoid() stays finite and accurate for large |x|", () => {
 });
 
 Deno.test("Gelu exact and tanh forms give the textbook values", () => {
-  // 0.5*x*(1+erf(x/√2)) at x = 1: 0.8413447460685429
-  const [e] = runOp(gelu, [f32([2], [1, -1])], {}, 20);
+  // 0.5*x*(1+erf(x/√2)) at x = 1: 0.8413447460685429, rounded once on the exact paths
+  // (relaxed-simd's float32 Gelu is held to 2 ulp instead: erf_wasm_test.ts)
+  const [e] = withIsa("simd", () => runOp(gelu, [f32([2], [1, -1])], {}, 20));
   assert.deepEqual(values(e), [Math.fround(0.8413447460685429), Math.fround(-0.15865525393145707)]);
   const tanh = { approximate: { kind: "string" as const, value: "tanh" } };
   const [t] = runOp(gelu, [f32([1], [1])], tanh, 20);

@@ -13,10 +13,11 @@ import { KernelError } from "../../errors/mod.ts";
 import { defineOp, type KernelContext, type RegisteredOp, type TypedOp } from "../op.ts";
 import { applyEpilogue } from "../epilogue.ts";
 import { softmaxTensor } from "../reduce/softmax.ts";
+import { geluInPlace } from "../elementwise/_erf_wasm.ts";
 import { broadcastDims, broadcastShapes, required, where } from "../_util.ts";
 import { gemm } from "./gemm_kernel.ts";
 import { matmulDims, type MatmulPlan, planMatmul } from "./_matmul_shape.ts";
-import { matmulWasm } from "./_matmul_wasm.ts";
+import { matmulSoftmaxMatmulWasm, matmulWasm } from "./_matmul_wasm.ts";
 import { gemmConstantB } from "./_gemm_wasm.ts";
 
 /** True for dtypes computed through float32. */
@@ -126,7 +127,7 @@ export const matMul: RegisteredOp = defineOp<Record<string, never>>({
     }
     return [fromFloat64(a.dtype, plan.outShape, out)];
   },
-  absorbs: ["bias", "softmax"],
+  absorbs: ["bias", "bias-gelu", "softmax", "softmax-matmul"],
   runEpilogue(inputs, _a, ctx, epilogue) {
     const a = required(inputs, 0, ctx);
     const b = required(inputs, 1, ctx);
@@ -134,6 +135,17 @@ export const matMul: RegisteredOp = defineOp<Record<string, never>>({
     const plan = planMatmul(a.shape, b.shape, ctx);
     const rank = plan.outShape.length;
     const last = plan.outShape[rank - 1];
+    if (epilogue.kind === "softmax-matmul") {
+      // the second MatMul reads the scores where the Softmax left them (no copy out of
+      // the attention scores and back in); both products as their own nodes run them
+      const v = inputs[2];
+      if (!v?.is("f32") || (epilogue.axis !== -1 && epilogue.axis !== rank - 1)) return undefined;
+      const second = last > 0 ? secondPlan(plan.outShape, v.shape, ctx) : undefined;
+      const constantB = ctx.isConstantInput?.(1) ?? false;
+      const y = second &&
+        matmulSoftmaxMatmulWasm(plan, a.data, b.data, constantB, second, v.data);
+      return y ? [new Tensor("f32", second.outShape, y)] : undefined;
+    }
     if (epilogue.kind === "softmax") {
       if (epilogue.axis !== -1 && epilogue.axis !== rank - 1) return undefined;
       // the Softmax kernel runs on the product before it leaves the kernels' memory,
@@ -149,27 +161,53 @@ export const matMul: RegisteredOp = defineOp<Record<string, never>>({
       return [softmaxTensor(mm, -1, false, "softmax", ctx)];
     }
     // the Add keeps the MatMul's shape only when the bias spans its last axis alone
-    if (epilogue.kind !== "bias" || epilogue.rank > rank || last !== epilogue.bias.length) {
-      return undefined;
-    }
+    if (
+      (epilogue.kind !== "bias" && epilogue.kind !== "bias-gelu") || epilogue.rank > rank ||
+      last !== epilogue.bias.length
+    ) return undefined;
     const bias = epilogue.bias;
+    const gelu = epilogue.kind === "bias-gelu";
     const constantB = ctx.isConstantInput?.(1) ?? false;
-    // the Add kernel's own float32 add, row by row, before the product is copied out
+    // the Add kernel's own float32 add, row by row, then the Gelu kernel, before the
+    // product is copied out
     const fused = last > 0
-      ? matmulWasm(plan, a.data, b.data, constantB, ({ heap, fn }, p, n) => {
+      ? matmulWasm(plan, a.data, b.data, constantB, (kern, p, n) => {
+        const { heap, fn } = kern;
         const bp = heap.resident(bias, "matmul bias", bias.byteLength, (q) =>
           heap.f32(q, last).set(bias));
         for (let r = 0; r < n; r += last) {
           fn.binary(0, p + 4 * r, 1, bp, 1, p + 4 * r, last);
         }
+        if (gelu) {
+          geluInPlace(kern, p, n);
+        }
       })
       : undefined;
     if (fused) return [new Tensor("f32", plan.outShape, fused)];
+    // without the kernels, the Add and Gelu nodes run on their own
+    if (epilogue.kind === "bias-gelu") return undefined;
     const y = runMatmulF32(plan, a, b, ctx);
     applyEpilogue(y, epilogue);
     return [new Tensor("f32", plan.outShape, y)];
   },
 });
+
+/**
+ * The plan of the fused second MatMul, or undefined when its shapes do not multiply:
+ * its own node then runs and reports that under its own name.
+ */
+function secondPlan(
+  a: readonly number[],
+  b: readonly number[],
+  ctx: KernelContext,
+): MatmulPlan | undefined {
+  try {
+    return planMatmul(a, b, ctx);
+  } catch (e) {
+    if (e instanceof KernelError) return undefined;
+    throw e;
+  }
+}
 
 /** A float32-computed MatMul's output as a new array. */
 function runMatmulF32(plan: MatmulPlan, a: Tensor, b: Tensor, ctx: KernelContext): Float32Array {

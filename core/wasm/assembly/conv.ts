@@ -57,6 +57,11 @@ function packConvB(
       continue;
     }
     const oneRow = nr == NR && ox0 + NR <= ow;
+    if (nr == NR && !(oneRow && sw == 1) && stripInside(geo, q0)) {
+      packInsideStrip(d, x, geo, pc, kc, q0);
+      d += <usize>(kc * NR) * 4;
+      continue;
+    }
     if (!oneRow) {
       for (let t = 0; t < NR; t++) {
         const q = q0 + t;
@@ -117,6 +122,68 @@ function packConvB(
           i = 0;
           c++;
         }
+      }
+    }
+  }
+}
+
+/** Element offset of output column q's window origin (row oy·sh − pt, column ox·sw − pl). */
+@inline
+function origin(geo: usize, q: i32): i32 {
+  const ow = g(geo, 15);
+  return ((q / ow) * g(geo, 8) - g(geo, 12)) * g(geo, 3) + (q % ow) * g(geo, 9) - g(geo, 13);
+}
+
+/** True when the windows of the NR output columns from q0 on lie wholly inside the image. */
+function stripInside(geo: usize, q0: i32): bool {
+  const h = g(geo, 2), w = g(geo, 3), ow = g(geo, 15);
+  const spanY = (g(geo, 6) - 1) * g(geo, 10), spanX = (g(geo, 7) - 1) * g(geo, 11);
+  for (let t = 0; t < NR; t++) {
+    const q = q0 + t;
+    const iy = (q / ow) * g(geo, 8) - g(geo, 12);
+    const ix = (q % ow) * g(geo, 9) - g(geo, 13);
+    if (iy < 0 || iy + spanY >= h || ix < 0 || ix + spanX >= w) return false;
+  }
+  return true;
+}
+
+/**
+ * packConvB's strip for NR columns whose windows are all inside the image (strided
+ * windows, or a strip that leaves its output row): row kk of the strip is the element
+ * at one offset (c·h·w + i·dh·w + j·dw) from each column's window origin, so NR plain
+ * loads with no bound tests (the general path tests each element: about 4× slower on
+ * tiny_vit's 16×16 stride-16 patches).
+ */
+function packInsideStrip(d: usize, x: usize, geo: usize, pc: i32, kc: i32, q0: i32): void {
+  const h = g(geo, 2), w = g(geo, 3), kh = g(geo, 6), kw = g(geo, 7);
+  const dh = g(geo, 10), dw = g(geo, 11);
+  const khw = kh * kw;
+  const o0 = x + (<usize>origin(geo, q0) << 2), o1 = x + (<usize>origin(geo, q0 + 1) << 2);
+  const o2 = x + (<usize>origin(geo, q0 + 2) << 2), o3 = x + (<usize>origin(geo, q0 + 3) << 2);
+  const o4 = x + (<usize>origin(geo, q0 + 4) << 2), o5 = x + (<usize>origin(geo, q0 + 5) << 2);
+  const o6 = x + (<usize>origin(geo, q0 + 6) << 2), o7 = x + (<usize>origin(geo, q0 + 7) << 2);
+  let c = pc / khw;
+  const r = pc % khw;
+  let i = r / kw;
+  let j = r % kw;
+  for (let p = 0; p < kc; p++) {
+    const off = <usize>((c * h + i * dh) * w + j * dw) << 2;
+    let lo = f32x4.splat(load<f32>(o0 + off));
+    lo = f32x4.replace_lane(lo, 1, load<f32>(o1 + off));
+    lo = f32x4.replace_lane(lo, 2, load<f32>(o2 + off));
+    lo = f32x4.replace_lane(lo, 3, load<f32>(o3 + off));
+    let hi = f32x4.splat(load<f32>(o4 + off));
+    hi = f32x4.replace_lane(hi, 1, load<f32>(o5 + off));
+    hi = f32x4.replace_lane(hi, 2, load<f32>(o6 + off));
+    hi = f32x4.replace_lane(hi, 3, load<f32>(o7 + off));
+    v128.store(d, lo);
+    v128.store(d, hi, 16);
+    d += NR * 4;
+    if (++j == kw) {
+      j = 0;
+      if (++i == kh) {
+        i = 0;
+        c++;
       }
     }
   }

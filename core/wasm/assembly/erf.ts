@@ -3,6 +3,9 @@
 // point of a 1/64 grid on [0, 6]. The caller passes the grid (six float64 per point:
 // erf(x₀) and the five coefficients), so both paths read the same numbers and, with the
 // same operations in the same order in each float64x2 lane, give the same bits.
+// The relaxed build computes in float32 lanes instead (erf_f32.ts, no table).
+
+import { erfF32x4, geluF32x4 } from "./erf_f32";
 
 const PER_UNIT: f64 = 64;
 /** 1/PER_UNIT: a power of two, so multiplying by it is exact, like the division. */
@@ -79,8 +82,12 @@ function gelu2(x: v128, table: usize): v128 {
   return f64x2.mul(f64x2.mul(f64x2.splat(0.5), x), f64x2.add(f64x2.splat(1), e));
 }
 
-/** y = erf(x) over n float32 values (in place allowed). */
+/** y = erf(x) over n float32 values (in place allowed; the relaxed build: erf_f32.ts). */
 export function erfF32(x: usize, y: usize, n: i32, table: usize): void {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    erfF32x4(x, y, n);
+    return;
+  }
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
@@ -100,8 +107,15 @@ export function erfF32(x: usize, y: usize, n: i32, table: usize): void {
   }
 }
 
-/** y = x/2 · (1 + erf(x/√2)) over n float32 values (in place allowed). */
+/**
+ * y = x/2 · (1 + erf(x/√2)) over n float32 values (in place allowed; the relaxed build:
+ * erf_f32.ts).
+ */
 export function geluF32(x: usize, y: usize, n: i32, table: usize): void {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    geluF32x4(x, y, n);
+    return;
+  }
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
