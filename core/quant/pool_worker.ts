@@ -116,7 +116,7 @@ function analyze(msg: Extract<ToWorker, { kind: "analyze" }>): void {
 
 function emulate(msg: Extract<ToWorker, { kind: "emulate" }>): void {
   const emu = msg.quant
-    ? new QuantEmulator(quantFromWire(msg.quant), defaultRegistry(), {
+    ? new QuantEmulator(quantFromWire(msg.quant, state?.exec.model), defaultRegistry(), {
       arithmetic: msg.arithmetic,
     })
     : loaded().emu;
@@ -154,7 +154,10 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
       case "pass2":
         return pass2(msg.ranges, msg.bins);
       case "quant":
-        loaded().emu = new QuantEmulator(quantFromWire(msg.quant), defaultRegistry());
+        loaded().emu = new QuantEmulator(
+          quantFromWire(msg.quant, loaded().exec.model),
+          defaultRegistry(),
+        );
         return post({ kind: "ready" });
       case "analyze":
         return analyze(msg);
