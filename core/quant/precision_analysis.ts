@@ -42,8 +42,8 @@ import type { Executor } from "../exec/executor.ts";
 import type { Tensor } from "../ir/tensor.ts";
 import { asFloat32 } from "../ir/tensor.ts";
 import { DTYPES } from "../ir/dtype.ts";
-import { similarity, similarityOfCodes } from "../report/metrics.ts";
-import type { QuantEmulator } from "./emulator.ts";
+import { type Resident, similarity, similarityOfCodes, withResident } from "../report/metrics.ts";
+import type { NodeOutput, QuantEmulator } from "./emulator.ts";
 import { activationParams } from "./quant_model.ts";
 import { dequantizeTensor, type QParams, quantizeTensor } from "./codes.ts";
 import {
@@ -172,9 +172,10 @@ export function measureSample(
     return { cosine: s.cosine, mse: s.mse };
   };
   // a per-tensor quantized output is compared code by code, dequantized on the fly
-  const codeMetric = (ref: Tensor, got: Tensor, p: QParams | undefined): Metric => {
-    if (!p || p.channels) return metric(ref, p ? dequantizeTensor(got, p) : got);
-    const s = similarityOfCodes(asFloat32(got), p.zeroPoint, p.scale, asFloat32(ref));
+  const codeMetric = (ref: Tensor, r: Resident, got: NodeOutput): Metric => {
+    const p = got.params;
+    if (!p || p.channels) return metric(ref, p ? dequantizeTensor(got.value, p) : got.value);
+    const s = similarityOfCodes(asFloat32(got.value), p.zeroPoint, p.scale, r);
     return { cosine: s.cosine, mse: s.mse };
   };
   const floatOutput = (name: string, t: Tensor) => !q.fused.has(name) && DTYPES[t.dtype].isFloat;
@@ -200,11 +201,15 @@ export function measureSample(
       });
     }
   }
-  const accumulated = new Map<string, Metric>();
+  // the emulator's values are compared below, with the isolated ones, so that each float
+  // reference enters the kernels' memory once for all its comparisons
+  const accumulated = new Map<string, NodeOutput>();
   const out = emu.run(feeds, {
     onCodes: (name, got, p) => {
       const r = ref.get(name);
-      if (r && floatOutput(name, r)) accumulated.set(name, codeMetric(r, got, p));
+      if (r && floatOutput(name, r)) {
+        accumulated.set(name, p ? { value: got, params: p } : { value: got });
+      }
     },
   });
   for (const node of g.topologicalOrder()) {
@@ -214,19 +219,22 @@ export function measureSample(
       const r = ref.get(name);
       const got = outs[i];
       if (!r || !floatOutput(name, r)) return;
-      const isolated = got ? codeMetric(r, got.value, got.params) : undefined;
       const acc = accumulated.get(name);
-      const own = method === "PerLayer" ? isolated : acc;
-      if (!own) return;
-      const p = activationParams(q, name);
-      const channels = p ? channelCodes(r, p, quantized(name, r, p)) : undefined;
-      measures.push({
-        key: `node:${name}`,
-        ...own,
-        shape: [...r.shape],
-        isolated,
-        accumulated: acc,
-        ...(channels ? { codes: channels } : {}),
+      if (!(method === "PerLayer" ? got : acc)) return;
+      withResident(asFloat32(r), (resident) => {
+        const isolated = got && codeMetric(r, resident, got);
+        const accumulatedMetric = acc && codeMetric(r, resident, acc);
+        const own = (method === "PerLayer" ? isolated : accumulatedMetric)!;
+        const p = activationParams(q, name);
+        const channels = p ? channelCodes(r, p, quantized(name, r, p), resident) : undefined;
+        measures.push({
+          key: `node:${name}`,
+          ...own,
+          shape: [...r.shape],
+          isolated,
+          accumulated: accumulatedMetric,
+          ...(channels ? { codes: channels } : {}),
+        });
       });
     });
   }

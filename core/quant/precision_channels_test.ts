@@ -11,6 +11,7 @@ import { Tensor } from "../ir/tensor.ts";
 import type { QParams } from "./codes.ts";
 import type { QType } from "./numeric.ts";
 import { onEveryIsa, randomF32 } from "../wasm/_testing.ts";
+import { withResident } from "../report/metrics.ts";
 
 const f64 = (xs: number[]) => Float64Array.from(xs);
 
@@ -107,6 +108,25 @@ Deno.test("channelCodes() gives the same marks and ranges on every kernel path a
           assert.ok(Math.abs(x - w) <= 1e-12 * Math.abs(w) || (x !== x && w !== w), `${at} ${k}`);
         });
       }
+    }
+  }
+});
+
+Deno.test("channelCodes() gives the same bits from a reference placed in the kernels' memory", () => {
+  const cases: [number[], QParams][] = [
+    [[2, 3, 5, 7], params("U8", 2 / 255, 128)],
+    [[1, 6, 4, 4], params("S8", 1 / 64, 0, 6)],
+  ];
+  for (const [shape, p] of cases) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const ref = new Tensor("f32", shape, randomF32(n, 3 * n));
+    for (
+      const [isa, [copied, placed]] of onEveryIsa(() => [
+        channelCodes(ref, p),
+        withResident(ref.data, (r) => channelCodes(ref, p, undefined, r)),
+      ])
+    ) {
+      assert.deepEqual(placed, copied, `${isa} ${p.qtype}`);
     }
   }
 });

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { similarity, similarityOfCodes } from "./metrics.ts";
+import { similarity, similarityOfCodes, withResident } from "./metrics.ts";
 import { onEveryIsa } from "../wasm/_testing.ts";
 
 Deno.test("similarity() gives cosine 1 and zero error for equal arrays", () => {
@@ -61,4 +61,20 @@ Deno.test("similarityOfCodes() equals similarity() of the codes dequantized to f
     }
   }
   assert.throws(() => similarityOfCodes(codes, 0, 1, want.subarray(1)), RangeError);
+});
+
+Deno.test("similarityOfCodes() gives the same bits against a reference placed in the kernels' memory", () => {
+  // odd lengths: the sums after one operand start at an 8-byte boundary all the same
+  for (const n of [63, 64, 333, 1000]) {
+    const codes = Float32Array.from({ length: n }, (_, i) => (i * 53) % 256);
+    const want = Float32Array.from({ length: n }, (_, i) => Math.cos(i) * 7);
+    for (
+      const [isa, [copied, placed]] of onEveryIsa(() => [
+        similarityOfCodes(codes, 120, 0.05, want),
+        withResident(want, (r) => similarityOfCodes(codes, 120, 0.05, r)),
+      ])
+    ) {
+      assert.deepEqual(placed, copied, `${isa} n ${n}`);
+    }
+  }
 });
