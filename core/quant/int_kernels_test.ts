@@ -145,6 +145,27 @@ Deno.test("convAccumulate() stays exact when the value beyond int16 is in the la
   }
 });
 
+Deno.test("convAccumulate() stays exact when a weight code leaves int16 or the largest ones make a sum overflow int32", () => {
+  // 54 weights: six groups of eight, then a tail of six
+  const s = conv2dShape(1, 3, 2, 1, [3, 5], [3, 3], [1, 1], [1, 1, 1, 1]);
+  const small = Float32Array.from(ints(45, -255, 255, 10));
+  const large = Float32Array.from(ints(45, 32000, 32767, 11));
+  const cases: { x: Float32Array; w: Int32Array }[] = [
+    ...[[5, 40000], [52, -40000], [20, -32768]].map(([at, v]) => ({
+      x: small,
+      w: ints(54, -128, 127, 12).map((u, i) => i === at ? v : u),
+    })),
+    // every product near 2^30: 27 of them overflow int32
+    { x: large, w: ints(54, 32000, 32767, 13) },
+  ];
+  for (const { x, w } of cases) {
+    const want = convAccumulateReference(x, s, w, undefined);
+    for (const [isa, acc] of onEveryIsa(() => convAccumulate(x, s, w, undefined))) {
+      assert.deepEqual(acc, want, `${isa} ${w[0]}`);
+    }
+  }
+});
+
 Deno.test("matmulAccumulate() gives the reference integers on every path, both layouts", () => {
   let seed = 20;
   for (const [rows, k, n] of [[1, 5, 3], [7, 33, 10], [13, 300, 17]]) {

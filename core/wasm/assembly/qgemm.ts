@@ -68,8 +68,27 @@ function truncChecked(v: v128): v128 {
 
 /** Same for int32 values. */
 export function i32ToI16(src: usize, dst: usize, n: i32): i32 {
-  let big = 0;
-  for (let i = 0; i < n; i++) {
+  const lim = i32x4.splat(32767), neg = i32x4.splat(-32767);
+  let out = i32x4.splat(0);
+  let bigv = i16x8.splat(0);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const a = v128.load(src + (<usize>i << 2));
+    const b = v128.load(src + (<usize>i << 2), 16);
+    out = v128.or(out, v128.or(
+      v128.or(i32x4.gt_s(a, lim), i32x4.lt_s(a, neg)),
+      v128.or(i32x4.gt_s(b, lim), i32x4.lt_s(b, neg)),
+    ));
+    const q = i16x8.narrow_i32x4_s(a, b);
+    bigv = i16x8.max_s(bigv, i16x8.abs(q));
+    v128.store(dst + (<usize>i << 1), q);
+  }
+  if (v128.any_true(out)) return -1;
+  bigv = i16x8.max_s(bigv, i16x8.shuffle(bigv, bigv, 4, 5, 6, 7, 4, 5, 6, 7));
+  bigv = i16x8.max_s(bigv, i16x8.shuffle(bigv, bigv, 2, 3, 2, 3, 2, 3, 2, 3));
+  bigv = i16x8.max_s(bigv, i16x8.shuffle(bigv, bigv, 1, 1, 1, 1, 1, 1, 1, 1));
+  let big = <i32>i16x8.extract_lane_s(bigv, 0);
+  for (; i < n; i++) {
     const q = load<i32>(src + (<usize>i << 2));
     if (q < -32767 || q > 32767) return -1;
     const a = q < 0 ? -q : q;
