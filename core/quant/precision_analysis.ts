@@ -45,6 +45,7 @@ import { DTYPES } from "../ir/dtype.ts";
 import { type Resident, similarity, similarityOfCodes, withResident } from "../report/metrics.ts";
 import type { NodeOutput, QuantEmulator } from "./emulator.ts";
 import { activationParams } from "./quant_model.ts";
+import { QRANGE } from "./numeric.ts";
 import { dequantizeTensor, type QParams, quantizeTensor } from "./codes.ts";
 import {
   type ChannelCodes,
@@ -175,7 +176,9 @@ export function measureSample(
   const codeMetric = (ref: Tensor, r: Resident, got: NodeOutput): Metric => {
     const p = got.params;
     if (!p || p.channels) return metric(ref, p ? dequantizeTensor(got.value, p) : got.value);
-    const s = similarityOfCodes(asFloat32(got.value), p.zeroPoint, p.scale, r);
+    const s = similarityOfCodes(asFloat32(got.value), p.zeroPoint, p.scale, r, {
+      bits: QRANGE[p.qtype].bits,
+    });
     return { cosine: s.cosine, mse: s.mse };
   };
   const floatOutput = (name: string, t: Tensor) => !q.fused.has(name) && DTYPES[t.dtype].isFloat;

@@ -18,7 +18,7 @@ import { asFloat32 } from "../ir/tensor.ts";
 import { dequantizeTensor, type QParams, quantizeTensor } from "./codes.ts";
 import { QRANGE } from "./numeric.ts";
 import { wasmKernels } from "../wasm/kernels.ts";
-import { type Resident, residentAt } from "../report/metrics.ts";
+import { type Resident, residentAt, singleDequantization } from "../report/metrics.ts";
 
 /** The channel axis of a tensor of `shape`, or undefined when it has none. */
 export function channelAxis(shape: readonly number[]): number | undefined {
@@ -152,6 +152,7 @@ function wasmChannelStats(
       range,
       sums,
       flags,
+      singleDequantization(p.zeroPoint, p.scale, QRANGE[p.qtype].bits) ? 1 : 0,
     );
     const block = (at: number) => k.heap.f64(at, channels).slice();
     return {

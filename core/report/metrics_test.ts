@@ -78,3 +78,19 @@ Deno.test("similarityOfCodes() gives the same bits against a reference placed in
     }
   }
 });
+
+Deno.test("similarityOfCodes() of 16-bit codes with a float32 scale gives the bits of the float64 dequantization", () => {
+  // the same sums whether the codes dequantize in float32 (bits ≤ 16) or float64 (default)
+  const codes = Float32Array.from({ length: 1003 }, (_, i) => (i * 7919) % 65536);
+  const want = Float32Array.from({ length: 1003 }, (_, i) => Math.sin(i) * 3);
+  for (const [zero, scale] of [[32768, Math.fround(1 / 9000)], [0, Math.fround(0.0371)]]) {
+    for (
+      const [isa, [single, double]] of onEveryIsa(() => [
+        similarityOfCodes(codes, zero, scale, want, { bits: 16 }),
+        similarityOfCodes(codes, zero, scale, want),
+      ])
+    ) {
+      assert.deepEqual(single, double, `${isa} ${scale}`);
+    }
+  }
+});
