@@ -16,7 +16,8 @@
  * - `analyze` (method, samples or none for the share) → per-sample `progress`, then
  *   `measures`: each sample's precision comparisons.
  * - `emulate` (a quantized model or none for the loaded one, arithmetic, one sample) →
- *   `values`: the outputs, or every value with `all`.
+ *   `values`: the outputs, or every value with `all`. The loaded model's run of a sample
+ *   (outputs only) is kept until the next `analyze`, which reuses it for that sample.
  * - Any failure → `error` carrying the error's class name and message.
  *
  * @module

@@ -151,6 +151,35 @@ export interface PrecisionMeasure {
   classes?: ClassAgreement;
 }
 
+/** One emulator run of one sample with every node output kept as the emulator holds it. */
+export interface RecordedEmulation {
+  /** The model outputs, dequantized (what {@linkcode QuantEmulator.run} returns). */
+  readonly outputs: Map<string, Tensor>;
+  /** Every non-fused node output: codes with their parameters, or float values. */
+  readonly codes: Map<string, NodeOutput>;
+}
+
+/** Run `emu` on `feeds`, keeping every node output for {@linkcode measureSample}. */
+export function recordEmulation(
+  emu: QuantEmulator,
+  feeds: ReadonlyMap<string, Tensor>,
+): RecordedEmulation {
+  const codes = new Map<string, NodeOutput>();
+  const outputs = emu.run(feeds, {
+    onCodes: (name, value, params) => codes.set(name, params ? { value, params } : { value }),
+  });
+  return { outputs, codes };
+}
+
+/** Options of {@linkcode measureSample}. */
+export interface MeasureOptions {
+  /**
+   * The emulator's run of these very feeds ({@linkcode recordEmulation}), when the caller
+   * has it already (a worker that emulated the sample for the io export): not run again.
+   */
+  emulated?: RecordedEmulation;
+}
+
 /**
  * Compare one sample: one float run with every value kept, one emulator run from the
  * float input (accumulated errors), and each operator on the float values of its inputs
@@ -164,6 +193,7 @@ export function measureSample(
   emu: QuantEmulator,
   feeds: ReadonlyMap<string, Tensor>,
   method: PrecisionMethod,
+  opts: MeasureOptions = {},
 ): PrecisionMeasure[] {
   const q = emu.quant;
   const g = q.model.graph;
@@ -206,15 +236,7 @@ export function measureSample(
   }
   // the emulator's values are compared below, with the isolated ones, so that each float
   // reference enters the kernels' memory once for all its comparisons
-  const accumulated = new Map<string, NodeOutput>();
-  const out = emu.run(feeds, {
-    onCodes: (name, got, p) => {
-      const r = ref.get(name);
-      if (r && floatOutput(name, r)) {
-        accumulated.set(name, p ? { value: got, params: p } : { value: got });
-      }
-    },
-  });
+  const { outputs: out, codes: accumulated } = opts.emulated ?? recordEmulation(emu, feeds);
   for (const node of g.topologicalOrder()) {
     if (node.outputs.every((o) => !o || q.fused.has(o))) continue;
     const outs = emu.runNodeCodes(node, (n) => ref.get(n) ?? feeds.get(n), quantized);
