@@ -1,7 +1,9 @@
-// Requantization of float64 accumulators laid out [outer, channels, inner] into float32
-// codes: multiplier, zero point, clamp to [lo, hi]. Both arithmetics repeat the
-// reference's float64 operations one for one (core/quant/numeric.ts applyFixedPoint,
-// core/quant/int_kernels.ts multiplier), so the codes are the same.
+// Requantization of float64 accumulators (or int32 sums) laid out [outer, channels,
+// inner] into float32 codes: multiplier, zero point, clamp to [lo, hi]. Both arithmetics
+// repeat the reference's float64 operations one for one (core/quant/numeric.ts
+// applyFixedPoint, core/quant/int_kernels.ts multiplier), or take a shortcut that gives
+// the same values, argued where it is taken, so the codes are the same. Also the QDQ
+// Add of two code arrays and the QuantizeLinear/DequantizeLinear of float32 tensors.
 
 /**
  * NPU fixed point. Per channel, 4 float64 at `params`: the multiplier's high and low
