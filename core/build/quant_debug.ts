@@ -71,8 +71,8 @@ export function startQuantDebug(
 ): QuantDebugStart {
   if (!pool || !config.precision_analysis) return { quant, samples };
   const loaded = pool.loadQuant(quant);
-  // the last worker: the first holds sample 0 and would otherwise start its analysis later
-  const quantOutputs = samples[0] ? pool.emulate(pool.size - 1, samples[0]) : undefined;
+  // the first worker holds sample 0: its analysis of it reuses this emulation
+  const quantOutputs = samples[0] ? pool.emulate(0, samples[0]) : undefined;
   let analysis: QueuedAnalysis | undefined;
   if (!config.input_sample_dir) {
     const queued: QueuedAnalysis = {

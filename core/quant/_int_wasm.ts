@@ -26,16 +26,29 @@ const LIMIT = 2 ** 31;
 
 const largest = new WeakMap<Int32Array, number>();
 
-/** max |w| of a constant code array, or −1 when a code does not fit int16. */
+/**
+ * max |w| of a constant code array, or −1 when a code does not fit int16 (found by the
+ * kernels' narrowing when they are loaded: a first look at a large array in a cold
+ * TypeScript loop costs more than the copy).
+ */
 function maxAbs(w: Int32Array): number {
   let m = largest.get(w);
   if (m === undefined) {
-    m = 0;
-    for (let i = 0; i < w.length; i++) {
-      const v = Math.abs(w[i]);
-      if (v > m) m = v;
+    const k = wasmKernels();
+    if (k && w.length > 0) {
+      const raw = k.heap.put(w);
+      const w16 = k.heap.alloc(w.length * 2);
+      m = k.fn.i32ToI16(raw, w16, w.length);
+      k.heap.free(raw);
+      k.heap.free(w16);
+    } else {
+      m = 0;
+      for (let i = 0; i < w.length; i++) {
+        const v = Math.abs(w[i]);
+        if (v > m) m = v;
+      }
+      if (m > 32767) m = -1;
     }
-    if (m > 32767) m = -1;
     largest.set(w, m);
   }
   return m;

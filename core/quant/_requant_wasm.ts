@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Multiplier, RequantTarget } from "./int_kernels.ts";
+import type { Multiplier, QdqAdditionConstants, RequantTarget } from "./int_kernels.ts";
 import { type WasmKernels, wasmKernels } from "../wasm/kernels.ts";
 
 /** The constants of a wasm requantization: one arithmetic, its per-channel numbers. */
@@ -119,5 +119,32 @@ export function requantSumsAt(
   } finally {
     for (const p of [sums, pp, op]) heap.free(p);
     if (bp) heap.free(bp);
+  }
+}
+
+/**
+ * {@linkcode qdqAddition} over two equally long code arrays, clamped to `t`'s bounds, in
+ * wasm; undefined on the scalar path or when a bound is beyond float32's integers.
+ */
+export function addQdqWasm(
+  a: Float32Array,
+  b: Float32Array,
+  c: QdqAdditionConstants,
+  t: RequantTarget,
+): Float32Array | undefined {
+  const k = wasmKernels();
+  const n = a.length;
+  if (!k || n === 0 || !(Math.abs(t.lo) <= 2 ** 24 && Math.abs(t.hi) <= 2 ** 24)) {
+    return undefined;
+  }
+  const { heap, fn } = k;
+  const ap = heap.put(a);
+  const bp = heap.put(b);
+  const op = heap.alloc(n * 4);
+  try {
+    fn.addQdq(ap, bp, op, n, c.ra, c.rb, c.k, t.lo, t.hi);
+    return heap.f32(op, n).slice();
+  } finally {
+    for (const p of [ap, bp, op]) heap.free(p);
   }
 }

@@ -27,6 +27,7 @@ import {
   matmulRequantizeWasm,
   requantizeWasm,
 } from "./_int_wasm.ts";
+import { addQdqWasm } from "./_requant_wasm.ts";
 
 /** Which arithmetic requantizes accumulators. */
 export type Arithmetic = "npu" | "qdq";
@@ -301,9 +302,50 @@ export function qdqAddition(
   sc: number,
   zc: number,
 ): (a: number, b: number) => number {
+  const { ra, rb, k } = qdqAdditionConstants(sa, za, sb, zb, sc, zc);
+  return (a, b) => roundHalfEven(fma32(a, ra, fma32(b, rb, k)));
+}
+
+/** The float32 constants of {@linkcode qdqAddition}: `ra`, `rb` and `k`. */
+export interface QdqAdditionConstants {
+  readonly ra: number;
+  readonly rb: number;
+  readonly k: number;
+}
+
+/** {@linkcode qdqAddition}'s constants, for a kernel that runs the same arithmetic. */
+export function qdqAdditionConstants(
+  sa: number,
+  za: number,
+  sb: number,
+  zb: number,
+  sc: number,
+  zc: number,
+): QdqAdditionConstants {
   const f = Math.fround;
   const ra = f(f(sa) / f(sc));
   const rb = f(f(sb) / f(sc));
-  const k = f(zc - fma32(ra, za, f(rb * zb)));
-  return (a, b) => roundHalfEven(fma32(a, ra, fma32(b, rb, k)));
+  return { ra, rb, k: f(zc - fma32(ra, za, f(rb * zb))) };
+}
+
+/**
+ * {@linkcode qdqAddition} of two equally long code arrays, clamped to `t`'s bounds (in
+ * wasm when the kernels are loaded: the same codes).
+ */
+export function qdqAdd(
+  a: Float32Array,
+  b: Float32Array,
+  c: QdqAdditionConstants,
+  t: RequantTarget,
+): Float32Array {
+  const fast = addQdqWasm(a, b, c, t);
+  if (fast) return fast;
+  const { ra, rb, k } = c;
+  const { lo, hi } = t;
+  const out = new Float32Array(a.length);
+  for (let i = 0; i < a.length; i++) {
+    const v = roundHalfEven(fma32(a[i], ra, fma32(b[i], rb, k)));
+    out[i] = v < lo ? lo : v > hi ? hi : v;
+  }
+  return out;
 }

@@ -8,7 +8,9 @@ import {
   matmulRequantize,
   type Multiplier,
   multiplier,
+  qdqAdd,
   qdqAddition,
+  qdqAdditionConstants,
   requantize,
   requantizeReference,
 } from "./int_kernels.ts";
@@ -143,6 +145,27 @@ Deno.test("convAccumulate() stays exact when the value beyond int16 is in the la
   }
 });
 
+Deno.test("convAccumulate() stays exact when a weight code leaves int16 or the largest ones make a sum overflow int32", () => {
+  // 54 weights: six groups of eight, then a tail of six
+  const s = conv2dShape(1, 3, 2, 1, [3, 5], [3, 3], [1, 1], [1, 1, 1, 1]);
+  const small = Float32Array.from(ints(45, -255, 255, 10));
+  const large = Float32Array.from(ints(45, 32000, 32767, 11));
+  const cases: { x: Float32Array; w: Int32Array }[] = [
+    ...[[5, 40000], [52, -40000], [20, -32768]].map(([at, v]) => ({
+      x: small,
+      w: ints(54, -128, 127, 12).map((u, i) => i === at ? v : u),
+    })),
+    // every product near 2^30: 27 of them overflow int32
+    { x: large, w: ints(54, 32000, 32767, 13) },
+  ];
+  for (const { x, w } of cases) {
+    const want = convAccumulateReference(x, s, w, undefined);
+    for (const [isa, acc] of onEveryIsa(() => convAccumulate(x, s, w, undefined))) {
+      assert.deepEqual(acc, want, `${isa} ${w[0]}`);
+    }
+  }
+});
+
 Deno.test("matmulAccumulate() gives the reference integers on every path, both layouts", () => {
   let seed = 20;
   for (const [rows, k, n] of [[1, 5, 3], [7, 33, 10], [13, 300, 17]]) {
@@ -234,6 +257,30 @@ Deno.test("convRequantize() gives the reference codes on every path, zero point 
   }
 });
 
+Deno.test("convRequantize() gives the reference codes when the int32 sum plus bias wraps or the product passes 2^24", () => {
+  const s = conv2dShape(1, 3, 4, 1, [6, 7], [3, 3], [1, 1], [1, 1, 1, 1]);
+  const codes = Float32Array.from(ints(3 * 42, 0, 255, 81));
+  const w = ints(4 * 3 * 27, -128, 127, 82);
+  // channels 0 and 1: sum plus bias beyond ±2^31; channels 2 and 3: products up to 2^26
+  const bias = Int32Array.of(2 ** 31 - 5, -(2 ** 31) + 5, 1000, -1000);
+  for (const m of [1e-7, 100]) {
+    const fps = [multiplier("qdq", 1, 1, 1 / m)];
+    for (const t of [{ zeroPoint: 128, lo: 0, hi: 255 }, { zeroPoint: 0, lo: -32768, hi: 32767 }]) {
+      const centered = codes.map((v) => v - 128);
+      const want = requantizeReference(
+        convAccumulateReference(centered, s, w, bias),
+        4,
+        42,
+        fps,
+        t,
+      );
+      for (const [isa, got] of onEveryIsa(() => convRequantize(codes, 128, s, w, bias, fps, t))) {
+        assert.deepEqual(got, want, `${isa} m ${m}`);
+      }
+    }
+  }
+});
+
 Deno.test("convRequantize() falls back to the reference when codes leave int16", () => {
   const s = conv2dShape(1, 2, 2, 1, [4, 5], [3, 3], [1, 1], [1, 1, 1, 1]);
   const w = ints(2 * 2 * 9, -128, 127, 5);
@@ -317,4 +364,32 @@ Deno.test("qdqAddition() rounds half to even when the sum lands on a tie", () =>
   assert.equal(add(1, 0), 0);
   assert.equal(add(3, 0), 2);
   assert.equal(add(3, 2), 2);
+});
+
+Deno.test("qdqAdd() gives qdqAddition()'s clamped codes on every path, ties and odd lengths included", () => {
+  // the FMA case above (96 + 211 → 81), a tie (1 + 2 at ratio ½ → 1.5 → 2), and random codes
+  const cases = [
+    { s: [0.029587168, 129, 0.032952528, 129, 0.021437641, 0], a: [96], b: [211] },
+    { s: [0.5, 0, 0.5, 0, 1, 0], a: [1, 3, 0, 255], b: [2, 2, 1, 255] },
+    {
+      s: [0.0213, 121, 0.0377, 98, 0.0449, 131],
+      a: [...ints(37, 0, 255, 91)],
+      b: [...ints(37, 0, 255, 92)],
+    },
+  ];
+  for (const { s, a, b } of cases) {
+    const [sa, za, sb, zb, sc, zc] = s;
+    const ref = qdqAddition(sa, za, sb, zb, sc, zc);
+    const c = qdqAdditionConstants(sa, za, sb, zb, sc, zc);
+    for (const t of [{ zeroPoint: zc, lo: 0, hi: 255 }, { zeroPoint: zc, lo: 40, hi: 200 }]) {
+      const want = Float32Array.from(a, (v, i) => Math.min(t.hi, Math.max(t.lo, ref(v, b[i]))));
+      for (
+        const [isa, got] of onEveryIsa(() =>
+          qdqAdd(Float32Array.from(a), Float32Array.from(b), c, t)
+        )
+      ) {
+        assert.deepEqual(got, want, `${isa} ${s}`);
+      }
+    }
+  }
 });

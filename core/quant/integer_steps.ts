@@ -20,7 +20,8 @@ import {
   matmulRequantize,
   type Multiplier,
   multiplier,
-  qdqAddition,
+  qdqAdd,
+  qdqAdditionConstants,
   requantize,
   type RequantTarget,
 } from "./int_kernels.ts";
@@ -180,7 +181,7 @@ const add: IntegerStep = (node, fk, inQ, target, c) => {
   if (c.arithmetic === "npu") return fixedPointSum(node, fk, x, y, target);
   // onnxruntime's QLinearAdd arithmetic on equal shapes; a broadcasting Add is what its
   // QDQ graph means, computed in float and requantized into the same bounds
-  const add = qdqAddition(
+  const constants = qdqAdditionConstants(
     x.scale,
     x.zeroPoint,
     y.scale,
@@ -197,11 +198,7 @@ const add: IntegerStep = (node, fk, inQ, target, c) => {
       const codes = quantizeTensor(real, target.params);
       return [new Tensor("f32", codes.shape, codes.data.map(clamp))];
     }
-    const va = asFloat32(ta);
-    const vb = asFloat32(tb);
-    const out = new Float32Array(va.length);
-    for (let i = 0; i < va.length; i++) out[i] = clamp(add(va[i], vb[i]));
-    return [new Tensor("f32", ta.shape, out)];
+    return [new Tensor("f32", ta.shape, qdqAdd(asFloat32(ta), asFloat32(tb), constants, target.t))];
   });
 };
 

@@ -11,11 +11,13 @@
  *   first sample (the build's io export reuses them).
  * - `pass2` (merged ranges, bins) → per-sample `progress`, then `histograms`: bin counts
  *   over the merged ranges.
- * - `quant` (a quantized model of the float model) → `ready`.
+ * - `quant` (a quantized model of the float model; its graph left out when it is the
+ *   loaded float model itself) → `ready`.
  * - `analyze` (method, samples or none for the share, optionally which of the share) →
  *   per-sample `progress`, then `measures`: each sample's precision comparisons.
  * - `emulate` (a quantized model or none for the loaded one, arithmetic, one sample) →
- *   `values`: the outputs, or every value with `all`.
+ *   `values`: the outputs, or every value with `all`. The loaded model's run of a sample
+ *   (outputs only) is kept until the next `analyze`, which reuses it for that sample.
  * - Any failure → `error` carrying the error's class name and message.
  *
  * @module
@@ -26,6 +28,7 @@ import { encodeModel } from "../onnx/save.ts";
 import { decodeModel } from "../onnx/load.ts";
 import { Histogram } from "./histogram.ts";
 import type { Range } from "./range_methods.ts";
+import type { Model } from "../ir/graph.ts";
 import type { ActivationQuant, ConstQuant, QuantModel } from "./quant_model.ts";
 import type { Arithmetic } from "./int_kernels.ts";
 import type { KernelIsa } from "../wasm/kernels.ts";
@@ -65,9 +68,12 @@ export interface WireError {
   nodeName?: string;
 }
 
-/** A quantized model as it crosses a worker boundary: its graph encoded, its tables cloned. */
+/**
+ * A quantized model as it crosses a worker boundary: its graph encoded, or left out when
+ * it is the float model the worker was loaded with, and its tables cloned.
+ */
 export interface WireQuant {
-  model: Uint8Array<ArrayBuffer>;
+  model?: Uint8Array<ArrayBuffer>;
   activations: Map<string, ActivationQuant>;
   constants: Map<string, ConstQuant>;
   fused: Set<string>;
@@ -140,20 +146,33 @@ export function samplesFromWire(w: WireSample): Map<string, Tensor> {
   return new Map(w.map(([name, t]) => [name, fromWire(t)]));
 }
 
-/** A quantized model in wire form (the graph encoded once; the caller may reuse it). */
-export function quantToWire(q: QuantModel): WireQuant {
+/**
+ * A quantized model in wire form (the graph encoded once; the caller may reuse it).
+ *
+ * @param loaded the float model the receiving worker holds: when `q` quantizes that very
+ *   object (the quantizer annotates the float graph, it does not copy it), the graph is
+ *   not sent again
+ */
+export function quantToWire(q: QuantModel, loaded?: Model): WireQuant {
   return {
-    model: new Uint8Array(encodeModel(q.model)),
+    ...(q.model === loaded ? {} : { model: new Uint8Array(encodeModel(q.model)) }),
     activations: q.activations,
     constants: q.constants,
     fused: q.fused,
   };
 }
 
-/** Rebuild a quantized model received from {@linkcode quantToWire}. */
-export function quantFromWire(w: WireQuant): QuantModel {
+/**
+ * Rebuild a quantized model received from {@linkcode quantToWire}.
+ *
+ * @param loaded the worker's float model, which a graph-less `w` quantizes
+ * @throws {Error} when `w` has no graph and no float model is loaded
+ */
+export function quantFromWire(w: WireQuant, loaded?: Model): QuantModel {
+  const model = w.model ? decodeModel(w.model) : loaded;
+  if (!model) throw new Error("quantized model sent without its graph before a float model");
   return {
-    model: decodeModel(w.model),
+    model,
     activations: w.activations,
     constants: w.constants,
     fused: w.fused,

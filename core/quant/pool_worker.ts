@@ -21,7 +21,7 @@ import { AxbError, UnsupportedOpError } from "../errors/mod.ts";
 import { calibrate } from "./calibrate.ts";
 import type { Histogram } from "./histogram.ts";
 import { QuantEmulator } from "./emulator.ts";
-import { measureSample } from "./precision_analysis.ts";
+import { measureSample, type RecordedEmulation, recordEmulation } from "./precision_analysis.ts";
 import {
   type FromWorker,
   histogramFor,
@@ -39,6 +39,12 @@ interface State {
   samples: Map<string, Tensor>[];
   /** The emulator of the quantized model sent by `quant`. */
   emu?: QuantEmulator;
+  /**
+   * The last emulation of one sample by that emulator (the io export's), kept until the
+   * next analysis, whose measurement of the same sample reuses it instead of emulating
+   * it again.
+   */
+  emulated?: { feeds: Map<string, Tensor>; run: RecordedEmulation };
 }
 
 let state: State | undefined;
@@ -101,8 +107,12 @@ function analyze(msg: Extract<ToWorker, { kind: "analyze" }>): void {
     : msg.indices
     ? msg.indices.map((i) => s.samples[i])
     : s.samples;
+  const emulated = s.emulated;
+  s.emulated = undefined;
   const measures = samples.map((feeds) => {
-    const m = measureSample(s.exec, s.emu!, feeds, msg.method);
+    const m = measureSample(s.exec, s.emu!, feeds, msg.method, {
+      emulated: emulated && sameFeeds(emulated.feeds, feeds) ? emulated.run : undefined,
+    });
     post({ kind: "progress" });
     return m;
   });
@@ -120,18 +130,45 @@ function analyze(msg: Extract<ToWorker, { kind: "analyze" }>): void {
 
 function emulate(msg: Extract<ToWorker, { kind: "emulate" }>): void {
   const emu = msg.quant
-    ? new QuantEmulator(quantFromWire(msg.quant), defaultRegistry(), {
+    ? new QuantEmulator(quantFromWire(msg.quant, state?.exec.model), defaultRegistry(), {
       arithmetic: msg.arithmetic,
     })
     : loaded().emu;
   if (!emu) throw new Error("emulate requested before quant");
+  const feeds = samplesFromWire(msg.feeds);
   const values = new Map<string, Tensor>();
-  const outs = emu.run(samplesFromWire(msg.feeds), {
-    onValue: msg.keep === "all" ? (n, t) => values.set(n, t) : undefined,
-  });
+  let outs: Map<string, Tensor>;
+  if (!msg.quant && msg.keep === "outputs") {
+    // the loaded model's run, recorded for an analysis of the same sample
+    const run = recordEmulation(emu, feeds);
+    loaded().emulated = { feeds, run };
+    outs = run.outputs;
+  } else {
+    outs = emu.run(feeds, {
+      onValue: msg.keep === "all" ? (n, t) => values.set(n, t) : undefined,
+    });
+  }
   for (const [k, v] of outs) values.set(k, v);
   const transfer: Transferable[] = [];
   post({ kind: "values", values: samplesToWire(values, transfer) }, transfer);
+}
+
+/** Whether two samples hold the same tensors, bit for bit. */
+function sameFeeds(a: ReadonlyMap<string, Tensor>, b: ReadonlyMap<string, Tensor>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [name, x] of a) {
+    const y = b.get(name);
+    if (!y || x.dtype !== y.dtype || x.shape.join() !== y.shape.join()) return false;
+    if (Array.isArray(x.data) || Array.isArray(y.data)) {
+      if (!x.data.every((v, i) => Object.is(v, y.data[i]))) return false;
+      continue;
+    }
+    const bx = new Uint8Array(x.data.buffer, x.data.byteOffset, x.data.byteLength);
+    const by = new Uint8Array(y.data.buffer, y.data.byteOffset, y.data.byteLength);
+    if (bx.length !== by.length) return false;
+    for (let i = 0; i < bx.length; i++) if (bx[i] !== by[i]) return false;
+  }
+  return true;
 }
 
 function wireError(e: unknown): WireError {
@@ -158,7 +195,11 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
       case "pass2":
         return pass2(msg.ranges, msg.bins);
       case "quant":
-        loaded().emu = new QuantEmulator(quantFromWire(msg.quant), defaultRegistry());
+        loaded().emulated = undefined;
+        loaded().emu = new QuantEmulator(
+          quantFromWire(msg.quant, loaded().exec.model),
+          defaultRegistry(),
+        );
         return post({ kind: "ready" });
       case "analyze":
         return analyze(msg);

@@ -42,9 +42,10 @@ import type { Executor } from "../exec/executor.ts";
 import type { Tensor } from "../ir/tensor.ts";
 import { asFloat32 } from "../ir/tensor.ts";
 import { DTYPES } from "../ir/dtype.ts";
-import { similarity, similarityOfCodes } from "../report/metrics.ts";
-import type { QuantEmulator } from "./emulator.ts";
+import { type Resident, similarity, similarityOfCodes, withResident } from "../report/metrics.ts";
+import type { NodeOutput, QuantEmulator } from "./emulator.ts";
 import { activationParams } from "./quant_model.ts";
+import { QRANGE } from "./numeric.ts";
 import { dequantizeTensor, type QParams, quantizeTensor } from "./codes.ts";
 import {
   type ChannelCodes,
@@ -152,6 +153,35 @@ export interface PrecisionMeasure {
   classes?: ClassAgreement;
 }
 
+/** One emulator run of one sample with every node output kept as the emulator holds it. */
+export interface RecordedEmulation {
+  /** The model outputs, dequantized (what {@linkcode QuantEmulator.run} returns). */
+  readonly outputs: Map<string, Tensor>;
+  /** Every non-fused node output: codes with their parameters, or float values. */
+  readonly codes: Map<string, NodeOutput>;
+}
+
+/** Run `emu` on `feeds`, keeping every node output for {@linkcode measureSample}. */
+export function recordEmulation(
+  emu: QuantEmulator,
+  feeds: ReadonlyMap<string, Tensor>,
+): RecordedEmulation {
+  const codes = new Map<string, NodeOutput>();
+  const outputs = emu.run(feeds, {
+    onCodes: (name, value, params) => codes.set(name, params ? { value, params } : { value }),
+  });
+  return { outputs, codes };
+}
+
+/** Options of {@linkcode measureSample}. */
+export interface MeasureOptions {
+  /**
+   * The emulator's run of these very feeds ({@linkcode recordEmulation}), when the caller
+   * has it already (a worker that emulated the sample for the io export): not run again.
+   */
+  emulated?: RecordedEmulation;
+}
+
 /**
  * Compare one sample: one float run with every value kept, one emulator run from the
  * float input (accumulated errors), and each operator on the float values of its inputs
@@ -165,6 +195,7 @@ export function measureSample(
   emu: QuantEmulator,
   feeds: ReadonlyMap<string, Tensor>,
   method: PrecisionMethod,
+  opts: MeasureOptions = {},
 ): PrecisionMeasure[] {
   const q = emu.quant;
   const g = q.model.graph;
@@ -174,9 +205,12 @@ export function measureSample(
     return { cosine: s.cosine, mse: s.mse };
   };
   // a per-tensor quantized output is compared code by code, dequantized on the fly
-  const codeMetric = (ref: Tensor, got: Tensor, p: QParams | undefined): Metric => {
-    if (!p || p.channels) return metric(ref, p ? dequantizeTensor(got, p) : got);
-    const s = similarityOfCodes(asFloat32(got), p.zeroPoint, p.scale, asFloat32(ref));
+  const codeMetric = (ref: Tensor, r: Resident, got: NodeOutput): Metric => {
+    const p = got.params;
+    if (!p || p.channels) return metric(ref, p ? dequantizeTensor(got.value, p) : got.value);
+    const s = similarityOfCodes(asFloat32(got.value), p.zeroPoint, p.scale, r, {
+      bits: QRANGE[p.qtype].bits,
+    });
     return { cosine: s.cosine, mse: s.mse };
   };
   const floatOutput = (name: string, t: Tensor) => !q.fused.has(name) && DTYPES[t.dtype].isFloat;
@@ -202,13 +236,9 @@ export function measureSample(
       });
     }
   }
-  const accumulated = new Map<string, Metric>();
-  const out = emu.run(feeds, {
-    onCodes: (name, got, p) => {
-      const r = ref.get(name);
-      if (r && floatOutput(name, r)) accumulated.set(name, codeMetric(r, got, p));
-    },
-  });
+  // the emulator's values are compared below, with the isolated ones, so that each float
+  // reference enters the kernels' memory once for all its comparisons
+  const { outputs: out, codes: accumulated } = opts.emulated ?? recordEmulation(emu, feeds);
   for (const node of g.topologicalOrder()) {
     if (node.outputs.every((o) => !o || q.fused.has(o))) continue;
     const outs = emu.runNodeCodes(node, (n) => ref.get(n) ?? feeds.get(n), quantized);
@@ -216,19 +246,22 @@ export function measureSample(
       const r = ref.get(name);
       const got = outs[i];
       if (!r || !floatOutput(name, r)) return;
-      const isolated = got ? codeMetric(r, got.value, got.params) : undefined;
       const acc = accumulated.get(name);
-      const own = method === "PerLayer" ? isolated : acc;
-      if (!own) return;
-      const p = activationParams(q, name);
-      const channels = p ? channelCodes(r, p, quantized(name, r, p)) : undefined;
-      measures.push({
-        key: `node:${name}`,
-        ...own,
-        shape: [...r.shape],
-        isolated,
-        accumulated: acc,
-        ...(channels ? { codes: channels } : {}),
+      if (!(method === "PerLayer" ? got : acc)) return;
+      withResident(asFloat32(r), (resident) => {
+        const isolated = got && codeMetric(r, resident, got);
+        const accumulatedMetric = acc && codeMetric(r, resident, acc);
+        const own = (method === "PerLayer" ? isolated : accumulatedMetric)!;
+        const p = activationParams(q, name);
+        const channels = p ? channelCodes(r, p, quantized(name, r, p), resident) : undefined;
+        measures.push({
+          key: `node:${name}`,
+          ...own,
+          shape: [...r.shape],
+          isolated,
+          accumulated: accumulatedMetric,
+          ...(channels ? { codes: channels } : {}),
+        });
       });
     });
   }

@@ -4,6 +4,7 @@ import { f32 } from "../ir/tensor.ts";
 import { Executor } from "../exec/executor.ts";
 import {
   act,
+  calibrateAndQuantize,
   cancellingFloatModel,
   quantizeDefault,
   quantModel,
@@ -12,7 +13,12 @@ import {
   REGISTRY,
 } from "./_testing.ts";
 import { QuantEmulator } from "./emulator.ts";
-import { analyzePrecision, type PrecisionRow } from "./precision_analysis.ts";
+import {
+  analyzePrecision,
+  measureSample,
+  type PrecisionRow,
+  recordEmulation,
+} from "./precision_analysis.ts";
 import {
   channelCodes,
   classAgreement,
@@ -261,4 +267,22 @@ Deno.test("collapseOf() leaves a tensor unflagged when its few-code channels kee
   for (let i = 1; i < 32; i++) lossy = mergeChannelCodes(lossy, channelCodes(f32(shape, off), p)!);
   assert.equal(collapseOf(lossy).fewCodeCosine, 0);
   assert.equal(collapseOf(lossy).flagged, true);
+});
+
+Deno.test("measureSample() measures the accumulated error on the recorded emulation it is given", () => {
+  const model = cancellingFloatModel();
+  const quant = calibrateAndQuantize(model, 4, 70);
+  const exec = new Executor(model, REGISTRY);
+  const emu = new QuantEmulator(quant, REGISTRY);
+  const [a, b] = [randomFeeds(model, 71), randomFeeds(model, 72)];
+  const own = measureSample(exec, emu, a, "EndToEnd");
+  assert.deepEqual(
+    measureSample(exec, emu, a, "EndToEnd", { emulated: recordEmulation(emu, a) }),
+    own,
+  );
+  // another sample's run: the accumulated errors (and outputs) are that run's, not a's
+  const other = measureSample(exec, emu, a, "EndToEnd", { emulated: recordEmulation(emu, b) });
+  const accumulated = (ms: typeof own) => ms.map((m) => m.accumulated);
+  assert.notDeepEqual(accumulated(other), accumulated(own));
+  assert.deepEqual(other.map((m) => m.isolated), own.map((m) => m.isolated));
 });

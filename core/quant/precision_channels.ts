@@ -18,6 +18,7 @@ import { asFloat32 } from "../ir/tensor.ts";
 import { dequantizeTensor, type QParams, quantizeTensor } from "./codes.ts";
 import { QRANGE } from "./numeric.ts";
 import { wasmKernels } from "../wasm/kernels.ts";
+import { type Resident, residentAt, singleDequantization } from "../report/metrics.ts";
 
 /** The channel axis of a tensor of `shape`, or undefined when it has none. */
 export function channelAxis(shape: readonly number[]): number | undefined {
@@ -67,9 +68,17 @@ const LEVEL_WORDS = LEVELS / 32;
  * and the round trip's per-channel cosine sums.
  *
  * @param codes `ref` already quantized with `p`, when the caller has it
+ * @param resident `ref`'s values placed in the kernels' memory (`withResident` of
+ *   core/report/metrics.ts),
+ *   when the caller compares them more than once
  * @returns undefined for a tensor without channels
  */
-export function channelCodes(ref: Tensor, p: QParams, codes?: Tensor): ChannelCodes | undefined {
+export function channelCodes(
+  ref: Tensor,
+  p: QParams,
+  codes?: Tensor,
+  resident?: Resident,
+): ChannelCodes | undefined {
   const shape = ref.shape;
   const axis = channelAxis(shape);
   if (axis === undefined) return undefined;
@@ -84,7 +93,7 @@ export function channelCodes(ref: Tensor, p: QParams, codes?: Tensor): ChannelCo
   const back = p.channels ? asFloat32(dequantizeTensor(q, p)) : undefined;
   const layout = { outer, channels, inner };
   const stats =
-    (bits <= 16 ? wasmChannelStats(v, c8, back, layout, qmin, perLevel, p) : undefined) ??
+    (bits <= 16 ? wasmChannelStats(v, c8, back, layout, qmin, perLevel, p, resident) : undefined) ??
       scalarChannelStats(v, c8, back, layout, qmin, perLevel, p);
   return { ...stats, elements: ref.size / channels };
 }
@@ -106,24 +115,26 @@ function wasmChannelStats(
   qmin: number,
   perLevel: number,
   p: QParams,
+  resident: Resident | undefined,
 ): ChannelStats | undefined {
   const k = wasmKernels();
   if (!k) return undefined;
   const n = v.length;
   const words = channels * LEVEL_WORDS;
+  const placed = resident?.values === v ? residentAt(resident, k) : undefined;
   // f64 blocks first (8-byte aligned), then the 4-byte ones
-  const bytes = 40 * channels + 4 * words + LEVELS + 4 * n * (back ? 3 : 2);
+  const bytes = 40 * channels + 4 * words + LEVELS + 4 * n * ((back ? 2 : 1) + (placed ? 0 : 1));
   const ptr = k.heap.alloc(bytes);
   try {
     const range = ptr;
     const sums = range + 16 * channels;
     const marksAt = sums + 24 * channels;
     const flags = marksAt + 4 * words;
-    const vAt = flags + LEVELS;
-    const cAt = vAt + 4 * n;
+    const cAt = flags + LEVELS;
     const bAt = back ? cAt + 4 * n : 0;
+    const vAt = placed ?? (back ? bAt : cAt) + 4 * n;
     new Uint8Array(k.heap.memory.buffer, flags, LEVELS).fill(0);
-    k.heap.f32(vAt, n).set(v);
+    if (placed === undefined) k.heap.f32(vAt, n).set(v);
     k.heap.f32(cAt, n).set(c8);
     if (back) k.heap.f32(bAt, n).set(back);
     k.fn.channelCodeStats(
@@ -141,6 +152,7 @@ function wasmChannelStats(
       range,
       sums,
       flags,
+      singleDequantization(p.zeroPoint, p.scale, QRANGE[p.qtype].bits) ? 1 : 0,
     );
     const block = (at: number) => k.heap.f64(at, channels).slice();
     return {

@@ -10,7 +10,9 @@ import {
 import { Tensor } from "../ir/tensor.ts";
 import type { QParams } from "./codes.ts";
 import type { QType } from "./numeric.ts";
-import { onEveryIsa, randomF32 } from "../wasm/_testing.ts";
+import { onEveryIsa, randomF32, withIsa } from "../wasm/_testing.ts";
+import { withResident } from "../report/metrics.ts";
+import { supportedIsas, wasmKernels } from "../wasm/kernels.ts";
 
 const f64 = (xs: number[]) => Float64Array.from(xs);
 
@@ -108,5 +110,65 @@ Deno.test("channelCodes() gives the same marks and ranges on every kernel path a
         });
       }
     }
+  }
+});
+
+Deno.test("channelCodes() gives the same bits from a reference placed in the kernels' memory", () => {
+  const cases: [number[], QParams][] = [
+    [[2, 3, 5, 7], params("U8", 2 / 255, 128)],
+    [[1, 6, 4, 4], params("S8", 1 / 64, 0, 6)],
+  ];
+  for (const [shape, p] of cases) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const ref = new Tensor("f32", shape, randomF32(n, 3 * n));
+    for (
+      const [isa, [copied, placed]] of onEveryIsa(() => [
+        channelCodes(ref, p),
+        withResident(ref.data, (r) => channelCodes(ref, p, undefined, r)),
+      ])
+    ) {
+      assert.deepEqual(placed, copied, `${isa} ${p.qtype}`);
+    }
+  }
+});
+
+Deno.test("channelCodeStats dequantizes in float32 to the bits of float64 when the scale is a float32", () => {
+  const [outer, channels, inner] = [2, 3, 37];
+  const n = outer * channels * inner;
+  const v = randomF32(n, 17).map((x) => x * 2);
+  const codes = v.map((x) => Math.max(0, Math.min(65535, Math.round(x * 16000) + 32768)));
+  const run = (single: number) => {
+    const { heap, fn } = wasmKernels()!;
+    const vAt = heap.put(v), cAt = heap.put(codes);
+    const marks = heap.alloc(32 * channels), range = heap.alloc(16 * channels);
+    const sums = heap.alloc(24 * channels), flags = heap.alloc(256);
+    heap.f32(flags, 64).fill(0);
+    const scale = Math.fround(1 / 16000);
+    fn.channelCodeStats(
+      vAt,
+      cAt,
+      outer,
+      channels,
+      inner,
+      0,
+      8,
+      32768,
+      scale,
+      0,
+      marks,
+      range,
+      sums,
+      flags,
+      single,
+    );
+    const out = [...heap.f64(range, 2 * channels), ...heap.f64(sums, 3 * channels)];
+    for (const p of [vAt, cAt, marks, range, sums, flags]) heap.free(p);
+    return out;
+  };
+  const paths = supportedIsas().filter((isa) => isa !== "scalar");
+  assert.ok(paths.length > 0);
+  for (const isa of paths) {
+    const [single, double] = withIsa(isa, () => [run(1), run(0)]);
+    assert.deepEqual(single, double, isa);
   }
 });

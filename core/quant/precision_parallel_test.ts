@@ -55,3 +55,19 @@ Deno.test("analyzePrecisionOnPool() equals analyzePrecision() exactly on tiny_cn
     pool.close();
   }
 });
+
+Deno.test("analyzePrecisionOnPool() after the io export's emulation of sample 0 equals analyzePrecision()", async () => {
+  const { model, quant, samples } = await tinyCnn();
+  const pool = await SamplePool.open(model, samples, { workers: 2 });
+  assert.ok(pool);
+  try {
+    await pool.loadQuant(quant);
+    const emu = new QuantEmulator(quant, REGISTRY);
+    // worker 0 holds sample 0 and keeps this run for its analysis of it
+    assert.deepEqual(await pool.emulate(0, samples[0]), emu.run(samples[0]));
+    const want = analyzePrecision(new Executor(model, REGISTRY), emu, samples, "PerLayer");
+    assert.deepEqual(await analyzePrecisionOnPool(pool, quant, "PerLayer"), want);
+  } finally {
+    pool.close();
+  }
+});

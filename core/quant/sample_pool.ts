@@ -41,13 +41,17 @@ export class SamplePool {
   readonly samples: readonly ReadonlyMap<string, Tensor>[];
   /** Start index of each worker's share, then the sample count. */
   readonly starts: readonly number[];
+  /** The float model every worker decoded (it must not change while the pool is open). */
+  readonly model: Model;
 
   private constructor(
     pool: WorkerPool,
+    model: Model,
     samples: readonly ReadonlyMap<string, Tensor>[],
     starts: number[],
   ) {
     this.pool = pool;
+    this.model = model;
     this.samples = samples;
     this.starts = starts;
   }
@@ -72,7 +76,7 @@ export class SamplePool {
       pool = WorkerPool.open(count);
       const bytes = encodeModel(model);
       const starts = splitContiguous(samples.length, count);
-      const loaded = new SamplePool(pool, samples, starts);
+      const loaded = new SamplePool(pool, model, samples, starts);
       await inOrder(Array.from({ length: count }, (_, i) => {
         const transfer: Transferable[] = [];
         const copy = bytes.slice();
@@ -106,14 +110,19 @@ export class SamplePool {
     return this.samples.slice(this.starts[i], this.starts[i + 1]);
   }
 
-  /** Give every worker the quantized model `q` (emulated in `qdq` arithmetic). */
+  /**
+   * Give every worker the quantized model `q` (emulated in `qdq` arithmetic). When `q`
+   * annotates the pool's own float model, as the quantizer's output does, the workers
+   * reuse the graph they decoded at `open` instead of receiving it again.
+   */
   async loadQuant(q: QuantModel): Promise<void> {
-    const wire = quantToWire(q);
+    const wire = quantToWire(q, this.model);
     await inOrder(
       Array.from({ length: this.size }, (_, i) => {
-        const quant: WireQuant = { ...wire, model: wire.model.slice() };
+        const model = wire.model?.slice();
+        const quant: WireQuant = { ...wire, ...(model ? { model } : {}) };
         return this.pool.request(i, { kind: "quant", quant }, "ready", {
-          transfer: [quant.model.buffer],
+          transfer: model ? [model.buffer] : [],
         });
       }),
     );

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { type KernelExports, wasmKernels } from "../wasm/kernels.ts";
+import { type KernelExports, type WasmKernels, wasmKernels } from "../wasm/kernels.ts";
 
 /** Metrics of `actual` against `expected`. */
 export interface Similarity {
@@ -46,24 +46,61 @@ export function similarity(actual: ArrayLike<number>, expected: ArrayLike<number
 export const WASM_MIN = 64;
 
 /**
- * The five sums of a wasm kernel over `a` and `b` copied into the kernels' memory, or
- * undefined on the scalar path and for short arrays.
+ * Float32 values compared several times ({@linkcode withResident}): on the wasm path
+ * they sit once in the kernels' memory at `at`, and each comparison copies only the other
+ * operand.
+ */
+export interface Resident {
+  /** The values. */
+  readonly values: Float32Array;
+  /** Their copy in the kernels' memory, when the comparisons run there. */
+  readonly at?: { readonly kernels: WasmKernels; readonly ptr: number };
+}
+
+/**
+ * Run `body` with `values` copied once into the kernels' memory (when the comparisons of
+ * arrays that long run there), freeing the copy after: {@linkcode similarityOfCodes} and
+ * `channelCodes` (core/quant/precision_channels.ts) given the handle read that copy.
+ */
+export function withResident<T>(values: Float32Array, body: (r: Resident) => T): T {
+  const k = wasmKernels();
+  if (!k || values.length < WASM_MIN) return body({ values });
+  const ptr = k.heap.put(values);
+  try {
+    return body({ values, at: { kernels: k, ptr } });
+  } finally {
+    k.heap.free(ptr);
+  }
+}
+
+/** The address of `r`'s copy in the kernels `k`, if it has one there. */
+export function residentAt(r: Resident | undefined, k: WasmKernels): number | undefined {
+  return r?.at?.kernels === k ? r.at.ptr : undefined;
+}
+
+/**
+ * The five sums of a wasm kernel over `a` and `b` copied into the kernels' memory (`b`
+ * read from its resident copy when it has one), or undefined on the scalar path and for
+ * short arrays.
  */
 function wasmSums(
   a: Float32Array,
-  b: Float32Array,
+  b: Float32Array | Resident,
   kernel: (fn: KernelExports, a: number, b: number, n: number, out: number) => void,
 ): Sums | undefined {
   const k = wasmKernels();
   const n = a.length;
   if (!k || n < WASM_MIN) return undefined;
-  const ptr = k.heap.alloc(8 * n + 40);
+  const bAt = b instanceof Float32Array ? undefined : residentAt(b, k);
+  // the operands, then the five float64 sums 8-byte aligned
+  const sumsOffset = 8 * Math.ceil(((bAt === undefined ? 2 : 1) * n) / 2);
+  const ptr = k.heap.alloc(sumsOffset + 40);
   try {
-    const mem = k.heap.f32(ptr, 2 * n);
-    mem.set(a);
-    mem.set(b, n);
-    kernel(k.fn, ptr, ptr + 4 * n, n, ptr + 8 * n);
-    const [dot, na, nb, se, maxAbs] = k.heap.f64(ptr + 8 * n, 5);
+    k.heap.f32(ptr, n).set(a);
+    if (bAt === undefined) k.heap.f32(ptr + 4 * n, n).set(b instanceof Float32Array ? b : b.values);
+    const out = ptr + sumsOffset;
+    kernel(k.fn, ptr, bAt ?? ptr + 4 * n, n, out);
+    const [dot, na, nb, se, maxAbs] = k.heap.f64(out, 5);
     return { dot, na, nb, se, maxAbs };
   } finally {
     k.heap.free(ptr);
@@ -134,8 +171,10 @@ export function similarityOfCodes(
   codes: Float32Array,
   zeroPoint: number,
   scale: number,
-  expected: Float32Array,
+  reference: Float32Array | Resident,
+  opts: CodeOptions = {},
 ): Similarity {
+  const expected = reference instanceof Float32Array ? reference : reference.values;
   if (codes.length !== expected.length) {
     throw new RangeError(
       `Cannot compare arrays of ${codes.length} and ${expected.length} elements`,
@@ -144,8 +183,17 @@ export function similarityOfCodes(
   const n = codes.length;
   const fast = wasmSums(
     codes,
-    expected,
-    (fn, c, b, len, out) => fn.codeSimilaritySums(c, zeroPoint, scale, b, len, out),
+    reference,
+    (fn, c, b, len, out) =>
+      fn.codeSimilaritySums(
+        c,
+        zeroPoint,
+        scale,
+        b,
+        len,
+        out,
+        singleDequantization(zeroPoint, scale, opts.bits ?? 32) ? 1 : 0,
+      ),
   );
   if (fast) return summarise(fast, n);
   let dot = 0;
@@ -165,4 +213,20 @@ export function similarityOfCodes(
     if (ad > maxAbs || ad !== ad) maxAbs = ad;
   }
   return summarise({ dot, na, nb, se, maxAbs }, n);
+}
+
+/** Options of {@linkcode similarityOfCodes}. */
+export interface CodeOptions {
+  /** Bits of the codes' type (default 32), when known: 16 or fewer dequantize faster. */
+  bits?: number;
+}
+
+/**
+ * Whether codes of `bits` bits dequantize exactly the same in float32 arithmetic (the
+ * kernels' `single` flag): a float32 scale, an integer zero point and codes and zero
+ * point of at most 16 bits, so that `code − zeroPoint` is exact in float32.
+ */
+export function singleDequantization(zeroPoint: number, scale: number, bits: number): boolean {
+  return bits <= 16 && Math.fround(scale) === scale && Number.isInteger(zeroPoint) &&
+    Math.abs(zeroPoint) <= 65536;
 }

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { similarity, similarityOfCodes } from "./metrics.ts";
+import { similarity, similarityOfCodes, withResident } from "./metrics.ts";
 import { onEveryIsa } from "../wasm/_testing.ts";
 
 Deno.test("similarity() gives cosine 1 and zero error for equal arrays", () => {
@@ -61,4 +61,36 @@ Deno.test("similarityOfCodes() equals similarity() of the codes dequantized to f
     }
   }
   assert.throws(() => similarityOfCodes(codes, 0, 1, want.subarray(1)), RangeError);
+});
+
+Deno.test("similarityOfCodes() gives the same bits against a reference placed in the kernels' memory", () => {
+  // odd lengths: the sums after one operand start at an 8-byte boundary all the same
+  for (const n of [63, 64, 333, 1000]) {
+    const codes = Float32Array.from({ length: n }, (_, i) => (i * 53) % 256);
+    const want = Float32Array.from({ length: n }, (_, i) => Math.cos(i) * 7);
+    for (
+      const [isa, [copied, placed]] of onEveryIsa(() => [
+        similarityOfCodes(codes, 120, 0.05, want),
+        withResident(want, (r) => similarityOfCodes(codes, 120, 0.05, r)),
+      ])
+    ) {
+      assert.deepEqual(placed, copied, `${isa} n ${n}`);
+    }
+  }
+});
+
+Deno.test("similarityOfCodes() of 16-bit codes with a float32 scale gives the bits of the float64 dequantization", () => {
+  // the same sums whether the codes dequantize in float32 (bits ≤ 16) or float64 (default)
+  const codes = Float32Array.from({ length: 1003 }, (_, i) => (i * 7919) % 65536);
+  const want = Float32Array.from({ length: 1003 }, (_, i) => Math.sin(i) * 3);
+  for (const [zero, scale] of [[32768, Math.fround(1 / 9000)], [0, Math.fround(0.0371)]]) {
+    for (
+      const [isa, [single, double]] of onEveryIsa(() => [
+        similarityOfCodes(codes, zero, scale, want, { bits: 16 }),
+        similarityOfCodes(codes, zero, scale, want),
+      ])
+    ) {
+      assert.deepEqual(single, double, `${isa} ${scale}`);
+    }
+  }
 });

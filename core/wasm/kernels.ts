@@ -63,6 +63,7 @@ export interface KernelExports {
   readonly requantNpuI32: Fn;
   readonly requantQdq: Fn;
   readonly requantQdqI32: Fn;
+  readonly addQdq: Fn;
   readonly quantize: Fn;
   readonly dequantize: Fn;
   readonly erfF32: Fn;
@@ -106,6 +107,7 @@ const NAMES: readonly (keyof KernelExports)[] = [
   "requantNpuI32",
   "requantQdq",
   "requantQdqI32",
+  "addQdq",
   "quantize",
   "dequantize",
   "erfF32",

@@ -18,7 +18,9 @@ import { highHalf, roundF32 } from "./simd";
  *   the dequantized code: `back`'s float32 value when `back` is not 0, else
  *   `(code − zeroPoint) · scale` in float64 rounded once to float32.
  *
- * `flags` is 256 zeroed bytes of scratch, left zeroed.
+ * `flags` is 256 zeroed bytes of scratch, left zeroed. With `single` (a float32 scale
+ * and an integer zero point) the codes dequantize in float32, to the same values (as in
+ * `codeSimilaritySums`, compare.ts).
  */
 export function channelCodeStats(
   v: usize,
@@ -35,8 +37,10 @@ export function channelCodeStats(
   range: usize,
   sums: usize,
   flags: usize,
+  single: bool,
 ): void {
   const zp = f64x2.splat(zeroPoint), sc = f64x2.splat(scale);
+  const zp4 = f32x4.splat(<f32>zeroPoint), sc4 = f32x4.splat(<f32>scale);
   const base = i32x4.splat(qmin);
   for (let c = 0; c < channels; c++) {
     const word = marks + (<usize>c << 5);
@@ -57,10 +61,7 @@ export function channelCodeStats(
         const vc = v128.load(codes + at);
         const vx = v128.load(v + at);
         // a NaN code marks level 0, as the TypeScript loop's `NaN >> 5` and `NaN & 31` do
-        const lv = v128.and(
-          i32x4.shr_s(i32x4.sub(i32x4.trunc_sat_f32x4_s(vc), base), shift),
-          f32x4.eq(vc, vc),
-        );
+        const lv = v128.and(i32x4.shr_s(i32x4.sub(truncCode(vc), base), shift), f32x4.eq(vc, vc));
         store<u8>(flags + <usize>i32x4.extract_lane(lv, 0), 0x80);
         store<u8>(flags + <usize>i32x4.extract_lane(lv, 1), 0x80);
         store<u8>(flags + <usize>i32x4.extract_lane(lv, 2), 0x80);
@@ -72,6 +73,10 @@ export function channelCodeStats(
           const vy = v128.load(back + at);
           y0 = f64x2.promote_low_f32x4(vy);
           y1 = f64x2.promote_low_f32x4(highHalf(vy));
+        } else if (single) {
+          const y = f32x4.mul(f32x4.sub(vc, zp4), sc4);
+          y0 = f64x2.promote_low_f32x4(y);
+          y1 = f64x2.promote_low_f32x4(highHalf(y));
         } else {
           y0 = roundF32(f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(vc), zp), sc));
           y1 = roundF32(f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(highHalf(vc)), zp), sc));
@@ -128,4 +133,14 @@ export function channelCodeStats(
 function lanes(x: v128, y: v128): f64 {
   const s = f64x2.add(x, y);
   return f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+}
+
+/**
+ * Integer codes (or NaN, whose lanes the caller masks) to int32: any truncation gives an
+ * integer within 16 bits exactly, so the relaxed build takes the one-instruction form.
+ */
+@inline
+function truncCode(v: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return i32x4.relaxed_trunc_f32x4_s(v);
+  return i32x4.trunc_sat_f32x4_s(v);
 }

@@ -38,7 +38,10 @@ export function similaritySums(a: usize, b: usize, n: i32, out: usize): void {
 /**
  * {@link similaritySums} of integer codes against floats, each code dequantized as
  * `(code − zeroPoint) · scale` in float64 rounded once to float32 (per-tensor
- * DequantizeLinear).
+ * DequantizeLinear). With `single` (a float32 scale, an integer zero point and codes
+ * within 2^24 of it) the dequantization runs in float32: the difference is exact there
+ * and the product of two float32 is exact in float64, so float32 multiplication rounds it
+ * once, to the same value.
  */
 export function codeSimilaritySums(
   codes: usize,
@@ -47,8 +50,10 @@ export function codeSimilaritySums(
   b: usize,
   n: i32,
   out: usize,
+  single: bool,
 ): void {
   const zp = f64x2.splat(zeroPoint), sc = f64x2.splat(scale);
+  const zp4 = f32x4.splat(<f32>zeroPoint), sc4 = f32x4.splat(<f32>scale);
   let dot0 = f64x2.splat(0), dot1 = f64x2.splat(0);
   let na0 = f64x2.splat(0), na1 = f64x2.splat(0);
   let nb0 = f64x2.splat(0), nb1 = f64x2.splat(0);
@@ -58,9 +63,16 @@ export function codeSimilaritySums(
   for (; i + 4 <= n; i += 4) {
     const vc = v128.load(codes + (<usize>i << 2));
     const vb = v128.load(b + (<usize>i << 2));
-    const c0 = f64x2.promote_low_f32x4(vc), c1 = f64x2.promote_low_f32x4(highHalf(vc));
-    const a0 = roundF32(f64x2.mul(f64x2.sub(c0, zp), sc));
-    const a1 = roundF32(f64x2.mul(f64x2.sub(c1, zp), sc));
+    let a0: v128, a1: v128;
+    if (single) {
+      const a = f32x4.mul(f32x4.sub(vc, zp4), sc4);
+      a0 = f64x2.promote_low_f32x4(a);
+      a1 = f64x2.promote_low_f32x4(highHalf(a));
+    } else {
+      const c0 = f64x2.promote_low_f32x4(vc), c1 = f64x2.promote_low_f32x4(highHalf(vc));
+      a0 = roundF32(f64x2.mul(f64x2.sub(c0, zp), sc));
+      a1 = roundF32(f64x2.mul(f64x2.sub(c1, zp), sc));
+    }
     const b0 = f64x2.promote_low_f32x4(vb), b1 = f64x2.promote_low_f32x4(highHalf(vb));
     dot0 = f64x2.add(dot0, f64x2.mul(a0, b0));
     dot1 = f64x2.add(dot1, f64x2.mul(a1, b1));

@@ -25,6 +25,7 @@ export {
   requantNpuI32,
   requantQdq,
   requantQdqI32,
+  addQdq,
 } from "./requant";
 export { softmaxRows } from "./softmax";
 export { erfF32, geluF32 } from "./erf";

@@ -25,8 +25,8 @@ export const NQ: i32 = 256;
  */
 export function toI16(src: usize, dst: usize, n: i32, offset: f32): i32 {
   const off = f32x4.splat(offset);
-  const lo = f32x4.splat(-32767), hi = f32x4.splat(32767);
-  let big = i32x4.splat(0);
+  const lim = f32x4.splat(32767);
+  let big = i16x8.splat(0);
   let i = 0;
   for (; i + 8 <= n; i += 8) {
     const a = f32x4.sub(v128.load(src + (<usize>i << 2)), off);
@@ -34,18 +34,17 @@ export function toI16(src: usize, dst: usize, n: i32, offset: f32): i32 {
     // every lane an integer inside the range (false for NaN)
     const ok = v128.and(
       v128.and(f32x4.eq(f32x4.trunc(a), a), f32x4.eq(f32x4.trunc(b), b)),
-      v128.and(
-        v128.and(f32x4.ge(a, lo), f32x4.le(a, hi)),
-        v128.and(f32x4.ge(b, lo), f32x4.le(b, hi)),
-      ),
+      v128.and(f32x4.le(f32x4.abs(a), lim), f32x4.le(f32x4.abs(b), lim)),
     );
     if (!i32x4.all_true(ok)) return -1;
-    const ia = i32x4.trunc_sat_f32x4_s(a), ib = i32x4.trunc_sat_f32x4_s(b);
-    big = i32x4.max_s(big, i32x4.max_s(i32x4.abs(ia), i32x4.abs(ib)));
-    v128.store(dst + (<usize>i << 1), i16x8.narrow_i32x4_s(ia, ib));
+    const q = i16x8.narrow_i32x4_s(truncChecked(a), truncChecked(b));
+    big = i16x8.max_s(big, i16x8.abs(q));
+    v128.store(dst + (<usize>i << 1), q);
   }
-  let m = max(max(i32x4.extract_lane(big, 0), i32x4.extract_lane(big, 1)),
-    max(i32x4.extract_lane(big, 2), i32x4.extract_lane(big, 3)));
+  big = i16x8.max_s(big, i16x8.shuffle(big, big, 4, 5, 6, 7, 4, 5, 6, 7));
+  big = i16x8.max_s(big, i16x8.shuffle(big, big, 2, 3, 2, 3, 2, 3, 2, 3));
+  big = i16x8.max_s(big, i16x8.shuffle(big, big, 1, 1, 1, 1, 1, 1, 1, 1));
+  let m = <i32>i16x8.extract_lane_s(big, 0);
   for (; i < n; i++) {
     const v = load<f32>(src + (<usize>i << 2)) - offset;
     if (!(v >= -32767 && v <= 32767) || Mathf.trunc(v) != v) return -1;
@@ -57,10 +56,39 @@ export function toI16(src: usize, dst: usize, n: i32, offset: f32): i32 {
   return m;
 }
 
+/**
+ * Lanes already known to be integers within ±32767 as int32: every truncation gives them
+ * exactly, so the relaxed build takes the one-instruction form.
+ */
+@inline
+function truncChecked(v: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return i32x4.relaxed_trunc_f32x4_s(v);
+  return i32x4.trunc_sat_f32x4_s(v);
+}
+
 /** Same for int32 values. */
 export function i32ToI16(src: usize, dst: usize, n: i32): i32 {
-  let big = 0;
-  for (let i = 0; i < n; i++) {
+  const lim = i32x4.splat(32767), neg = i32x4.splat(-32767);
+  let out = i32x4.splat(0);
+  let bigv = i16x8.splat(0);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const a = v128.load(src + (<usize>i << 2));
+    const b = v128.load(src + (<usize>i << 2), 16);
+    out = v128.or(out, v128.or(
+      v128.or(i32x4.gt_s(a, lim), i32x4.lt_s(a, neg)),
+      v128.or(i32x4.gt_s(b, lim), i32x4.lt_s(b, neg)),
+    ));
+    const q = i16x8.narrow_i32x4_s(a, b);
+    bigv = i16x8.max_s(bigv, i16x8.abs(q));
+    v128.store(dst + (<usize>i << 1), q);
+  }
+  if (v128.any_true(out)) return -1;
+  bigv = i16x8.max_s(bigv, i16x8.shuffle(bigv, bigv, 4, 5, 6, 7, 4, 5, 6, 7));
+  bigv = i16x8.max_s(bigv, i16x8.shuffle(bigv, bigv, 2, 3, 2, 3, 2, 3, 2, 3));
+  bigv = i16x8.max_s(bigv, i16x8.shuffle(bigv, bigv, 1, 1, 1, 1, 1, 1, 1, 1));
+  let big = <i32>i16x8.extract_lane_s(bigv, 0);
+  for (; i < n; i++) {
     const q = load<i32>(src + (<usize>i << 2));
     if (q < -32767 || q > 32767) return -1;
     const a = q < 0 ? -q : q;

@@ -1,7 +1,9 @@
-// Requantization of float64 accumulators laid out [outer, channels, inner] into float32
-// codes: multiplier, zero point, clamp to [lo, hi]. Both arithmetics repeat the
-// reference's float64 operations one for one (core/quant/numeric.ts applyFixedPoint,
-// core/quant/int_kernels.ts multiplier), so the codes are the same.
+// Requantization of float64 accumulators (or int32 sums) laid out [outer, channels,
+// inner] into float32 codes: multiplier, zero point, clamp to [lo, hi]. Both arithmetics
+// repeat the reference's float64 operations one for one (core/quant/numeric.ts
+// applyFixedPoint, core/quant/int_kernels.ts multiplier), or take a shortcut that gives
+// the same values, argued where it is taken, so the codes are the same. Also the QDQ
+// Add of two code arrays and the QuantizeLinear/DequantizeLinear of float32 tensors.
 
 /**
  * NPU fixed point. Per channel, 4 float64 at `params`: the multiplier's high and low
@@ -119,37 +121,41 @@ export function requantQdq(
 
 /**
  * requantQdq of int32 sums plus an int32 bias per channel (`bias` 0 means none) without
- * the float64 accumulators between: float64(sum) + float64(bias) is what accToF64
- * stores, exactly, and the rest is requantQdq's operations lane by lane.
+ * the float64 accumulators between: float32(float64(sum) + float64(bias)) is the float32
+ * rounding of the exact sum, which int32 addition then float32 conversion gives as long
+ * as the addition does not wrap (a channel where it does is redone in float64). The
+ * product, rounding, zero point and clamp then run in float32: below 2^24 every step is
+ * exact, and beyond it the value stays beyond the 16-bit bounds, so the clamp is the same
+ * (wider bounds or zero points take the float64 loop).
  */
 export function requantQdqI32(
   sums: usize, bias: usize, out: usize, outer: i32, channels: i32, inner: i32, mults: usize,
   zp: f64, lo: f64, hi: f64,
 ): void {
   let i: usize = 0;
+  const small = Math.abs(zp) <= 65536 && Math.abs(lo) <= 65536 && Math.abs(hi) <= 65536;
+  const zp4 = f32x4.splat(<f32>zp), lo4 = f32x4.splat(<f32>lo), hi4 = f32x4.splat(<f32>hi);
   for (let o = 0; o < outer; o++) {
     for (let c = 0; c < channels; c++) {
       const m = load<f32>(mults + (<usize>c << 2));
-      const bv: f64 = bias == 0 ? 0 : <f64>load<i32>(bias + (<usize>c << 2));
+      const bi: i32 = bias == 0 ? 0 : load<i32>(bias + (<usize>c << 2));
+      const m4 = f32x4.splat(m), b4 = i32x4.splat(bi);
+      const start = i;
       let k = 0;
-      const m4 = f32x4.splat(m), b2 = f64x2.splat(bv), zp2 = f64x2.splat(zp);
-      const lo2 = f64x2.splat(lo), hi2 = f64x2.splat(hi);
-      for (; k + 4 <= inner; k += 4, i += 4) {
+      // sign bits of (s ^ v) & (s ^ b): set where the int32 sum wrapped
+      let wrapped = i32x4.splat(0);
+      for (; small && k + 4 <= inner; k += 4, i += 4) {
         const v = v128.load(sums + (i << 2));
-        const a = f32x4.demote_f64x2_zero(f64x2.add(f64x2.convert_low_i32x4_s(v), b2));
-        const b = f32x4.demote_f64x2_zero(
-          f64x2.add(f64x2.convert_low_i32x4_s(i64x2.shuffle(v, v, 1, 1)), b2),
-        );
-        const r = f32x4.nearest(f32x4.mul(i64x2.shuffle(a, b, 0, 2), m4));
-        let q0 = f64x2.add(f64x2.promote_low_f32x4(r), zp2);
-        let q1 = f64x2.add(f64x2.promote_low_f32x4(i64x2.shuffle(r, r, 1, 1)), zp2);
-        q0 = f64x2.pmin(f64x2.pmax(q0, lo2), hi2);
-        q1 = f64x2.pmin(f64x2.pmax(q1, lo2), hi2);
-        v128.store(
-          out + (i << 2),
-          i64x2.shuffle(f32x4.demote_f64x2_zero(q0), f32x4.demote_f64x2_zero(q1), 0, 2),
-        );
+        const s = i32x4.add(v, b4);
+        wrapped = v128.or(wrapped, v128.and(v128.xor(s, v), v128.xor(s, b4)));
+        const r = f32x4.nearest(f32x4.mul(f32x4.convert_i32x4_s(s), m4));
+        v128.store(out + (i << 2), f32x4.pmin(f32x4.pmax(f32x4.add(r, zp4), lo4), hi4));
       }
+      if (i32x4.bitmask(wrapped) != 0) {
+        i = start;
+        k = 0;
+      }
+      const bv = <f64>bi;
       for (; k < inner; k++, i++) {
         const v = <f64>load<i32>(sums + (i << 2)) + bv;
         let q = <f64>f32.nearest(<f32>v * m) + zp;
@@ -212,4 +218,41 @@ export function dequantize(p: usize, n: i32, zp: f32, scale: f32): i32 {
     store<f32>(o, d * scale);
   }
   return 0;
+}
+
+/**
+ * onnxruntime's QLinearAdd on raw codes (core/quant/int_kernels.ts qdqAddition):
+ * `out = clamp(rint(f32(a·ra + f32(b·rb + k))))`, each `f32(x·y + z)` computed in float64
+ * and rounded once to float32 as the reference's `fma32` does, `rint` half to even.
+ */
+export function addQdq(
+  a: usize, b: usize, out: usize, n: i32, ra: f64, rb: f64, k: f64, lo: f32, hi: f32,
+): void {
+  const ra2 = f64x2.splat(ra), rb2 = f64x2.splat(rb), k2 = f64x2.splat(k);
+  const lo4 = f32x4.splat(lo), hi4 = f32x4.splat(hi);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const va = v128.load(a + o), vb = v128.load(b + o);
+    const vb1 = i64x2.shuffle(vb, vb, 1, 1), va1 = i64x2.shuffle(va, va, 1, 1);
+    // f32(b·rb + k), two lanes at a time, back in float64
+    const t0 = f64x2.promote_low_f32x4(f32x4.demote_f64x2_zero(
+      f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(vb), rb2), k2),
+    ));
+    const t1 = f64x2.promote_low_f32x4(f32x4.demote_f64x2_zero(
+      f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(vb1), rb2), k2),
+    ));
+    const u0 = f32x4.demote_f64x2_zero(f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(va), ra2), t0));
+    const u1 = f32x4.demote_f64x2_zero(
+      f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(va1), ra2), t1),
+    );
+    const r = f32x4.nearest(i64x2.shuffle(u0, u1, 0, 2));
+    v128.store(out + o, f32x4.pmin(f32x4.pmax(r, lo4), hi4));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const t = <f64>(<f32>(<f64>load<f32>(b + o) * rb + k));
+    const r = f32.nearest(<f32>(<f64>load<f32>(a + o) * ra + t));
+    store<f32>(out + o, r < lo ? lo : r > hi ? hi : r);
+  }
 }
