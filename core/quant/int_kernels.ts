@@ -302,7 +302,11 @@ export function qdqAddition(
   sc: number,
   zc: number,
 ): (a: number, b: number) => number {
-  const { ra, rb, k } = qdqAdditionConstants(sa, za, sb, zb, sc, zc);
+  return qdqAdder(qdqAdditionConstants(sa, za, sb, zb, sc, zc));
+}
+
+/** The output code of two input codes under {@linkcode qdqAddition}'s constants. */
+function qdqAdder({ ra, rb, k }: QdqAdditionConstants): (a: number, b: number) => number {
   return (a, b) => roundHalfEven(fma32(a, ra, fma32(b, rb, k)));
 }
 
@@ -340,11 +344,11 @@ export function qdqAdd(
 ): Float32Array {
   const fast = addQdqWasm(a, b, c, t);
   if (fast) return fast;
-  const { ra, rb, k } = c;
+  const add = qdqAdder(c);
   const { lo, hi } = t;
   const out = new Float32Array(a.length);
   for (let i = 0; i < a.length; i++) {
-    const v = roundHalfEven(fma32(a[i], ra, fma32(b[i], rb, k)));
+    const v = add(a[i], b[i]);
     out[i] = v < lo ? lo : v > hi ? hi : v;
   }
   return out;
