@@ -72,7 +72,7 @@ export function startQuantDebug(
   if (!pool || !config.precision_analysis) return { quant, samples };
   const loaded = pool.loadQuant(quant);
   // the first worker holds sample 0: its analysis of it reuses this emulation
-  const quantOutputs = samples[0] ? pool.emulate(0, samples[0]) : undefined;
+  const quantOutputs = samples[0] ? pool.emulateHeld(0) : undefined;
   let analysis: QueuedAnalysis | undefined;
   if (!config.input_sample_dir) {
     const queued: QueuedAnalysis = {

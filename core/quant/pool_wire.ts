@@ -15,9 +15,10 @@
  *   loaded float model itself) → `ready`.
  * - `analyze` (method, samples or none for the share, optionally which of the share) →
  *   per-sample `progress`, then `measures`: each sample's precision comparisons.
- * - `emulate` (a quantized model or none for the loaded one, arithmetic, one sample) →
- *   `values`: the outputs, or every value with `all`. The loaded model's run of a sample
- *   (outputs only) is kept until the next `analyze`, which reuses it for that sample.
+ * - `emulate` (a quantized model or none for the loaded one, arithmetic, one sample sent
+ *   or held) → `values`: the outputs, or every value with `all`. The loaded model's run
+ *   of a held sample (outputs only) is kept until the next `analyze`, which reuses it for
+ *   that sample.
  * - Any failure → `error` carrying the error's class name and message.
  *
  * @module
@@ -43,6 +44,11 @@ export interface WireTensor {
 
 /** One sample (or a set of named values): name → tensor, in feed order. */
 export type WireSample = [string, WireTensor][];
+
+/** One of the samples a worker holds, by its index in the worker's share. */
+export interface HeldSample {
+  held: number;
+}
 
 /** Observed range of one tensor. */
 export interface WireRange {
@@ -102,7 +108,8 @@ export type ToWorker =
     kind: "emulate";
     quant?: WireQuant;
     arithmetic: Arithmetic;
-    feeds: WireSample;
+    /** The sample: sent, or one the worker holds. */
+    feeds: WireSample | HeldSample;
     keep: "outputs" | "all";
   };
 

@@ -40,8 +40,8 @@ interface State {
   /** The emulator of the quantized model sent by `quant`. */
   emu?: QuantEmulator;
   /**
-   * The last emulation of one sample by that emulator (the io export's), kept until the
-   * next analysis, whose measurement of the same sample reuses it instead of emulating
+   * The last emulation of one held sample by that emulator (the io export's), kept until
+   * the next analysis, whose measurement of that sample reuses it instead of emulating
    * it again.
    */
   emulated?: { feeds: Map<string, Tensor>; run: RecordedEmulation };
@@ -111,7 +111,7 @@ function analyze(msg: Extract<ToWorker, { kind: "analyze" }>): void {
   s.emulated = undefined;
   const measures = samples.map((feeds) => {
     const m = measureSample(s.exec, s.emu!, feeds, msg.method, {
-      emulated: emulated && sameFeeds(emulated.feeds, feeds) ? emulated.run : undefined,
+      emulated: emulated?.feeds === feeds ? emulated.run : undefined,
     });
     post({ kind: "progress" });
     return m;
@@ -135,11 +135,13 @@ function emulate(msg: Extract<ToWorker, { kind: "emulate" }>): void {
     })
     : loaded().emu;
   if (!emu) throw new Error("emulate requested before quant");
-  const feeds = samplesFromWire(msg.feeds);
+  const src = msg.feeds;
+  const held = "held" in src;
+  const feeds = "held" in src ? heldSample(src.held) : samplesFromWire(src);
   const values = new Map<string, Tensor>();
   let outs: Map<string, Tensor>;
-  if (!msg.quant && msg.keep === "outputs") {
-    // the loaded model's run, recorded for an analysis of the same sample
+  if (held && !msg.quant && msg.keep === "outputs") {
+    // the loaded model's run of a held sample, recorded for the analysis of that sample
     const run = recordEmulation(emu, feeds);
     loaded().emulated = { feeds, run };
     outs = run.outputs;
@@ -153,22 +155,11 @@ function emulate(msg: Extract<ToWorker, { kind: "emulate" }>): void {
   post({ kind: "values", values: samplesToWire(values, transfer) }, transfer);
 }
 
-/** Whether two samples hold the same tensors, bit for bit. */
-function sameFeeds(a: ReadonlyMap<string, Tensor>, b: ReadonlyMap<string, Tensor>): boolean {
-  if (a.size !== b.size) return false;
-  for (const [name, x] of a) {
-    const y = b.get(name);
-    if (!y || x.dtype !== y.dtype || x.shape.join() !== y.shape.join()) return false;
-    if (Array.isArray(x.data) || Array.isArray(y.data)) {
-      if (!x.data.every((v, i) => Object.is(v, y.data[i]))) return false;
-      continue;
-    }
-    const bx = new Uint8Array(x.data.buffer, x.data.byteOffset, x.data.byteLength);
-    const by = new Uint8Array(y.data.buffer, y.data.byteOffset, y.data.byteLength);
-    if (bx.length !== by.length) return false;
-    for (let i = 0; i < bx.length; i++) if (bx[i] !== by[i]) return false;
-  }
-  return true;
+/** This worker's sample `i` of its share. */
+function heldSample(i: number): Map<string, Tensor> {
+  const feeds = loaded().samples[i];
+  if (!feeds) throw new Error(`emulate asked for held sample ${i}, which this worker lacks`);
+  return feeds;
 }
 
 function wireError(e: unknown): WireError {

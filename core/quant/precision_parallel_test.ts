@@ -64,7 +64,7 @@ Deno.test("analyzePrecisionOnPool() after the io export's emulation of sample 0 
     await pool.loadQuant(quant);
     const emu = new QuantEmulator(quant, REGISTRY);
     // worker 0 holds sample 0 and keeps this run for its analysis of it
-    assert.deepEqual(await pool.emulate(0, samples[0]), emu.run(samples[0]));
+    assert.deepEqual(await pool.emulateHeld(0), emu.run(samples[0]));
     const want = analyzePrecision(new Executor(model, REGISTRY), emu, samples, "PerLayer");
     assert.deepEqual(await analyzePrecisionOnPool(pool, quant, "PerLayer"), want);
   } finally {

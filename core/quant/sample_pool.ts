@@ -15,7 +15,6 @@ import { quantToWire, samplesToWire, type WireQuant } from "./pool_wire.ts";
 import {
   defaultWorkerCount,
   emulateOnWorker,
-  type EmulateOnWorkerOptions,
   inOrder,
   splitContiguous,
   WorkerPool,
@@ -128,13 +127,17 @@ export class SamplePool {
     );
   }
 
-  /** Emulate one sample on worker `index` ({@linkcode emulateOnWorker}). */
-  emulate(
-    index: number,
-    feeds: ReadonlyMap<string, Tensor>,
-    opts: EmulateOnWorkerOptions = {},
-  ): Promise<Map<string, Tensor>> {
-    return emulateOnWorker(this.pool, index, feeds, opts);
+  /**
+   * Emulate the loaded quantized model on held sample `sample` ({@linkcode emulateOnWorker}),
+   * on the worker that holds it: nothing is sent, and that worker keeps the run for its
+   * analysis of the sample.
+   */
+  emulateHeld(sample: number): Promise<Map<string, Tensor>> {
+    const i = this.starts.findLastIndex((s) => s <= sample);
+    if (sample < 0 || sample >= this.samples.length || i < 0) {
+      throw new RangeError(`Sample ${sample} is not one of the pool's ${this.samples.length}`);
+    }
+    return emulateOnWorker(this.pool, i, { held: sample - this.starts[i] });
   }
 
   /** End the workers. */

@@ -65,8 +65,8 @@ Deno.test("emulateOnWorker() equals QuantEmulator.run() in both arithmetics, eve
   try {
     await pool.loadQuant(quant);
     assert.deepEqual(
-      await pool.emulate(1, samples[0]),
-      new QuantEmulator(quant, REGISTRY).run(samples[0]),
+      await pool.emulateHeld(2),
+      new QuantEmulator(quant, REGISTRY).run(samples[2]),
     );
     const wire = quantToWire(quant);
     for (const arithmetic of ["qdq", "npu"] as const) {

@@ -28,6 +28,7 @@ import type { Tensor } from "../ir/tensor.ts";
 import type { Arithmetic } from "./int_kernels.ts";
 import {
   type FromWorker,
+  type HeldSample,
   samplesFromWire,
   samplesToWire,
   type ToWorker,
@@ -172,14 +173,15 @@ export interface EmulateOnWorkerOptions {
 }
 
 /**
- * Run `QuantEmulator.run` on worker `index` for one sample.
+ * Run `QuantEmulator.run` on worker `index` for one sample: `feeds`, or the one of the
+ * worker's own samples `held` names.
  *
  * @returns the outputs, or (`keep: "all"`) every non-fused value, dequantized
  */
 export async function emulateOnWorker(
   pool: WorkerPool,
   index: number,
-  feeds: ReadonlyMap<string, Tensor>,
+  feeds: ReadonlyMap<string, Tensor> | HeldSample,
   opts: EmulateOnWorkerOptions = {},
 ): Promise<Map<string, Tensor>> {
   const transfer: Transferable[] = [];
@@ -189,7 +191,7 @@ export async function emulateOnWorker(
       kind: "emulate",
       quant: opts.quant,
       arithmetic: opts.arithmetic ?? "qdq",
-      feeds: samplesToWire(feeds, transfer),
+      feeds: "held" in feeds ? feeds : samplesToWire(feeds, transfer),
       keep: opts.keep ?? "outputs",
     },
     "values",
