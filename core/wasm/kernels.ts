@@ -12,10 +12,11 @@
  * results (and so calibration ranges) in the last bits, and may round differently on
  * an engine whose relaxed multiply-add is not fused. It also computes Erf and Gelu in
  * float32 lanes, within 2 float32 ulp of erf, where `simd` and `scalar` share the
- * reference's float64 table step and its bits (see `assembly/README.md`). A caller that needs the exact bits
- * of the TypeScript reference (tests, reproducing a calibration across machines)
- * selects `simd` with {@linkcode useKernelIsa} (on the command line: `AXB_KERNELS=simd`);
- * the calibration and analysis workers are told the main thread's path.
+ * reference's float64 table step and its bits (see `assembly/README.md`). A caller that
+ * needs the exact bits of the TypeScript reference (tests, reproducing a calibration
+ * across machines) selects `simd` with {@linkcode useKernelIsa} (on the command line:
+ * `AXB_KERNELS=simd`); the calibration and analysis workers are told the main thread's
+ * path.
  * The integer kernels of the emulator compute the same bits on every path.
  *
  * The sources are AssemblyScript in `assembly/` (see its README); `deno task wasm`

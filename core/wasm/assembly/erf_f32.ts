@@ -24,14 +24,11 @@
 // loop from immediates (several instructions each), and the optimizer folds constant
 // locals back into v128.const; a global is one load.
 
-import { madd } from "./simd";
+import { madd, ROUND_MAGIC, ROUND_MAGIC_POW2 } from "./simd";
 
 const SPLIT: f32 = 0.921875;
 const CLAMP: f32 = 4;
 const CENTER: f32 = 2.5;
-/** 1.5·2²³: adding it to a float32 in [−2²², 2²²] leaves round(w) in the low mantissa bits. */
-const MAGIC: f32 = 12582912;
-const MAGIC_BITS: i32 = 0x4b400000;
 
 let vQ0: v128 = i32x4.splat(0);
 let vQ1: v128 = i32x4.splat(0);
@@ -102,9 +99,8 @@ function setup(): void {
   vCenter = f32x4.splat(CENTER);
   vLog2e = f32x4.splat(1.44269504);
   vSqrt1_2 = f32x4.splat(0.70710678);
-  vMagic = f32x4.splat(MAGIC);
-  // the bits of MAGIC less the float32 exponent bias: (bits(w + MAGIC) − this) << 23 = 2ⁿ
-  vBias = i32x4.splat(MAGIC_BITS - 127);
+  vMagic = f32x4.splat(ROUND_MAGIC);
+  vBias = i32x4.splat(ROUND_MAGIC_POW2);
 }
 
 /** erf(a) for lanes with 0 <= a < SPLIT (other lanes: unused values). */

@@ -1,6 +1,17 @@
 // Arithmetic helpers shared by the kernels. The relaxed build fuses multiply-add; every
 // other helper rounds exactly as the TypeScript reference kernels do.
 
+/**
+ * 1.5·2²³: adding it to a float32 w in [−2²², 2²²] leaves round(w) (ties to even) in the
+ * low mantissa bits of the sum.
+ */
+export const ROUND_MAGIC: f32 = 12582912;
+/**
+ * The bits of {@linkcode ROUND_MAGIC} less the float32 exponent bias: for n = round(w),
+ * (bits(w + ROUND_MAGIC) − this) << 23 are the bits of 2ⁿ (n a normal exponent).
+ */
+export const ROUND_MAGIC_POW2: i32 = 0x4b400000 - 127;
+
 /** `c + a·b`: fused (one rounding) in the relaxed build, mul then add otherwise. */
 @inline
 export function madd(a: v128, b: v128, c: v128): v128 {

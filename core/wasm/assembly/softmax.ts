@@ -4,13 +4,12 @@
 // exp(x) = 2ⁿ·e^r with n = round(x/ln2), r = x − n·ln2 (|r| <= ln2/2): ln2 split in two
 // (Cody–Waite) so n·LN2_HI is exact for |n| < 2¹⁵; e^r by its Taylor series to r⁷, whose
 // first omitted term r⁸/8! < 6e-9 stays below half a float32 ulp.
+
+import { ROUND_MAGIC, ROUND_MAGIC_POW2 } from "./simd";
+
 const LOG2E: f32 = 1.44269504;
 const LN2_HI: f32 = 0.693359375;
 const LN2_LO: f32 = -2.12194440e-4;
-/** 1.5·2²³: adding it to an integer-valued float32 puts the integer in the low bits. */
-const MAGIC: f32 = 12582912;
-/** The bits of MAGIC. */
-const MAGIC_BITS: i32 = 0x4b400000;
 /** Below this, e^x is under the smallest normal float32: the result is 0. */
 const UNDER: f32 = -87.33;
 
@@ -45,9 +44,8 @@ function setup(): void {
   vC3 = f32x4.splat(1.0 / 6);
   vC2 = f32x4.splat(0.5);
   vOne = f32x4.splat(1);
-  vMagic = f32x4.splat(MAGIC);
-  // MAGIC's bits less the exponent bias: (bits(n + MAGIC) − this) << 23 is 2ⁿ
-  vBias = i32x4.splat(MAGIC_BITS - 127);
+  vMagic = f32x4.splat(ROUND_MAGIC);
+  vBias = i32x4.splat(ROUND_MAGIC_POW2);
 }
 
 /**
